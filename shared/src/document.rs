@@ -1,0 +1,199 @@
+//! The mapping between a [`Registration`] and its Automerge document.
+//!
+//! Every edit goes through [`RegistrationDoc::edit`]: hydrate the *current* document,
+//! change the struct, reconcile it back. Reconciling a stale struct would delete what was
+//! merged in meanwhile (a supervisor's comment, say), so callers never keep a struct
+//! across merges and write it back later.
+
+use automerge::{AutoCommit, ChangeHash};
+
+use crate::registration::Registration;
+
+/// A change hash as it travels on the wire and sits in storage.
+pub type Hash = [u8; 32];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("the document bytes are not a valid Automerge document: {0}")]
+    Corrupt(String),
+    #[error("the document does not have the shape of a registration: {0}")]
+    NotARegistration(String),
+    #[error("the document's id {found:?} does not match {expected:?}")]
+    WrongId { expected: String, found: String },
+}
+
+/// One registration's Automerge document.
+pub struct RegistrationDoc {
+    doc: AutoCommit,
+}
+
+impl RegistrationDoc {
+    /// A new document holding `registration`, written as one change.
+    pub fn create(registration: &Registration) -> Self {
+        let mut doc = AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, registration)
+            .expect("reconciling into a fresh document cannot conflict");
+        doc.commit();
+        RegistrationDoc { doc }
+    }
+
+    /// Loads a document saved with [`RegistrationDoc::save`] (or any concatenation of
+    /// Automerge chunks).
+    pub fn load(bytes: &[u8]) -> Result<Self, DocumentError> {
+        let doc = AutoCommit::load(bytes).map_err(|e| DocumentError::Corrupt(e.to_string()))?;
+        Ok(RegistrationDoc { doc })
+    }
+
+    /// The registration as the document holds it now.
+    pub fn read(&self) -> Result<Registration, DocumentError> {
+        autosurgeon::hydrate(&self.doc).map_err(|e| DocumentError::NotARegistration(e.to_string()))
+    }
+
+    /// Applies `change` to the current content, as one Automerge change.
+    /// Returns the registration after the edit.
+    pub fn edit(
+        &mut self,
+        change: impl FnOnce(&mut Registration),
+    ) -> Result<Registration, DocumentError> {
+        let mut registration = self.read()?;
+        change(&mut registration);
+        autosurgeon::reconcile(&mut self.doc, &registration)
+            .map_err(|e| DocumentError::NotARegistration(e.to_string()))?;
+        self.doc.commit();
+        Ok(registration)
+    }
+
+    pub fn heads(&mut self) -> Vec<Hash> {
+        self.doc.get_heads().into_iter().map(|h| h.0).collect()
+    }
+
+    /// True when every change in `heads` is part of this document.
+    pub fn contains_all(&mut self, heads: &[Hash]) -> bool {
+        heads
+            .iter()
+            .all(|h| self.doc.get_change_by_hash(&ChangeHash(*h)).is_some())
+    }
+
+    /// The compact whole-document encoding.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The whole document without Automerge's own column compression, for sending in a
+    /// batch that is compressed as a whole, and for storing where pulls send it from.
+    pub fn save_uncompressed(&mut self) -> Vec<u8> {
+        self.doc.save_nocompress()
+    }
+
+    /// The changes a peer holding `base` lacks. Hashes in `base` this document does not
+    /// know are ignored, so the result may repeat changes the peer has; that is harmless.
+    pub fn changes_since(&mut self, base: &[Hash]) -> Vec<u8> {
+        let known: Vec<ChangeHash> = base
+            .iter()
+            .map(|h| ChangeHash(*h))
+            .filter(|h| self.doc.get_change_by_hash(h).is_some())
+            .collect();
+        self.doc.save_after(&known)
+    }
+
+    /// Merges changes or a whole document from a peer. Changes whose dependencies are
+    /// missing are held back by Automerge; [`RegistrationDoc::missing_dependencies`] tells.
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), DocumentError> {
+        self.doc
+            .load_incremental(bytes)
+            .map(|_| ())
+            .map_err(|e| DocumentError::Corrupt(e.to_string()))
+    }
+
+    /// True when some merged changes wait for dependencies this document lacks.
+    pub fn has_missing_dependencies(&mut self) -> bool {
+        !self.doc.get_missing_deps(&[]).is_empty()
+    }
+
+    /// Gives access to the Automerge document, for history views and merges.
+    pub fn automerge(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registration::{ReviewComment, ReviewStatus};
+
+    fn sample() -> Registration {
+        Registration {
+            id: "8d1e6f5a-0000-4000-8000-000000000001".into(),
+            full_name: "Siti Aminah".into(),
+            nik: "1701014506990001".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_saved_document_reads_back_the_same_registration() {
+        let mut doc = RegistrationDoc::create(&sample());
+        let bytes = doc.save();
+        let loaded = RegistrationDoc::load(&bytes).unwrap();
+        assert_eq!(loaded.read().unwrap(), sample());
+    }
+
+    #[test]
+    fn concurrent_comments_and_field_edits_all_survive_a_merge() {
+        let mut officer = RegistrationDoc::create(&sample());
+        let mut supervisor = RegistrationDoc::load(&officer.save()).unwrap();
+        supervisor
+            .automerge()
+            .set_actor(automerge::ActorId::random());
+        let comment = |id: &str| ReviewComment {
+            id: id.into(),
+            author_id: id.into(),
+            author_name: id.into(),
+            role: "supervisor".into(),
+            at: 1,
+            text: "cek NIK".into(),
+        };
+        supervisor
+            .edit(|r| {
+                r.review.status = ReviewStatus::NeedsCorrection;
+                r.review.comments.push(comment("s1"));
+            })
+            .unwrap();
+        officer
+            .edit(|r| {
+                r.phone = "081234567890".into();
+                r.review.comments.push(comment("o1"));
+            })
+            .unwrap();
+
+        let base = officer.heads();
+        officer
+            .merge_bytes(&supervisor.changes_since(&base))
+            .unwrap();
+        let merged = officer.read().unwrap();
+        assert_eq!(merged.phone, "081234567890");
+        assert_eq!(merged.review.status, ReviewStatus::NeedsCorrection);
+        let mut ids: Vec<_> = merged
+            .review
+            .comments
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        ids.sort();
+        assert_eq!(ids, vec!["o1", "s1"]);
+    }
+
+    #[test]
+    fn changes_with_missing_dependencies_are_held_back() {
+        let mut a = RegistrationDoc::create(&sample());
+        let mut b = RegistrationDoc::load(&a.save()).unwrap();
+        let base = a.heads();
+        a.edit(|r| r.full_name = "Siti".into()).unwrap();
+        let mid = a.heads();
+        a.edit(|r| r.full_name = "Siti A.".into()).unwrap();
+        // Only the last change, without the one before it.
+        b.merge_bytes(&a.changes_since(&mid)).unwrap();
+        assert!(b.has_missing_dependencies());
+        assert!(b.contains_all(&base));
+    }
+}

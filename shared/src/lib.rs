@@ -1,0 +1,18 @@
+//! Jemput's shared core: the registration domain and the sync protocol, used by the
+//! server, the browser app and the load generator alike.
+//!
+//! - [`registration`] — the record an officer captures, which is an Automerge document's
+//!   shape; [`document`] maps it to and from the document.
+//! - [`domain`] and [`validation`] — value types that parse (NIK, phone, region code,
+//!   birth date) and the per-field checks, with messages in Bahasa Indonesia and English.
+//! - [`sync`] — the device ↔ server protocol as a sans-IO state machine: messages in,
+//!   messages and storage effects out; no sockets, clocks or storage inside.
+//! - [`policy`] — who may see and change which registration.
+//! - [`sample`] — realistic fake registrations for tests, load and demo data.
+pub mod document;
+pub mod domain;
+pub mod policy;
+pub mod registration;
+pub mod sample;
+pub mod sync;
+pub mod validation;

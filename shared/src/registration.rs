@@ -1,0 +1,238 @@
+//! The registration record: one person registered by a field officer, stored as one
+//! Automerge document.
+//!
+//! The struct below *is* the document's shape (mapped with `autosurgeon`). Free-text and
+//! coded fields are kept as the officer typed them (plain scalar strings, replaced whole);
+//! `crate::validation` parses them with the value types in `crate::domain` and reports
+//! errors and warnings per field. Closed choices are enums, stored as their variant names.
+//!
+//! Lists that several people append to concurrently (review comments, work experience,
+//! programme interests) are Automerge lists, so concurrent appends both survive.
+
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the Unix epoch (UTC).
+pub type Millis = i64;
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+pub struct Registration {
+    /// UUID; also the document id.
+    pub id: String,
+    /// User id of the officer who registered the person.
+    pub registered_by: String,
+    /// Device id the record was created on.
+    pub device_id: String,
+    pub created_at: Millis,
+
+    pub full_name: String,
+    /// 16-digit NIK, or empty when `no_nik_reason` is given.
+    pub nik: String,
+    /// Set when the person has no NIK yet (e.g. KTP not issued); explains why.
+    pub no_nik_reason: Option<String>,
+    pub birth_place: String,
+    /// ISO date `YYYY-MM-DD`.
+    pub birth_date: String,
+    pub gender: Gender,
+    pub marital_status: MaritalStatus,
+    /// Indonesian mobile number (`08…` or `+628…`); empty when the person has none.
+    pub phone: String,
+    pub address: Address,
+
+    pub education: EducationLevel,
+    pub education_major: String,
+    pub employment_status: EmploymentStatus,
+    pub work_experience: Vec<WorkExperience>,
+    pub skills: Vec<String>,
+    /// Description of a disability; `None` when the person reports none.
+    pub disability: Option<String>,
+
+    pub programmes: Vec<ProgrammeInterest>,
+    pub consent: Consent,
+    pub location: Option<GeoLocation>,
+
+    pub review: Review,
+    pub duplicate_of: Option<String>,
+    pub deleted: Option<Deletion>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    #[default]
+    Male,
+    Female,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MaritalStatus {
+    #[default]
+    Single,
+    Married,
+    Divorced,
+    Widowed,
+}
+
+/// Kemendagri region codes (`17.01`, `17.01.01`, `17.01.01.2001`) plus the free-text parts.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+pub struct Address {
+    pub regency: String,
+    pub district: String,
+    pub village: String,
+    /// Dusun / hamlet name.
+    pub hamlet: String,
+    pub rt: String,
+    pub rw: String,
+    pub street: String,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EducationLevel {
+    #[default]
+    NoSchooling,
+    Sd,
+    Smp,
+    Sma,
+    Smk,
+    D1,
+    D2,
+    D3,
+    D4S1,
+    S2,
+    S3,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EmploymentStatus {
+    #[default]
+    Unemployed,
+    Employed,
+    SelfEmployed,
+    Student,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+pub struct WorkExperience {
+    pub employer: String,
+    pub position: String,
+    pub start_year: i64,
+    /// `None` while still working there.
+    pub end_year: Option<i64>,
+}
+
+/// One programme the person wants to join.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ProgrammeInterest {
+    /// Vocational training at a BLK (Balai Latihan Kerja).
+    BlkTraining {
+        vocation: String,
+    },
+    DomesticApprenticeship,
+    OverseasApprenticeship {
+        destination_country: String,
+    },
+    NewEntrepreneur,
+    JobPlacement,
+}
+
+impl ProgrammeInterest {
+    /// Stable short code, used in the server's projection and exports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProgrammeInterest::BlkTraining { .. } => "blk_training",
+            ProgrammeInterest::DomesticApprenticeship => "domestic_apprenticeship",
+            ProgrammeInterest::OverseasApprenticeship { .. } => "overseas_apprenticeship",
+            ProgrammeInterest::NewEntrepreneur => "new_entrepreneur",
+            ProgrammeInterest::JobPlacement => "job_placement",
+        }
+    }
+}
+
+/// Consent to data processing (UU 27/2022, Pelindungan Data Pribadi). Required to save.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+pub struct Consent {
+    pub given: bool,
+    pub at: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct GeoLocation {
+    pub latitude: f64,
+    pub longitude: f64,
+    /// Accuracy radius in metres as reported by the device.
+    pub accuracy_m: f64,
+    pub captured_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+pub struct Review {
+    pub status: ReviewStatus,
+    pub comments: Vec<ReviewComment>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    #[default]
+    Submitted,
+    Verified,
+    NeedsCorrection,
+    Rejected,
+}
+
+impl ReviewStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewStatus::Submitted => "submitted",
+            ReviewStatus::Verified => "verified",
+            ReviewStatus::NeedsCorrection => "needs_correction",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            ReviewStatus::Submitted,
+            ReviewStatus::Verified,
+            ReviewStatus::NeedsCorrection,
+            ReviewStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct ReviewComment {
+    /// Unique id, so concurrent comments are told apart.
+    #[key]
+    pub id: String,
+    pub author_id: String,
+    pub author_name: String,
+    /// Role of the author when writing: `officer`, `supervisor` or `admin`.
+    pub role: String,
+    pub at: Millis,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+pub struct Deletion {
+    pub reason: String,
+    pub by: String,
+    pub at: Millis,
+}

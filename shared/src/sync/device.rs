@@ -1,0 +1,260 @@
+//! The device side of sync: decides what to send and turns the server's answers into
+//! storage effects. It holds no documents; the caller (browser app, load generator, test)
+//! keeps them and feeds this machine [`PushItem`]s.
+//!
+//! The loop, for any runtime:
+//! ```text
+//! let mut sync = DeviceSync::new(stored_cursor, SyncLimits::default());
+//! for each document whose heads differ from its synced heads: sync.enqueue(push_item(..));
+//! while let Some(request) = sync.poll_request() {
+//!     match send(wire::encode(&request)) {
+//!         Ok(body) => for effect in sync.handle_response(wire::decode(&body)?) { apply(effect) },
+//!         Err(_) => { sync.handle_failure(); back off; }
+//!     }
+//! }
+//! ```
+//! Effects must be applied in order: documents are stored before the cursor that follows
+//! them, so a crash between the two repeats a pull instead of losing one.
+
+use std::collections::{HashSet, VecDeque};
+
+use crate::document::{Hash, RegistrationDoc};
+use crate::sync::message::{
+    Cursor, PullRequest, PushItem, PushOutcome, Rejection, SyncRequest, SyncResponse,
+    PROTOCOL_VERSION,
+};
+
+/// Sizes that bound one round trip, so a dropped link loses at most one batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncLimits {
+    /// Upper bound of pushed change bytes per request (one oversized document still goes
+    /// alone).
+    pub max_push_bytes: usize,
+    /// Upper bound of document bytes the server returns per pull.
+    pub max_pull_bytes: u32,
+}
+
+impl Default for SyncLimits {
+    fn default() -> Self {
+        SyncLimits {
+            max_push_bytes: 256 * 1024,
+            max_pull_bytes: 512 * 1024,
+        }
+    }
+}
+
+/// What the caller must do to its storage, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeviceEffect {
+    /// The server committed a document containing `heads`: record them as the document's
+    /// synced heads. The document is synced if its heads are still these.
+    MarkSynced { doc_id: String, heads: Vec<Hash> },
+    /// Merge these bytes into the local document (creating it when new) and store it.
+    MergeRemote { doc_id: String, bytes: Vec<u8> },
+    /// The server refused the document; keep it and show the reason to the user.
+    Rejected {
+        doc_id: String,
+        rejection: Rejection,
+    },
+    /// The server lacks history this document builds on: enqueue it again with
+    /// [`push_item`] and no synced heads (the whole document).
+    SendWholeDocument { doc_id: String },
+    /// The server does not know this device's past (it was restored from an older
+    /// backup): forget every synced mark and enqueue every document again. Comes before
+    /// the documents of the same response.
+    ForgetSyncedState,
+    /// Store the pull cursor and the acknowledged position (after the documents before
+    /// it are stored); hand both to [`DeviceSync::new`] next time.
+    StoreCursor {
+        cursor: Option<Cursor>,
+        acked: Option<Cursor>,
+    },
+}
+
+/// Builds the push item for a document whose server-known heads are `synced` (empty if
+/// the server may have nothing). A whole document goes uncompressed and without heads:
+/// the request is deflated as a batch, which packs many similar documents far tighter
+/// than Automerge's per-document compression, and the server reads the heads from it.
+pub fn push_item(doc_id: &str, doc: &mut RegistrationDoc, synced: &[Hash]) -> PushItem {
+    if synced.is_empty() {
+        PushItem {
+            doc_id: doc_id.to_owned(),
+            base: vec![],
+            heads: vec![],
+            changes: doc.save_uncompressed(),
+        }
+    } else {
+        PushItem {
+            doc_id: doc_id.to_owned(),
+            base: synced.to_vec(),
+            heads: doc.heads(),
+            changes: doc.changes_since(synced),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct DeviceSync {
+    cursor: Option<Cursor>,
+    acked: Option<Cursor>,
+    limits: SyncLimits,
+    outbox: VecDeque<PushItem>,
+    in_flight: Vec<PushItem>,
+    awaiting_response: bool,
+    pull_complete: bool,
+    refused: HashSet<String>,
+}
+
+impl DeviceSync {
+    /// `cursor` and `acked` as stored by the last session ([`DeviceEffect::StoreCursor`]).
+    pub fn new(cursor: Option<Cursor>, acked: Option<Cursor>, limits: SyncLimits) -> Self {
+        DeviceSync {
+            cursor,
+            acked,
+            limits,
+            outbox: VecDeque::new(),
+            in_flight: Vec::new(),
+            awaiting_response: false,
+            pull_complete: false,
+            refused: HashSet::new(),
+        }
+    }
+
+    /// Queues a document to push. A newer item for a queued document replaces the older.
+    pub fn enqueue(&mut self, item: PushItem) {
+        self.refused.remove(&item.doc_id);
+        match self
+            .outbox
+            .iter_mut()
+            .find(|queued| queued.doc_id == item.doc_id)
+        {
+            Some(queued) => *queued = item,
+            None => self.outbox.push_back(item),
+        }
+    }
+
+    /// Documents waiting to be sent or acknowledged.
+    pub fn pending(&self) -> usize {
+        self.outbox.len() + self.in_flight.len()
+    }
+
+    pub fn cursor(&self) -> Option<Cursor> {
+        self.cursor
+    }
+
+    /// The latest change-log position acknowledged to this device.
+    pub fn acked(&self) -> Option<Cursor> {
+        self.acked
+    }
+
+    /// The next request to send, or `None` when everything is pushed and pulled.
+    pub fn poll_request(&mut self) -> Option<SyncRequest> {
+        if self.awaiting_response {
+            return None;
+        }
+        if self.outbox.is_empty() && self.pull_complete {
+            return None;
+        }
+        let mut batch_bytes = 0;
+        while let Some(next) = self.outbox.front() {
+            let size = next.changes.len() + 32 * (next.base.len() + next.heads.len());
+            if !self.in_flight.is_empty() && batch_bytes + size > self.limits.max_push_bytes {
+                break;
+            }
+            batch_bytes += size;
+            let item = self.outbox.pop_front().expect("front exists");
+            self.in_flight.push(item);
+        }
+        self.awaiting_response = true;
+        Some(SyncRequest {
+            protocol: PROTOCOL_VERSION,
+            push: self.in_flight.clone(),
+            pull: Some(PullRequest {
+                cursor: self.cursor,
+                max_bytes: self.limits.max_pull_bytes,
+                acked: self.acked,
+            }),
+        })
+    }
+
+    /// The request failed or its answer was lost: its documents go back in the queue.
+    pub fn handle_failure(&mut self) {
+        self.awaiting_response = false;
+        for item in std::mem::take(&mut self.in_flight).into_iter().rev() {
+            if !self
+                .outbox
+                .iter()
+                .any(|queued| queued.doc_id == item.doc_id)
+            {
+                self.outbox.push_front(item);
+            }
+        }
+    }
+
+    /// Turns the server's answer into storage effects. An answer to an older request
+    /// (a late duplicate) is safe too: every acknowledgement is a committed fact.
+    pub fn handle_response(&mut self, response: SyncResponse) -> Vec<DeviceEffect> {
+        let mut effects = Vec::new();
+        let mut answered = HashSet::new();
+        let acked_before = self.acked;
+        if response
+            .results
+            .iter()
+            .any(|r| matches!(r.outcome, PushOutcome::Committed { .. }))
+        {
+            self.acked = self.acked.max(response.committed_through);
+        }
+        for result in response.results {
+            answered.insert(result.doc_id.clone());
+            let doc_id = result.doc_id;
+            match result.outcome {
+                PushOutcome::Committed { heads } => {
+                    effects.push(DeviceEffect::MarkSynced { doc_id, heads })
+                }
+                PushOutcome::NeedsFullDocument => {
+                    effects.push(DeviceEffect::SendWholeDocument { doc_id })
+                }
+                PushOutcome::Rejected(rejection) => {
+                    self.refused.insert(doc_id.clone());
+                    effects.push(DeviceEffect::Rejected { doc_id, rejection });
+                }
+            }
+        }
+        let unanswered: Vec<PushItem> = std::mem::take(&mut self.in_flight)
+            .into_iter()
+            .filter(|item| !answered.contains(&item.doc_id))
+            .collect();
+        self.in_flight = unanswered;
+        self.handle_failure();
+
+        let mut cursor_moved = false;
+        if let Some(pull) = response.pull {
+            if pull.reset {
+                // Acknowledgements from the lost history mean nothing now.
+                self.acked = None;
+                effects.push(DeviceEffect::ForgetSyncedState);
+            }
+            for doc in pull.docs {
+                effects.push(DeviceEffect::MergeRemote {
+                    doc_id: doc.doc_id,
+                    bytes: doc.bytes,
+                });
+            }
+            cursor_moved = pull.cursor != self.cursor || pull.reset;
+            self.cursor = pull.cursor;
+            self.pull_complete = !pull.more;
+        }
+        if cursor_moved || self.acked != acked_before {
+            effects.push(DeviceEffect::StoreCursor {
+                cursor: self.cursor,
+                acked: self.acked,
+            });
+        }
+        effects
+    }
+
+    /// Documents the server refused in this session (they are not retried until edited).
+    pub fn is_refused(&self, doc_id: &str) -> bool {
+        self.refused.contains(doc_id)
+    }
+}

@@ -1,0 +1,1000 @@
+//! Checks a whole [`Registration`] field by field and reports what an officer should fix.
+//!
+//! [`validate`] is the one validation that the form (instant feedback while typing), the
+//! document mapping and the server's ingest check all run, so they never disagree. It
+//! never stops at the first problem: the officer sees everything at once, each problem
+//! tied to a field path (`"nik"`, `"address.village"`, `"programmes[1].vocation"`).
+//!
+//! An [`Severity::Error`] blocks submitting; a [`Severity::Warning`] asks the officer to
+//! look again (a NIK whose birth date differs from the entered one, an age outside working
+//! age) but the record may still be saved, because the officer in the field may know
+//! better than the rule.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    BirthDate, CivilDate, Nik, PhoneNumber, RegionCode, RegionDirectory, RegionLevel,
+};
+use crate::registration::{Address, GeoLocation, ProgrammeInterest, Registration, WorkExperience};
+
+/// Whether a problem blocks submitting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Must be fixed before the registration counts as valid.
+    Error,
+    /// Worth a second look; does not block.
+    Warning,
+}
+
+/// One thing wrong (or suspicious) with one field.
+///
+/// `field` and `code` are `Cow<'static, str>` rather than `&'static str`: the checks use
+/// compile-time constants (no allocation), yet a problem that came over the wire as JSON
+/// still deserializes. Compare them with `==` against a `&str` as usual.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    /// Path of the field in the domain, e.g. `"nik"`, `"address.village"`,
+    /// `"work_experience[0].end_year"`.
+    pub field: Cow<'static, str>,
+    pub severity: Severity,
+    /// Stable machine code, e.g. `"nik_length"`; the app may key its own texts on it.
+    pub code: Cow<'static, str>,
+    /// The message for the officer, in Bahasa Indonesia.
+    pub message_id: String,
+    /// The same message in English.
+    pub message_en: String,
+}
+
+impl FieldProblem {
+    pub fn error(
+        field: impl Into<Cow<'static, str>>,
+        code: &'static str,
+        message_id: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> Self {
+        FieldProblem {
+            field: field.into(),
+            severity: Severity::Error,
+            code: Cow::Borrowed(code),
+            message_id: message_id.into(),
+            message_en: message_en.into(),
+        }
+    }
+
+    pub fn warning(
+        field: impl Into<Cow<'static, str>>,
+        code: &'static str,
+        message_id: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> Self {
+        FieldProblem {
+            severity: Severity::Warning,
+            ..FieldProblem::error(field, code, message_id, message_en)
+        }
+    }
+
+    /// The same problem, reported on another field. The value types name a default field
+    /// (a [`RegionCode`] says `"region"`); the caller knows which form field it read.
+    pub fn at(mut self, field: impl Into<Cow<'static, str>>) -> Self {
+        self.field = field.into();
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
+    }
+}
+
+impl fmt::Display for FieldProblem {
+    /// English, for logs; the officer sees `message_id`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.field, self.code, self.message_en)
+    }
+}
+
+impl std::error::Error for FieldProblem {}
+
+/// What [`validate`] needs besides the registration.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidationContext<'a> {
+    /// Today's date (year, month, day), from the caller's clock: the core reads none.
+    pub today: CivilDate,
+    /// The official region list, when loaded. Without it, region codes are only checked
+    /// for shape and nesting, not for existence.
+    pub regions: Option<&'a RegionDirectory>,
+}
+
+/// All problems found in one registration, in form order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Report {
+    pub problems: Vec<FieldProblem>,
+}
+
+impl Report {
+    pub fn errors(&self) -> impl Iterator<Item = &FieldProblem> {
+        self.problems.iter().filter(|p| p.is_error())
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &FieldProblem> {
+        self.problems.iter().filter(|p| p.is_warning())
+    }
+
+    /// True when nothing blocks submitting (warnings allowed).
+    pub fn is_valid(&self) -> bool {
+        self.errors().next().is_none()
+    }
+
+    /// The problems on one field, for showing next to it in the form.
+    pub fn for_field<'r>(&'r self, field: &'r str) -> impl Iterator<Item = &'r FieldProblem> {
+        self.problems.iter().filter(move |p| p.field == field)
+    }
+}
+
+/// Checks every field of `reg`. See the module docs for what counts as an error.
+pub fn validate(reg: &Registration, ctx: &ValidationContext) -> Report {
+    let mut problems = Vec::new();
+    check_id(reg, &mut problems);
+    check_full_name(&reg.full_name, &mut problems);
+    let birth_date = check_birth_date(&reg.birth_date, ctx.today, &mut problems);
+    check_nik(reg, birth_date.as_ref(), &mut problems);
+    check_birth_place(&reg.birth_place, &mut problems);
+    check_phone(&reg.phone, &mut problems);
+    check_address(&reg.address, ctx.regions, &mut problems);
+    check_work_experience(&reg.work_experience, ctx.today.0, &mut problems);
+    check_programmes(&reg.programmes, &mut problems);
+    check_consent(reg.consent.given, &mut problems);
+    if let Some(location) = &reg.location {
+        check_location(location, &mut problems);
+    }
+    // The NIK is checked after the birth date (it needs the parsed date) but reads better
+    // right after the name; keep form order so the report lists problems top to bottom.
+    problems.sort_by_key(|p| form_position(&p.field));
+    Report { problems }
+}
+
+/// Order of fields on the form; unknown fields go last. Sorting is stable, so problems on
+/// one field keep the order they were found in.
+fn form_position(field: &str) -> usize {
+    const ORDER: &[&str] = &[
+        "id",
+        "full_name",
+        "nik",
+        "no_nik_reason",
+        "birth_place",
+        "birth_date",
+        "gender",
+        "phone",
+        "address",
+        "work_experience",
+        "programmes",
+        "consent",
+        "location",
+    ];
+    ORDER
+        .iter()
+        .position(|f| {
+            field == *f
+                || field.starts_with(&format!("{f}."))
+                || field.starts_with(&format!("{f}["))
+        })
+        .unwrap_or(ORDER.len())
+}
+
+fn check_id(reg: &Registration, problems: &mut Vec<FieldProblem>) {
+    if reg.id.trim().is_empty() {
+        problems.push(FieldProblem::error(
+            "id",
+            "id_required",
+            "Data ini tidak punya ID. Simpan ulang formulir; jika masih muncul, hubungi admin.",
+            "This record has no ID. Save the form again; if this persists, contact the admin.",
+        ));
+    }
+}
+
+const FULL_NAME_MIN_CHARS: usize = 2;
+const FULL_NAME_MAX_CHARS: usize = 100;
+
+fn check_full_name(name: &str, problems: &mut Vec<FieldProblem>) {
+    let name = name.trim();
+    if name.is_empty() {
+        problems.push(FieldProblem::error(
+            "full_name",
+            "full_name_required",
+            "Nama lengkap wajib diisi.",
+            "Full name is required.",
+        ));
+        return;
+    }
+    let chars = name.chars().count();
+    if !(FULL_NAME_MIN_CHARS..=FULL_NAME_MAX_CHARS).contains(&chars) {
+        problems.push(FieldProblem::error(
+            "full_name",
+            "full_name_length",
+            format!("Nama lengkap harus {FULL_NAME_MIN_CHARS}–{FULL_NAME_MAX_CHARS} huruf."),
+            format!(
+                "Full name must be {FULL_NAME_MIN_CHARS}–{FULL_NAME_MAX_CHARS} characters long."
+            ),
+        ));
+    }
+    // Phone keyboards often turn ' into the typographic ’, so both are accepted.
+    let allowed = |c: char| c.is_alphabetic() || c == ' ' || "'’.-,".contains(c);
+    if !name.chars().all(allowed) {
+        problems.push(FieldProblem::error(
+            "full_name",
+            "full_name_characters",
+            "Nama lengkap hanya boleh berisi huruf, spasi, dan tanda ' . - ,",
+            "Full name may only contain letters, spaces and ' . - ,",
+        ));
+    }
+}
+
+fn check_birth_date(
+    raw: &str,
+    today: CivilDate,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<BirthDate> {
+    match BirthDate::parse(raw, today) {
+        Ok(date) => {
+            problems.extend(date.working_age_warning(today));
+            Some(date)
+        }
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    }
+}
+
+fn check_nik(reg: &Registration, birth_date: Option<&BirthDate>, problems: &mut Vec<FieldProblem>) {
+    let has_reason = reg
+        .no_nik_reason
+        .as_deref()
+        .is_some_and(|reason| !reason.trim().is_empty());
+    if has_reason {
+        if !reg.nik.trim().is_empty() {
+            problems.push(FieldProblem::error(
+                "nik",
+                "nik_with_no_nik_reason",
+                "Isi NIK atau alasan tidak punya NIK, jangan keduanya. Kosongkan salah satu.",
+                "Give either a NIK or a reason for having none, not both. Clear one of them.",
+            ));
+        }
+        return;
+    }
+    if reg.nik.trim().is_empty() {
+        problems.push(FieldProblem::error(
+            "nik",
+            "nik_required",
+            "NIK wajib diisi. Jika orang ini belum punya NIK, isi alasannya.",
+            "NIK is required. If this person has no NIK yet, give the reason.",
+        ));
+        return;
+    }
+    match Nik::parse(&reg.nik) {
+        Ok(nik) => {
+            if let Some(birth_date) = birth_date {
+                problems.extend(nik.mismatches_with(birth_date, reg.gender));
+            }
+        }
+        Err(problem) => problems.push(problem),
+    }
+}
+
+fn check_birth_place(place: &str, problems: &mut Vec<FieldProblem>) {
+    if place.trim().is_empty() {
+        problems.push(FieldProblem::error(
+            "birth_place",
+            "birth_place_required",
+            "Tempat lahir wajib diisi.",
+            "Place of birth is required.",
+        ));
+    }
+}
+
+fn check_phone(phone: &str, problems: &mut Vec<FieldProblem>) {
+    // Optional: many job seekers share a phone or have none.
+    if phone.trim().is_empty() {
+        return;
+    }
+    if let Err(problem) = PhoneNumber::parse(phone) {
+        problems.push(problem);
+    }
+}
+
+/// Field path, Indonesian and English name of each address level, for messages.
+struct AddressPart {
+    field: &'static str,
+    level: RegionLevel,
+    name_id: &'static str,
+    name_en: &'static str,
+    example: &'static str,
+}
+
+const REGENCY: AddressPart = AddressPart {
+    field: "address.regency",
+    level: RegionLevel::Regency,
+    name_id: "Kabupaten/kota",
+    name_en: "Regency/city",
+    example: "17.01",
+};
+const DISTRICT: AddressPart = AddressPart {
+    field: "address.district",
+    level: RegionLevel::District,
+    name_id: "Kecamatan",
+    name_en: "District",
+    example: "17.01.01",
+};
+const VILLAGE: AddressPart = AddressPart {
+    field: "address.village",
+    level: RegionLevel::Village,
+    name_id: "Desa/kelurahan",
+    name_en: "Village",
+    example: "17.01.01.2001",
+};
+
+fn check_address(
+    address: &Address,
+    regions: Option<&RegionDirectory>,
+    problems: &mut Vec<FieldProblem>,
+) {
+    let regency = check_region(&address.regency, &REGENCY, regions, problems);
+    let district = check_region(&address.district, &DISTRICT, regions, problems);
+    let village = check_region(&address.village, &VILLAGE, regions, problems);
+
+    if let (Some(regency), Some(district)) = (&regency, &district) {
+        check_within(district, &DISTRICT, regency, &REGENCY, regions, problems);
+    }
+    if let (Some(district), Some(village)) = (&district, &village) {
+        check_within(village, &VILLAGE, district, &DISTRICT, regions, problems);
+    }
+
+    check_rt_rw(&address.rt, "address.rt", "RT", problems);
+    check_rt_rw(&address.rw, "address.rw", "RW", problems);
+}
+
+/// Parses one address code and checks its level and existence; `Some` only when it is
+/// usable for the nesting checks.
+fn check_region(
+    raw: &str,
+    part: &AddressPart,
+    regions: Option<&RegionDirectory>,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<RegionCode> {
+    if raw.trim().is_empty() {
+        problems.push(FieldProblem::error(
+            part.field,
+            "region_required",
+            format!("{} wajib dipilih.", part.name_id),
+            format!("{} is required.", part.name_en),
+        ));
+        return None;
+    }
+    let code = match RegionCode::parse(raw) {
+        Ok(code) => code,
+        Err(problem) => {
+            problems.push(problem.at(part.field));
+            return None;
+        }
+    };
+    if code.level() != part.level {
+        problems.push(FieldProblem::error(
+            part.field,
+            "region_wrong_level",
+            format!(
+                "{code} bukan kode {}. Pilih {} dari daftar (contoh kode: {}).",
+                part.name_id.to_lowercase(),
+                part.name_id.to_lowercase(),
+                part.example
+            ),
+            format!(
+                "{code} is not a {} code. Choose a {} from the list (example code: {}).",
+                part.name_en.to_lowercase(),
+                part.name_en.to_lowercase(),
+                part.example
+            ),
+        ));
+        return None;
+    }
+    if let Some(directory) = regions {
+        if !directory.contains(&code) {
+            problems.push(FieldProblem::error(
+                part.field,
+                "region_unknown",
+                format!(
+                    "{} dengan kode {code} tidak ada di daftar wilayah. Pilih dari daftar.",
+                    part.name_id
+                ),
+                format!(
+                    "There is no {} with code {code} in the region list. Choose one from the list.",
+                    part.name_en.to_lowercase()
+                ),
+            ));
+            return None;
+        }
+    }
+    Some(code)
+}
+
+fn check_within(
+    inner: &RegionCode,
+    inner_part: &AddressPart,
+    outer: &RegionCode,
+    outer_part: &AddressPart,
+    regions: Option<&RegionDirectory>,
+    problems: &mut Vec<FieldProblem>,
+) {
+    if inner.is_within(outer) {
+        return;
+    }
+    // Names read better than codes when the list is loaded.
+    let label = |code: &RegionCode| match regions.and_then(|r| r.name_of(code)) {
+        Some(name) => format!("{name} ({code})"),
+        None => code.to_string(),
+    };
+    problems.push(FieldProblem::error(
+        inner_part.field,
+        "region_not_within",
+        format!(
+            "{} {} tidak berada di {} {}. Periksa lagi pilihan {}.",
+            inner_part.name_id,
+            label(inner),
+            outer_part.name_id.to_lowercase(),
+            label(outer),
+            inner_part.name_id.to_lowercase()
+        ),
+        format!(
+            "{} {} is not in {} {}. Check the {} again.",
+            inner_part.name_en,
+            label(inner),
+            outer_part.name_en.to_lowercase(),
+            label(outer),
+            inner_part.name_en.to_lowercase()
+        ),
+    ));
+}
+
+/// RT and RW are small neighbourhood numbers, written `3` or `003`.
+fn check_rt_rw(raw: &str, field: &'static str, label: &str, problems: &mut Vec<FieldProblem>) {
+    let value = raw.trim();
+    if value.is_empty() {
+        return;
+    }
+    let digits_ok = (1..=3).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit());
+    if !digits_ok || value.bytes().all(|b| b == b'0') {
+        let code = if label == "RT" {
+            "rt_format"
+        } else {
+            "rw_format"
+        };
+        problems.push(FieldProblem::error(
+            field,
+            code,
+            format!("{label} harus angka 1–3 digit dan bukan 0, misalnya 003."),
+            format!("{label} must be a number of 1–3 digits, not 0, for example 003."),
+        ));
+    }
+}
+
+/// Earliest year a work experience may start; older entries are typing mistakes.
+const EARLIEST_WORK_YEAR: i64 = 1950;
+
+fn check_work_experience(
+    entries: &[WorkExperience],
+    this_year: i32,
+    problems: &mut Vec<FieldProblem>,
+) {
+    let this_year = i64::from(this_year);
+    let sane = EARLIEST_WORK_YEAR..=this_year;
+    for (i, entry) in entries.iter().enumerate() {
+        let start_ok = sane.contains(&entry.start_year);
+        if !start_ok {
+            problems.push(FieldProblem::error(
+                format!("work_experience[{i}].start_year"),
+                "work_start_year",
+                format!("Tahun mulai bekerja harus antara {EARLIEST_WORK_YEAR} dan {this_year}."),
+                format!("The start year must be between {EARLIEST_WORK_YEAR} and {this_year}."),
+            ));
+        }
+        let Some(end_year) = entry.end_year else {
+            continue;
+        };
+        if !sane.contains(&end_year) {
+            problems.push(FieldProblem::error(
+                format!("work_experience[{i}].end_year"),
+                "work_end_year",
+                format!(
+                    "Tahun selesai bekerja harus antara {EARLIEST_WORK_YEAR} dan {this_year}. \
+                     Kosongkan jika masih bekerja di sana."
+                ),
+                format!(
+                    "The end year must be between {EARLIEST_WORK_YEAR} and {this_year}. \
+                     Leave it empty if still working there."
+                ),
+            ));
+        } else if start_ok && end_year < entry.start_year {
+            problems.push(FieldProblem::error(
+                format!("work_experience[{i}].end_year"),
+                "work_end_before_start",
+                "Tahun selesai bekerja tidak boleh sebelum tahun mulai.",
+                "The end year cannot be before the start year.",
+            ));
+        }
+    }
+}
+
+fn check_programmes(programmes: &[ProgrammeInterest], problems: &mut Vec<FieldProblem>) {
+    if programmes.is_empty() {
+        problems.push(FieldProblem::error(
+            "programmes",
+            "programmes_required",
+            "Pilih minimal satu program yang diminati.",
+            "Choose at least one programme.",
+        ));
+    }
+    for (i, programme) in programmes.iter().enumerate() {
+        match programme {
+            ProgrammeInterest::BlkTraining { vocation } if vocation.trim().is_empty() => {
+                problems.push(FieldProblem::error(
+                    format!("programmes[{i}].vocation"),
+                    "vocation_required",
+                    "Untuk pelatihan BLK, pilih kejuruan yang diminati.",
+                    "For BLK training, choose the vocation.",
+                ));
+            }
+            ProgrammeInterest::OverseasApprenticeship {
+                destination_country,
+            } if destination_country.trim().is_empty() => {
+                problems.push(FieldProblem::error(
+                    format!("programmes[{i}].destination_country"),
+                    "destination_country_required",
+                    "Untuk pemagangan luar negeri, isi negara tujuan.",
+                    "For an overseas apprenticeship, give the destination country.",
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_consent(given: bool, problems: &mut Vec<FieldProblem>) {
+    if !given {
+        problems.push(FieldProblem::error(
+            "consent",
+            "consent_required",
+            "Orang ini harus menyetujui pengolahan data pribadinya sebelum data disimpan.",
+            "The person must consent to the processing of their personal data before saving.",
+        ));
+    }
+}
+
+fn check_location(location: &GeoLocation, problems: &mut Vec<FieldProblem>) {
+    // `contains` is false for NaN, so a broken GPS reading is caught too.
+    if !(-90.0..=90.0).contains(&location.latitude) {
+        problems.push(FieldProblem::error(
+            "location.latitude",
+            "location_latitude",
+            "Lokasi tidak valid: lintang harus antara -90 dan 90. Ambil ulang lokasi.",
+            "Invalid location: latitude must be between -90 and 90. Capture the location again.",
+        ));
+    }
+    if !(-180.0..=180.0).contains(&location.longitude) {
+        problems.push(FieldProblem::error(
+            "location.longitude",
+            "location_longitude",
+            "Lokasi tidak valid: bujur harus antara -180 dan 180. Ambil ulang lokasi.",
+            "Invalid location: longitude must be between -180 and 180. Capture the location again.",
+        ));
+    }
+    if !(location.accuracy_m >= 0.0 && location.accuracy_m.is_finite()) {
+        problems.push(FieldProblem::error(
+            "location.accuracy_m",
+            "location_accuracy",
+            "Lokasi tidak valid: akurasi tidak boleh negatif. Ambil ulang lokasi.",
+            "Invalid location: accuracy cannot be negative. Capture the location again.",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registration::{Consent, Gender, ProgrammeInterest};
+
+    const TODAY: CivilDate = (2025, 6, 1);
+
+    fn ctx() -> ValidationContext<'static> {
+        ValidationContext {
+            today: TODAY,
+            regions: None,
+        }
+    }
+
+    /// A complete, valid registration: a woman born 5 June 1999 in Manna.
+    fn valid() -> Registration {
+        Registration {
+            id: "8d1e6f5a-0000-4000-8000-000000000001".into(),
+            full_name: "Siti Aminah".into(),
+            nik: "1701014506990001".into(),
+            birth_place: "Manna".into(),
+            birth_date: "1999-06-05".into(),
+            gender: Gender::Female,
+            phone: "0812-3456-7890".into(),
+            address: Address {
+                regency: "17.01".into(),
+                district: "17.01.01".into(),
+                village: "17.01.01.2001".into(),
+                rt: "003".into(),
+                rw: "1".into(),
+                ..Default::default()
+            },
+            programmes: vec![ProgrammeInterest::BlkTraining {
+                vocation: "Menjahit".into(),
+            }],
+            consent: Consent {
+                given: true,
+                at: Some(1),
+            },
+            ..Default::default()
+        }
+    }
+
+    fn codes(report: &Report) -> Vec<(&str, &str)> {
+        report
+            .problems
+            .iter()
+            .map(|p| (&*p.field, &*p.code))
+            .collect()
+    }
+
+    fn directory() -> RegionDirectory {
+        RegionDirectory::from_csv(
+            "code,name\n17.01,Kabupaten Bengkulu Selatan\n17.02,Kabupaten Rejang Lebong\n",
+            "code,regency_code,name\n17.01.01,17.01,Kedurang\n17.02.01,17.02,Kota Padang\n",
+            "code,district_code,name\n17.01.01.2001,17.01.01,Batu Ampar\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_complete_registration_has_no_problems() {
+        let report = validate(&valid(), &ctx());
+        assert_eq!(codes(&report), vec![]);
+        assert!(report.is_valid());
+    }
+
+    #[test]
+    fn an_empty_registration_lists_every_missing_field_in_form_order() {
+        let report = validate(&Registration::default(), &ctx());
+        assert_eq!(
+            codes(&report),
+            vec![
+                ("id", "id_required"),
+                ("full_name", "full_name_required"),
+                ("nik", "nik_required"),
+                ("birth_place", "birth_place_required"),
+                ("birth_date", "birth_date_required"),
+                ("address.regency", "region_required"),
+                ("address.district", "region_required"),
+                ("address.village", "region_required"),
+                ("programmes", "programmes_required"),
+                ("consent", "consent_required"),
+            ]
+        );
+        assert!(!report.is_valid());
+    }
+
+    #[test]
+    fn missing_consent_is_an_error() {
+        let mut reg = valid();
+        reg.consent.given = false;
+        let report = validate(&reg, &ctx());
+        assert_eq!(codes(&report), vec![("consent", "consent_required")]);
+        assert!(!report.is_valid());
+    }
+
+    #[test]
+    fn a_name_with_digits_is_rejected() {
+        let mut reg = valid();
+        reg.full_name = "Siti 2".into();
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("full_name", "full_name_characters")]
+        );
+    }
+
+    #[test]
+    fn a_name_with_apostrophes_dots_dashes_and_commas_is_accepted() {
+        for name in [
+            "Ma'ruf Amin",
+            "M. Yusuf",
+            "Siti Nur-Aini",
+            "Ahmad, S.Pd.",
+            "Ma’ruf",
+            "Zoë",
+        ] {
+            let mut reg = valid();
+            reg.full_name = name.into();
+            assert!(validate(&reg, &ctx()).problems.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_one_letter_or_very_long_name_is_rejected() {
+        for name in ["A".to_string(), "a".repeat(101)] {
+            let mut reg = valid();
+            reg.full_name = name;
+            assert_eq!(
+                codes(&validate(&reg, &ctx())),
+                vec![("full_name", "full_name_length")]
+            );
+        }
+    }
+
+    #[test]
+    fn a_reason_for_no_nik_replaces_the_nik() {
+        let mut reg = valid();
+        reg.nik = String::new();
+        reg.no_nik_reason = Some("KTP belum terbit".into());
+        assert!(validate(&reg, &ctx()).problems.is_empty());
+    }
+
+    #[test]
+    fn a_nik_together_with_a_reason_for_no_nik_is_rejected() {
+        let mut reg = valid();
+        reg.no_nik_reason = Some("KTP hilang".into());
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("nik", "nik_with_no_nik_reason")]
+        );
+    }
+
+    #[test]
+    fn a_blank_reason_for_no_nik_does_not_excuse_a_missing_nik() {
+        let mut reg = valid();
+        reg.nik = String::new();
+        reg.no_nik_reason = Some("  ".into());
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("nik", "nik_required")]
+        );
+    }
+
+    #[test]
+    fn a_malformed_nik_is_an_error() {
+        let mut reg = valid();
+        reg.nik = "170101450699000".into();
+        assert_eq!(codes(&validate(&reg, &ctx())), vec![("nik", "nik_length")]);
+    }
+
+    #[test]
+    fn a_nik_that_disagrees_with_birth_date_and_gender_gives_warnings_only() {
+        let mut reg = valid();
+        reg.birth_date = "1999-06-06".into();
+        reg.gender = Gender::Male;
+        let report = validate(&reg, &ctx());
+        assert_eq!(
+            codes(&report),
+            vec![
+                ("nik", "nik_birth_date_mismatch"),
+                ("nik", "nik_gender_mismatch")
+            ]
+        );
+        assert!(report.is_valid());
+        assert_eq!(report.warnings().count(), 2);
+    }
+
+    #[test]
+    fn an_age_outside_working_age_is_a_warning() {
+        let mut reg = valid();
+        reg.nik = String::new();
+        reg.no_nik_reason = Some("Belum punya KTP".into());
+        reg.birth_date = "2012-01-01".into();
+        let report = validate(&reg, &ctx());
+        assert_eq!(
+            codes(&report),
+            vec![("birth_date", "birth_date_outside_working_age")]
+        );
+        assert!(report.is_valid());
+    }
+
+    #[test]
+    fn an_empty_phone_is_fine_but_a_wrong_one_is_not() {
+        let mut reg = valid();
+        reg.phone = String::new();
+        assert!(validate(&reg, &ctx()).problems.is_empty());
+        reg.phone = "0212345678".into();
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("phone", "phone_prefix")]
+        );
+    }
+
+    #[test]
+    fn an_address_code_of_the_wrong_level_is_rejected() {
+        let mut reg = valid();
+        reg.address.district = "17.01".into();
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("address.district", "region_wrong_level")]
+        );
+    }
+
+    #[test]
+    fn a_malformed_address_code_is_reported_on_its_field() {
+        let mut reg = valid();
+        reg.address.village = "17.01.01.3001".into();
+        let report = validate(&reg, &ctx());
+        assert_eq!(
+            codes(&report),
+            vec![("address.village", "region_village_type")]
+        );
+    }
+
+    #[test]
+    fn a_district_outside_the_regency_is_rejected() {
+        let mut reg = valid();
+        reg.address.district = "17.02.01".into();
+        reg.address.village = "17.02.01.2001".into();
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("address.district", "region_not_within")]
+        );
+    }
+
+    #[test]
+    fn a_village_outside_the_district_is_rejected() {
+        let mut reg = valid();
+        reg.address.village = "17.01.02.2001".into();
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("address.village", "region_not_within")]
+        );
+    }
+
+    #[test]
+    fn nesting_messages_use_region_names_when_the_list_is_loaded() {
+        let regions = directory();
+        let mut reg = valid();
+        reg.address.district = "17.02.01".into();
+        let report = validate(
+            &reg,
+            &ValidationContext {
+                today: TODAY,
+                regions: Some(&regions),
+            },
+        );
+        let problem = report.for_field("address.district").next().unwrap();
+        assert_eq!(problem.code, "region_not_within");
+        assert!(
+            problem.message_id.contains("Kota Padang (17.02.01)"),
+            "{}",
+            problem.message_id
+        );
+        assert!(problem
+            .message_id
+            .contains("Kabupaten Bengkulu Selatan (17.01)"));
+    }
+
+    #[test]
+    fn a_code_missing_from_the_region_list_is_rejected() {
+        let regions = directory();
+        let ctx = ValidationContext {
+            today: TODAY,
+            regions: Some(&regions),
+        };
+        assert!(validate(&valid(), &ctx).is_valid());
+        let mut reg = valid();
+        reg.address.village = "17.01.01.2099".into();
+        assert_eq!(
+            codes(&validate(&reg, &ctx)),
+            vec![("address.village", "region_unknown")]
+        );
+    }
+
+    #[test]
+    fn rt_and_rw_must_be_short_non_zero_numbers() {
+        let mut reg = valid();
+        reg.address.rt = "1234".into();
+        reg.address.rw = "000".into();
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("address.rt", "rt_format"), ("address.rw", "rw_format")]
+        );
+        reg.address.rt = "A1".into();
+        reg.address.rw = String::new();
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("address.rt", "rt_format")]
+        );
+    }
+
+    #[test]
+    fn blk_training_needs_a_vocation_and_overseas_apprenticeship_a_country() {
+        let mut reg = valid();
+        reg.programmes = vec![
+            ProgrammeInterest::JobPlacement,
+            ProgrammeInterest::BlkTraining {
+                vocation: " ".into(),
+            },
+            ProgrammeInterest::OverseasApprenticeship {
+                destination_country: String::new(),
+            },
+        ];
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![
+                ("programmes[1].vocation", "vocation_required"),
+                (
+                    "programmes[2].destination_country",
+                    "destination_country_required"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_location_off_the_globe_is_rejected() {
+        let mut reg = valid();
+        reg.location = Some(GeoLocation {
+            latitude: -3.8,
+            longitude: 102.3,
+            accuracy_m: 12.0,
+            captured_at: 1,
+        });
+        assert!(validate(&reg, &ctx()).problems.is_empty());
+        reg.location = Some(GeoLocation {
+            latitude: 91.0,
+            longitude: f64::NAN,
+            accuracy_m: -1.0,
+            captured_at: 1,
+        });
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![
+                ("location.latitude", "location_latitude"),
+                ("location.longitude", "location_longitude"),
+                ("location.accuracy_m", "location_accuracy"),
+            ]
+        );
+    }
+
+    #[test]
+    fn work_years_must_be_sane_and_in_order() {
+        let job = |start_year, end_year| WorkExperience {
+            start_year,
+            end_year,
+            ..Default::default()
+        };
+        let mut reg = valid();
+        reg.work_experience = vec![
+            job(2015, None),
+            job(2018, Some(2016)),
+            job(1949, Some(2026)),
+        ];
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![
+                ("work_experience[1].end_year", "work_end_before_start"),
+                ("work_experience[2].start_year", "work_start_year"),
+                ("work_experience[2].end_year", "work_end_year"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_report_survives_a_json_round_trip() {
+        let report = validate(&Registration::default(), &ctx());
+        let json = serde_json::to_string(&report).unwrap();
+        assert!(json.contains(r#""severity":"error""#), "{json}");
+        let back: Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, report);
+    }
+}
