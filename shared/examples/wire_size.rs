@@ -1,7 +1,8 @@
-//! Prints how many bytes a batch of realistic registrations takes on the wire.
+//! Prints how many bytes a batch of 100 new realistic registrations takes on the wire
+//! (the push body, before HTTP headers): `cargo run --release --example wire_size`.
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::sample::SampleGenerator;
-use jemput_shared::sync::device::push_item;
+use jemput_shared::sync::device::{push_item, SyncedState};
 use jemput_shared::sync::message::{SyncRequest, PROTOCOL_VERSION};
 use jemput_shared::sync::wire;
 
@@ -10,22 +11,11 @@ fn main() {
     let mut items = Vec::new();
     let mut raw = 0;
     for _ in 0..100 {
-        let r = gen.registration(
-            "4b0e7c1e-1111-4000-8000-000000000001",
-            "5c0e7c1e-2222-4000-8000-000000000002",
-            "17.01.01.2001",
-            1_764_000_000_000,
-        );
+        let officer = "4b0e7c1e-1111-4000-8000-000000000001";
+        let device = "5c0e7c1e-2222-4000-8000-000000000002";
+        let r = gen.registration(officer, device, "17.01.01.2001", 1_764_000_000_000);
         let mut doc = RegistrationDoc::create(&r);
-        let mut item = push_item(&r.id, &mut doc, &[]);
-        match std::env::var("MODE").as_deref() {
-            Ok("nocompress") => item.changes = doc.automerge().save_nocompress(),
-            Ok("changes") => item.changes = doc.automerge().save_after(&[]),
-            _ => {}
-        }
-        if std::env::var("NOHEADS").is_ok() {
-            item.heads.clear();
-        }
+        let item = push_item(&r.id, &mut doc, &SyncedState::default());
         raw += item.changes.len();
         items.push(item);
     }
@@ -36,7 +26,7 @@ fn main() {
     };
     let encoded = wire::encode(&request);
     println!(
-        "doc save avg {} bytes; batch of 100 on the wire {} bytes = {} per record",
+        "document avg {} bytes uncompressed; batch of 100 on the wire {} bytes = {} per record",
         raw / 100,
         encoded.len(),
         encoded.len() / 100

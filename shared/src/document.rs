@@ -63,6 +63,28 @@ impl RegistrationDoc {
         Ok(registration)
     }
 
+    /// The registration as it was at `heads` (all of which this document must hold).
+    pub fn read_at(&mut self, heads: &[Hash]) -> Result<Registration, DocumentError> {
+        let heads: Vec<ChangeHash> = heads.iter().map(|h| ChangeHash(*h)).collect();
+        let past = self
+            .doc
+            .fork_at(&heads)
+            .map_err(|e| DocumentError::Corrupt(e.to_string()))?;
+        autosurgeon::hydrate(&past).map_err(|e| DocumentError::NotARegistration(e.to_string()))
+    }
+
+    /// True when the history up to `ours` already includes every change in `theirs`.
+    pub fn heads_cover(&mut self, ours: &[Hash], theirs: &[Hash]) -> bool {
+        let ours: Vec<ChangeHash> = ours.iter().map(|h| ChangeHash(*h)).collect();
+        let theirs: Vec<ChangeHash> = theirs.iter().map(|h| ChangeHash(*h)).collect();
+        // Changes after `ours` that lead to `theirs` would show up here.
+        let Ok(past) = self.doc.fork_at(&ours) else {
+            return false;
+        };
+        let mut past = past;
+        theirs.iter().all(|h| past.get_change_by_hash(h).is_some())
+    }
+
     pub fn heads(&mut self) -> Vec<Hash> {
         self.doc.get_heads().into_iter().map(|h| h.0).collect()
     }

@@ -154,12 +154,34 @@ pub fn check_edit(
     Ok(())
 }
 
-/// A registration the server does not hold yet. Usually a new one; after the server was
-/// restored from an older backup it can also be a known record coming back from a device
-/// that kept it, reviewed and commented, so only the scope is checked here.
-// Known gap: an officer's device could therefore upload a brand-new record that already
-// looks reviewed. Closing it needs the server to remember reviews outside the document.
-fn check_create(_requester: &Requester, _after: &Registration) -> Result<(), Forbidden> {
+/// A registration the server does not hold yet (nor vouches for through a seal): a
+/// new one, which an officer registers in their own name, unreviewed.
+fn check_create(requester: &Requester, after: &Registration) -> Result<(), Forbidden> {
+    if requester.role == Role::Officer {
+        if after.registered_by != requester.user_id {
+            return Err(forbidden(
+                "Pendaftaran baru harus atas nama petugas yang mengirim.",
+                "A new registration must be in the sending officer's name.",
+            ));
+        }
+        if after.review.status != ReviewStatus::Submitted || after.duplicate_of.is_some() {
+            return Err(forbidden(
+                "Petugas lapangan tidak boleh mengubah status verifikasi.",
+                "Field officers cannot change the review status.",
+            ));
+        }
+    }
+    let foreign_comment = after
+        .review
+        .comments
+        .iter()
+        .any(|c| c.author_id != requester.user_id);
+    if foreign_comment {
+        return Err(forbidden(
+            "Komentar hanya boleh ditulis atas nama Anda sendiri.",
+            "Comments can only be written in your own name.",
+        ));
+    }
     Ok(())
 }
 
@@ -208,6 +230,20 @@ mod tests {
         let mut r = record();
         r.registered_by = "o2".into();
         r.address.district = "17.02.01".into();
+        assert!(check_edit(&officer(), None, &r).is_err());
+    }
+
+    #[test]
+    fn an_officer_may_not_create_a_registration_in_another_officers_name() {
+        let mut r = record();
+        r.registered_by = "o2".into();
+        assert!(check_edit(&officer(), None, &r).is_err());
+    }
+
+    #[test]
+    fn an_officer_may_not_create_an_already_verified_registration() {
+        let mut r = record();
+        r.review.status = ReviewStatus::Verified;
         assert!(check_edit(&officer(), None, &r).is_err());
     }
 

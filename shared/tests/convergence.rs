@@ -12,8 +12,11 @@ use jemput_shared::document::{Hash, RegistrationDoc};
 use jemput_shared::policy::{Requester, Role, Scope};
 use jemput_shared::registration::{ReviewComment, ReviewStatus};
 use jemput_shared::sample::SampleGenerator;
-use jemput_shared::sync::device::{push_item, DeviceEffect, DeviceSync, SyncLimits};
+use jemput_shared::sync::device::{
+    merge_remote, push_item, whole_document_item, DeviceEffect, DeviceSync, SyncLimits, SyncedState,
+};
 use jemput_shared::sync::message::{Cursor, PushOutcome, SyncRequest, SyncResponse};
+use jemput_shared::sync::seal::{Seal, Sealer};
 use jemput_shared::sync::server::{plan_push, pull_response, ChangedDocument, ChangedPage};
 use jemput_shared::sync::wire;
 use jemput_shared::validation::ValidationContext;
@@ -29,6 +32,7 @@ const CTX: ValidationContext<'static> = ValidationContext {
 #[derive(Clone)]
 struct ServerDoc {
     bytes: Vec<u8>,
+    seal: Seal,
     position: Cursor,
     last_device: Option<String>,
 }
@@ -45,6 +49,7 @@ struct SimServer {
     backup: Option<ServerState>,
     /// Check values come from here, outside the state a backup restores.
     checks: SampleGenerator,
+    sealer: Sealer,
 }
 
 impl SimServer {
@@ -68,7 +73,7 @@ impl SimServer {
                     .map(|d| (item.doc_id.clone(), d.bytes.clone()))
             })
             .collect();
-        let mut plan = plan_push(&request.push, &stored, requester, &CTX);
+        let mut plan = plan_push(&request.push, &stored, requester, &CTX, &self.sealer);
         for (doc_id, decision) in &plan.decisions {
             assert!(
                 !matches!(decision.outcome(), PushOutcome::Rejected(_)),
@@ -97,6 +102,7 @@ impl SimServer {
                 merged.doc_id.clone(),
                 ServerDoc {
                     bytes: merged.bytes,
+                    seal: merged.seal,
                     position,
                     last_device,
                 },
@@ -124,13 +130,20 @@ impl SimServer {
                 .take(page_size)
                 .map(|(id, d)| ChangedDocument {
                     doc_id: id.clone(),
+                    seal: d.seal,
                     bytes: (d.last_device.as_deref() != exclude || exclude.is_none())
                         .then(|| d.bytes.clone()),
                     position: d.position,
                 })
                 .collect();
             let current = if reset { None } else { pull.cursor };
-            pull_response(ChangedPage { docs, more }, pull.max_bytes, current, reset)
+            let head = self.state.log.last().copied();
+            pull_response(
+                ChangedPage { docs, more, head },
+                pull.max_bytes,
+                current,
+                reset,
+            )
         });
         Some(wire::encode(&SyncResponse {
             results: plan.results(),
@@ -143,7 +156,7 @@ impl SimServer {
 struct SimDevice {
     id: String,
     requester: Requester,
-    docs: BTreeMap<String, (RegistrationDoc, Vec<Hash>)>,
+    docs: BTreeMap<String, (RegistrationDoc, SyncedState)>,
     cursor: Option<Cursor>,
     acked: Option<Cursor>,
 }
@@ -172,7 +185,7 @@ impl SimDevice {
 
     fn enqueue_dirty(&mut self, sync: &mut DeviceSync) {
         for (id, (doc, synced)) in &mut self.docs {
-            if doc.heads() != *synced {
+            if doc.heads() != synced.heads {
                 sync.enqueue(push_item(id, doc, synced));
             }
         }
@@ -180,25 +193,31 @@ impl SimDevice {
 
     fn apply(&mut self, effect: DeviceEffect, sync: &mut DeviceSync) {
         match effect {
-            DeviceEffect::MarkSynced { doc_id, heads } => {
-                if let Some((_, synced)) = self.docs.get_mut(&doc_id) {
-                    *synced = heads;
+            DeviceEffect::MarkSynced {
+                doc_id,
+                heads,
+                seal,
+            } => {
+                if let Some((doc, synced)) = self.docs.get_mut(&doc_id) {
+                    synced.acknowledge(doc, heads, seal);
                 }
             }
-            DeviceEffect::MergeRemote { doc_id, bytes } => match self.docs.get_mut(&doc_id) {
-                Some((doc, _)) => doc.merge_bytes(&bytes).unwrap(),
-                None => {
-                    let mut doc = RegistrationDoc::load(&bytes).unwrap();
-                    let heads = doc.heads();
-                    self.docs.insert(doc_id, (doc, heads));
+            DeviceEffect::MergeRemote {
+                doc_id,
+                bytes,
+                seal,
+            } => {
+                let local = self.docs.get_mut(&doc_id).map(|(d, s)| (d, s));
+                if let Some(new) = merge_remote(local, &bytes, seal).unwrap() {
+                    self.docs.insert(doc_id, new);
                 }
-            },
+            }
             DeviceEffect::Rejected { doc_id, rejection } => {
                 panic!("{doc_id} rejected: {rejection:?}")
             }
             DeviceEffect::SendWholeDocument { doc_id } => {
-                let (doc, _) = self.docs.get_mut(&doc_id).unwrap();
-                sync.enqueue(push_item(&doc_id, doc, &[]));
+                let (doc, synced) = self.docs.get_mut(&doc_id).unwrap();
+                sync.enqueue(whole_document_item(&doc_id, doc, synced));
             }
             DeviceEffect::ForgetSyncedState => {
                 for (id, (doc, synced)) in &mut self.docs {
@@ -296,6 +315,7 @@ impl World {
                 state: ServerState::default(),
                 backup: None,
                 checks: SampleGenerator::new(seed ^ 1),
+                sealer: Sealer::new([seed as u8; 32]),
             },
             devices,
             sent: Vec::new(),
@@ -366,7 +386,8 @@ impl World {
                     self.gen
                         .registration(&dev.id, &dev.id, village, 1_700_000_000_000);
                 let doc = RegistrationDoc::create(&registration);
-                dev.docs.insert(registration.id.clone(), (doc, vec![]));
+                dev.docs
+                    .insert(registration.id.clone(), (doc, SyncedState::default()));
             }
             Action::Edit { device, doc, value } => {
                 if let Some(doc) = self.nth_doc(*device, *doc) {
@@ -456,7 +477,11 @@ impl World {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        // PROPTEST_CASES=5000 for a longer hunt.
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(128),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn every_replica_converges_whatever_the_channel_does(

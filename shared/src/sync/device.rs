@@ -20,9 +20,10 @@ use std::collections::{HashSet, VecDeque};
 
 use crate::document::{Hash, RegistrationDoc};
 use crate::sync::message::{
-    Cursor, PullRequest, PushItem, PushOutcome, Rejection, SyncRequest, SyncResponse,
+    Cursor, PullRequest, PushItem, PushOutcome, Rejection, SyncRequest, SyncResponse, Vouched,
     PROTOCOL_VERSION,
 };
+use crate::sync::seal::Seal;
 
 /// Sizes that bound one round trip, so a dropped link loses at most one batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,18 +47,28 @@ impl Default for SyncLimits {
 /// What the caller must do to its storage, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeviceEffect {
-    /// The server committed a document containing `heads`: record them as the document's
-    /// synced heads. The document is synced if its heads are still these.
-    MarkSynced { doc_id: String, heads: Vec<Hash> },
+    /// The server committed a document containing `heads`: record them with
+    /// [`SyncedState::acknowledge`]. The document is synced if its heads are still these.
+    MarkSynced {
+        doc_id: String,
+        heads: Vec<Hash>,
+        seal: Seal,
+    },
     /// Merge these bytes into the local document (creating it when new) and store it.
-    MergeRemote { doc_id: String, bytes: Vec<u8> },
+    /// If the local document had nothing pending (or is new), its synced state becomes
+    /// its heads after the merge with this seal.
+    MergeRemote {
+        doc_id: String,
+        bytes: Vec<u8>,
+        seal: Seal,
+    },
     /// The server refused the document; keep it and show the reason to the user.
     Rejected {
         doc_id: String,
         rejection: Rejection,
     },
-    /// The server lacks history this document builds on: enqueue it again with
-    /// [`push_item`] and no synced heads (the whole document).
+    /// The server lacks history this document builds on: enqueue
+    /// [`whole_document_item`].
     SendWholeDocument { doc_id: String },
     /// The server does not know this device's past (it was restored from an older
     /// backup): forget every synced mark and enqueue every document again. Comes before
@@ -71,25 +82,124 @@ pub enum DeviceEffect {
     },
 }
 
-/// Builds the push item for a document whose server-known heads are `synced` (empty if
-/// the server may have nothing). A whole document goes uncompressed and without heads:
-/// the request is deflated as a batch, which packs many similar documents far tighter
-/// than Automerge's per-document compression, and the server reads the heads from it.
-pub fn push_item(doc_id: &str, doc: &mut RegistrationDoc, synced: &[Hash]) -> PushItem {
-    if synced.is_empty() {
-        PushItem {
-            doc_id: doc_id.to_owned(),
-            base: vec![],
-            heads: vec![],
-            changes: doc.save_uncompressed(),
+/// What a device remembers per document of what the server has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncedState {
+    /// Heads the server acknowledged (empty: the server may have nothing). The document is
+    /// pending while its own heads differ.
+    pub heads: Vec<Hash>,
+    /// States the server sealed for this device (acknowledged or pulled), none of them
+    /// contained in another; usually one.
+    pub vouched: Vec<Vouched>,
+}
+
+/// Sealed states kept per document; older ones beyond this are dropped.
+const MAX_VOUCHED: usize = 4;
+
+impl SyncedState {
+    /// Records that the server committed `heads` (sealed with `seal`), as
+    /// [`DeviceEffect::MarkSynced`] asks.
+    pub fn acknowledge(&mut self, doc: &mut RegistrationDoc, heads: Vec<Hash>, seal: Seal) {
+        self.add_vouched(
+            doc,
+            Vouched {
+                heads: heads.clone(),
+                seal,
+            },
+        );
+        self.heads = heads;
+    }
+
+    /// Adds a sealed state, dropping those it contains.
+    fn add_vouched(&mut self, doc: &mut RegistrationDoc, new: Vouched) {
+        if self
+            .vouched
+            .iter()
+            .any(|v| v.heads == new.heads || doc.heads_cover(&v.heads, &new.heads))
+        {
+            return;
         }
-    } else {
-        PushItem {
-            doc_id: doc_id.to_owned(),
-            base: synced.to_vec(),
-            heads: doc.heads(),
-            changes: doc.changes_since(synced),
+        self.vouched
+            .retain(|v| !doc.heads_cover(&new.heads, &v.heads));
+        self.vouched.push(new);
+        if self.vouched.len() > MAX_VOUCHED {
+            self.vouched.remove(0);
         }
+    }
+}
+
+/// Applies a pulled document to a device's copy (`None`: new on this device), as
+/// [`DeviceEffect::MergeRemote`] asks. Returns the new document and its state when it
+/// was new. Shared by every device runtime.
+pub fn merge_remote(
+    local: Option<(&mut RegistrationDoc, &mut SyncedState)>,
+    bytes: &[u8],
+    seal: Seal,
+) -> Result<Option<(RegistrationDoc, SyncedState)>, crate::document::DocumentError> {
+    match local {
+        None => {
+            let mut doc = RegistrationDoc::load(bytes)?;
+            let heads = doc.heads();
+            let vouched = vec![Vouched {
+                heads: heads.clone(),
+                seal,
+            }];
+            Ok(Some((doc, SyncedState { heads, vouched })))
+        }
+        Some((doc, synced)) => {
+            let remote_heads = RegistrationDoc::load(bytes)?.heads();
+            let nothing_pending = doc.heads() == synced.heads;
+            doc.merge_bytes(bytes)?;
+            let mut merged_heads = doc.heads();
+            merged_heads.sort_unstable();
+            let mut sorted_remote = remote_heads.clone();
+            sorted_remote.sort_unstable();
+            if nothing_pending && merged_heads == sorted_remote {
+                // The local copy was part of the server's, so now it equals it.
+                synced.heads = remote_heads.clone();
+            }
+            synced.add_vouched(
+                doc,
+                Vouched {
+                    heads: remote_heads,
+                    seal,
+                },
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// Builds the push item for a document: only the changes after the acknowledged heads,
+/// or the whole document when there are none. A whole document goes uncompressed and
+/// without heads: the request is deflated as a batch, which packs many similar documents
+/// far tighter than Automerge's per-document compression, and the server reads the
+/// heads from it.
+pub fn push_item(doc_id: &str, doc: &mut RegistrationDoc, synced: &SyncedState) -> PushItem {
+    if synced.heads.is_empty() {
+        return whole_document_item(doc_id, doc, synced);
+    }
+    PushItem {
+        doc_id: doc_id.to_owned(),
+        base: synced.heads.clone(),
+        heads: doc.heads(),
+        changes: doc.changes_since(&synced.heads),
+        vouched: synced.vouched.clone(),
+    }
+}
+
+/// The whole document, for a server that lacks the history the changes build on.
+pub fn whole_document_item(
+    doc_id: &str,
+    doc: &mut RegistrationDoc,
+    synced: &SyncedState,
+) -> PushItem {
+    PushItem {
+        doc_id: doc_id.to_owned(),
+        base: vec![],
+        heads: vec![],
+        changes: doc.save_uncompressed(),
+        vouched: synced.vouched.clone(),
     }
 }
 
@@ -208,9 +318,11 @@ impl DeviceSync {
             answered.insert(result.doc_id.clone());
             let doc_id = result.doc_id;
             match result.outcome {
-                PushOutcome::Committed { heads } => {
-                    effects.push(DeviceEffect::MarkSynced { doc_id, heads })
-                }
+                PushOutcome::Committed { heads, seal } => effects.push(DeviceEffect::MarkSynced {
+                    doc_id,
+                    heads,
+                    seal,
+                }),
                 PushOutcome::NeedsFullDocument => {
                     effects.push(DeviceEffect::SendWholeDocument { doc_id })
                 }
@@ -238,6 +350,7 @@ impl DeviceSync {
                 effects.push(DeviceEffect::MergeRemote {
                     doc_id: doc.doc_id,
                     bytes: doc.bytes,
+                    seal: doc.seal,
                 });
             }
             cursor_moved = pull.cursor != self.cursor || pull.reset;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::document::Hash;
+use crate::sync::seal::Seal;
 use crate::validation::FieldProblem;
 
 /// Bumped when the message shapes change incompatibly.
@@ -30,6 +31,16 @@ pub struct PushItem {
     /// Automerge changes after `base` (or a whole saved document when `base` is empty).
     #[serde(with = "serde_bytes_compat")]
     pub changes: Vec<u8>,
+    /// States of this document the server sealed for this device (see
+    /// [`crate::sync::seal`]); usually one.
+    pub vouched: Vec<Vouched>,
+}
+
+/// A document state the server once accepted, with its seal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vouched {
+    pub heads: Vec<Hash>,
+    pub seal: Seal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,8 +82,8 @@ pub struct PushResult {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PushOutcome {
-    /// The server has committed a document containing `heads`.
-    Committed { heads: Vec<Hash> },
+    /// The server has committed a document containing `heads`, and sealed them.
+    Committed { heads: Vec<Hash>, seal: Seal },
     /// The server lacks changes `base` claimed it had (e.g. it was restored from a
     /// backup): send the whole document.
     NeedsFullDocument,
@@ -108,6 +119,8 @@ pub struct PulledDoc {
     pub doc_id: String,
     #[serde(with = "serde_bytes_compat")]
     pub bytes: Vec<u8>,
+    /// The server's seal of the document at its heads.
+    pub seal: Seal,
 }
 
 /// Encodes byte vectors as one length-prefixed blob instead of a sequence of numbers.

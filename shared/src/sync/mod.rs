@@ -13,5 +13,6 @@
 //! - [`server`] — how the server merges a pushed document and cuts pull answers.
 pub mod device;
 pub mod message;
+pub mod seal;
 pub mod server;
 pub mod wire;

@@ -12,6 +12,7 @@ use crate::registration::Registration;
 use crate::sync::message::{
     Cursor, PullResponse, PulledDoc, PushItem, PushOutcome, PushResult, Rejection,
 };
+use crate::sync::seal::{Seal, Sealer};
 use crate::validation::{validate, ValidationContext};
 
 /// What to do with one pushed item.
@@ -20,6 +21,7 @@ pub enum MergeDecision {
     /// The server already holds everything pushed: acknowledge, store nothing.
     Unchanged {
         heads: Vec<Hash>,
+        seal: Seal,
     },
     /// Store the merged document (and its projection), then acknowledge `ack_heads`.
     Store(Box<MergedDocument>),
@@ -30,12 +32,15 @@ pub enum MergeDecision {
 #[derive(Debug)]
 pub struct MergedDocument {
     pub doc_id: String,
-    /// The whole merged document, saved.
+    /// The whole merged document, saved (uncompressed: see `wire`).
     pub bytes: Vec<u8>,
     /// The merged registration, for the projection.
     pub registration: Registration,
-    /// The device's heads, now contained in the stored document.
+    /// The merged document's seal, stored beside it and sent with pulls.
+    pub seal: Seal,
+    /// The device's heads, now contained in the stored document, and their seal.
     pub ack_heads: Vec<Hash>,
+    pub ack_seal: Seal,
     /// True when the merged document equals what the device holds, so the device need
     /// not pull it back.
     pub device_is_up_to_date: bool,
@@ -47,11 +52,13 @@ impl MergeDecision {
     /// The answer to send once the decision is committed.
     pub fn outcome(&self) -> PushOutcome {
         match self {
-            MergeDecision::Unchanged { heads } => PushOutcome::Committed {
+            MergeDecision::Unchanged { heads, seal } => PushOutcome::Committed {
                 heads: heads.clone(),
+                seal: *seal,
             },
             MergeDecision::Store(merged) => PushOutcome::Committed {
                 heads: merged.ack_heads.clone(),
+                seal: merged.ack_seal,
             },
             MergeDecision::NeedsFullDocument => PushOutcome::NeedsFullDocument,
             MergeDecision::Rejected(rejection) => PushOutcome::Rejected(rejection.clone()),
@@ -70,11 +77,16 @@ fn rejection(code: &str, message_id: &str, message_en: &str) -> MergeDecision {
 
 /// Merges `item` into the stored document (`None` if the server has none) on behalf of
 /// `requester`, checking shape, validity and permissions of the result.
+///
+/// Permissions are judged on what the push adds to the state the server already
+/// vouches for: its stored document, plus a state it once sealed and the device shows
+/// again (it may have lost that state by being restored from a backup).
 pub fn merge_push(
     item: &PushItem,
     stored: Option<&[u8]>,
     requester: &Requester,
     ctx: &ValidationContext,
+    sealer: &Sealer,
 ) -> MergeDecision {
     if item.doc_id.is_empty() || item.doc_id.len() > 64 {
         return rejection(
@@ -104,7 +116,8 @@ pub fn merge_push(
     } else {
         item.heads.clone()
     };
-    let (mut doc, before) = match stored {
+    let mut stored_heads = Vec::new();
+    let (mut doc, stored_state) = match stored {
         Some(bytes) => {
             let Ok(mut doc) = RegistrationDoc::load(bytes) else {
                 return rejection(
@@ -114,10 +127,13 @@ pub fn merge_push(
                 );
             };
             if doc.contains_all(&device_heads) {
+                let seal = sealer.seal(&item.doc_id, &device_heads);
                 return MergeDecision::Unchanged {
                     heads: device_heads,
+                    seal,
                 };
             }
+            stored_heads = doc.heads();
             let before = doc.read().ok();
             if doc.merge_bytes(&item.changes).is_err() {
                 return corrupt();
@@ -155,6 +171,13 @@ pub fn merge_push(
             "The id inside the document does not match.",
         );
     }
+    let before = match vouched_heads(item, sealer, &mut doc, &stored_heads) {
+        Some(heads) => match doc.read_at(&heads) {
+            Ok(state) => Some(state),
+            Err(_) => return corrupt(),
+        },
+        None => stored_state,
+    };
     if let Err(forbidden) = check_edit(requester, before.as_ref(), &registration) {
         return MergeDecision::Rejected(Rejection {
             code: "forbidden".into(),
@@ -173,6 +196,7 @@ pub fn merge_push(
         });
     }
     let mut merged_heads = doc.heads();
+    let seal = sealer.seal(&item.doc_id, &merged_heads);
     merged_heads.sort_unstable();
     let mut sorted_device_heads = device_heads.clone();
     sorted_device_heads.sort_unstable();
@@ -186,10 +210,43 @@ pub fn merge_push(
         doc_id: item.doc_id.clone(),
         bytes,
         registration,
+        seal,
+        ack_seal: sealer.seal(&item.doc_id, &device_heads),
         ack_heads: device_heads,
         device_is_up_to_date: merged_heads == sorted_device_heads,
         created,
     }))
+}
+
+/// The heads of the state to judge the push against, when valid seals vouch for
+/// history the stored document lacks: the stored heads together with the sealed ones.
+fn vouched_heads(
+    item: &PushItem,
+    sealer: &Sealer,
+    merged: &mut RegistrationDoc,
+    stored_heads: &[Hash],
+) -> Option<Vec<Hash>> {
+    let mut heads = stored_heads.to_vec();
+    let mut adds_history = false;
+    for vouched in &item.vouched {
+        let valid = !vouched.heads.is_empty()
+            && sealer.verify(&item.doc_id, &vouched.heads, &vouched.seal)
+            && merged.contains_all(&vouched.heads);
+        if !valid {
+            continue;
+        }
+        if !stored_heads.is_empty() && merged.heads_cover(stored_heads, &vouched.heads) {
+            continue;
+        }
+        adds_history = true;
+        heads.extend(vouched.heads.iter().copied());
+    }
+    if !adds_history {
+        return None;
+    }
+    heads.sort_unstable();
+    heads.dedup();
+    Some(heads)
 }
 
 /// The decisions for every item of one request. Items naming the same document build on
@@ -205,9 +262,9 @@ impl RequestPlan {
         let mut writes = Vec::new();
         for (_, decision) in &mut self.decisions {
             if let MergeDecision::Store(merged) = decision {
-                let heads = merged.ack_heads.clone();
+                let (heads, seal) = (merged.ack_heads.clone(), merged.ack_seal);
                 if let MergeDecision::Store(merged) =
-                    std::mem::replace(decision, MergeDecision::Unchanged { heads })
+                    std::mem::replace(decision, MergeDecision::Unchanged { heads, seal })
                 {
                     writes.push(*merged);
                 }
@@ -243,6 +300,7 @@ pub fn plan_push(
     stored: &std::collections::HashMap<String, Vec<u8>>,
     requester: &Requester,
     ctx: &ValidationContext,
+    sealer: &Sealer,
 ) -> RequestPlan {
     let mut merged_so_far: std::collections::HashMap<&str, Vec<u8>> = Default::default();
     let mut plan = RequestPlan::default();
@@ -251,7 +309,7 @@ pub fn plan_push(
             .get(item.doc_id.as_str())
             .or_else(|| stored.get(&item.doc_id))
             .map(Vec::as_slice);
-        let mut decision = merge_push(item, current, requester, ctx);
+        let mut decision = merge_push(item, current, requester, ctx, sealer);
         if let MergeDecision::Store(merged) = &mut decision {
             // An earlier item of this request wrote the same document: this write
             // supersedes it (and inherits "created"), so one row per id is committed.
@@ -259,8 +317,8 @@ pub fn plan_push(
                 if *doc_id == item.doc_id {
                     if let MergeDecision::Store(previous) = earlier {
                         merged.created |= previous.created;
-                        let heads = previous.ack_heads.clone();
-                        *earlier = MergeDecision::Unchanged { heads };
+                        let (heads, seal) = (previous.ack_heads.clone(), previous.ack_seal);
+                        *earlier = MergeDecision::Unchanged { heads, seal };
                     }
                 }
             }
@@ -275,6 +333,8 @@ pub fn plan_push(
 #[derive(Debug, Clone)]
 pub struct ChangedDocument {
     pub doc_id: String,
+    /// The stored seal of the document at its heads.
+    pub seal: Seal,
     /// `None` when the requesting device produced exactly this state itself.
     pub bytes: Option<Vec<u8>>,
     /// The change-log position of the document's latest change.
@@ -287,6 +347,11 @@ pub struct ChangedPage {
     pub docs: Vec<ChangedDocument>,
     /// The page was full: more changes may follow.
     pub more: bool,
+    /// The change log's last position when the page was read (in the same snapshot).
+    /// When the page is complete, the device has seen everything up to it, so its cursor
+    /// moves there — past changes outside its scope and its own pushes, which then need
+    /// not be scanned again.
+    pub head: Option<Cursor>,
 }
 
 /// Cuts the store's page of changed documents to `max_bytes` (at least one document) and
@@ -314,6 +379,7 @@ pub fn pull_response(
             docs.push(PulledDoc {
                 doc_id: changed.doc_id,
                 bytes,
+                seal: changed.seal,
             });
         }
     }
