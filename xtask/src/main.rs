@@ -27,7 +27,10 @@ fn main() -> ExitCode {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_owned()
 }
 
 fn cargo() -> Command {
@@ -37,7 +40,9 @@ fn cargo() -> Command {
 }
 
 fn status(command: &mut Command) -> anyhow::Result<()> {
-    let status = command.status().with_context(|| format!("starting {command:?}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("starting {command:?}"))?;
     if !status.success() {
         bail!("{command:?} failed with {status}");
     }
@@ -61,19 +66,47 @@ fn run(args: &[String]) -> anyhow::Result<()> {
             other => bail!("unknown option {other}"),
         }
     }
-    status(cargo().args(["build", "--release", "-p", "jemput-server", "--bin", "jemput-server"]))?;
+    status(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "jemput-server",
+        "--bin",
+        "jemput-server",
+    ]))?;
     let server = workspace_root().join("target/release/jemput-server");
     if let Some(regions) = region_data_dir() {
-        status(Command::new(&server).arg("regions").arg("import").arg(&regions).arg("--data-dir").arg(&data_dir))?;
+        status(
+            Command::new(&server)
+                .arg("regions")
+                .arg("import")
+                .arg(&regions)
+                .arg("--data-dir")
+                .arg(&data_dir),
+        )?;
     }
-    println!("Starting Jemput on http://{addr} (data in {})", data_dir.display());
-    status(Command::new(&server).args(["serve", "--addr", &addr]).arg("--data-dir").arg(&data_dir))
+    println!(
+        "Starting Jemput on http://{addr} (data in {})",
+        data_dir.display()
+    );
+    status(
+        Command::new(&server)
+            .args(["serve", "--addr", &addr])
+            .arg("--data-dir")
+            .arg(&data_dir),
+    )
 }
 
 fn test() -> anyhow::Result<()> {
     status(cargo().args(["test", "--workspace", "--exclude", "jemput-app"]))?;
     // The browser app must keep compiling for the browser.
     status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
-    status(cargo().args(["build", "-p", "jemput-app", "--target", "wasm32-unknown-unknown"]))?;
+    status(cargo().args([
+        "build",
+        "-p",
+        "jemput-app",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
     Ok(())
 }

@@ -1,0 +1,273 @@
+//! Who is calling: password hashing, bearer tokens, and the [`Authenticated`] extractor
+//! that every protected route takes.
+//!
+//! - Passwords are hashed with argon2id (the `argon2` crate's defaults) into a PHC string
+//!   that carries its own salt and parameters, so stronger parameters later need no
+//!   migration. Hashing costs tens of milliseconds of CPU by design; it runs on a
+//!   blocking thread so it never stalls other requests.
+//! - A login creates a device holding a bearer token: 32 random bytes, base64url. The
+//!   store keeps only the token's SHA-256, so a copy of the database does not let anyone
+//!   sign in. A plain hash suffices (no argon2): the token is random and long, there is
+//!   nothing to guess.
+
+use std::sync::LazyLock;
+
+use anyhow::Context;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jemput_shared::policy::{Requester, Role};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::accounts::{Password, User};
+use crate::clock::now_ms;
+use crate::error::{ApiError, Message};
+use crate::startup::AppState;
+
+/// Hashes a new password (argon2id, random salt) into a PHC string.
+pub async fn hash_password(password: Password) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || hash_blocking(password.expose()))
+        .await
+        .context("the password hashing task failed")?
+}
+
+fn hash_blocking(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+/// A hash of a password nobody knows, verified against when a username does not exist,
+/// so that an unknown username takes as long to refuse as a wrong password and response
+/// times do not reveal which usernames exist.
+static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let mut secret = [0u8; 24];
+    rand::rng().fill_bytes(&mut secret);
+    hash_blocking(&URL_SAFE_NO_PAD.encode(secret)).unwrap_or_default()
+});
+
+/// Computes the decoy hash ahead of the first login, which would otherwise pay for it.
+pub async fn prepare() {
+    let _ = tokio::task::spawn_blocking(|| LazyLock::force(&DECOY_HASH)).await;
+}
+
+/// True when `password` matches `stored` (a PHC string). With no stored hash (unknown
+/// user) it does the same work against the decoy and answers false.
+pub async fn verify_password(password: String, stored: Option<String>) -> bool {
+    let verified = tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let hash = stored.unwrap_or_else(|| DECOY_HASH.clone());
+        let Ok(parsed) = PasswordHash::new(&hash) else {
+            tracing::error!("a stored password hash is not a valid PHC string");
+            return false;
+        };
+        let matches = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        known && matches
+    })
+    .await;
+    verified.unwrap_or(false)
+}
+
+/// A new bearer token: 32 random bytes, base64url without padding (43 characters).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the store keeps of a token.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// A request from a signed-in, enabled user on a device whose token is not revoked.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub device_id: String,
+    pub user: User,
+    pub requester: Requester,
+}
+
+/// Only refreshed when older than this: a write per request would queue behind syncs.
+const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(parts)?;
+        let Some((device, user)) = state.store.session(token_hash(token)).await? else {
+            return Err(invalid_session());
+        };
+        if device.revoked_at.is_some() {
+            return Err(ApiError::Unauthenticated(Message::new(
+                "session_revoked",
+                "This device was signed out. Please log in again.",
+                "Perangkat ini sudah dikeluarkan. Silakan masuk kembali.",
+            )));
+        }
+        if user.disabled {
+            return Err(account_disabled());
+        }
+        let now = now_ms();
+        if now - device.last_seen_at >= LAST_SEEN_GRANULARITY_MS {
+            // Bookkeeping only: the request goes on even if this write fails.
+            if let Err(error) = state.store.touch_device(&device.id, now).await {
+                tracing::warn!(%error, device = %device.id, "could not record device activity");
+            }
+        }
+        Ok(Authenticated {
+            device_id: device.id,
+            requester: user.requester(),
+            user,
+        })
+    }
+}
+
+fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
+    let Some(header) = parts.headers.get(AUTHORIZATION) else {
+        return Err(ApiError::Unauthenticated(Message::new(
+            "unauthenticated",
+            "Please log in first.",
+            "Silakan masuk terlebih dahulu.",
+        )));
+    };
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|value| value.trim().split_once(' '))
+        // The scheme is case-insensitive (RFC 9110).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty());
+    token.ok_or_else(invalid_session)
+}
+
+fn invalid_session() -> ApiError {
+    ApiError::Unauthenticated(Message::new(
+        "invalid_token",
+        "Your session is not valid. Please log in again.",
+        "Sesi Anda tidak berlaku. Silakan masuk kembali.",
+    ))
+}
+
+pub fn account_disabled() -> ApiError {
+    ApiError::Unauthenticated(Message::new(
+        "account_disabled",
+        "This account is disabled. Contact an admin.",
+        "Akun ini dinonaktifkan. Hubungi admin.",
+    ))
+}
+
+/// An [`Authenticated`] admin. Anyone else is refused (403) before the request body is
+/// read, so a non-admin learns nothing from how their input would have been judged.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Authenticated);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let auth = Authenticated::from_request_parts(parts, state).await?;
+        require_admin(&auth)?;
+        Ok(Admin(auth))
+    }
+}
+
+/// Refuses (403) anyone but an admin.
+pub fn require_admin(auth: &Authenticated) -> Result<(), ApiError> {
+    if auth.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(Message::new(
+            "admin_only",
+            "Only an admin can do this.",
+            "Hanya admin yang dapat melakukan ini.",
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn password(text: &str) -> Password {
+        Password::parse(text.into()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
+        let hash = hash_password(password("kata-sandi-1")).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("kata-sandi-1".into(), Some(hash.clone())).await);
+        assert!(!verify_password("kata-sandi-2".into(), Some(hash)).await);
+    }
+
+    #[tokio::test]
+    async fn the_same_password_hashes_differently_each_time() {
+        let a = hash_password(password("kata-sandi-1")).await.unwrap();
+        let b = hash_password(password("kata-sandi-1")).await.unwrap();
+        assert_ne!(a, b);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_user_never_verifies() {
+        assert!(!verify_password(String::new(), None).await);
+        assert!(!verify_password("anything-at-all".into(), None).await);
+    }
+
+    #[tokio::test]
+    async fn a_damaged_stored_hash_does_not_verify() {
+        assert!(!verify_password("x".into(), Some("not a hash".into())).await);
+    }
+
+    #[test]
+    fn tokens_are_43_base64url_characters_and_unique() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 43);
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_ne!(a, b);
+        assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    fn parts_with(header: Option<&str>) -> Parts {
+        let mut builder = axum::http::Request::builder();
+        if let Some(value) = header {
+            builder = builder.header(AUTHORIZATION, value);
+        }
+        builder.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_read_case_insensitively() {
+        assert_eq!(
+            bearer_token(&parts_with(Some("Bearer abc"))).unwrap(),
+            "abc"
+        );
+        assert_eq!(
+            bearer_token(&parts_with(Some("bearer  abc "))).unwrap(),
+            "abc"
+        );
+    }
+
+    #[test]
+    fn a_missing_or_non_bearer_authorization_is_refused() {
+        assert!(bearer_token(&parts_with(None)).is_err());
+        assert!(bearer_token(&parts_with(Some("Basic YWRtaW46eA=="))).is_err());
+        assert!(bearer_token(&parts_with(Some("Bearer"))).is_err());
+        assert!(bearer_token(&parts_with(Some("Bearer "))).is_err());
+    }
+}

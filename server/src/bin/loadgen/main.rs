@@ -1,0 +1,215 @@
+//! `jemput-loadgen`: creates officer accounts, has each of K devices register M people
+//! offline, syncs all devices at once, then has a fresh supervisor device pull
+//! everything. Prints one JSON object with the measured figures.
+
+use std::collections::BTreeMap;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use jemput_server::client::NativeDevice;
+use jemput_shared::sample::SampleGenerator;
+use serde_json::json;
+
+#[derive(Parser, Debug)]
+#[command(about = "Load generator for jemput-server")]
+struct Args {
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    #[arg(long, default_value = "admin")]
+    admin_user: String,
+    #[arg(long, env = "JEMPUT_ADMIN_PASSWORD")]
+    admin_password: String,
+    #[arg(long, default_value_t = 10)]
+    devices: usize,
+    #[arg(long, default_value_t = 100)]
+    records: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// Villages used when the server has no region list imported.
+const FALLBACK_VILLAGES: &[&str] = &[
+    "17.01.01.2001",
+    "17.02.01.1001",
+    "17.71.01.1001",
+    "17.03.01.2001",
+];
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let mut admin = NativeDevice::login(&args.url, &args.admin_user, &args.admin_password).await?;
+    let villages = villages(&mut admin).await?;
+    let run = format!(
+        "{:x}",
+        SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64 ^ args.seed
+    );
+    let mut gen = SampleGenerator::new(args.seed);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as i64;
+
+    // Accounts and devices.
+    let password = format!("lg-{}", gen.uuid());
+    let mut devices = Vec::with_capacity(args.devices);
+    let mut regencies = std::collections::BTreeSet::new();
+    for i in 0..args.devices {
+        let village = gen.pick(&villages).clone();
+        let district = village
+            .rsplit_once('.')
+            .map(|(d, _)| d.to_owned())
+            .unwrap_or_default();
+        let username = format!("lg{run}-{i}");
+        let (status, body) = admin
+            .api(
+                "POST",
+                "/api/admin/users",
+                Some(json!({"username": username, "password": password, "role": "officer", "display_name": format!("Petugas {i}"), "regions": [district]})),
+            )
+            .await?;
+        if status != 201 && status != 200 {
+            bail!("creating {username} failed: {status} {body}");
+        }
+        let mut device = NativeDevice::login(&args.url, &username, &password).await?;
+        for _ in 0..args.records {
+            let village = if gen.below(4) == 0 {
+                gen.pick(&villages).clone()
+            } else {
+                village.clone()
+            };
+            let regency = village[..5].to_owned();
+            regencies.insert(regency);
+            let registration = gen.registration(
+                &device.user_id.clone(),
+                &device.device_id.clone(),
+                &village,
+                now,
+            );
+            device.create(&registration);
+        }
+        devices.push(device);
+    }
+
+    // All devices sync at once.
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for mut device in devices {
+        tasks.push(tokio::spawn(async move {
+            let (up, down) = (device.connection.bytes_up, device.connection.bytes_down);
+            let result = device.sync().await;
+            let bytes = (
+                device.connection.bytes_up - up,
+                device.connection.bytes_down - down,
+            );
+            (device, result, bytes)
+        }));
+    }
+    let mut devices = Vec::new();
+    let (mut up_bytes, mut down_bytes) = (0u64, 0u64);
+    for task in tasks {
+        let (device, result, (up, down)) = task.await?;
+        result.with_context(|| format!("device {} failed to sync", device.device_id))?;
+        up_bytes += up;
+        down_bytes += down;
+        devices.push(device);
+    }
+    let sync_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let records = (args.devices * args.records) as f64;
+
+    // A fresh supervisor device pulls everything.
+    let supervisor_name = format!("lg{run}-supervisor");
+    let (status, body) = admin
+        .api(
+            "POST",
+            "/api/admin/users",
+            Some(json!({"username": supervisor_name, "password": password, "role": "supervisor", "display_name": "Supervisor", "regions": regencies})),
+        )
+        .await?;
+    if status != 201 && status != 200 {
+        bail!("creating the supervisor failed: {status} {body}");
+    }
+    let mut supervisor = NativeDevice::login(&args.url, &supervisor_name, &password).await?;
+    let down_before = supervisor.connection.bytes_down;
+    let started = Instant::now();
+    supervisor.sync().await?;
+    let pull_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let pull_down = supervisor.connection.bytes_down - down_before;
+
+    // A device with M documents syncs again with nothing new.
+    let noop_sync_bytes = match devices.first_mut() {
+        Some(device) => {
+            let before = device.connection.bytes_up + device.connection.bytes_down;
+            device.sync().await?;
+            device.connection.bytes_up + device.connection.bytes_down - before
+        }
+        None => 0,
+    };
+
+    // Convergence: the server holds exactly K×M registrations of this run, and the
+    // supervisor's copies equal the devices' documents.
+    let mut expected = BTreeMap::new();
+    let mut rejected = 0;
+    for device in &mut devices {
+        rejected += device.rejected.len();
+        for (id, (doc, _)) in device.docs.iter_mut() {
+            let mut heads = doc.heads();
+            heads.sort();
+            expected.insert(id.clone(), heads);
+        }
+    }
+    let mut pulled = BTreeMap::new();
+    for (id, (doc, _)) in supervisor.docs.iter_mut() {
+        if expected.contains_key(id) {
+            let mut heads = doc.heads();
+            heads.sort();
+            pulled.insert(id.clone(), heads);
+        }
+    }
+    let (_, stats) = admin.api("GET", "/api/admin/stats", None).await?;
+    let server_count = stats["registrations"].as_u64().unwrap_or(0);
+    let pending: usize = devices.iter_mut().map(|d| d.pending()).sum();
+    let converged = rejected == 0
+        && pending == 0
+        && expected.len() as f64 == records
+        && pulled == expected
+        && server_count >= expected.len() as u64;
+
+    let report = json!({
+        "records": records as u64,
+        "devices": args.devices,
+        "sync_ms": round(sync_ms),
+        "records_per_sec": round(records / (sync_ms / 1000.0)),
+        "up_bytes": up_bytes,
+        "down_bytes": down_bytes,
+        "up_bytes_per_record": round(up_bytes as f64 / records),
+        "down_bytes_per_record": round(down_bytes as f64 / records),
+        "pull_ms": round(pull_ms),
+        "pull_down_bytes_per_record": round(pull_down as f64 / records),
+        "noop_sync_bytes": noop_sync_bytes,
+        "server_registrations": server_count,
+        "rejected": rejected,
+        "converged": converged,
+    });
+    println!("{report}");
+    Ok(())
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+async fn villages(admin: &mut NativeDevice) -> anyhow::Result<Vec<String>> {
+    let (status, regions) = admin.api("GET", "/api/regions", None).await?;
+    let mut villages: Vec<String> = Vec::new();
+    if status == 200 {
+        if let Some(list) = regions["villages"].as_array() {
+            villages = list
+                .iter()
+                .filter_map(|v| v["code"].as_str().map(str::to_owned))
+                .collect();
+        }
+    }
+    if villages.is_empty() {
+        villages = FALLBACK_VILLAGES.iter().map(|s| s.to_string()).collect();
+    }
+    Ok(villages)
+}

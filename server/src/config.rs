@@ -1,0 +1,25 @@
+//! What the server needs to start, read once: from the command line and environment by
+//! `main`, or built directly by tests.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen, `host:port`; port 0 picks a free one.
+    pub addr: String,
+    /// Holds `jemput.sqlite3`; created if missing.
+    pub data_dir: PathBuf,
+    /// The first admin's password, used only when the store has no user yet
+    /// (`JEMPUT_ADMIN_PASSWORD`). Without it a random one is generated and reported.
+    pub admin_password: Option<String>,
+}
+
+impl Config {
+    pub fn new(addr: impl Into<String>, data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            addr: addr.into(),
+            data_dir: data_dir.into(),
+            admin_password: None,
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! The `jemput-server` command: run the server, and manage users and the region list
+//! from a shell on the server machine (which also works while the server runs: SQLite
+//! lets the two share the database).
+//!
+//! ```text
+//! jemput-server serve [--addr 127.0.0.1:8080] [--data-dir ./data]
+//! jemput-server user add --username siti --role officer --regions 17.01.01 [--password P]
+//! jemput-server user list | set-password --username U | disable --username U
+//! jemput-server regions import DIR
+//! ```
+//!
+//! What people and scripts read goes to stdout (tests parse the "listening on" line);
+//! logs go to stderr.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use jemput_shared::policy::Role;
+
+use jemput_server::accounts::{
+    parse_role, Access, DisplayName, NewUser, Password, User, UserChanges, Username,
+};
+use jemput_server::config::Config;
+use jemput_server::startup::{Application, FirstAdmin, FIRST_ADMIN_USERNAME};
+use jemput_server::store::sqlite::SqliteStore;
+use jemput_server::store::{Store, StoreError};
+use jemput_server::{auth, regions, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jemput-server",
+    version,
+    about = "Jemput's server: sync, accounts and regions"
+)]
+struct Cli {
+    /// Directory holding the database (jemput.sqlite3); created if missing.
+    #[arg(long, global = true, env = "JEMPUT_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Address to listen on; port 0 picks a free port (the real one is printed).
+        #[arg(long, env = "JEMPUT_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Password for the user "admin" created on the first start (no users yet).
+        /// Without it a random password is generated and printed once.
+        #[arg(long, env = "JEMPUT_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: Option<String>,
+    },
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage the official region list.
+    #[command(subcommand)]
+    Regions(RegionsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, supervisor or officer.
+        #[arg(long)]
+        role: String,
+        /// Name shown to others; defaults to the username.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Comma-separated codes: regencies (17.01) for a supervisor, districts
+        /// (17.01.01) or villages (17.01.01.2001) for an officer.
+        #[arg(long, value_delimiter = ',')]
+        regions: Vec<String>,
+        #[command(flatten)]
+        password: PasswordArg,
+    },
+    /// List all users.
+    List,
+    /// Set a user's password.
+    SetPassword {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        password: PasswordArg,
+    },
+    /// Disable a user: their devices can no longer sign in or sync.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct PasswordArg {
+    /// The password (at least 8 characters). Prefer the JEMPUT_PASSWORD environment
+    /// variable: a command-line argument is visible to other users of the machine.
+    #[arg(long, env = "JEMPUT_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+}
+
+impl PasswordArg {
+    fn parse(self) -> anyhow::Result<Password> {
+        let Some(text) = self.password else {
+            bail!("give the password with --password or the JEMPUT_PASSWORD environment variable");
+        };
+        Password::parse(text).map_err(|p| anyhow::anyhow!(p.message_en))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum RegionsCommand {
+    /// Replace the region list with DIR/regencies.csv, districts.csv and villages.csv.
+    Import { dir: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let result = tokio::runtime::Runtime::new()
+        .context("starting the async runtime")
+        .and_then(|runtime| runtime.block_on(run(cli)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The causes in one line, for an operator; no backtrace even when
+            // RUST_BACKTRACE is set.
+            eprintln!("jemput-server: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            addr,
+            admin_password,
+        } => {
+            let config = Config {
+                addr,
+                data_dir: cli.data_dir,
+                admin_password,
+            };
+            serve(config).await
+        }
+        Command::User(command) => user(command, open_store(&cli.data_dir)?).await,
+        Command::Regions(RegionsCommand::Import { dir }) => {
+            import_regions(&dir, open_store(&cli.data_dir)?).await
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    let mut stdout = std::io::stdout().lock();
+    match app.first_admin() {
+        FirstAdmin::Generated { password } => writeln!(
+            stdout,
+            "Created admin user \"{FIRST_ADMIN_USERNAME}\" with password: {password}"
+        )?,
+        FirstAdmin::Configured => tracing::info!(
+            "created admin user \"{FIRST_ADMIN_USERNAME}\" with the password from JEMPUT_ADMIN_PASSWORD"
+        ),
+        FirstAdmin::NotNeeded => {}
+    }
+    // Exactly this line: scripts and tests read the port from it.
+    writeln!(
+        stdout,
+        "jemput-server listening on http://{}",
+        app.address()
+    )?;
+    stdout.flush()?;
+    drop(stdout);
+    tracing::info!(address = %app.address(), "listening on http://{}", app.address());
+    app.run_until(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    let store = SqliteStore::open(data_dir)
+        .with_context(|| format!("opening the database in {}", data_dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+async fn user(command: UserCommand, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            display_name,
+            regions,
+            password,
+        } => {
+            let username = Username::parse(&username).map_err(problem)?;
+            let display_name = match display_name {
+                Some(name) => DisplayName::parse(&name).map_err(problem)?,
+                None => DisplayName::from_username(&username),
+            };
+            let role = parse_role(&role).map_err(problem)?;
+            let catalog = regions::RegionCatalog::load(store.as_ref()).await?;
+            let directory = catalog.directory();
+            let access = Access::parse(role, &regions, directory.as_deref()).map_err(problem)?;
+            let password = password.parse()?;
+            let new_user = NewUser {
+                username: username.clone(),
+                display_name,
+                access,
+                password_hash: auth::hash_password(password).await?,
+            };
+            let user = match store.create_user(new_user).await {
+                Err(StoreError::Conflict(_)) => bail!("the username {username} is already taken"),
+                other => other?,
+            };
+            println!("Created {}", describe(&user));
+        }
+        UserCommand::List => {
+            let users = store.list_users().await?;
+            if users.is_empty() {
+                println!("No users.");
+            }
+            for user in users {
+                println!("{}", describe(&user));
+            }
+        }
+        UserCommand::SetPassword { username, password } => {
+            let user = find_user(store.as_ref(), &username).await?;
+            let changes = UserChanges {
+                password_hash: Some(auth::hash_password(password.parse()?).await?),
+                ..Default::default()
+            };
+            store.update_user(&user.id, changes).await?;
+            println!("Password changed for {}", user.username);
+        }
+        UserCommand::Disable { username } => {
+            let user = find_user(store.as_ref(), &username).await?;
+            let changes = UserChanges {
+                disabled: Some(true),
+                ..Default::default()
+            };
+            store.update_user(&user.id, changes).await?;
+            println!("Disabled {}", user.username);
+        }
+    }
+    Ok(())
+}
+
+async fn find_user(store: &dyn Store, username: &str) -> anyhow::Result<User> {
+    let username = Username::parse(username).map_err(problem)?;
+    store
+        .user_by_username(username.as_str())
+        .await?
+        .with_context(|| format!("no user named {username}"))
+}
+
+/// One line per user: `siti  officer  "Siti Aminah"  17.01.01,17.01.02  [disabled]  id`.
+fn describe(user: &User) -> String {
+    let regions = match user.role {
+        Role::Admin => "(everything)".to_owned(),
+        _ if user.regions.is_empty() => "(no regions)".to_owned(),
+        _ => user.regions.join(","),
+    };
+    format!(
+        "{:<20} {:<10} {:<30} {}{}  id {}",
+        user.username,
+        user.role.code(),
+        format!("{:?}", user.display_name),
+        regions,
+        if user.disabled { "  [disabled]" } else { "" },
+        user.id
+    )
+}
+
+/// Input problems are shown in English on the command line.
+fn problem(problem: jemput_shared::validation::FieldProblem) -> anyhow::Error {
+    anyhow::anyhow!("{}: {}", problem.field, problem.message_en)
+}
+
+async fn import_regions(dir: &Path, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+    };
+    let (regencies, districts, villages) = (
+        read("regencies.csv")?,
+        read("districts.csv")?,
+        read("villages.csv")?,
+    );
+    let summary = regions::import(store.as_ref(), None, &regencies, &districts, &villages).await?;
+    println!(
+        "Imported {} regencies, {} districts and {} villages. A running server uses them \
+         for validation after a restart.",
+        summary.regencies, summary.districts, summary.villages
+    );
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! Signing in and out: `POST /api/auth/login`, `POST /api/auth/logout`,
+//! `GET /api/auth/me`.
+//!
+//! A login registers a new device with its own token; the device id it returns is the
+//! device's identity in sync. A wrong password, an unknown username and a malformed one
+//! all get the same answer after the same amount of work, so the answer says nothing
+//! about which usernames exist.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jemput_shared::policy::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::{User, Username};
+use crate::auth::{self, Authenticated};
+use crate::clock::now_ms;
+use crate::error::{ApiError, Message};
+use crate::routes::ApiJson;
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/auth/me", get(me))
+}
+
+/// A user as the API shows them (never the password hash).
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub regions: Vec<String>,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+impl From<User> for UserView {
+    fn from(user: User) -> Self {
+        UserView {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            regions: user.regions,
+            disabled: user.disabled,
+            created_at: user.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginRequest {
+    username: String,
+    password: String,
+    /// What the user calls this phone, shown to admins in the device list.
+    #[serde(default)]
+    device_name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct LoginResponse {
+    token: String,
+    device_id: String,
+    user: UserView,
+}
+
+/// Longer names are cut: the name is a label, not worth refusing a login over.
+const DEVICE_NAME_MAX_CHARS: usize = 100;
+
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let found = match Username::parse(&request.username) {
+        Ok(username) => state.store.credentials(username.as_str()).await?,
+        Err(_) => None,
+    };
+    let (user, hash) = found.unzip();
+    if !auth::verify_password(request.password, hash).await {
+        return Err(ApiError::Unauthenticated(Message::new(
+            "invalid_credentials",
+            "Wrong username or password.",
+            "Nama pengguna atau kata sandi salah.",
+        )));
+    }
+    let Some(user) = user else {
+        // verify_password is never true without a stored hash.
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "verified without a user"
+        )));
+    };
+    // Told only to someone who knows the password, so it reveals nothing to others.
+    if user.disabled {
+        return Err(auth::account_disabled());
+    }
+    let device_name: String = request
+        .device_name
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(DEVICE_NAME_MAX_CHARS)
+        .collect();
+    let token = auth::new_token();
+    let device = state
+        .store
+        .create_device(&user.id, &device_name, auth::token_hash(&token), now_ms())
+        .await?;
+    tracing::info!(user = %user.username, device = %device.id, "signed in");
+    Ok(Json(LoginResponse {
+        token,
+        device_id: device.id,
+        user: user.into(),
+    }))
+}
+
+/// Revokes the calling device's token; the device must sign in again.
+async fn logout(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<StatusCode, ApiError> {
+    state.store.revoke_device(&auth.device_id, now_ms()).await?;
+    tracing::info!(user = %auth.user.username, device = %auth.device_id, "signed out");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize)]
+struct MeResponse {
+    device_id: String,
+    user: UserView,
+}
+
+async fn me(auth: Authenticated) -> Json<MeResponse> {
+    Json(MeResponse {
+        device_id: auth.device_id,
+        user: auth.user.into(),
+    })
+}

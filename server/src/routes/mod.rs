@@ -1,0 +1,73 @@
+//! The HTTP API, one file per resource. Each file exposes `router()`, merged in
+//! `startup::router`. Shared here: [`ApiJson`], the JSON body extractor whose failures
+//! answer in the API's error form, and the JSON 404 for unknown paths.
+
+pub mod admin;
+pub mod auth;
+pub mod health;
+pub mod regions;
+pub mod sync;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Message};
+
+/// `axum::Json`, but a body that is not JSON, has the wrong shape or is too large is
+/// answered with an [`ApiError`] (bilingual JSON) instead of axum's plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::PayloadTooLarge;
+    }
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest(Message::new(
+            "json_required",
+            "Send the request body as JSON (Content-Type: application/json).",
+            "Kirim isi permintaan sebagai JSON (Content-Type: application/json).",
+        )),
+        // serde's text names the field and position ("missing field `username`"); it
+        // describes the client's own input, so it is safe and useful to return.
+        JsonRejection::JsonDataError(e) => ApiError::BadRequest(Message::new(
+            "bad_json",
+            format!("The request body has the wrong shape: {}", cause(&e)),
+            format!("Isi permintaan tidak sesuai: {}", cause(&e)),
+        )),
+        other => ApiError::BadRequest(Message::new(
+            "bad_json",
+            format!("The request body is not valid JSON: {}", cause(&other)),
+            format!("Isi permintaan bukan JSON yang sah: {}", cause(&other)),
+        )),
+    }
+}
+
+/// serde's own words, without axum's "Failed to deserialize …" preamble.
+fn cause(rejection: &dyn std::error::Error) -> String {
+    rejection
+        .source()
+        .map_or_else(|| rejection.to_string(), ToString::to_string)
+}
+
+/// The answer for a path no route serves.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("This address", "Alamat ini")
+}

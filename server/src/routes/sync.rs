@@ -1,0 +1,169 @@
+//! `POST /api/sync`: one round trip of the sync protocol. The body is a
+//! [`SyncRequest`] in the wire format; the answer a [`SyncResponse`].
+//!
+//! Order matters here: merge every pushed item (shared core, on a blocking thread), commit
+//! all accepted documents in one transaction, and only then answer with acknowledgements.
+//! If the commit fails, the request fails and nothing is acknowledged. The pull runs
+//! after the commit, so it sees the request's own merges.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use jemput_shared::sync::message::{Cursor, SyncRequest, SyncResponse, PROTOCOL_VERSION};
+use jemput_shared::sync::server::{plan_push, pull_response};
+use jemput_shared::sync::wire;
+use jemput_shared::validation::ValidationContext;
+
+use axum::routing::post;
+use axum::Router;
+
+use crate::auth::Authenticated;
+use crate::clock;
+use crate::error::{ApiError, Message};
+use crate::startup::AppState;
+use crate::store::PullQuery;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/sync", post(sync))
+}
+
+fn bad_request(code: &str, message_en: String, message_id: &str) -> ApiError {
+    ApiError::BadRequest(Message::new(
+        code.to_owned(),
+        message_en,
+        message_id.to_owned(),
+    ))
+}
+
+/// A request body may inflate to at most this many bytes.
+pub const MAX_INFLATED_REQUEST: usize = 64 * 1024 * 1024;
+/// At most this many documents per request; devices send far fewer.
+const MAX_PUSH_ITEMS: usize = 5_000;
+/// Documents listed per pull page before cutting to the byte budget.
+const PULL_PAGE: usize = 2_000;
+/// Pull answers are capped here whatever the device asks.
+const MAX_PULL_BYTES: u32 = 4 * 1024 * 1024;
+
+async fn sync(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: SyncRequest = wire::decode(&body, MAX_INFLATED_REQUEST).map_err(|e| {
+        bad_request(
+            "bad_sync_message",
+            format!("The sync message could not be read: {e}"),
+            "Pesan sinkronisasi tidak dapat dibaca (rusak atau terpotong).",
+        )
+    })?;
+    if request.protocol != PROTOCOL_VERSION {
+        return Err(bad_request(
+            "protocol_version",
+            format!(
+                "Unsupported sync protocol {}; update the app.",
+                request.protocol
+            ),
+            "Versi aplikasi tidak cocok; perbarui aplikasi.",
+        ));
+    }
+    if request.push.len() > MAX_PUSH_ITEMS {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let now = clock::now_ms();
+    let requester = auth.requester.clone();
+    let device_id = auth.device_id.clone();
+
+    // Merge.
+    let mut ids: Vec<String> = request
+        .push
+        .iter()
+        .map(|item| item.doc_id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let stored = state.store.load_documents(ids).await?;
+    let regions = state.regions.directory();
+    let sealer = state.sealer.clone();
+    let push = request.push;
+    let stored_positions: HashMap<String, Cursor> = stored
+        .iter()
+        .map(|(id, doc)| (id.clone(), doc.position))
+        .collect();
+    let mut plan = tokio::task::spawn_blocking(move || {
+        let bytes: HashMap<String, Vec<u8>> = stored
+            .into_iter()
+            .map(|(id, doc)| (id, doc.bytes))
+            .collect();
+        let ctx = ValidationContext {
+            today: clock::today(),
+            regions: regions.as_deref(),
+        };
+        plan_push(&push, &bytes, &requester, &ctx, &sealer)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("merge task failed: {e}")))?;
+
+    // Commit, then acknowledge.
+    let writes = plan.take_writes();
+    let written = writes.len();
+    let positions = if writes.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .store
+            .commit_documents(device_id.clone(), writes, now)
+            .await?
+    };
+    let mut committed_through = positions.iter().copied().max();
+    for id in plan.unchanged_ids() {
+        committed_through = committed_through.max(stored_positions.get(id).copied());
+    }
+    let results = plan.results();
+    if written > 0 {
+        tracing::info!(device = %device_id, written, "documents committed");
+    }
+
+    // Pull.
+    let pull = match request.pull {
+        None => None,
+        Some(pull) => {
+            let mut known = true;
+            for cursor in [pull.cursor, pull.acked].into_iter().flatten() {
+                known &= state.store.cursor_is_known(cursor).await?;
+            }
+            let reset = !known;
+            // A cursor from before the user's scope changed misses documents that
+            // entered the scope since: such a device pulls its whole scope again.
+            let cursor = pull
+                .cursor
+                .filter(|c| !reset && c.seq > auth.user.scope_seq);
+            let query = PullQuery {
+                scope: auth.requester.scope.clone(),
+                after_seq: cursor.map_or(0, |c| c.seq),
+                exclude_device: cursor.map(|_| device_id.clone()),
+                limit: PULL_PAGE,
+            };
+            let page = state.store.changed_documents(query).await?;
+            let current = if reset { None } else { pull.cursor };
+            Some(pull_response(
+                page,
+                pull.max_bytes.min(MAX_PULL_BYTES),
+                current,
+                reset,
+            ))
+        }
+    };
+    state.store.record_sync(&device_id, now).await?;
+    let response = SyncResponse {
+        results,
+        committed_through,
+        pull,
+    };
+    let body = tokio::task::spawn_blocking(move || wire::encode(&response))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("encode task failed: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, wire::CONTENT_TYPE)], body).into_response())
+}

@@ -1,0 +1,170 @@
+//! The [`Store`]: everything the server keeps — accounts, devices and their tokens, the
+//! official region list, settings, and the registration documents with their change log
+//! and projection. Routes only talk to this trait, so a second backend (PostgreSQL) can
+//! sit beside [`sqlite`] without touching them.
+//!
+//! Every method is async and the SQLite implementation runs its work on blocking threads:
+//! a slow query must not stall the HTTP runtime.
+
+pub mod sqlite;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use jemput_shared::policy::Scope;
+use jemput_shared::sync::message::Cursor;
+use jemput_shared::sync::server::{ChangedPage, MergedDocument};
+
+use crate::accounts::{Device, NewUser, User, UserChanges};
+
+/// Why the store could not do what was asked. The text is for the server log; the HTTP
+/// layer answers with a generic message and never shows it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Transient: the database is busy, locked, out of space or cannot be reached. The
+    /// client may retry.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The change clashes with what is stored (a username that exists already).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    /// Not transient: a bug or damaged data. Retrying will not help.
+    #[error("store failure: {0}")]
+    Internal(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        use rusqlite::ErrorCode;
+        match &error {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            rusqlite::Error::SqliteFailure(failure, _) => match failure.code {
+                ErrorCode::ConstraintViolation
+                    if failure.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
+                        || failure.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+                {
+                    StoreError::Conflict(error.to_string())
+                }
+                ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::DiskFull
+                | ErrorCode::CannotOpen
+                | ErrorCode::OutOfMemory
+                | ErrorCode::ReadOnly => StoreError::Unavailable(error.to_string()),
+                _ => StoreError::Internal(error.to_string()),
+            },
+            _ => StoreError::Internal(error.to_string()),
+        }
+    }
+}
+
+/// One entry of the official region list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Region {
+    /// Dotted Kemendagri code: `17.01`, `17.01.01` or `17.01.01.2001`.
+    pub code: String,
+    /// The code one level up; `None` for a regency or city.
+    pub parent: Option<String>,
+    pub name: String,
+}
+
+/// A stored registration document and the change-log position of its latest change.
+#[derive(Debug, Clone)]
+pub struct StoredDocument {
+    pub doc_id: String,
+    pub bytes: Vec<u8>,
+    pub position: Cursor,
+}
+
+/// What a device asks for when it pulls: documents in `scope` changed after `after_seq`
+/// in change-log order, at most `limit` of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullQuery {
+    pub scope: Scope,
+    pub after_seq: u64,
+    /// The pulling device: a document whose latest state it pushed itself is listed
+    /// without bytes (it holds them already).
+    pub exclude_device: Option<String>,
+    pub limit: usize,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A trivial query, to tell that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// The setting's value; when it has none yet, stores `initial` and returns that. Two
+    /// concurrent first calls agree on one value (used for the server's seal key).
+    async fn setting_or_insert(&self, key: &str, initial: String) -> Result<String, StoreError>;
+
+    // ---- users ----
+
+    async fn count_users(&self) -> Result<u64, StoreError>;
+    /// `Conflict` when the username is taken.
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError>;
+    /// All users, by username.
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError>;
+    /// The user and their password hash, for login only.
+    async fn credentials(&self, username: &str) -> Result<Option<(User, String)>, StoreError>;
+    /// Applies `changes`; when role or regions actually change, also moves the user's
+    /// `scope_seq` to the change log's current end. `NotFound` for an unknown id.
+    async fn update_user(&self, id: &str, changes: UserChanges) -> Result<User, StoreError>;
+
+    // ---- devices and tokens ----
+
+    /// Registers a signed-in device holding the token whose SHA-256 is `token_hash`.
+    async fn create_device(
+        &self,
+        user_id: &str,
+        name: &str,
+        token_hash: [u8; 32],
+        now_ms: i64,
+    ) -> Result<Device, StoreError>;
+    /// The device holding a token and its user, revoked or not (the caller decides).
+    async fn session(&self, token_hash: [u8; 32]) -> Result<Option<(Device, User)>, StoreError>;
+    /// Records that the device made an authenticated request.
+    async fn touch_device(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Records that the device completed a sync.
+    async fn record_sync(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// The user's devices, newest first.
+    async fn list_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError>;
+    /// Revokes the device's token (idempotent: a revoked device keeps its first revocation
+    /// time). `NotFound` for an unknown id.
+    async fn revoke_device(&self, device_id: &str, now_ms: i64) -> Result<Device, StoreError>;
+
+    // ---- regions ----
+
+    /// Replaces the whole region list in one transaction.
+    async fn replace_regions(&self, regions: Vec<Region>) -> Result<(), StoreError>;
+    /// The whole region list, by code.
+    async fn list_regions(&self) -> Result<Vec<Region>, StoreError>;
+
+    // ---- registration documents ----
+
+    /// The stored documents among `ids` (ids the store lacks are absent from the map).
+    async fn load_documents(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<HashMap<String, StoredDocument>, StoreError>;
+    /// Stores every write of one sync request — document, change-log row and projection
+    /// row each — in one transaction: all or nothing. Returns each write's change-log
+    /// position, in order.
+    async fn commit_documents(
+        &self,
+        device_id: String,
+        writes: Vec<MergedDocument>,
+        now_ms: i64,
+    ) -> Result<Vec<Cursor>, StoreError>;
+    /// True when the cursor names a change-log row this store holds (same seq and check).
+    async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError>;
+    /// Documents changed in scope after the query's position, in change-log order, with
+    /// the log's head read in the same snapshot.
+    async fn changed_documents(&self, query: PullQuery) -> Result<ChangedPage, StoreError>;
+    async fn registration_count(&self) -> Result<u64, StoreError>;
+}

@@ -1,0 +1,245 @@
+//! Registration documents in SQLite: the Automerge bytes (source of truth), the change
+//! log that orders them for pulls, and the projection row supervisors query — all written
+//! in one transaction, so an acknowledged change is always in all three.
+
+use std::collections::HashMap;
+
+use jemput_shared::policy::Scope;
+use jemput_shared::registration::Registration;
+use jemput_shared::sync::message::Cursor;
+use jemput_shared::sync::seal::Seal;
+use jemput_shared::sync::server::{ChangedDocument, ChangedPage, MergedDocument};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, ToSql};
+
+use crate::store::{PullQuery, StoredDocument};
+
+/// Check values and sequence numbers live in SQLite's signed 64-bit integers.
+fn to_sql(value: u64) -> i64 {
+    value as i64
+}
+
+fn from_sql(value: i64) -> u64 {
+    value as u64
+}
+
+pub(crate) fn load_documents(
+    conn: &Connection,
+    ids: &[String],
+) -> rusqlite::Result<HashMap<String, StoredDocument>> {
+    let mut found = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders = vec!["?"; chunk.len()].join(",");
+        let sql = format!(
+            "SELECT id, bytes, seq, check_value FROM documents WHERE id IN ({placeholders})"
+        );
+        let mut statement = conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(chunk.iter()), |row| {
+            Ok(StoredDocument {
+                doc_id: row.get(0)?,
+                bytes: row.get(1)?,
+                position: Cursor {
+                    seq: from_sql(row.get(2)?),
+                    check: from_sql(row.get(3)?),
+                },
+            })
+        })?;
+        for row in rows {
+            let doc = row?;
+            found.insert(doc.doc_id.clone(), doc);
+        }
+    }
+    Ok(found)
+}
+
+/// Writes every merged document, its change-log entry and its projection row. The caller
+/// runs this inside one transaction; returns each write's change-log position.
+pub(crate) fn commit_documents(
+    tx: &Connection,
+    device_id: &str,
+    writes: &[MergedDocument],
+    now_ms: i64,
+) -> rusqlite::Result<Vec<Cursor>> {
+    let mut log = tx.prepare_cached(
+        "INSERT INTO change_log (check_value, doc_id, device_id, at) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut document = tx.prepare_cached(
+        "INSERT INTO documents (id, bytes, seal, seq, check_value, last_device, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, seal = excluded.seal,
+           seq = excluded.seq,
+           check_value = excluded.check_value, last_device = excluded.last_device,
+           updated_at = excluded.updated_at",
+    )?;
+    let mut projection = tx.prepare_cached(
+        "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
+           birth_date, programmes, status, registered_by, device_id, created_at, updated_at,
+           seq, duplicate_of, deleted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+         ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
+           district = excluded.district, village = excluded.village,
+           full_name = excluded.full_name, nik = excluded.nik, gender = excluded.gender,
+           birth_date = excluded.birth_date, programmes = excluded.programmes,
+           status = excluded.status, updated_at = excluded.updated_at, seq = excluded.seq,
+           duplicate_of = excluded.duplicate_of, deleted = excluded.deleted",
+    )?;
+    let mut positions = Vec::with_capacity(writes.len());
+    for merged in writes {
+        let check: u64 = rand::random();
+        log.execute(params![to_sql(check), merged.doc_id, device_id, now_ms])?;
+        let seq = tx.last_insert_rowid();
+        let last_device = merged.device_is_up_to_date.then_some(device_id);
+        document.execute(params![
+            merged.doc_id,
+            merged.bytes,
+            &merged.seal[..],
+            seq,
+            to_sql(check),
+            last_device,
+            now_ms
+        ])?;
+        let r: &Registration = &merged.registration;
+        projection.execute(params![
+            merged.doc_id,
+            r.address.regency,
+            r.address.district,
+            r.address.village,
+            r.full_name,
+            r.nik,
+            if r.gender == jemput_shared::registration::Gender::Female {
+                "female"
+            } else {
+                "male"
+            },
+            r.birth_date,
+            programme_codes(r),
+            r.review.status.code(),
+            r.registered_by,
+            r.device_id,
+            r.created_at,
+            now_ms,
+            seq,
+            r.duplicate_of,
+            r.deleted.is_some(),
+        ])?;
+        positions.push(Cursor {
+            seq: from_sql(seq),
+            check,
+        });
+    }
+    Ok(positions)
+}
+
+/// `,code,code,` so a programme filter is `programmes LIKE '%,code,%'`.
+fn programme_codes(registration: &Registration) -> String {
+    let mut codes = String::from(",");
+    for programme in &registration.programmes {
+        codes.push_str(programme.code());
+        codes.push(',');
+    }
+    codes
+}
+
+pub(crate) fn cursor_is_known(conn: &Connection, cursor: Cursor) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM change_log WHERE seq = ?1 AND check_value = ?2")?
+        .query_row(
+            params![to_sql(cursor.seq), to_sql(cursor.check)],
+            |_| Ok(()),
+        )
+        .optional()
+        .map(|found| found.is_some())
+}
+
+/// The SQL condition and parameters restricting registrations (`r`) to a scope.
+pub(crate) fn scope_condition(scope: &Scope) -> (String, Vec<String>) {
+    let list = |n: usize| vec!["?"; n].join(",");
+    match scope {
+        Scope::Everything => ("1 = 1".into(), vec![]),
+        Scope::Regencies(regencies) if regencies.is_empty() => ("1 = 0".into(), vec![]),
+        Scope::Regencies(regencies) => (
+            format!("r.regency IN ({})", list(regencies.len())),
+            regencies.clone(),
+        ),
+        Scope::Officer { user_id, areas } => {
+            let mut params = vec![user_id.clone()];
+            if areas.is_empty() {
+                return ("r.registered_by = ?".into(), params);
+            }
+            params.extend(areas.iter().cloned());
+            params.extend(areas.iter().cloned());
+            let n = list(areas.len());
+            (
+                format!("(r.registered_by = ? OR r.district IN ({n}) OR r.village IN ({n}))"),
+                params,
+            )
+        }
+    }
+}
+
+pub(crate) fn changed_documents(
+    conn: &Connection,
+    query: &PullQuery,
+) -> rusqlite::Result<ChangedPage> {
+    let (condition, scope_params) = scope_condition(&query.scope);
+    let sql = format!(
+        "SELECT d.id, d.seq, d.check_value,
+                CASE WHEN d.last_device IS NOT NULL AND d.last_device = ? THEN NULL ELSE d.bytes END,
+                d.seal
+         FROM documents d JOIN registrations r ON r.id = d.id
+         WHERE d.seq > ? AND {condition}
+         ORDER BY d.seq LIMIT ?"
+    );
+    let exclude = query.exclude_device.clone().unwrap_or_default();
+    let after = to_sql(query.after_seq);
+    let limit = (query.limit + 1) as i64;
+    let mut params: Vec<&dyn ToSql> = vec![&exclude, &after];
+    params.extend(scope_params.iter().map(|p| p as &dyn ToSql));
+    params.push(&limit);
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut docs = statement
+        .query_map(params.as_slice(), |row| {
+            Ok(ChangedDocument {
+                doc_id: row.get(0)?,
+                position: Cursor {
+                    seq: from_sql(row.get(1)?),
+                    check: from_sql(row.get(2)?),
+                },
+                bytes: row.get(3)?,
+                seal: seal_from_sql(row.get(4)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let more = docs.len() > query.limit;
+    docs.truncate(query.limit);
+    Ok(ChangedPage {
+        docs,
+        more,
+        head: head_position(conn)?,
+    })
+}
+
+/// The change log's last position.
+pub(crate) fn head_position(conn: &Connection) -> rusqlite::Result<Option<Cursor>> {
+    conn.prepare_cached("SELECT seq, check_value FROM change_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |row| {
+            Ok(Cursor {
+                seq: from_sql(row.get(0)?),
+                check: from_sql(row.get(1)?),
+            })
+        })
+        .optional()
+}
+
+fn seal_from_sql(bytes: Vec<u8>) -> Seal {
+    let mut seal = Seal::default();
+    if bytes.len() == seal.len() {
+        seal.copy_from_slice(&bytes);
+    }
+    seal
+}
+
+pub(crate) fn registration_count(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT COUNT(*) FROM registrations", [], |row| {
+        row.get::<_, i64>(0)
+    })
+    .map(from_sql)
+}

@@ -1,0 +1,68 @@
+//! The database schema, as numbered SQL files in `migrations/` applied in order when the
+//! store opens. `PRAGMA user_version` records how many are applied; each runs in its own
+//! transaction together with the version bump, so a crash mid-way leaves the database at
+//! the previous version, never half-migrated.
+//!
+//! To change the schema add a new file and list it here; never edit an applied one.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::store::StoreError;
+
+/// Migration `i` (0-based) takes the database from version `i` to `i + 1`.
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_accounts",
+        include_str!("migrations/0001_accounts.sql"),
+    ),
+    (
+        "0002_documents",
+        include_str!("migrations/0002_documents.sql"),
+    ),
+];
+
+/// Brings the database up to the latest schema. Refuses a database written by a newer
+/// server: running old code on it could damage data the old code does not understand.
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(StoreError::Internal(format!(
+            "the database schema is at version {current}, newer than this server knows \
+             ({known}); run a newer jemput-server"
+        )));
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as i64 + 1;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError::Internal(format!("migration {name} failed: {e}")))?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(migration = name, version, "applied database migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_server_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(migrate(&mut conn), Err(StoreError::Internal(_))));
+    }
+}

@@ -1,0 +1,380 @@
+//! [`SqliteStore`]: the [`Store`] in one SQLite file, `jemput.sqlite3` in the data
+//! directory.
+//!
+//! - WAL mode, so readers never wait for the writer and the writer never waits for them.
+//! - `synchronous = FULL`: a sync acknowledgement promises the data is kept, so every
+//!   commit must be on disk before it returns, power loss included.
+//! - One writer connection behind a mutex (SQLite allows one writer at a time anyway;
+//!   queuing in our process is fairer than `SQLITE_BUSY` retries; a panic inside a
+//!   closure drops its open transaction, which rolls back), and a small pool of
+//!   read-only connections, so a large pull never holds up a push.
+//! - All database work runs on tokio's blocking threads ([`SqliteStore::with_writer`],
+//!   [`SqliteStore::with_reader`]).
+//!
+//! The SQL itself lives beside this file, one file per concern: [`accounts`],
+//! [`regions`], [`settings`], [`documents`].
+
+mod accounts;
+mod documents;
+mod migrations;
+mod regions;
+mod settings;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jemput_shared::sync::message::Cursor;
+use jemput_shared::sync::server::{ChangedPage, MergedDocument};
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::Semaphore;
+
+use crate::accounts::{Device, NewUser, User, UserChanges};
+use crate::store::{PullQuery, Region, Store, StoreError, StoredDocument};
+
+/// The database file's name inside the data directory.
+pub const DATABASE_FILE: &str = "jemput.sqlite3";
+
+/// Concurrent readers. The machine has few cores; more readers would only contend.
+const READERS: usize = 4;
+
+/// How long a statement waits for a lock held by another process (the CLI, a backup)
+/// before giving up with `SQLITE_BUSY`.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    /// An async mutex: callers queue without holding a blocking thread each.
+    writer: Arc<tokio::sync::Mutex<Connection>>,
+    readers: Arc<ReaderPool>,
+}
+
+struct ReaderPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    /// Bounds the connections in use; waiting happens here, asynchronously, rather than
+    /// on a blocking thread.
+    permits: Arc<Semaphore>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database in `data_dir` and migrates it to the
+    /// current schema.
+    pub fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut writer = Connection::open(&path)
+            .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+        // WAL is a property of the file, set once; the others hold per connection.
+        let mode: String =
+            writer.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Unavailable(format!(
+                "{} cannot use WAL mode (got {mode}); is it on a network drive?",
+                path.display()
+            )));
+        }
+        configure(&writer)?;
+        writer.pragma_update(None, "foreign_keys", true)?;
+        migrations::migrate(&mut writer)?;
+        Ok(SqliteStore {
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            readers: Arc::new(ReaderPool {
+                path,
+                idle: Mutex::new(Vec::new()),
+                permits: Arc::new(Semaphore::new(READERS)),
+            }),
+        })
+    }
+
+    /// Runs `f` on the writer connection, on a blocking thread, one caller at a time.
+    /// Open a transaction inside `f` (`conn.transaction_with_behavior(Immediate)`) for
+    /// anything that must be all-or-nothing; dropping it uncommitted rolls back.
+    pub(crate) async fn with_writer<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let mut conn = Arc::clone(&self.writer).lock_owned().await;
+        run_blocking(move || f(&mut conn)).await
+    }
+
+    /// Runs `f` on a read-only connection from the pool, on a blocking thread. Several
+    /// readers run at once, beside the writer. Open a (deferred) transaction inside `f`
+    /// when several queries must see one snapshot.
+    pub(crate) async fn with_reader<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = Arc::clone(&self.readers);
+        let permit = Arc::clone(&pool.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Unavailable("the store is shutting down".into()))?;
+        run_blocking(move || {
+            let _permit = permit;
+            let pooled = lock(&pool.idle).pop();
+            let mut conn = match pooled {
+                Some(conn) => conn,
+                None => open_reader(&pool.path)?,
+            };
+            let result = f(&mut conn);
+            // A failed query leaves the connection usable; only a panic (which skips
+            // this) loses it, and the pool then opens a new one.
+            lock(&pool.idle).push(conn);
+            result
+        })
+        .await
+    }
+}
+
+/// Per-connection settings every connection needs.
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// A panic while the idle list is locked poisons the mutex; the list itself is still
+/// sound, so keep using it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+async fn run_blocking<T, F>(f: F) -> Result<T, StoreError>
+where
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Internal(format!("a store task did not finish: {e}")))?
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.with_reader(|conn| {
+            conn.query_row("SELECT 1", [], |_| Ok(()))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn setting_or_insert(&self, key: &str, initial: String) -> Result<String, StoreError> {
+        let key = key.to_owned();
+        self.with_writer(move |conn| settings::get_or_insert(conn, &key, &initial))
+            .await
+    }
+
+    async fn count_users(&self) -> Result<u64, StoreError> {
+        self.with_reader(accounts::count_users).await
+    }
+
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
+        self.with_writer(move |conn| accounts::create_user(conn, &user))
+            .await
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        self.with_reader(accounts::list_users).await
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        let id = id.to_owned();
+        self.with_reader(move |conn| accounts::user_by_id(conn, &id))
+            .await
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let username = username.to_owned();
+        self.with_reader(move |conn| {
+            Ok(accounts::credentials(conn, &username)?.map(|(user, _)| user))
+        })
+        .await
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
+        let username = username.to_owned();
+        self.with_reader(move |conn| accounts::credentials(conn, &username))
+            .await
+    }
+
+    async fn update_user(&self, id: &str, changes: UserChanges) -> Result<User, StoreError> {
+        let id = id.to_owned();
+        self.with_writer(move |conn| accounts::update_user(conn, &id, &changes))
+            .await
+    }
+
+    async fn create_device(
+        &self,
+        user_id: &str,
+        name: &str,
+        token_hash: [u8; 32],
+        now_ms: i64,
+    ) -> Result<Device, StoreError> {
+        let (user_id, name) = (user_id.to_owned(), name.to_owned());
+        self.with_writer(move |conn| {
+            accounts::create_device(conn, &user_id, &name, &token_hash, now_ms)
+        })
+        .await
+    }
+
+    async fn session(&self, token_hash: [u8; 32]) -> Result<Option<(Device, User)>, StoreError> {
+        self.with_reader(move |conn| accounts::session(conn, &token_hash))
+            .await
+    }
+
+    async fn touch_device(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        let device_id = device_id.to_owned();
+        self.with_writer(move |conn| accounts::touch_device(conn, &device_id, now_ms))
+            .await
+    }
+
+    async fn record_sync(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        let device_id = device_id.to_owned();
+        self.with_writer(move |conn| accounts::record_sync(conn, &device_id, now_ms))
+            .await
+    }
+
+    async fn list_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {
+        let user_id = user_id.to_owned();
+        self.with_reader(move |conn| accounts::list_devices(conn, &user_id))
+            .await
+    }
+
+    async fn revoke_device(&self, device_id: &str, now_ms: i64) -> Result<Device, StoreError> {
+        let device_id = device_id.to_owned();
+        self.with_writer(move |conn| accounts::revoke_device(conn, &device_id, now_ms))
+            .await
+    }
+
+    async fn replace_regions(&self, list: Vec<Region>) -> Result<(), StoreError> {
+        self.with_writer(move |conn| regions::replace(conn, &list))
+            .await
+    }
+
+    async fn list_regions(&self) -> Result<Vec<Region>, StoreError> {
+        self.with_reader(regions::list).await
+    }
+
+    async fn load_documents(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<HashMap<String, StoredDocument>, StoreError> {
+        self.with_reader(move |conn| Ok(documents::load_documents(conn, &ids)?))
+            .await
+    }
+
+    async fn commit_documents(
+        &self,
+        device_id: String,
+        writes: Vec<MergedDocument>,
+        now_ms: i64,
+    ) -> Result<Vec<Cursor>, StoreError> {
+        self.with_writer(move |conn| {
+            let tx = conn.transaction()?;
+            let positions = documents::commit_documents(&tx, &device_id, &writes, now_ms)?;
+            tx.commit()?;
+            Ok(positions)
+        })
+        .await
+    }
+
+    async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError> {
+        self.with_reader(move |conn| Ok(documents::cursor_is_known(conn, cursor)?))
+            .await
+    }
+
+    async fn changed_documents(&self, query: PullQuery) -> Result<ChangedPage, StoreError> {
+        self.with_reader(move |conn| {
+            // One snapshot for the page and the log's head.
+            let tx = conn.transaction()?;
+            let page = documents::changed_documents(&tx, &query)?;
+            tx.commit()?;
+            Ok(page)
+        })
+        .await
+    }
+
+    async fn registration_count(&self) -> Result<u64, StoreError> {
+        self.with_reader(|conn| Ok(documents::registration_count(conn)?))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn opening_creates_the_directory_and_a_wal_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().join("nested/data");
+        let store = SqliteStore::open(&data_dir).unwrap();
+        store.ping().await.unwrap();
+        let mode: String = store
+            .with_reader(|conn| Ok(conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert!(data_dir.join(DATABASE_FILE).exists());
+    }
+
+    #[tokio::test]
+    async fn reopening_keeps_the_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let value = store.setting_or_insert("k", "v1".into()).await.unwrap();
+        assert_eq!(value, "v1");
+        drop(store);
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(
+            store.setting_or_insert("k", "v2".into()).await.unwrap(),
+            "v1"
+        );
+    }
+
+    #[tokio::test]
+    async fn readers_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let result = store
+            .with_reader(|conn| {
+                conn.execute("INSERT INTO settings (key, value) VALUES ('a', 'b')", [])?;
+                Ok(())
+            })
+            .await;
+        assert!(result.is_err());
+    }
+
+    #[tokio::test]
+    async fn many_concurrent_readers_share_the_small_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let pings = (0..32).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.ping().await })
+        });
+        for ping in pings {
+            ping.await.unwrap().unwrap();
+        }
+        assert!(lock(&store.readers.idle).len() <= READERS);
+    }
+}

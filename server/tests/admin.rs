@@ -1,0 +1,324 @@
+//! The admin API: users, devices and who may use it.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use support::{expect_error, expect_json, spawn_app};
+
+#[tokio::test]
+async fn an_admin_creates_a_user_who_can_then_log_in() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let body = json!({
+        "username": "Siti.Aminah",
+        "password": "kata-sandi-siti",
+        "role": "officer",
+        "display_name": "Siti Aminah",
+        "regions": ["17.01.01.2001", "17.01.02"],
+    });
+    let created = expect_json(
+        app.post_json("/api/admin/users", Some(&admin), &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created["username"], "siti.aminah");
+    assert_eq!(created["display_name"], "Siti Aminah");
+    assert_eq!(created["role"], "officer");
+    assert_eq!(created["regions"], json!(["17.01.01.2001", "17.01.02"]));
+    assert_eq!(created["disabled"], false);
+
+    let session = app.login("siti.aminah", "kata-sandi-siti").await;
+    assert_eq!(session.user_id, created["id"].as_str().unwrap());
+
+    let list = expect_json(
+        app.get("/api/admin/users", Some(&admin)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let names: Vec<&str> = list["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["admin", "siti.aminah"]);
+}
+
+#[tokio::test]
+async fn a_duplicate_username_is_409() {
+    let app = spawn_app().await;
+    app.create_user("siti", "officer", &[]).await;
+    let admin = app.admin_token().await;
+    let body = json!({ "username": "SITI", "password": "another-password", "role": "supervisor", "regions": ["17.01"] });
+    expect_error(
+        app.post_json("/api/admin/users", Some(&admin), &body).await,
+        StatusCode::CONFLICT,
+        "username_taken",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn invalid_user_input_is_400_naming_the_field() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let cases = [
+        (
+            json!({ "username": "siti", "password": "password1", "role": "boss" }),
+            "role",
+            "role_unknown",
+        ),
+        (
+            json!({ "username": "s", "password": "password1", "role": "officer" }),
+            "username",
+            "username_format",
+        ),
+        (
+            json!({ "username": "siti", "password": "short", "role": "officer" }),
+            "password",
+            "password_too_short",
+        ),
+        (
+            json!({ "username": "siti", "password": "password1", "role": "supervisor", "regions": ["17.01.01"] }),
+            "regions",
+            "regions_supervisor_level",
+        ),
+        (
+            json!({ "username": "siti", "password": "password1", "role": "officer", "regions": ["17.01"] }),
+            "regions",
+            "regions_officer_level",
+        ),
+        (
+            json!({ "username": "siti", "password": "password1", "role": "officer", "regions": ["17-01-01"] }),
+            "regions",
+            "region_format",
+        ),
+        (
+            json!({ "username": "siti", "password": "password1", "role": "admin", "regions": ["17.01"] }),
+            "regions",
+            "regions_not_for_admin",
+        ),
+    ];
+    for (body, field, code) in cases {
+        let error = expect_error(
+            app.post_json("/api/admin/users", Some(&admin), &body).await,
+            StatusCode::BAD_REQUEST,
+            code,
+        )
+        .await;
+        assert_eq!(error["error"]["field"], field, "for {body}");
+    }
+    let list = expect_json(
+        app.get("/api/admin/users", Some(&admin)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        list["users"].as_array().unwrap().len(),
+        1,
+        "nothing was created"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_field_is_refused_rather_than_ignored() {
+    let app = spawn_app().await;
+    let user = app.create_user("siti", "officer", &[]).await;
+    let admin = app.admin_token().await;
+    let path = format!("/api/admin/users/{}", user.id);
+    expect_error(
+        app.patch_json(&path, Some(&admin), &json!({ "display-name": "Siti" }))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad_json",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_officer_or_supervisor_calling_the_admin_api_is_403() {
+    let app = spawn_app().await;
+    let (_, officer) = app
+        .create_user_and_login("siti", "officer", &["17.01.01"])
+        .await;
+    let (_, supervisor) = app
+        .create_user_and_login("budi", "supervisor", &["17.01"])
+        .await;
+    for token in [&officer.token, &supervisor.token] {
+        expect_error(
+            app.get("/api/admin/users", Some(token)).await,
+            StatusCode::FORBIDDEN,
+            "admin_only",
+        )
+        .await;
+        let body = json!({ "username": "eve", "password": "password1", "role": "admin" });
+        expect_error(
+            app.post_json("/api/admin/users", Some(token), &body).await,
+            StatusCode::FORBIDDEN,
+            "admin_only",
+        )
+        .await;
+        // Refused before the body is even read.
+        expect_error(
+            app.post_json("/api/admin/regions/import", Some(token), &json!({}))
+                .await,
+            StatusCode::FORBIDDEN,
+            "admin_only",
+        )
+        .await;
+    }
+    expect_error(
+        app.get("/api/admin/users", None).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_admin_changes_a_users_name_role_regions_and_password() {
+    let app = spawn_app().await;
+    let user = app.create_user("budi", "officer", &["17.01.01"]).await;
+    let admin = app.admin_token().await;
+    let path = format!("/api/admin/users/{}", user.id);
+    let body = json!({ "display_name": "Budi S", "role": "supervisor", "regions": ["17.01", "17.71"], "password": "new-password-budi" });
+    let updated = expect_json(
+        app.patch_json(&path, Some(&admin), &body).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(updated["display_name"], "Budi S");
+    assert_eq!(updated["role"], "supervisor");
+    assert_eq!(updated["regions"], json!(["17.01", "17.71"]));
+
+    expect_error(
+        app.try_login("budi", &user.password).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    app.login("budi", "new-password-budi").await;
+}
+
+#[tokio::test]
+async fn a_role_change_must_fit_the_kept_regions() {
+    let app = spawn_app().await;
+    let user = app.create_user("budi", "officer", &["17.01.01"]).await;
+    let admin = app.admin_token().await;
+    let path = format!("/api/admin/users/{}", user.id);
+    expect_error(
+        app.patch_json(&path, Some(&admin), &json!({ "role": "supervisor" }))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "regions_supervisor_level",
+    )
+    .await;
+    // Becoming an admin drops the regions.
+    let updated = expect_json(
+        app.patch_json(&path, Some(&admin), &json!({ "role": "admin" }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(updated["regions"], json!([]));
+}
+
+#[tokio::test]
+async fn updating_an_unknown_user_is_404() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    expect_error(
+        app.patch_json(
+            "/api/admin/users/no-such-id",
+            Some(&admin),
+            &json!({ "disabled": true }),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        app.get("/api/admin/users/no-such-id/devices", Some(&admin))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        app.post_json(
+            "/api/admin/devices/no-such-id/revoke",
+            Some(&admin),
+            &json!({}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_admin_cannot_lock_themselves_out() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let me = expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
+    let path = format!("/api/admin/users/{}", me["user"]["id"].as_str().unwrap());
+    expect_error(
+        app.patch_json(&path, Some(&admin), &json!({ "disabled": true }))
+            .await,
+        StatusCode::CONFLICT,
+        "cannot_lock_self_out",
+    )
+    .await;
+    expect_error(
+        app.patch_json(&path, Some(&admin), &json!({ "role": "officer" }))
+            .await,
+        StatusCode::CONFLICT,
+        "cannot_lock_self_out",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_admin_sees_a_users_devices_and_revokes_one() {
+    let app = spawn_app().await;
+    let user = app.create_user("siti", "officer", &[]).await;
+    let phone = app.login("siti", &user.password).await;
+    let tablet = app.login("siti", &user.password).await;
+    let admin = app.admin_token().await;
+
+    let devices_path = format!("/api/admin/users/{}/devices", user.id);
+    let list = expect_json(app.get(&devices_path, Some(&admin)).await, StatusCode::OK).await;
+    let devices = list["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 2);
+    assert!(devices
+        .iter()
+        .all(|d| d["revoked_at"].is_null() && d["name"] == "test"));
+
+    let revoke_path = format!("/api/admin/devices/{}/revoke", phone.device_id);
+    expect_json(
+        app.post_json(&revoke_path, Some(&admin), &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    // Revoking again is harmless.
+    expect_json(
+        app.post_json(&revoke_path, Some(&admin), &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    expect_error(
+        app.get("/api/auth/me", Some(&phone.token)).await,
+        StatusCode::UNAUTHORIZED,
+        "session_revoked",
+    )
+    .await;
+    expect_json(
+        app.get("/api/auth/me", Some(&tablet.token)).await,
+        StatusCode::OK,
+    )
+    .await;
+}

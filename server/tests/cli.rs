@@ -1,0 +1,221 @@
+//! The operator's command line, run against the same database as a running server.
+
+mod support;
+
+use reqwest::StatusCode;
+use support::{
+    expect_error, expect_json, spawn_app, spawn_app_with, DISTRICTS_CSV, REGENCIES_CSV,
+    VILLAGES_CSV,
+};
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn the_first_start_without_a_configured_password_prints_a_generated_one() {
+    let app = spawn_app_with(None).await;
+    let prefix = "Created admin user \"admin\" with password: ";
+    let line = app
+        .startup_output
+        .iter()
+        .find(|line| line.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no password line in {:?}", app.startup_output));
+    let password = &line[prefix.len()..];
+    assert!(password.len() >= 16);
+    app.login("admin", password).await;
+}
+
+#[tokio::test]
+async fn a_restart_does_not_create_another_admin() {
+    let mut app = spawn_app_with(None).await;
+    app.restart().await;
+    assert!(app.startup_output.is_empty(), "{:?}", app.startup_output);
+}
+
+#[tokio::test]
+async fn a_user_added_on_the_command_line_logs_in_to_the_running_server() {
+    let app = spawn_app().await;
+    let output = app
+        .cli(
+            &[
+                "user",
+                "add",
+                "--username",
+                "siti",
+                "--role",
+                "officer",
+                "--regions",
+                "17.01.01,17.01.02",
+                "--display-name",
+                "Siti Aminah",
+            ],
+            &[("JEMPUT_PASSWORD", "kata-sandi-siti")],
+        )
+        .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("siti"));
+
+    let session = app.login("siti", "kata-sandi-siti").await;
+    let me = expect_json(
+        app.get("/api/auth/me", Some(&session.token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        me["user"]["regions"],
+        serde_json::json!(["17.01.01", "17.01.02"])
+    );
+    assert_eq!(me["user"]["display_name"], "Siti Aminah");
+
+    let list = app.cli(&["user", "list"], &[]).await;
+    assert!(list.status.success());
+    let listed = stdout(&list);
+    assert!(
+        listed.contains("admin") && listed.contains("siti") && listed.contains("17.01.01,17.01.02"),
+        "{listed}"
+    );
+}
+
+#[tokio::test]
+async fn invalid_input_on_the_command_line_fails_with_a_reason() {
+    let app = spawn_app().await;
+    let output = app
+        .cli(
+            &[
+                "user",
+                "add",
+                "--username",
+                "siti",
+                "--role",
+                "boss",
+                "--password",
+                "password1",
+            ],
+            &[],
+        )
+        .await;
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("role"), "{}", stderr(&output));
+
+    let output = app
+        .cli(
+            &["user", "add", "--username", "siti", "--role", "officer"],
+            &[],
+        )
+        .await;
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("JEMPUT_PASSWORD"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = app
+        .cli(
+            &[
+                "user",
+                "add",
+                "--username",
+                "admin",
+                "--role",
+                "admin",
+                "--password",
+                "password1",
+            ],
+            &[],
+        )
+        .await;
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("already taken"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test]
+async fn set_password_and_disable_take_effect_on_the_running_server() {
+    let app = spawn_app().await;
+    let user = app.create_user("budi", "supervisor", &["17.01"]).await;
+
+    let output = app
+        .cli(
+            &[
+                "user",
+                "set-password",
+                "--username",
+                "budi",
+                "--password",
+                "new-password-budi",
+            ],
+            &[],
+        )
+        .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    expect_error(
+        app.try_login("budi", &user.password).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    let session = app.login("budi", "new-password-budi").await;
+
+    let output = app
+        .cli(&["user", "disable", "--username", "budi"], &[])
+        .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    expect_error(
+        app.get("/api/auth/me", Some(&session.token)).await,
+        StatusCode::UNAUTHORIZED,
+        "account_disabled",
+    )
+    .await;
+
+    let output = app
+        .cli(&["user", "disable", "--username", "nobody"], &[])
+        .await;
+    assert!(!output.status.success());
+}
+
+#[tokio::test]
+async fn regions_imported_on_the_command_line_are_served() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("regencies.csv"), REGENCIES_CSV).unwrap();
+    std::fs::write(dir.path().join("districts.csv"), DISTRICTS_CSV).unwrap();
+    std::fs::write(dir.path().join("villages.csv"), VILLAGES_CSV).unwrap();
+
+    let output = app
+        .cli(&["regions", "import", dir.path().to_str().unwrap()], &[])
+        .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("2 regencies, 3 districts and 3 villages"),
+        "{}",
+        stdout(&output)
+    );
+
+    let admin = app.admin_token().await;
+    let list = expect_json(app.get("/api/regions", Some(&admin)).await, StatusCode::OK).await;
+    assert_eq!(list["villages"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn importing_from_a_directory_without_the_files_fails() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let output = app
+        .cli(&["regions", "import", dir.path().to_str().unwrap()], &[])
+        .await;
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("regencies.csv"),
+        "{}",
+        stderr(&output)
+    );
+}

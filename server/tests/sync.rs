@@ -1,0 +1,309 @@
+//! Sync over real HTTP against the real server on a temporary SQLite file: round trips,
+//! scope rules, review flowing back to the officer, and bad input that changes nothing.
+
+mod common;
+
+use common::{register, ServerProcess};
+use jemput_server::client::NativeDevice;
+use jemput_shared::document::RegistrationDoc;
+use jemput_shared::registration::{ReviewComment, ReviewStatus};
+use jemput_shared::sample::SampleGenerator;
+use jemput_shared::sync::device::{push_item, SyncedState};
+use jemput_shared::sync::message::{PushOutcome, SyncRequest, SyncResponse, PROTOCOL_VERSION};
+use jemput_shared::sync::wire;
+
+async fn post_sync(device: &mut NativeDevice, body: &[u8]) -> (u16, Vec<u8>) {
+    let auth = format!("Bearer {}", device.token());
+    let response = device
+        .connection
+        .request(
+            "POST",
+            "/api/sync",
+            &[
+                ("authorization", &auth),
+                ("content-type", wire::CONTENT_TYPE),
+            ],
+            body,
+        )
+        .await
+        .expect("server answers");
+    (response.status, response.body)
+}
+
+fn error_code(body: &[u8]) -> String {
+    let value: serde_json::Value = serde_json::from_slice(body).expect("errors are JSON");
+    assert!(
+        value["error"]["message"].is_string() && value["error"]["message_id"].is_string(),
+        "{value}"
+    );
+    value["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn registrations_reach_the_server_and_officers_in_the_same_area() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(1);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.user("budi", "officer", &["17.01.01"]).await;
+    let mut eko = server.user("eko", "officer", &["17.02.01"]).await;
+    register(&mut siti, &mut gen, "17.01.01.2001", 30);
+    register(&mut eko, &mut gen, "17.02.01.1001", 5);
+    siti.sync().await.unwrap();
+    eko.sync().await.unwrap();
+    assert_eq!(siti.pending(), 0);
+    assert_eq!(server.registration_count().await, 35);
+
+    budi.sync().await.unwrap();
+    assert_eq!(budi.docs.len(), 30, "budi sees siti's area, not eko's");
+    let mut supervisor = server.user("kepala", "supervisor", &["17.02"]).await;
+    supervisor.sync().await.unwrap();
+    assert_eq!(
+        supervisor.docs.len(),
+        5,
+        "a supervisor sees only their regencies"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_with_nothing_new_is_one_small_round_trip() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(2);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    register(&mut siti, &mut gen, "17.01.01.2001", 1_000);
+    siti.sync().await.unwrap();
+    let before = siti.connection.bytes_up + siti.connection.bytes_down;
+    siti.sync().await.unwrap();
+    let noop = siti.connection.bytes_up + siti.connection.bytes_down - before;
+    assert!(noop < 1024, "a no-op sync took {noop} bytes");
+}
+
+#[tokio::test]
+async fn a_review_comment_flows_back_and_merges_with_the_officers_edit() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(3);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let ids: Vec<String> = register(&mut siti, &mut gen, "17.01.01.2001", 1)
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    siti.sync().await.unwrap();
+
+    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    kepala.sync().await.unwrap();
+    let kepala_id = kepala.user_id.clone();
+    let (doc, _) = kepala.docs.get_mut(&ids[0]).unwrap();
+    doc.edit(|r| {
+        r.review.status = ReviewStatus::NeedsCorrection;
+        r.review.comments.push(ReviewComment {
+            id: "c1".into(),
+            author_id: kepala_id.clone(),
+            author_name: "Kepala".into(),
+            role: "supervisor".into(),
+            at: 1,
+            text: "Nomor HP salah".into(),
+        });
+    })
+    .unwrap();
+    // Meanwhile the officer edits the same record offline.
+    let (doc, _) = siti.docs.get_mut(&ids[0]).unwrap();
+    doc.edit(|r| r.address.hamlet = "Dusun Baru".into())
+        .unwrap();
+
+    kepala.sync().await.unwrap();
+    siti.sync().await.unwrap();
+    let (doc, _) = siti.docs.get_mut(&ids[0]).unwrap();
+    let merged = doc.read().unwrap();
+    assert_eq!(merged.review.status, ReviewStatus::NeedsCorrection);
+    assert_eq!(merged.review.comments.len(), 1);
+    assert_eq!(merged.address.hamlet, "Dusun Baru");
+
+    // The officer corrects and resubmits; the server keeps both the comment and the fix.
+    doc.edit(|r| {
+        r.phone = "081299998888".into();
+        r.review.status = ReviewStatus::Submitted;
+    })
+    .unwrap();
+    siti.sync().await.unwrap();
+    assert!(siti.rejected.is_empty(), "{:?}", siti.rejected);
+    kepala.sync().await.unwrap();
+    let (doc, _) = kepala.docs.get_mut(&ids[0]).unwrap();
+    let on_server = doc.read().unwrap();
+    assert_eq!(on_server.phone, "081299998888");
+    assert_eq!(on_server.review.comments[0].text, "Nomor HP salah");
+}
+
+#[tokio::test]
+async fn an_officer_cannot_verify_and_a_valid_neighbour_in_the_batch_still_goes_through() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(4);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let records = register(&mut siti, &mut gen, "17.01.01.2001", 3);
+    siti.sync().await.unwrap();
+
+    // One forbidden edit, one invalid edit, one fine edit, in one batch.
+    let edit = |siti: &mut NativeDevice,
+                id: &str,
+                change: &dyn Fn(&mut jemput_shared::registration::Registration)| {
+        let (doc, _) = siti.docs.get_mut(id).unwrap();
+        doc.edit(change).unwrap();
+    };
+    edit(&mut siti, &records[0].id, &|r| {
+        r.review.status = ReviewStatus::Verified
+    });
+    edit(&mut siti, &records[1].id, &|r| r.nik = "123".into());
+    edit(&mut siti, &records[2].id, &|r| {
+        r.full_name = "Siti Rahmawati".into()
+    });
+    siti.sync().await.unwrap();
+    assert_eq!(siti.rejected[&records[0].id].code, "forbidden");
+    assert_eq!(siti.rejected[&records[1].id].code, "invalid_registration");
+    assert!(siti.rejected[&records[1].id]
+        .problems
+        .iter()
+        .any(|p| p.field == "nik"));
+    assert_eq!(siti.rejected.len(), 2);
+
+    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    kepala.sync().await.unwrap();
+    let read =
+        |kepala: &mut NativeDevice, id: &str| kepala.docs.get_mut(id).unwrap().0.read().unwrap();
+    assert_eq!(
+        read(&mut kepala, &records[0].id).review.status,
+        ReviewStatus::Submitted
+    );
+    assert_eq!(read(&mut kepala, &records[1].id).nik, records[1].nik);
+    assert_eq!(
+        read(&mut kepala, &records[2].id).full_name,
+        "Siti Rahmawati"
+    );
+}
+
+#[tokio::test]
+async fn an_officer_cannot_push_into_another_area() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(5);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut outsider = gen.registration(
+        "someone-else",
+        &siti.device_id.clone(),
+        "17.05.01.2001",
+        1_764_000_000_000,
+    );
+    outsider.registered_by = "someone-else".into();
+    siti.create(&outsider);
+    siti.sync().await.unwrap();
+    assert_eq!(siti.rejected[&outsider.id].code, "forbidden");
+    assert_eq!(server.registration_count().await, 0);
+}
+
+#[tokio::test]
+async fn malformed_truncated_and_oversized_messages_are_refused_and_change_nothing() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(6);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let registration = gen.registration(
+        &siti.user_id.clone(),
+        &siti.device_id.clone(),
+        "17.01.01.2001",
+        1,
+    );
+    let mut doc = RegistrationDoc::create(&registration);
+    let request = SyncRequest {
+        protocol: PROTOCOL_VERSION,
+        push: vec![push_item(
+            &registration.id,
+            &mut doc,
+            &SyncedState::default(),
+        )],
+        pull: None,
+    };
+    let body = wire::encode(&request);
+
+    let (status, answer) = post_sync(&mut siti, b"\x01garbage").await;
+    assert_eq!(
+        (status, error_code(&answer).as_str()),
+        (400, "bad_sync_message")
+    );
+    let (status, answer) = post_sync(&mut siti, &body[..body.len() / 2]).await;
+    assert_eq!(
+        (status, error_code(&answer).as_str()),
+        (400, "bad_sync_message")
+    );
+    let (status, _) = post_sync(&mut siti, &vec![1u8; 9 * 1024 * 1024]).await;
+    assert_eq!(status, 413);
+    let mut wrong_version = request.clone();
+    wrong_version.protocol = 999;
+    let (status, _) = post_sync(&mut siti, &wire::encode(&wrong_version)).await;
+    assert_eq!(status, 400);
+    // A document whose bytes are not Automerge.
+    let mut corrupt = request.clone();
+    corrupt.push[0].changes = b"not a document".to_vec();
+    let (status, answer) = post_sync(&mut siti, &wire::encode(&corrupt)).await;
+    assert_eq!(status, 200);
+    let answer: SyncResponse = wire::decode(&answer, 1 << 20).unwrap();
+    assert!(matches!(&answer.results[0].outcome, PushOutcome::Rejected(r) if r.code == "corrupt"));
+    // Changes on top of a document the server does not know.
+    let mut unknown = request.clone();
+    unknown.push[0].base = vec![[7; 32]];
+    let (_, answer) = post_sync(&mut siti, &wire::encode(&unknown)).await;
+    let answer: SyncResponse = wire::decode(&answer, 1 << 20).unwrap();
+    assert_eq!(answer.results[0].outcome, PushOutcome::NeedsFullDocument);
+    assert_eq!(server.registration_count().await, 0, "nothing was stored");
+
+    // The same message, whole, goes through — twice, idempotently.
+    for _ in 0..2 {
+        let (status, answer) = post_sync(&mut siti, &body).await;
+        assert_eq!(status, 200);
+        let answer: SyncResponse = wire::decode(&answer, 1 << 20).unwrap();
+        assert!(matches!(
+            answer.results[0].outcome,
+            PushOutcome::Committed { .. }
+        ));
+    }
+    assert_eq!(server.registration_count().await, 1);
+}
+
+#[tokio::test]
+async fn missing_wrong_and_revoked_tokens_are_refused() {
+    let server = ServerProcess::start();
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let body = wire::encode(&SyncRequest {
+        protocol: PROTOCOL_VERSION,
+        push: vec![],
+        pull: None,
+    });
+    let response = siti
+        .connection
+        .request("POST", "/api/sync", &[], &body)
+        .await
+        .unwrap();
+    assert_eq!(response.status, 401);
+    let response = siti
+        .connection
+        .request(
+            "POST",
+            "/api/sync",
+            &[("authorization", "Bearer not-a-token")],
+            &body,
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status, 401);
+    assert_eq!(error_code(&response.body), error_code(&response.body));
+
+    let mut admin = server.admin().await;
+    let (status, _) = admin
+        .api(
+            "POST",
+            &format!("/api/admin/devices/{}/revoke", siti.device_id),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(status == 200 || status == 204, "revoke answered {status}");
+    let (status, _) = post_sync(&mut siti, &body).await;
+    assert_eq!(status, 401);
+}
