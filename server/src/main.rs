@@ -123,6 +123,7 @@ enum RegionsCommand {
 }
 
 fn main() -> ExitCode {
+    bound_large_allocations();
     let cli = Cli::parse();
     telemetry::init();
     let result = tokio::runtime::Runtime::new()
@@ -332,4 +333,16 @@ async fn import_regions(dir: &Path, store: Arc<dyn Store>) -> anyhow::Result<()>
         summary.regencies, summary.districts, summary.villages
     );
     Ok(())
+}
+
+/// Each password hash (argon2id) takes a 19 MiB block. glibc's malloc raises its mmap
+/// threshold after such a block is freed and from then on keeps the next ones in per-thread
+/// arenas that it never gives back: a few dozen logins left the server at 500 MB. A
+/// fixed threshold keeps every large block mmap'd, returned to the system when freed.
+fn bound_large_allocations() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only tunes the allocator; called first thing, before any threads.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
 }

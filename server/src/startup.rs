@@ -50,6 +50,10 @@ pub struct AppState {
     pub sealer: Sealer,
     /// The official regions, for validating registrations and account assignments.
     pub regions: RegionCatalog,
+    /// Sync requests merged at once. Merging is CPU work and each request holds its
+    /// batch's documents in memory: more at once than cores only adds memory and
+    /// contention, so the rest wait their turn (bounded memory under a rush of devices).
+    pub sync_slots: Arc<tokio::sync::Semaphore>,
 }
 
 const SEAL_KEY_SETTING: &str = "seal_key";
@@ -60,10 +64,12 @@ impl AppState {
         let regions = RegionCatalog::load(store.as_ref())
             .await
             .context("loading the stored region list")?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(AppState {
             store,
             sealer,
             regions,
+            sync_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
         })
     }
 }

@@ -307,3 +307,23 @@ async fn missing_wrong_and_revoked_tokens_are_refused() {
     let (status, _) = post_sync(&mut siti, &body).await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn a_user_created_later_pulls_a_scope_bigger_than_one_page() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(7);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    register(&mut siti, &mut gen, "17.01.01.2001", 800);
+    siti.sync().await.unwrap();
+    // Budi's scope version postdates every document; his pull takes several pages.
+    let mut budi = server.user("budi", "officer", &["17.01.01"]).await;
+    budi.limits.max_pull_bytes = 64 * 1024;
+    budi.sync().await.unwrap();
+    assert_eq!(budi.docs.len(), 800);
+    let before = budi.connection.bytes_down;
+    budi.sync().await.unwrap();
+    assert!(
+        budi.connection.bytes_down - before < 1024,
+        "the second pull sends nothing again"
+    );
+}

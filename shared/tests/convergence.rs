@@ -95,6 +95,7 @@ impl SimServer {
             let position = Cursor {
                 seq: self.state.next_seq,
                 check: self.checks.next_u64(),
+                scope: 0,
             };
             self.state.log.push(position);
             let last_device = merged.device_is_up_to_date.then(|| device_id.to_owned());

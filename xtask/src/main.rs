@@ -12,8 +12,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test");
+            eprintln!(
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask bench [--devices K] [--records M] [--runs N]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -108,5 +111,124 @@ fn test() -> anyhow::Result<()> {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
+    Ok(())
+}
+
+/// Runs the load generator against a fresh release server `runs` times and prints each
+/// run's JSON (with the server's peak RSS) and the median of every figure.
+fn bench(args: &[String]) -> anyhow::Result<()> {
+    let (mut devices, mut records, mut runs) = ("100".to_owned(), "100".to_owned(), 3usize);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{arg} needs a value"))?;
+        match arg.as_str() {
+            "--devices" => devices = value.clone(),
+            "--records" => records = value.clone(),
+            "--runs" => runs = value.parse()?,
+            other => bail!("unknown option {other}"),
+        }
+    }
+    status(cargo().args(["build", "--release", "-p", "jemput-server", "--bins"]))?;
+    let release = workspace_root().join("target/release");
+    let mut reports: Vec<serde_json::Value> = Vec::new();
+    for run in 0..runs {
+        let data_dir =
+            std::env::temp_dir().join(format!("jemput-bench-{}-{run}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        if let Some(regions) = region_data_dir() {
+            let output = Command::new(release.join("jemput-server"))
+                .arg("regions")
+                .arg("import")
+                .arg(&regions)
+                .arg("--data-dir")
+                .arg(&data_dir)
+                .output()?;
+            if !output.status.success() {
+                bail!(
+                    "region import failed: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+        }
+        let password = "bench-admin-password";
+        let mut server = Command::new(release.join("jemput-server"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(&data_dir)
+            .env("JEMPUT_ADMIN_PASSWORD", password)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let url = {
+            use std::io::BufRead;
+            let stdout = server.stdout.take().context("server stdout")?;
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let url = loop {
+                let line = lines.next().context("server exited before listening")??;
+                if let Some(url) = line.split("listening on ").nth(1) {
+                    break url.trim().to_owned();
+                }
+            };
+            std::thread::spawn(move || for _ in lines {});
+            url
+        };
+        let output = Command::new(release.join("jemput-loadgen"))
+            .args([
+                "--url",
+                &url,
+                "--admin-password",
+                password,
+                "--devices",
+                &devices,
+                "--records",
+                &records,
+            ])
+            .args(["--seed", &run.to_string()])
+            .output()?;
+        let status_file =
+            std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap_or_default();
+        let peak_kb: u64 = status_file
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0);
+        let _ = server.kill();
+        let _ = server.wait();
+        let _ = std::fs::remove_dir_all(&data_dir);
+        if !output.status.success() {
+            bail!(
+                "loadgen failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let mut report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+        report["server_peak_rss_mb"] = serde_json::json!((peak_kb as f64 / 102.4).round() / 10.0);
+        println!("{report}");
+        reports.push(report);
+    }
+    let mut median = serde_json::Map::new();
+    if let Some(first) = reports.first().and_then(|r| r.as_object()) {
+        for (key, value) in first {
+            if value.is_number() {
+                let mut values: Vec<f64> = reports.iter().filter_map(|r| r[key].as_f64()).collect();
+                values.sort_by(f64::total_cmp);
+                median.insert(key.clone(), serde_json::json!(values[values.len() / 2]));
+            } else {
+                let all_true = reports
+                    .iter()
+                    .all(|r| r[key] == serde_json::Value::Bool(true));
+                median.insert(
+                    key.clone(),
+                    if value.is_boolean() {
+                        serde_json::json!(all_true)
+                    } else {
+                        value.clone()
+                    },
+                );
+            }
+        }
+    }
+    println!("median: {}", serde_json::Value::Object(median));
     Ok(())
 }

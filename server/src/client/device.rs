@@ -157,6 +157,13 @@ impl NativeDevice {
                 }
             };
             let answer: SyncResponse = wire::decode(&response.body, MAX_RESPONSE_BYTES)?;
+            tracing::debug!(
+                request_bytes = body.len(),
+                pushed = request.push.len(),
+                response_bytes = response.body.len(),
+                pulled = answer.pull.as_ref().map_or(0, |p| p.docs.len()),
+                "sync round trip"
+            );
             for effect in sync.handle_response(answer) {
                 self.apply(effect, &mut sync)?;
             }

@@ -72,6 +72,11 @@ async fn sync(
     if request.push.len() > MAX_PUSH_ITEMS {
         return Err(ApiError::PayloadTooLarge);
     }
+    let _slot = state
+        .sync_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("sync slots closed: {e}")))?;
     let now = clock::now_ms();
     let requester = auth.requester.clone();
     let device_id = auth.device_id.clone();
@@ -137,9 +142,8 @@ async fn sync(
             let reset = !known;
             // A cursor from before the user's scope changed misses documents that
             // entered the scope since: such a device pulls its whole scope again.
-            let cursor = pull
-                .cursor
-                .filter(|c| !reset && c.seq > auth.user.scope_seq);
+            let scope_version = auth.user.scope_seq;
+            let cursor = pull.cursor.filter(|c| !reset && c.scope == scope_version);
             let query = PullQuery {
                 scope: auth.requester.scope.clone(),
                 after_seq: cursor.map_or(0, |c| c.seq),
@@ -147,13 +151,13 @@ async fn sync(
                 limit: PULL_PAGE,
             };
             let page = state.store.changed_documents(query).await?;
-            let current = if reset { None } else { pull.cursor };
-            Some(pull_response(
-                page,
-                pull.max_bytes.min(MAX_PULL_BYTES),
-                current,
-                reset,
-            ))
+            let max_bytes = pull.max_bytes.min(MAX_PULL_BYTES);
+            let mut response = pull_response(page, max_bytes, cursor, reset);
+            // Cursors carry the scope version they were issued under.
+            if let Some(issued) = response.cursor.as_mut() {
+                issued.scope = scope_version;
+            }
+            Some(response)
         }
     };
     state.store.record_sync(&device_id, now).await?;

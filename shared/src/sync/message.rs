@@ -63,6 +63,10 @@ pub struct PullRequest {
 pub struct Cursor {
     pub seq: u64,
     pub check: u64,
+    /// The version of the user's scope the cursor was issued under (the server's
+    /// business): a cursor from before the user's areas changed misses documents that
+    /// entered the scope, so the device then pulls its whole scope again.
+    pub scope: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

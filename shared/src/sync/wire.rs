@@ -65,7 +65,11 @@ mod tests {
             protocol: PROTOCOL_VERSION,
             push: vec![],
             pull: Some(PullRequest {
-                cursor: Some(Cursor { seq: 42, check: 7 }),
+                cursor: Some(Cursor {
+                    seq: 42,
+                    check: 7,
+                    scope: 0,
+                }),
                 max_bytes: 1 << 20,
                 acked: None,
             }),

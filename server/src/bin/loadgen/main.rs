@@ -52,32 +52,24 @@ async fn main() -> anyhow::Result<()> {
     let password = format!("lg-{}", gen.uuid());
     let mut devices = Vec::with_capacity(args.devices);
     let mut regencies = std::collections::BTreeSet::new();
+    // Each officer works one village of their own, as officers are assigned in the field.
+    let step = (villages.len() / args.devices.max(1)).max(1);
     for i in 0..args.devices {
-        let village = gen.pick(&villages).clone();
-        let district = village
-            .rsplit_once('.')
-            .map(|(d, _)| d.to_owned())
-            .unwrap_or_default();
+        let village = villages[(i * step) % villages.len()].clone();
         let username = format!("lg{run}-{i}");
         let (status, body) = admin
             .api(
                 "POST",
                 "/api/admin/users",
-                Some(json!({"username": username, "password": password, "role": "officer", "display_name": format!("Petugas {i}"), "regions": [district]})),
+                Some(json!({"username": username, "password": password, "role": "officer", "display_name": format!("Petugas {i}"), "regions": [village]})),
             )
             .await?;
         if status != 201 && status != 200 {
             bail!("creating {username} failed: {status} {body}");
         }
         let mut device = NativeDevice::login(&args.url, &username, &password).await?;
+        regencies.insert(village[..5].to_owned());
         for _ in 0..args.records {
-            let village = if gen.below(4) == 0 {
-                gen.pick(&villages).clone()
-            } else {
-                village.clone()
-            };
-            let regency = village[..5].to_owned();
-            regencies.insert(regency);
             let registration = gen.registration(
                 &device.user_id.clone(),
                 &device.device_id.clone(),
@@ -134,9 +126,11 @@ async fn main() -> anyhow::Result<()> {
     let pull_ms = started.elapsed().as_secs_f64() * 1000.0;
     let pull_down = supervisor.connection.bytes_down - down_before;
 
-    // A device with M documents syncs again with nothing new.
+    // A device with M documents syncs again with nothing new (one catch-up sync first:
+    // it may not have seen what devices in its area sent after it finished).
     let noop_sync_bytes = match devices.first_mut() {
         Some(device) => {
+            device.sync().await?;
             let before = device.connection.bytes_up + device.connection.bytes_down;
             device.sync().await?;
             device.connection.bytes_up + device.connection.bytes_down - before

@@ -40,6 +40,7 @@ pub(crate) fn load_documents(
                 position: Cursor {
                     seq: from_sql(row.get(2)?),
                     check: from_sql(row.get(3)?),
+                    scope: 0,
                 },
             })
         })?;
@@ -124,6 +125,7 @@ pub(crate) fn commit_documents(
         positions.push(Cursor {
             seq: from_sql(seq),
             check,
+            scope: 0,
         });
     }
     Ok(positions)
@@ -202,6 +204,7 @@ pub(crate) fn changed_documents(
                 position: Cursor {
                     seq: from_sql(row.get(1)?),
                     check: from_sql(row.get(2)?),
+                    scope: 0,
                 },
                 bytes: row.get(3)?,
                 seal: seal_from_sql(row.get(4)?),
@@ -224,6 +227,7 @@ pub(crate) fn head_position(conn: &Connection) -> rusqlite::Result<Option<Cursor
             Ok(Cursor {
                 seq: from_sql(row.get(0)?),
                 check: from_sql(row.get(1)?),
+                scope: 0,
             })
         })
         .optional()
