@@ -101,7 +101,6 @@ fn run(args: &[String]) -> anyhow::Result<()> {
 }
 
 fn test() -> anyhow::Result<()> {
-    status(cargo().args(["test", "--workspace", "--exclude", "jemput-app"]))?;
     // The browser app must keep compiling for the browser.
     status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     status(cargo().args([
@@ -111,6 +110,7 @@ fn test() -> anyhow::Result<()> {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
+    status(cargo().args(["test", "--workspace", "--exclude", "jemput-app"]))?;
     Ok(())
 }
 
