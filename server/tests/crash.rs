@@ -72,7 +72,7 @@ async fn a_server_killed_mid_sync_loses_nothing_and_duplicates_nothing() {
     // What the devices hold as acknowledged before the kill.
     let mut acknowledged = BTreeMap::new();
     for device in &mut devices {
-        for (id, (_, synced)) in device.docs.iter() {
+        for (id, (_, synced)) in device.replica.docs.iter() {
             if !synced.heads.is_empty() {
                 acknowledged.insert(id.clone(), synced.heads.clone());
             }
@@ -87,6 +87,7 @@ async fn a_server_killed_mid_sync_loses_nothing_and_duplicates_nothing() {
         .expect("supervisor pulls after restart");
     for (id, heads) in &acknowledged {
         let (doc, _) = supervisor
+            .replica
             .docs
             .get_mut(id)
             .unwrap_or_else(|| panic!("acknowledged {id} lost in the crash"));
@@ -111,7 +112,11 @@ async fn a_server_killed_mid_sync_loses_nothing_and_duplicates_nothing() {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
-        assert!(device.rejected.is_empty(), "{:?}", device.rejected);
+        assert!(
+            device.replica.rejected.is_empty(),
+            "{:?}",
+            device.replica.rejected
+        );
     }
 
     let total = DEVICES * RECORDS;
@@ -124,10 +129,10 @@ async fn a_server_killed_mid_sync_loses_nothing_and_duplicates_nothing() {
         .await
         .unwrap();
     fresh.sync().await.unwrap();
-    assert_eq!(fresh.docs.len(), total);
+    assert_eq!(fresh.replica.docs.len(), total);
     for device in &mut devices {
-        for (id, (doc, _)) in device.docs.iter_mut() {
-            let (copy, _) = fresh.docs.get_mut(id).expect("on the server");
+        for (id, (doc, _)) in device.replica.docs.iter_mut() {
+            let (copy, _) = fresh.replica.docs.get_mut(id).expect("on the server");
             let (mut mine, mut theirs) = (doc.heads(), copy.heads());
             mine.sort();
             theirs.sort();

@@ -57,11 +57,15 @@ async fn registrations_reach_the_server_and_officers_in_the_same_area() {
     assert_eq!(server.registration_count().await, 35);
 
     budi.sync().await.unwrap();
-    assert_eq!(budi.docs.len(), 30, "budi sees siti's area, not eko's");
+    assert_eq!(
+        budi.replica.docs.len(),
+        30,
+        "budi sees siti's area, not eko's"
+    );
     let mut supervisor = server.user("kepala", "supervisor", &["17.02"]).await;
     supervisor.sync().await.unwrap();
     assert_eq!(
-        supervisor.docs.len(),
+        supervisor.replica.docs.len(),
         5,
         "a supervisor sees only their regencies"
     );
@@ -94,7 +98,7 @@ async fn a_review_comment_flows_back_and_merges_with_the_officers_edit() {
     let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
     kepala.sync().await.unwrap();
     let kepala_id = kepala.user_id.clone();
-    let (doc, _) = kepala.docs.get_mut(&ids[0]).unwrap();
+    let (doc, _) = kepala.replica.docs.get_mut(&ids[0]).unwrap();
     doc.edit(|r| {
         r.review.status = ReviewStatus::NeedsCorrection;
         r.review.comments.push(ReviewComment {
@@ -108,13 +112,13 @@ async fn a_review_comment_flows_back_and_merges_with_the_officers_edit() {
     })
     .unwrap();
     // Meanwhile the officer edits the same record offline.
-    let (doc, _) = siti.docs.get_mut(&ids[0]).unwrap();
+    let (doc, _) = siti.replica.docs.get_mut(&ids[0]).unwrap();
     doc.edit(|r| r.address.hamlet = "Dusun Baru".into())
         .unwrap();
 
     kepala.sync().await.unwrap();
     siti.sync().await.unwrap();
-    let (doc, _) = siti.docs.get_mut(&ids[0]).unwrap();
+    let (doc, _) = siti.replica.docs.get_mut(&ids[0]).unwrap();
     let merged = doc.read().unwrap();
     assert_eq!(merged.review.status, ReviewStatus::NeedsCorrection);
     assert_eq!(merged.review.comments.len(), 1);
@@ -127,9 +131,13 @@ async fn a_review_comment_flows_back_and_merges_with_the_officers_edit() {
     })
     .unwrap();
     siti.sync().await.unwrap();
-    assert!(siti.rejected.is_empty(), "{:?}", siti.rejected);
+    assert!(
+        siti.replica.rejected.is_empty(),
+        "{:?}",
+        siti.replica.rejected
+    );
     kepala.sync().await.unwrap();
-    let (doc, _) = kepala.docs.get_mut(&ids[0]).unwrap();
+    let (doc, _) = kepala.replica.docs.get_mut(&ids[0]).unwrap();
     let on_server = doc.read().unwrap();
     assert_eq!(on_server.phone, "081299998888");
     assert_eq!(on_server.review.comments[0].text, "Nomor HP salah");
@@ -147,7 +155,7 @@ async fn an_officer_cannot_verify_and_a_valid_neighbour_in_the_batch_still_goes_
     let edit = |siti: &mut NativeDevice,
                 id: &str,
                 change: &dyn Fn(&mut jemput_shared::registration::Registration)| {
-        let (doc, _) = siti.docs.get_mut(id).unwrap();
+        let (doc, _) = siti.replica.docs.get_mut(id).unwrap();
         doc.edit(change).unwrap();
     };
     edit(&mut siti, &records[0].id, &|r| {
@@ -158,18 +166,22 @@ async fn an_officer_cannot_verify_and_a_valid_neighbour_in_the_batch_still_goes_
         r.full_name = "Siti Rahmawati".into()
     });
     siti.sync().await.unwrap();
-    assert_eq!(siti.rejected[&records[0].id].code, "forbidden");
-    assert_eq!(siti.rejected[&records[1].id].code, "invalid_registration");
-    assert!(siti.rejected[&records[1].id]
+    assert_eq!(siti.replica.rejected[&records[0].id].code, "forbidden");
+    assert_eq!(
+        siti.replica.rejected[&records[1].id].code,
+        "invalid_registration"
+    );
+    assert!(siti.replica.rejected[&records[1].id]
         .problems
         .iter()
         .any(|p| p.field == "nik"));
-    assert_eq!(siti.rejected.len(), 2);
+    assert_eq!(siti.replica.rejected.len(), 2);
 
     let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
     kepala.sync().await.unwrap();
-    let read =
-        |kepala: &mut NativeDevice, id: &str| kepala.docs.get_mut(id).unwrap().0.read().unwrap();
+    let read = |kepala: &mut NativeDevice, id: &str| {
+        kepala.replica.docs.get_mut(id).unwrap().0.read().unwrap()
+    };
     assert_eq!(
         read(&mut kepala, &records[0].id).review.status,
         ReviewStatus::Submitted
@@ -195,7 +207,7 @@ async fn an_officer_cannot_push_into_another_area() {
     outsider.registered_by = "someone-else".into();
     siti.create(&outsider);
     siti.sync().await.unwrap();
-    assert_eq!(siti.rejected[&outsider.id].code, "forbidden");
+    assert_eq!(siti.replica.rejected[&outsider.id].code, "forbidden");
     assert_eq!(server.registration_count().await, 0);
 }
 
@@ -319,7 +331,7 @@ async fn a_user_created_later_pulls_a_scope_bigger_than_one_page() {
     let mut budi = server.user("budi", "officer", &["17.01.01"]).await;
     budi.limits.max_pull_bytes = 64 * 1024;
     budi.sync().await.unwrap();
-    assert_eq!(budi.docs.len(), 800);
+    assert_eq!(budi.replica.docs.len(), 800);
     let before = budi.connection.bytes_down;
     budi.sync().await.unwrap();
     assert!(

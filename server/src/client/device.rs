@@ -2,15 +2,11 @@
 //! [`DeviceSync`] core over [`HttpConnection`]. The load generator and the integration
 //! tests use it; the browser app is the same loop over IndexedDB and `fetch`.
 
-use std::collections::BTreeMap;
-
 use anyhow::{anyhow, bail, Context};
-use jemput_shared::document::RegistrationDoc;
 use jemput_shared::registration::Registration;
-use jemput_shared::sync::device::{
-    merge_remote, push_item, whole_document_item, DeviceEffect, DeviceSync, SyncLimits, SyncedState,
-};
-use jemput_shared::sync::message::{Cursor, Rejection, SyncResponse};
+use jemput_shared::sync::device::SyncLimits;
+use jemput_shared::sync::message::SyncResponse;
+use jemput_shared::sync::replica::MemoryReplica;
 use jemput_shared::sync::wire;
 use serde_json::json;
 
@@ -24,11 +20,8 @@ pub struct NativeDevice {
     pub device_id: String,
     token: String,
     pub connection: HttpConnection,
-    /// Each document with what the server is known to hold of it.
-    pub docs: BTreeMap<String, (RegistrationDoc, SyncedState)>,
-    pub cursor: Option<Cursor>,
-    pub acked: Option<Cursor>,
-    pub rejected: BTreeMap<String, Rejection>,
+    /// The documents and what the server holds of them.
+    pub replica: MemoryReplica,
     pub limits: SyncLimits,
 }
 
@@ -64,10 +57,7 @@ impl NativeDevice {
             device_id: field(&login["device_id"])?,
             token: field(&login["token"])?,
             connection,
-            docs: BTreeMap::new(),
-            cursor: None,
-            acked: None,
-            rejected: BTreeMap::new(),
+            replica: MemoryReplica::default(),
             limits: SyncLimits::default(),
         })
     }
@@ -78,18 +68,12 @@ impl NativeDevice {
 
     /// Stores a new registration as a document, as the app's "Simpan" does.
     pub fn create(&mut self, registration: &Registration) {
-        let doc = RegistrationDoc::create(registration);
-        self.docs
-            .insert(registration.id.clone(), (doc, SyncedState::default()));
+        self.replica.create(registration);
     }
 
     /// Documents whose changes the server has not acknowledged.
     pub fn pending(&mut self) -> usize {
-        let mut pending = 0;
-        for (doc, synced) in self.docs.values_mut() {
-            pending += usize::from(doc.heads() != synced.heads);
-        }
-        pending
+        self.replica.pending()
     }
 
     /// Calls a JSON API with this device's token.
@@ -120,12 +104,7 @@ impl NativeDevice {
     /// One sync session: push everything pending, pull everything new. Fails on the
     /// first network or server error; what was acknowledged before stays acknowledged.
     pub async fn sync(&mut self) -> anyhow::Result<()> {
-        let mut sync = DeviceSync::new(self.cursor, self.acked, self.limits);
-        for (id, (doc, synced)) in &mut self.docs {
-            if doc.heads() != synced.heads && !self.rejected.contains_key(id) {
-                sync.enqueue(push_item(id, doc, synced));
-            }
-        }
+        let mut sync = self.replica.start_sync(self.limits);
         let auth = format!("Bearer {}", self.token);
         while let Some(request) = sync.poll_request() {
             let body = wire::encode(&request);
@@ -165,52 +144,7 @@ impl NativeDevice {
                 "sync round trip"
             );
             for effect in sync.handle_response(answer) {
-                self.apply(effect, &mut sync)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn apply(&mut self, effect: DeviceEffect, sync: &mut DeviceSync) -> anyhow::Result<()> {
-        match effect {
-            DeviceEffect::MarkSynced {
-                doc_id,
-                heads,
-                seal,
-            } => {
-                if let Some((doc, synced)) = self.docs.get_mut(&doc_id) {
-                    synced.acknowledge(doc, heads, seal);
-                }
-            }
-            DeviceEffect::MergeRemote {
-                doc_id,
-                bytes,
-                seal,
-            } => {
-                let local = self
-                    .docs
-                    .get_mut(&doc_id)
-                    .map(|(doc, synced)| (doc, synced));
-                if let Some(new) = merge_remote(local, &bytes, seal)? {
-                    self.docs.insert(doc_id, new);
-                }
-            }
-            DeviceEffect::Rejected { doc_id, rejection } => {
-                self.rejected.insert(doc_id, rejection);
-            }
-            DeviceEffect::SendWholeDocument { doc_id } => {
-                if let Some((doc, synced)) = self.docs.get_mut(&doc_id) {
-                    sync.enqueue(whole_document_item(&doc_id, doc, synced));
-                }
-            }
-            DeviceEffect::ForgetSyncedState => {
-                for (id, (doc, synced)) in &mut self.docs {
-                    sync.enqueue(push_item(id, doc, synced));
-                }
-            }
-            DeviceEffect::StoreCursor { cursor, acked } => {
-                self.cursor = cursor;
-                self.acked = acked;
+                self.replica.apply(effect, &mut sync)?;
             }
         }
         Ok(())

@@ -10,9 +10,11 @@
 //!
 //! - [`message`] — the messages; [`wire`] — their compressed byte form;
 //! - [`device`] — what a device sends and how it applies answers;
-//! - [`server`] — how the server merges a pushed document and cuts pull answers.
+//! - [`server`] — how the server merges a pushed document and cuts pull answers;
+//! - [`replica`] — a device's documents in memory, applying [`device`]'s effects.
 pub mod device;
 pub mod message;
+pub mod replica;
 pub mod seal;
 pub mod server;
 pub mod wire;

@@ -143,15 +143,15 @@ async fn main() -> anyhow::Result<()> {
     let mut expected = BTreeMap::new();
     let mut rejected = 0;
     for device in &mut devices {
-        rejected += device.rejected.len();
-        for (id, (doc, _)) in device.docs.iter_mut() {
+        rejected += device.replica.rejected.len();
+        for (id, (doc, _)) in device.replica.docs.iter_mut() {
             let mut heads = doc.heads();
             heads.sort();
             expected.insert(id.clone(), heads);
         }
     }
     let mut pulled = BTreeMap::new();
-    for (id, (doc, _)) in supervisor.docs.iter_mut() {
+    for (id, (doc, _)) in supervisor.replica.docs.iter_mut() {
         if expected.contains_key(id) {
             let mut heads = doc.heads();
             heads.sort();
