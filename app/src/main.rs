@@ -1,11 +1,24 @@
-//! Jemput's web app (Leptos, client-side rendered): the officer's offline registration
-//! screens. Work in progress for the officer-app issue.
-use leptos::prelude::*;
+//! Jemput's web app (Leptos, client-side rendered, compiled to WebAssembly): the field
+//! officer's offline registration screens.
+//!
+//! Registrations are Automerge documents in IndexedDB (`local_db`, `records`); the
+//! shared sync core runs over `fetch` (`sync_engine`, started by `scheduler`); a service
+//! worker keeps the app shell for offline starts (`pwa`). Screens are in `pages`; the
+//! texts of both languages sit beside the code that shows them (`i18n`).
+
+mod api;
+mod app;
+mod i18n;
+mod local_db;
+mod pages;
+mod pwa;
+mod records;
+mod regions;
+mod scheduler;
+mod settings;
+mod state;
+mod sync_engine;
 
 fn main() {
-    console_error_panic_hook_free_mount();
-}
-
-fn console_error_panic_hook_free_mount() {
-    leptos::mount::mount_to_body(|| view! { <main id="app"><h1>"Jemput"</h1></main> });
+    leptos::mount::mount_to_body(app::App);
 }

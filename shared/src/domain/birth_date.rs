@@ -15,6 +15,28 @@ use crate::validation::FieldProblem;
 /// calendar order, which is all the checks here need.
 pub type CivilDate = (i32, u32, u32);
 
+/// Western Indonesia Time (WIB, UTC+7), Bengkulu's time zone: "today" for the checks.
+pub const WIB_OFFSET_MS: i64 = 7 * 3_600_000;
+
+/// The calendar date at `unix_ms` in a zone `utc_offset_ms` ahead of UTC.
+pub fn civil_date_at(unix_ms: i64, utc_offset_ms: i64) -> CivilDate {
+    civil_from_days((unix_ms + utc_offset_ms).div_euclid(86_400_000))
+}
+
+/// Days since 1970-01-01 to (year, month, day), after Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> CivilDate {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    (year, month, day)
+}
+
 /// Ages at which a person is counted as of working age (BPS's 15–64), in full years.
 pub const WORKING_AGE: RangeInclusive<u32> = 15..=64;
 
@@ -181,6 +203,16 @@ mod tests {
     use super::*;
 
     const TODAY: CivilDate = (2025, 6, 1);
+
+    #[test]
+    fn unix_time_converts_to_calendar_dates() {
+        assert_eq!(civil_date_at(0, 0), (1970, 1, 1));
+        assert_eq!(civil_date_at(20_420 * 86_400_000, 0), (2025, 11, 28));
+        assert_eq!(civil_date_at(11_016 * 86_400_000, 0), (2000, 2, 29));
+        // 18:00 UTC on 2025-11-27 is already the 28th in Bengkulu.
+        let evening = 20_419 * 86_400_000 + 18 * 3_600_000;
+        assert_eq!(civil_date_at(evening, WIB_OFFSET_MS), (2025, 11, 28));
+    }
 
     fn code(raw: &str) -> String {
         BirthDate::parse(raw, TODAY).unwrap_err().code.into_owned()

@@ -16,7 +16,7 @@ mod nik;
 mod phone;
 mod region;
 
-pub use birth_date::{BirthDate, CivilDate, WORKING_AGE};
+pub use birth_date::{civil_date_at, BirthDate, CivilDate, WIB_OFFSET_MS, WORKING_AGE};
 pub use nik::Nik;
 pub use phone::PhoneNumber;
 pub use region::{RegionCode, RegionDataError, RegionDirectory, RegionLevel};

@@ -83,7 +83,7 @@ pub enum DeviceEffect {
 }
 
 /// What a device remembers per document of what the server has.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SyncedState {
     /// Heads the server acknowledged (empty: the server may have nothing). The document is
     /// pending while its own heads differ.

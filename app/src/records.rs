@@ -1,0 +1,79 @@
+//! Saving registrations on the phone: a new one becomes a new Automerge document, an
+//! edit becomes an Automerge change on the newest stored copy (so a review comment that
+//! arrived by sync while the form was open is kept). Each save is one strict IndexedDB
+//! transaction; it returns after the transaction is on disk.
+
+use jemput_shared::document::RegistrationDoc;
+use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
+
+use crate::local_db::{get_record, put_record, DbError, LocalDb, StoredRecord, Summary, DOCS, SUMMARIES};
+
+/// Stores a new registration (already validated by the form).
+pub async fn save_new(db: &LocalDb, registration: &Registration) -> Result<Summary, DbError> {
+    let mut doc = RegistrationDoc::create(registration);
+    let mut record = StoredRecord::new(&mut doc);
+    let tx = db.transaction(&[DOCS, SUMMARIES], true)?;
+    let summary = put_record(&tx, &registration.id, &mut doc, &mut record).await?;
+    LocalDb::commit(tx).await?;
+    Ok(summary)
+}
+
+/// What the officer changed, applied to the newest stored copy.
+pub struct OfficerEdit {
+    pub form: Registration,
+    /// A reply to the reviewer, added as the officer's own comment.
+    pub reply: Option<ReviewComment>,
+    /// Sends a record marked "needs correction" back for review.
+    pub resubmit: bool,
+}
+
+pub async fn save_edit(db: &LocalDb, id: &str, edit: OfficerEdit) -> Result<Summary, DbError> {
+    let tx = db.transaction(&[DOCS, SUMMARIES], true)?;
+    let mut record = get_record(&tx, id)
+        .await?
+        .ok_or_else(|| DbError::Corrupt(format!("record {id} is missing")))?;
+    let mut doc = record.doc()?;
+    doc.edit(|latest| {
+        copy_officer_fields(latest, &edit.form);
+        if let Some(reply) = edit.reply {
+            latest.review.comments.push(reply);
+        }
+        if edit.resubmit && latest.review.status == ReviewStatus::NeedsCorrection {
+            latest.review.status = ReviewStatus::Submitted;
+        }
+    })
+    .map_err(|e| DbError::Corrupt(e.to_string()))?;
+    // An edit is a new version: the server gets to judge it again.
+    record.rejected = None;
+    let summary = put_record(&tx, id, &mut doc, &mut record).await?;
+    LocalDb::commit(tx).await?;
+    Ok(summary)
+}
+
+pub async fn load(db: &LocalDb, id: &str) -> Result<Option<Registration>, DbError> {
+    let Some(record) = db.record(id).await? else {
+        return Ok(None);
+    };
+    let doc = record.doc()?;
+    doc.read().map(Some).map_err(|e| DbError::Corrupt(e.to_string()))
+}
+
+/// Copies what an officer may edit; identity, review and duplicate marks stay as stored.
+fn copy_officer_fields(latest: &mut Registration, form: &Registration) {
+    let keep = Registration {
+        id: latest.id.clone(),
+        registered_by: latest.registered_by.clone(),
+        device_id: latest.device_id.clone(),
+        created_at: latest.created_at,
+        review: latest.review.clone(),
+        duplicate_of: latest.duplicate_of.clone(),
+        deleted: latest.deleted.clone(),
+        consent: if latest.consent.given {
+            latest.consent.clone()
+        } else {
+            form.consent.clone()
+        },
+        ..form.clone()
+    };
+    *latest = keep;
+}

@@ -1,0 +1,208 @@
+//! One sync session over `fetch` and IndexedDB: the browser's runtime for the shared
+//! sans-IO [`DeviceSync`]. Pending documents are queued, requests go out one at a time
+//! (each bounded in bytes, so a dropped link loses at most one batch), and each answer's
+//! effects are applied in one strict IndexedDB transaction, documents before the cursor
+//! that follows them. Anything interrupted is simply offered again next time.
+
+use jemput_shared::sync::device::{
+    merge_remote, push_item, whole_document_item, DeviceEffect, DeviceSync, SyncLimits,
+};
+use jemput_shared::sync::message::Cursor;
+use jemput_shared::sync::wire;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::{l, Lang};
+use crate::local_db::{
+    all_records, get_record, pending_ids, put_record, DbError, LocalDb, StoredRecord, DOCS,
+    META, SUMMARIES,
+};
+
+const CURSORS: &str = "cursors";
+/// Answers may inflate to at most this (the server sends at most 4 MiB of documents).
+const MAX_INFLATED_RESPONSE: usize = 32 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncFailure {
+    Api(ApiFailure),
+    Db(DbError),
+    Protocol(String),
+}
+
+impl SyncFailure {
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            SyncFailure::Api(failure) => failure.describe(lang),
+            SyncFailure::Db(error) => error.describe(lang),
+            SyncFailure::Protocol(detail) => format!(
+                "{} ({detail})",
+                l(
+                    lang,
+                    "Jawaban server tidak dapat dipakai; coba lagi nanti",
+                    "The server's answer could not be used; try again later"
+                )
+            ),
+        }
+    }
+}
+
+impl From<DbError> for SyncFailure {
+    fn from(error: DbError) -> Self {
+        SyncFailure::Db(error)
+    }
+}
+
+impl From<idb::Error> for SyncFailure {
+    fn from(error: idb::Error) -> Self {
+        SyncFailure::Db(error.into())
+    }
+}
+
+/// What a finished session did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    pub sent: usize,
+    pub received: usize,
+    pub refused: usize,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StoredCursors {
+    cursor: Option<Cursor>,
+    acked: Option<Cursor>,
+}
+
+/// Pushes everything pending and pulls everything new; `progress` is called after each
+/// round trip. Fails on the first network or storage error: what was acknowledged
+/// before stays acknowledged.
+pub async fn sync_once(
+    db: &LocalDb,
+    token: &str,
+    mut progress: impl FnMut(&SyncReport),
+) -> Result<SyncReport, SyncFailure> {
+    let stored: StoredCursors = match db.meta(CURSORS).await? {
+        Some(text) => serde_json::from_str(&text).unwrap_or_default(),
+        None => StoredCursors::default(),
+    };
+    let mut sync = DeviceSync::new(stored.cursor, stored.acked, SyncLimits::default());
+    let summaries = db.all_summaries().await?;
+    let pending = pending_ids(&summaries);
+    {
+        let tx = db.transaction(&[DOCS], false)?;
+        for id in &pending {
+            if let Some(record) = get_record(&tx, id).await? {
+                let mut doc = record.doc()?;
+                sync.enqueue(push_item(id, &mut doc, &record.synced));
+            }
+        }
+    }
+    let mut report = SyncReport::default();
+    while let Some(request) = sync.poll_request() {
+        let pushed = request.push.len();
+        let body = wire::encode(&request);
+        let answer = match api::sync(token, &body).await {
+            Ok(answer) => answer,
+            Err(failure) => {
+                sync.handle_failure();
+                return Err(SyncFailure::Api(failure));
+            }
+        };
+        let response = wire::decode(&answer, MAX_INFLATED_RESPONSE)
+            .map_err(|e| SyncFailure::Protocol(e.to_string()))?;
+        let effects = sync.handle_response(response);
+        let counts = apply(db, effects, &mut sync).await?;
+        report.sent += pushed.min(counts.acknowledged + counts.refused);
+        report.received += counts.merged;
+        report.refused += counts.refused;
+        progress(&report);
+    }
+    Ok(report)
+}
+
+#[derive(Default)]
+struct Counts {
+    acknowledged: usize,
+    merged: usize,
+    refused: usize,
+}
+
+/// Applies one answer's effects in one strict transaction, in order.
+async fn apply(
+    db: &LocalDb,
+    effects: Vec<DeviceEffect>,
+    sync: &mut DeviceSync,
+) -> Result<Counts, SyncFailure> {
+    let mut counts = Counts::default();
+    if effects.is_empty() {
+        return Ok(counts);
+    }
+    let tx = db.transaction(&[DOCS, SUMMARIES, META], true)?;
+    for effect in effects {
+        match effect {
+            DeviceEffect::MarkSynced { doc_id, heads, seal } => {
+                counts.acknowledged += 1;
+                if let Some(mut record) = get_record(&tx, &doc_id).await? {
+                    let mut doc = record.doc()?;
+                    record.synced.acknowledge(&mut doc, heads, seal);
+                    put_record(&tx, &doc_id, &mut doc, &mut record).await?;
+                }
+            }
+            DeviceEffect::MergeRemote { doc_id, bytes, seal } => {
+                counts.merged += 1;
+                let local = get_record(&tx, &doc_id).await?;
+                let (mut doc, mut record) = match local {
+                    Some(mut record) => {
+                        let mut doc = record.doc()?;
+                        merge_remote(Some((&mut doc, &mut record.synced)), &bytes, seal)
+                            .map_err(|e| SyncFailure::Protocol(e.to_string()))?;
+                        (doc, record)
+                    }
+                    None => {
+                        let (doc, synced) = merge_remote(None, &bytes, seal)
+                            .map_err(|e| SyncFailure::Protocol(e.to_string()))?
+                            .expect("a new document comes back");
+                        let record = StoredRecord {
+                            bytes: Vec::new(),
+                            synced,
+                            rejected: None,
+                        };
+                        (doc, record)
+                    }
+                };
+                put_record(&tx, &doc_id, &mut doc, &mut record).await?;
+            }
+            DeviceEffect::Rejected { doc_id, rejection } => {
+                counts.refused += 1;
+                if let Some(mut record) = get_record(&tx, &doc_id).await? {
+                    let mut doc = record.doc()?;
+                    record.rejected = Some(rejection);
+                    put_record(&tx, &doc_id, &mut doc, &mut record).await?;
+                }
+            }
+            DeviceEffect::SendWholeDocument { doc_id } => {
+                if let Some(record) = get_record(&tx, &doc_id).await? {
+                    let mut doc = record.doc()?;
+                    sync.enqueue(whole_document_item(&doc_id, &mut doc, &record.synced));
+                }
+            }
+            DeviceEffect::ForgetSyncedState => {
+                for (id, record) in all_records(&tx).await? {
+                    let mut doc = record.doc()?;
+                    sync.enqueue(push_item(&id, &mut doc, &record.synced));
+                }
+            }
+            DeviceEffect::StoreCursor { cursor, acked } => {
+                let text = serde_json::to_string(&StoredCursors { cursor, acked })
+                    .expect("cursors serialize");
+                tx.object_store(META)?
+                    .put(
+                        &wasm_bindgen::JsValue::from_str(&text),
+                        Some(&wasm_bindgen::JsValue::from_str(CURSORS)),
+                    )?
+                    .await?;
+            }
+        }
+    }
+    LocalDb::commit(tx).await?;
+    Ok(counts)
+}
