@@ -12,6 +12,9 @@ pub struct Config {
     /// The first admin's password, used only when the store has no user yet
     /// (`JEMPUT_ADMIN_PASSWORD`). Without it a random one is generated and reported.
     pub admin_password: Option<String>,
+    /// The browser app to serve at `/` (`cargo xtask build-app` writes it to
+    /// `target/web/`); without it only the API is served.
+    pub web_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -20,6 +23,7 @@ impl Config {
             addr: addr.into(),
             data_dir: data_dir.into(),
             admin_password: None,
+            web_dir: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! lets the two share the database).
 //!
 //! ```text
-//! jemput-server serve [--addr 127.0.0.1:8080] [--data-dir ./data]
+//! jemput-server serve [--addr 127.0.0.1:8080] [--data-dir ./data] [--web-dir target/web]
 //! jemput-server user add --username siti --role officer --regions 17.01.01 [--password P]
 //! jemput-server user list | set-password --username U | disable --username U
 //! jemput-server regions import DIR
@@ -55,6 +55,11 @@ enum Command {
         /// Without it a random password is generated and printed once.
         #[arg(long, env = "JEMPUT_ADMIN_PASSWORD", hide_env_values = true)]
         admin_password: Option<String>,
+        /// The browser app to serve at / (built by `cargo xtask build-app`). Default:
+        /// target/web of the source tree this binary was built from, if it holds a
+        /// build; otherwise only the API is served.
+        #[arg(long, env = "JEMPUT_WEB_DIR")]
+        web_dir: Option<PathBuf>,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -145,11 +150,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             addr,
             admin_password,
+            web_dir,
         } => {
             let config = Config {
                 addr,
                 data_dir: cli.data_dir,
                 admin_password,
+                web_dir: web_dir.or_else(jemput_server::routes::web::default_dir),
             };
             serve(config).await
         }
@@ -182,6 +189,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
     tracing::info!(address = %app.address(), "listening on http://{}", app.address());
+    match app.web_dir() {
+        Some(dir) => tracing::info!("serving the browser app from {}", dir.display()),
+        None => tracing::info!("no browser app to serve (cargo xtask build-app builds it)"),
+    }
     app.run_until(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

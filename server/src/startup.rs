@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -88,9 +89,9 @@ async fn seal_key(store: &dyn Store) -> anyhow::Result<[u8; 32]> {
     bytes.context("the stored seal key is damaged (settings.seal_key)")
 }
 
-/// The HTTP API. Body limits sit on the routes (the sync route gets the larger one);
-/// tracing wraps everything.
-pub fn router(state: AppState) -> Router {
+/// The HTTP API, and the browser app in `web_dir` for every other path. Body limits sit on
+/// the routes (the sync route gets the larger one); tracing wraps everything.
+pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
     let api = Router::new()
         .merge(routes::health::router())
         .merge(routes::auth::router())
@@ -98,10 +99,12 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::regions::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));
-    Router::new()
-        .merge(api)
-        .merge(sync)
-        .fallback(routes::not_found)
+    let routes = Router::new().merge(api).merge(sync);
+    let routes = match web_dir {
+        Some(dir) => routes.fallback_service(routes::web::router(dir)),
+        None => routes.fallback(routes::not_found),
+    };
+    routes
         // The limits above apply; axum's own 2 MB default would cut sync bodies short.
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::map_response(json_payload_too_large))
@@ -184,10 +187,18 @@ pub struct Application {
     state: AppState,
     address: SocketAddr,
     first_admin: FirstAdmin,
+    web_dir: Option<PathBuf>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
+        if let Some(dir) = &config.web_dir {
+            anyhow::ensure!(
+                dir.join("index.html").is_file(),
+                "no index.html in the web directory {} (build the app with `cargo xtask build-app`)",
+                dir.display()
+            );
+        }
         let data_dir = config.data_dir.clone();
         let store = tokio::task::spawn_blocking(move || SqliteStore::open(&data_dir))
             .await?
@@ -209,6 +220,7 @@ impl Application {
             state,
             address,
             first_admin,
+            web_dir: config.web_dir,
         })
     }
 
@@ -225,12 +237,18 @@ impl Application {
         &self.state
     }
 
+    /// The browser app served at `/`, if any.
+    pub fn web_dir(&self) -> Option<&Path> {
+        self.web_dir.as_deref()
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.state))
+        let router = router(self.state, self.web_dir.as_deref());
+        axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
             .await
     }

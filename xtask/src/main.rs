@@ -7,15 +7,20 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context};
 
+mod e2e;
+mod web;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
+        Some("build-app") => web::build_app(&args[1..]),
+        Some("e2e") => e2e::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask bench [--devices K] [--records M] [--runs N]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench [--devices K] [--records M] [--runs N]"
             );
             return ExitCode::from(2);
         }
@@ -69,6 +74,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
             other => bail!("unknown option {other}"),
         }
     }
+    web::build(false)?;
     status(cargo().args([
         "build",
         "--release",
@@ -89,29 +95,23 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         )?;
     }
     println!(
-        "Starting Jemput on http://{addr} (data in {})",
+        "Starting Jemput: open http://{addr} in a browser (data in {})",
         data_dir.display()
     );
     status(
         Command::new(&server)
             .args(["serve", "--addr", &addr])
             .arg("--data-dir")
-            .arg(&data_dir),
+            .arg(&data_dir)
+            .arg("--web-dir")
+            .arg(web::web_dir()),
     )
 }
 
 fn test() -> anyhow::Result<()> {
-    // The browser app must keep compiling for the browser.
-    status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
-    status(cargo().args([
-        "build",
-        "-p",
-        "jemput-app",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]))?;
     status(cargo().args(["test", "--workspace", "--exclude", "jemput-app"]))?;
-    Ok(())
+    // Builds the browser app too, so it must keep compiling for the browser.
+    e2e::run()
 }
 
 /// Runs the load generator against a fresh release server `runs` times and prints each

@@ -1,12 +1,14 @@
 //! The HTTP API, one file per resource. Each file exposes `router()`, merged in
 //! `startup::router`. Shared here: [`ApiJson`], the JSON body extractor whose failures
-//! answer in the API's error form, and the JSON 404 for unknown paths.
+//! answer in the API's error form, and the JSON 404 for unknown paths. `web` serves the
+//! browser app behind all of them.
 
 pub mod admin;
 pub mod auth;
 pub mod health;
 pub mod regions;
 pub mod sync;
+pub mod web;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};

@@ -1,0 +1,212 @@
+// What every browser test needs: a real jemput-server serving the built app on a free
+// port with a fresh data directory (`startServer`), Debian's Chromium with a profile that
+// outlives one launch (`launchBrowser`), and the HTTP API for setting up users (`Api`).
+//
+// Environment (set by `cargo xtask e2e`):
+//   JEMPUT_SERVER_BIN   the jemput-server binary
+//   JEMPUT_WEB_DIR      the site built by `cargo xtask build-app`
+//   JEMPUT_REGIONS_DIR  Bengkulu's region CSVs, imported before the start (optional)
+//   CHROMIUM_PATH       the browser (default /usr/bin/chromium)
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+export const ADMIN_PASSWORD = "admin-password-for-e2e";
+
+function requiredEnv(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests with \`cargo xtask e2e\``);
+  return value;
+}
+
+/** A fresh temporary directory, removed by `removeAll()`. */
+const temporaryDirs = [];
+export async function tempDir(prefix) {
+  const dir = await mkdtemp(join(tmpdir(), `jemput-e2e-${prefix}-`));
+  temporaryDirs.push(dir);
+  return dir;
+}
+
+export async function removeTempDirs() {
+  for (const dir of temporaryDirs.splice(0)) await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Starts `jemput-server serve` on 127.0.0.1 (a free port) with a fresh data directory and
+ * the regions imported. Returns `{url, dataDir, stop(), kill(), restart(), log()}`:
+ * `stop` sends SIGTERM (a clean shutdown), `kill` SIGKILL (a power cut), `restart` starts
+ * it again on the same port and data, so the browser's origin (service worker, IndexedDB)
+ * stays the same.
+ */
+export async function startServer({ adminPassword = ADMIN_PASSWORD } = {}) {
+  const bin = requiredEnv("JEMPUT_SERVER_BIN");
+  const webDir = requiredEnv("JEMPUT_WEB_DIR");
+  const dataDir = await tempDir("data");
+  const regionsDir = process.env.JEMPUT_REGIONS_DIR;
+  if (regionsDir) {
+    execFileSync(bin, ["regions", "import", regionsDir, "--data-dir", dataDir], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, RUST_LOG: "warn" },
+    });
+  }
+
+  let child;
+  let output = [];
+  async function launch(addr) {
+    child = spawn(bin, ["serve", "--addr", addr, "--data-dir", dataDir, "--web-dir", webDir], {
+      env: { ...process.env, JEMPUT_ADMIN_PASSWORD: adminPassword, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stderr.on("data", (chunk) => output.push(chunk.toString()));
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const lines = createInterface({ input: child.stdout });
+    const url = await new Promise((resolve, reject) => {
+      lines.on("line", (line) => {
+        output.push(line + "\n");
+        const found = line.match(/listening on (http:\/\/\S+)/);
+        if (found) resolve(found[1]);
+      });
+      exited.then((code) => reject(new Error(`jemput-server exited (${code}) before listening:\n${output.join("")}`)));
+    });
+    return { url, exited };
+  }
+
+  let { url, exited } = await launch("127.0.0.1:0");
+  const addr = new URL(url).host;
+  const server = {
+    url,
+    dataDir,
+    /** Everything the server printed (stdout and its log on stderr). */
+    log: () => output.join(""),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+    async restart() {
+      await server.stop();
+      ({ exited } = await launch(addr));
+    },
+  };
+  return server;
+}
+
+/**
+ * Debian's Chromium, headless, with its profile in `userDataDir` (a fresh temporary one
+ * by default): closing the returned context and launching again with the same directory
+ * is a phone's browser closed and reopened. Returns the playwright BrowserContext.
+ */
+export async function launchBrowser({ userDataDir, offline = false } = {}) {
+  userDataDir ??= await tempDir("profile");
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    offline,
+    // Playwright's own defaults are kept except those that fight Debian's build or this
+    // machine (no GPU, no sandbox as root, no calls home).
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+    viewport: { width: 412, height: 915 },
+    locale: "id-ID",
+    timezoneId: "Asia/Jakarta",
+  });
+  context.userDataDir = userDataDir;
+  return context;
+}
+
+/**
+ * Opens `url` and waits until the app has started (boot.js marks `<html>`). The page's
+ * `problems` lists what it complained about from the start: CSP violations, uncaught
+ * errors, console errors (a test usually asserts it stays empty).
+ */
+export async function openApp(context, url) {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.problems = watchProblems(page);
+  await page.goto(url);
+  await waitForApp(page);
+  return page;
+}
+
+/** Waits until the app in `page` has started (after a reload or a navigation). */
+export async function waitForApp(page) {
+  await page.locator("html[data-jemput-ready]").waitFor({ state: "attached", timeout: 30_000 });
+}
+
+function watchProblems(page) {
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" || /Content Security Policy|Refused to/.test(message.text())) {
+      problems.push(`console ${message.type()}: ${message.text()}`);
+    }
+  });
+  return problems;
+}
+
+/** Waits until a service worker controls the page (it activates and claims the page). */
+export async function waitForServiceWorker(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === "activated", null, {
+    timeout: 30_000,
+  });
+}
+
+/** The HTTP API, for setting up what a test needs (users, regions). */
+export class Api {
+  constructor(url, token = null) {
+    this.url = url;
+    this.token = token;
+  }
+
+  async request(method, path, body) {
+    const headers = { accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const response = await fetch(this.url + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const json = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return json;
+  }
+
+  /** Signs in (a new device); returns `{token, device_id, user}` and keeps the token. */
+  async login(username, password, deviceName = "e2e") {
+    const session = await this.request("POST", "/api/auth/login", {
+      username,
+      password,
+      device_name: deviceName,
+    });
+    this.token = session.token;
+    return session;
+  }
+
+  static async asAdmin(url, password = ADMIN_PASSWORD) {
+    const api = new Api(url);
+    await api.login("admin", password);
+    return api;
+  }
+
+  /** Creates a user (admin only): role admin | supervisor | officer; regions are codes. */
+  createUser({ username, password, role = "officer", regions = [], displayName }) {
+    const body = { username, password, role, regions };
+    if (displayName) body.display_name = displayName;
+    return this.request("POST", "/api/admin/users", body);
+  }
+}

@@ -1,0 +1,71 @@
+// The app shell works with no network: once opened, the service worker has the page,
+// the JS and the wasm, so a reload offline, and a browser closed and reopened offline
+// with the server gone, still start the app.
+
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  startServer,
+  launchBrowser,
+  openApp,
+  waitForApp,
+  waitForServiceWorker,
+  removeTempDirs,
+  Api,
+} from "../lib/harness.mjs";
+
+after(removeTempDirs);
+
+test("the app opens offline from the service worker, also after the browser restarts", async () => {
+  const server = await startServer();
+  let context = await launchBrowser();
+  const { userDataDir } = context;
+  try {
+    // Online, first visit: the app starts under the server's CSP and the worker installs.
+    let page = await openApp(context, server.url + "/");
+    await waitForServiceWorker(page);
+    const shell = await page.evaluate(async () => {
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith("jemput-shell-")));
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    assert.ok(shell.includes("/index.html"), `shell cache: ${shell}`);
+    assert.ok(shell.some((p) => p.endsWith(".wasm")), `shell cache: ${shell}`);
+
+    // The API is reachable through the page and the worker leaves it alone.
+    const api = await Api.asAdmin(server.url);
+    const status = await page.evaluate(
+      async (token) => (await fetch("/api/regions", { headers: { authorization: `Bearer ${token}` } })).status,
+      api.token,
+    );
+    assert.equal(status, 200);
+
+    // Offline: a reload is served by the worker.
+    await context.setOffline(true);
+    await page.reload();
+    await waitForApp(page);
+    assert.equal(await page.title(), "Jemput");
+    // An app path too (index.html for every page).
+    await page.goto(server.url + "/daftar/baru");
+    await waitForApp(page);
+    // The region list was cached when fetched online.
+    const offlineRegions = await page.evaluate(
+      async (token) => (await fetch("/api/regions", { headers: { authorization: `Bearer ${token}` } })).status,
+      api.token,
+    );
+    assert.equal(offlineRegions, 200);
+    assert.deepEqual(page.problems, []);
+
+    // The browser closes, the server goes away; reopened offline, the app still starts.
+    await context.close();
+    await server.stop();
+    context = await launchBrowser({ userDataDir, offline: true });
+    page = await openApp(context, server.url + "/");
+    assert.equal(await page.title(), "Jemput");
+    assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await context.close().catch(() => {});
+    await server.kill();
+  }
+});

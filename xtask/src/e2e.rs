@@ -1,0 +1,66 @@
+//! `cargo xtask e2e` (and the end of `cargo xtask test`): the real-browser tests in
+//! `tests/e2e/`. Installs what they need when missing — Debian's `chromium`, the npm
+//! packages of `tests/e2e/package-lock.json` (`playwright-core` only: it downloads no
+//! browser) — builds the app and the server, then runs `node --test`.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::Context;
+
+use crate::{cargo, region_data_dir, status, web, workspace_root};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+pub fn run() -> anyhow::Result<()> {
+    ensure_chromium()?;
+    let e2e = workspace_root().join("tests/e2e");
+    if !e2e.join("node_modules/playwright-core").is_dir() {
+        status(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&e2e),
+        )
+        .context("installing the e2e tests' npm packages (is npm installed?)")?;
+    }
+    web::build(false)?;
+    status(cargo().args(["build", "-p", "jemput-server", "--bin", "jemput-server"]))?;
+    let mut node = Command::new("node");
+    node.args(["--test", "--test-concurrency=1", "tests/"])
+        .current_dir(&e2e)
+        .env(
+            "JEMPUT_SERVER_BIN",
+            workspace_root().join("target/debug/jemput-server"),
+        )
+        .env("JEMPUT_WEB_DIR", web::web_dir())
+        .env("CHROMIUM_PATH", CHROMIUM);
+    match region_data_dir() {
+        Some(dir) => node.env("JEMPUT_REGIONS_DIR", dir),
+        None => node.env_remove("JEMPUT_REGIONS_DIR"),
+    };
+    status(&mut node)
+}
+
+/// Debian's Chromium (a registry package, not a browser download).
+fn ensure_chromium() -> anyhow::Result<()> {
+    if Path::new(CHROMIUM).exists() {
+        return Ok(());
+    }
+    let install = || {
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", "chromium"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+    };
+    if !install().is_ok_and(|s| s.success()) {
+        // A fresh machine has no package lists yet.
+        status(Command::new("apt-get").arg("update"))?;
+        status(
+            Command::new("apt-get")
+                .args(["install", "-y", "--no-install-recommends", "chromium"])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+        .context("installing chromium with apt-get (needs root)")?;
+    }
+    Ok(())
+}
