@@ -35,16 +35,21 @@ export async function removeTempDirs() {
   for (const dir of temporaryDirs.splice(0)) await rm(dir, { recursive: true, force: true });
 }
 
+/** The site `cargo xtask build-app` built (a test that changes it works on a copy). */
+export function builtSite() {
+  return requiredEnv("JEMPUT_WEB_DIR");
+}
+
 /**
  * Starts `jemput-server serve` on 127.0.0.1 (a free port) with a fresh data directory and
- * the regions imported. Returns `{url, dataDir, stop(), kill(), restart(), log()}`:
+ * the regions imported, serving `webDir` (default: the built site). Returns `{url, dataDir, stop(), kill(), restart(), log()}`:
  * `stop` sends SIGTERM (a clean shutdown), `kill` SIGKILL (a power cut), `restart` starts
  * it again on the same port and data, so the browser's origin (service worker, IndexedDB)
  * stays the same.
  */
-export async function startServer({ adminPassword = ADMIN_PASSWORD } = {}) {
+export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir } = {}) {
   const bin = requiredEnv("JEMPUT_SERVER_BIN");
-  const webDir = requiredEnv("JEMPUT_WEB_DIR");
+  webDir ??= builtSite();
   const dataDir = await tempDir("data");
   const regionsDir = process.env.JEMPUT_REGIONS_DIR;
   if (regionsDir) {
