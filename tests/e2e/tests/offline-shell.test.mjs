@@ -16,7 +16,7 @@ import {
 
 after(removeTempDirs);
 
-test("the app opens offline from the service worker, also after the browser restarts", async () => {
+test("the app is installable and opens offline from the service worker, also after the browser restarts", async () => {
   const server = await startServer();
   let context = await launchBrowser();
   const { userDataDir } = context;
@@ -31,6 +31,11 @@ test("the app opens offline from the service worker, also after the browser rest
     });
     assert.ok(shell.includes("/index.html"), `shell cache: ${shell}`);
     assert.ok(shell.some((p) => p.endsWith(".wasm")), `shell cache: ${shell}`);
+    // Chromium would offer to install it (manifest, icons, worker all acceptable).
+    const cdp = await context.newCDPSession(page);
+    assert.deepEqual(await cdp.send("Page.getInstallabilityErrors"), { installabilityErrors: [] });
+    assert.deepEqual((await cdp.send("Page.getAppManifest")).errors, []);
+    await cdp.detach();
 
     // The API is reachable through the page and the worker leaves it alone.
     const api = await Api.asAdmin(server.url);
