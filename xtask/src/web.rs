@@ -354,9 +354,12 @@ await init({{ module_or_path: "/{wasm}" }});
 document.documentElement.dataset.jemputReady = "1";
 
 if ("serviceWorker" in navigator) {{
-  const hadController = Boolean(navigator.serviceWorker.controller);
+  // The first worker taking control (first visit) changes nothing; a later one is a
+  // new build whose files the page should use.
+  let controlled = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => {{
-    if (hadController) location.reload();
+    if (controlled) location.reload();
+    controlled = true;
   }});
   const announce = (registration) => {{
     if (registration.waiting && navigator.serviceWorker.controller) {{

@@ -35,16 +35,21 @@ export async function removeTempDirs() {
   for (const dir of temporaryDirs.splice(0)) await rm(dir, { recursive: true, force: true });
 }
 
+/** The site `cargo xtask build-app` built (a test that changes it works on a copy). */
+export function builtSite() {
+  return requiredEnv("JEMPUT_WEB_DIR");
+}
+
 /**
  * Starts `jemput-server serve` on 127.0.0.1 (a free port) with a fresh data directory and
- * the regions imported. Returns `{url, dataDir, stop(), kill(), restart(), log()}`:
+ * the regions imported, serving `webDir` (default: the built site). Returns `{url, dataDir, stop(), kill(), restart(), log()}`:
  * `stop` sends SIGTERM (a clean shutdown), `kill` SIGKILL (a power cut), `restart` starts
  * it again on the same port and data, so the browser's origin (service worker, IndexedDB)
  * stays the same.
  */
-export async function startServer({ adminPassword = ADMIN_PASSWORD } = {}) {
+export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir } = {}) {
   const bin = requiredEnv("JEMPUT_SERVER_BIN");
-  const webDir = requiredEnv("JEMPUT_WEB_DIR");
+  webDir ??= builtSite();
   const dataDir = await tempDir("data");
   const regionsDir = process.env.JEMPUT_REGIONS_DIR;
   if (regionsDir) {
@@ -131,7 +136,8 @@ export async function launchBrowser({ userDataDir, offline = false } = {}) {
 /**
  * Opens `url` and waits until the app has started (boot.js marks `<html>`). The page's
  * `problems` lists what it complained about from the start: CSP violations, uncaught
- * errors, console errors (a test usually asserts it stays empty).
+ * errors, console errors other than a request failing for want of a network (a test
+ * usually asserts it stays empty).
  */
 export async function openApp(context, url) {
   const page = context.pages()[0] ?? (await context.newPage());
@@ -150,15 +156,27 @@ function watchProblems(page) {
   const problems = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => {
-    if (message.type() === "error" || /Content Security Policy|Refused to/.test(message.text())) {
-      problems.push(`console ${message.type()}: ${message.text()}`);
+    const text = message.text();
+    // A request failing for want of a network is what offline tests cause, not a fault.
+    if (/^Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|CONNECTION_REFUSED)/.test(text)) return;
+    if (message.type() === "error" || /Content Security Policy|Refused to/.test(text)) {
+      problems.push(`console ${message.type()}: ${text}`);
     }
   });
   return problems;
 }
 
-/** Waits until a service worker controls the page (it activates and claims the page). */
+/**
+ * Waits until a service worker controls the page (it activates and claims the page). An
+ * app that reloads when the worker first takes control is let finish that reload.
+ */
 export async function waitForServiceWorker(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === "activated", null, {
+    timeout: 30_000,
+  });
+  await page.waitForTimeout(300);
+  await page.waitForLoadState("load");
+  await waitForApp(page);
   await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === "activated", null, {
     timeout: 30_000,
   });

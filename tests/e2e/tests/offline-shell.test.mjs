@@ -16,7 +16,7 @@ import {
 
 after(removeTempDirs);
 
-test("the app opens offline from the service worker, also after the browser restarts", async () => {
+test("the app is installable and opens offline from the service worker, also after the browser restarts", async () => {
   const server = await startServer();
   let context = await launchBrowser();
   const { userDataDir } = context;
@@ -31,14 +31,21 @@ test("the app opens offline from the service worker, also after the browser rest
     });
     assert.ok(shell.includes("/index.html"), `shell cache: ${shell}`);
     assert.ok(shell.some((p) => p.endsWith(".wasm")), `shell cache: ${shell}`);
+    // Chromium would offer to install it (manifest, icons, worker all acceptable).
+    const cdp = await context.newCDPSession(page);
+    assert.deepEqual(await cdp.send("Page.getInstallabilityErrors"), { installabilityErrors: [] });
+    assert.deepEqual((await cdp.send("Page.getAppManifest")).errors, []);
+    await cdp.detach();
 
-    // The API is reachable through the page and the worker leaves it alone.
+    // The API is reachable through the page.
     const api = await Api.asAdmin(server.url);
-    const status = await page.evaluate(
-      async (token) => (await fetch("/api/regions", { headers: { authorization: `Bearer ${token}` } })).status,
-      api.token,
-    );
-    assert.equal(status, 200);
+    const statuses = await page.evaluate(async (token) => {
+      const headers = { authorization: `Bearer ${token}` };
+      const regions = await fetch("/api/regions", { headers });
+      const me = await fetch("/api/auth/me", { headers });
+      return [regions.status, me.status];
+    }, api.token);
+    assert.deepEqual(statuses, [200, 200]);
 
     // Offline: a reload is served by the worker.
     await context.setOffline(true);
@@ -63,6 +70,13 @@ test("the app opens offline from the service worker, also after the browser rest
     page = await openApp(context, server.url + "/");
     assert.equal(await page.title(), "Jemput");
     assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
+    // The region list is kept; no other API answer is.
+    const offline = await page.evaluate(async (token) => {
+      const headers = { authorization: `Bearer ${token}` };
+      const status = (path) => fetch(path, { headers }).then((r) => r.status, () => "network error");
+      return [await status("/api/regions"), await status("/api/auth/me")];
+    }, api.token);
+    assert.deepEqual(offline, [200, "network error"]);
     assert.deepEqual(page.problems, []);
   } finally {
     await context.close().catch(() => {});
