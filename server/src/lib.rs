@@ -24,6 +24,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod live;
 pub mod regions;
 pub mod routes;
 pub mod startup;

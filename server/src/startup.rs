@@ -32,8 +32,7 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::regions::RegionCatalog;
 use crate::routes;
-use crate::store::sqlite::SqliteStore;
-use crate::store::{Store, StoreError};
+use crate::store::{self, Store, StoreError};
 
 /// Sync requests carry batches of documents (the device keeps each under 256 KB, but a
 /// whole document re-sent after a server restore can be larger).
@@ -54,6 +53,9 @@ pub struct AppState {
     /// batch's documents in memory: more at once than cores only adds memory and
     /// contention, so the rest wait their turn (bounded memory under a rush of devices).
     pub sync_slots: Arc<tokio::sync::Semaphore>,
+    /// Turns true when the server starts shutting down; endless responses (live events)
+    /// end then, so the graceful shutdown can finish.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 const SEAL_KEY_SETTING: &str = "seal_key";
@@ -70,6 +72,7 @@ impl AppState {
             sealer,
             regions,
             sync_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 }
@@ -96,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::auth::router())
         .merge(routes::admin::router())
         .merge(routes::regions::router())
+        .merge(routes::events::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));
     Router::new()
@@ -188,11 +192,12 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let data_dir = config.data_dir.clone();
-        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&data_dir))
-            .await?
-            .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
-        let store: Arc<dyn Store> = Arc::new(store);
+        let store = store::open(config.database.as_deref(), &config.data_dir)
+            .await
+            .with_context(|| match &config.database {
+                Some(_) => "opening the PostgreSQL database".to_owned(),
+                None => format!("opening the database in {}", config.data_dir.display()),
+            })?;
         // Bound before the first admin is created: a generated password is only shown if
         // the server then runs, so a start that fails must not create one.
         let listener = TcpListener::bind(&config.addr)
@@ -230,6 +235,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let stopping = Arc::clone(&self.state.stopping);
+        let shutdown = async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        };
         axum::serve(self.listener, router(self.state))
             .with_graceful_shutdown(shutdown)
             .await
