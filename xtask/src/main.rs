@@ -7,15 +7,18 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context};
 
+mod postgres;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("bench") if args.iter().any(|a| a == "--postgres") => postgres::bench(&args[1..]),
         Some("bench") => bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask bench [--devices K] [--records M] [--runs N]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]"
             );
             return ExitCode::from(2);
         }
@@ -111,6 +114,8 @@ fn test() -> anyhow::Result<()> {
         "wasm32-unknown-unknown",
     ]))?;
     status(cargo().args(["test", "--workspace", "--exclude", "jemput-app"]))?;
+    // The server's tests once more, on PostgreSQL.
+    postgres::test_server_suite()?;
     Ok(())
 }
 
@@ -207,6 +212,12 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         println!("{report}");
         reports.push(report);
     }
+    print_median(&reports);
+    Ok(())
+}
+
+/// Prints the median of every numeric figure (booleans: true only if true in every run).
+fn print_median(reports: &[serde_json::Value]) {
     let mut median = serde_json::Map::new();
     if let Some(first) = reports.first().and_then(|r| r.as_object()) {
         for (key, value) in first {
@@ -230,5 +241,4 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         }
     }
     println!("median: {}", serde_json::Value::Object(median));
-    Ok(())
 }

@@ -29,20 +29,26 @@ const MIGRATION_LOCK: i64 = 0x6a65_6d70_7574_0001;
 /// server: running old code on it could damage data the old code does not understand.
 pub(super) async fn migrate(pool: &Pool) -> Result<(), StoreError> {
     let mut client = pool.get().await?;
-    client
-        .batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (
-                 version INTEGER PRIMARY KEY,
-                 name TEXT NOT NULL,
-                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-             )",
-        )
-        .await
-        // Two instances creating it at once: one loses the race, harmlessly.
-        .or_else(|e| match e.code() {
-            Some(code) if *code == tokio_postgres::error::SqlState::UNIQUE_VIOLATION => Ok(()),
-            _ => Err(e),
-        })?;
+    let exists: bool = client
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+        .await?
+        .get(0);
+    if !exists {
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version INTEGER PRIMARY KEY,
+                     name TEXT NOT NULL,
+                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                 )",
+            )
+            .await
+            // Two instances creating it at once: one loses the race, harmlessly.
+            .or_else(|e| match e.code() {
+                Some(code) if *code == tokio_postgres::error::SqlState::UNIQUE_VIOLATION => Ok(()),
+                _ => Err(e),
+            })?;
+    }
     let known = MIGRATIONS.len() as i32;
     loop {
         let tx = client.transaction().await?;

@@ -387,6 +387,59 @@ mod tests {
         assert!(result.is_err());
     }
 
+    fn write(doc_id: &str, based_on: Option<u64>) -> DocumentWrite {
+        let registration = jemput_shared::sample::SampleGenerator::new(1).registration(
+            "officer",
+            "device",
+            "17.01.01.2001",
+            0,
+        );
+        DocumentWrite {
+            merged: jemput_shared::sync::server::MergedDocument {
+                doc_id: doc_id.into(),
+                bytes: vec![1, 2, 3],
+                registration,
+                seal: [0; 16],
+                ack_heads: vec![],
+                ack_seal: [0; 16],
+                device_is_up_to_date: true,
+                created: based_on.is_none(),
+            },
+            based_on,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_commit_based_on_an_outdated_version_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let mut notices = store.changes().subscribe();
+        let first = store
+            .commit_documents("d".into(), vec![write("a", None)], 1)
+            .await
+            .unwrap();
+        assert_eq!(notices.recv().await.unwrap().seq, first[0].seq);
+        // Another request merged into "nothing stored" too, and lost the race.
+        let stale = store
+            .commit_documents("d".into(), vec![write("b", None), write("a", None)], 2)
+            .await;
+        assert!(matches!(stale, Err(StoreError::Outdated(ids)) if ids == ["a"]));
+        assert_eq!(
+            store.registration_count().await.unwrap(),
+            1,
+            "b was not written"
+        );
+        let again = store
+            .commit_documents(
+                "d".into(),
+                vec![write("b", None), write("a", Some(first[0].seq))],
+                3,
+            )
+            .await
+            .unwrap();
+        assert!(again[1].seq > first[0].seq);
+    }
+
     #[tokio::test]
     async fn many_concurrent_readers_share_the_small_pool() {
         let dir = tempfile::tempdir().unwrap();
