@@ -103,16 +103,19 @@ impl TempCluster {
         ))
     }
 
-    /// One of the cluster's binaries, run as the `postgres` user when we are root.
+    /// One of the cluster's binaries, run as the `postgres` user when we are root (in the
+    /// cluster's directory, which that user may enter).
     fn command(&self, name: &str) -> Command {
         let program = self.bin.join(name);
-        if self.as_postgres {
+        let mut command = if self.as_postgres {
             let mut command = Command::new("runuser");
             command.args(["-u", "postgres", "--"]).arg(program);
             command
         } else {
             Command::new(program)
-        }
+        };
+        command.current_dir(&self.dir);
+        command
     }
 }
 
