@@ -12,9 +12,9 @@
 //! reload once. A comment line every 15 s keeps proxies from closing an idle stream.
 //!
 //! Authentication is the usual bearer token, or `?token=…` because a browser's
-//! `EventSource` cannot set headers (the token then shows in access logs of proxies that
-//! log query strings; the app's token is per device and revocable). Supervisors and
-//! admins only: officers' phones sync instead.
+//! `EventSource` cannot set headers. The server never logs query strings
+//! (`startup::request_span`); a proxy in front must not either. Supervisors and admins
+//! only: officers' phones sync instead.
 
 use std::convert::Infallible;
 
