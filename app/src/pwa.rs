@@ -38,8 +38,13 @@ pub fn register_service_worker(update_ready: RwSignal<bool>) {
     if container.is_undefined() {
         return;
     }
-    // After the new worker takes over, load the new shell.
+    // After a new version takes over, load its shell. On the first visit the first
+    // worker also takes control; there is nothing to reload then.
+    let had_controller = !get(&container, "controller").is_null();
     on(&container, "controllerchange", move |_| {
+        if !had_controller {
+            return;
+        }
         if let Some(window) = web_sys::window() {
             let _ = window.location().reload();
         }

@@ -18,6 +18,7 @@ use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use jemput_shared::policy::{Requester, Role};
@@ -106,7 +107,13 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer_token(parts)?;
+        Authenticated::from_token(bearer_token(&parts.headers)?, state).await
+    }
+}
+
+impl Authenticated {
+    /// The session holding `token`, if it is valid: not revoked, its user not disabled.
+    pub async fn from_token(token: &str, state: &AppState) -> Result<Self, ApiError> {
         let Some((device, user)) = state.store.session(token_hash(token)).await? else {
             return Err(invalid_session());
         };
@@ -135,8 +142,9 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
-    let Some(header) = parts.headers.get(AUTHORIZATION) else {
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let Some(header) = headers.get(AUTHORIZATION) else {
         return Err(ApiError::Unauthenticated(Message::new(
             "unauthenticated",
             "Please log in first.",
@@ -254,20 +262,20 @@ mod tests {
     #[test]
     fn the_bearer_scheme_is_read_case_insensitively() {
         assert_eq!(
-            bearer_token(&parts_with(Some("Bearer abc"))).unwrap(),
+            bearer_token(&parts_with(Some("Bearer abc")).headers).unwrap(),
             "abc"
         );
         assert_eq!(
-            bearer_token(&parts_with(Some("bearer  abc "))).unwrap(),
+            bearer_token(&parts_with(Some("bearer  abc ")).headers).unwrap(),
             "abc"
         );
     }
 
     #[test]
     fn a_missing_or_non_bearer_authorization_is_refused() {
-        assert!(bearer_token(&parts_with(None)).is_err());
-        assert!(bearer_token(&parts_with(Some("Basic YWRtaW46eA=="))).is_err());
-        assert!(bearer_token(&parts_with(Some("Bearer"))).is_err());
-        assert!(bearer_token(&parts_with(Some("Bearer "))).is_err());
+        assert!(bearer_token(&parts_with(None).headers).is_err());
+        assert!(bearer_token(&parts_with(Some("Basic YWRtaW46eA==")).headers).is_err());
+        assert!(bearer_token(&parts_with(Some("Bearer")).headers).is_err());
+        assert!(bearer_token(&parts_with(Some("Bearer ")).headers).is_err());
     }
 }

@@ -7,8 +7,11 @@ use std::path::PathBuf;
 pub struct Config {
     /// Where to listen, `host:port`; port 0 picks a free one.
     pub addr: String,
-    /// Holds `jemput.sqlite3`; created if missing.
+    /// Holds `jemput.sqlite3`; created if missing. Unused with [`Config::database`].
     pub data_dir: PathBuf,
+    /// A `postgres://` URL: keep everything in that PostgreSQL database instead of SQLite
+    /// (`--database`, `JEMPUT_DATABASE_URL`). Several instances may share it.
+    pub database: Option<String>,
     /// The first admin's password, used only when the store has no user yet
     /// (`JEMPUT_ADMIN_PASSWORD`). Without it a random one is generated and reported.
     pub admin_password: Option<String>,
@@ -22,6 +25,7 @@ impl Config {
         Config {
             addr: addr.into(),
             data_dir: data_dir.into(),
+            database: None,
             admin_password: None,
             web_dir: None,
         }

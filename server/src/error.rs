@@ -108,7 +108,9 @@ impl ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(StoreError::Unavailable(_) | StoreError::Outdated(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Store(StoreError::Internal(_)) | ApiError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -141,7 +143,7 @@ impl ApiError {
                 "This clashes with data the server already has.",
                 "Ini bertentangan dengan data yang sudah ada di server.",
             ),
-            ApiError::Store(StoreError::Unavailable(_)) => Message::new(
+            ApiError::Store(StoreError::Unavailable(_) | StoreError::Outdated(_)) => Message::new(
                 "unavailable",
                 "The server is busy or has a storage problem; try again shortly.",
                 "Server sedang sibuk atau penyimpanannya bermasalah; coba lagi sebentar lagi.",

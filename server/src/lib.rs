@@ -1,17 +1,20 @@
 //! `jemput-server`: the office end of Jemput. Field officers' phones sync their
 //! registrations here over HTTP whenever they have a signal; the server merges them
 //! (Automerge documents, via `jemput_shared::sync::server`), checks every change against
-//! the validation rules and the sender's scope, stores it durably in SQLite, and hands
-//! each device what changed in its scope. Supervisors and admins use the same API.
+//! the validation rules and the sender's scope, stores it durably (SQLite, or PostgreSQL
+//! shared by several instances), and hands each device what changed in its scope.
+//! Supervisors and admins use the same API, and get live notices of changes.
 //!
 //! The pieces, each in its own module:
 //!
 //! - [`startup`] — builds the [`startup::AppState`] and the axum router, binds, serves;
 //!   [`config`] and [`telemetry`] — settings and logging.
-//! - [`routes`] — one file per resource: `auth`, `admin`, `regions`, `sync`, `health`.
+//! - [`routes`] — one file per resource: `auth`, `admin`, `regions`, `sync`, `events`,
+//!   `health`; [`live`] — the feed of committed changes behind `events`.
 //! - [`auth`] — password hashing, bearer tokens, the `Authenticated` extractor;
 //!   [`accounts`] — users, devices and the parsed input types for them.
-//! - [`store`] — the `Store` trait and its SQLite implementation with migrations.
+//! - [`store`] — the `Store` trait and its SQLite and PostgreSQL implementations with
+//!   their migrations.
 //! - [`regions`] — importing and holding the official region list.
 //! - [`error`] — `ApiError`, the one mapping from failures to HTTP answers.
 //! - [`client`] — a native device (sync core over HTTP) for `jemput-loadgen` and tests.
@@ -24,6 +27,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod live;
 pub mod regions;
 pub mod routes;
 pub mod startup;

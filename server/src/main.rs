@@ -1,9 +1,10 @@
 //! The `jemput-server` command: run the server, and manage users and the region list
 //! from a shell on the server machine (which also works while the server runs: SQLite
-//! lets the two share the database).
+//! lets the two share the database, and so does PostgreSQL).
 //!
 //! ```text
-//! jemput-server serve [--addr 127.0.0.1:8080] [--data-dir ./data] [--web-dir target/web]
+//! jemput-server [--data-dir ./data | --database postgres://…] COMMAND
+//! jemput-server serve [--addr 127.0.0.1:8080] [--web-dir target/web]
 //! jemput-server user add --username siti --role officer --regions 17.01.01 [--password P]
 //! jemput-server user list | set-password --username U | disable --username U
 //! jemput-server regions import DIR
@@ -26,8 +27,7 @@ use jemput_server::accounts::{
 };
 use jemput_server::config::Config;
 use jemput_server::startup::{Application, FirstAdmin, FIRST_ADMIN_USERNAME};
-use jemput_server::store::sqlite::SqliteStore;
-use jemput_server::store::{Store, StoreError};
+use jemput_server::store::{self, Store, StoreError};
 use jemput_server::{auth, regions, telemetry};
 
 #[derive(Debug, Parser)]
@@ -40,6 +40,15 @@ struct Cli {
     /// Directory holding the database (jemput.sqlite3); created if missing.
     #[arg(long, global = true, env = "JEMPUT_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
+    /// Use this PostgreSQL database instead of SQLite in --data-dir:
+    /// postgres://user:password@host:port/dbname (several servers may share it).
+    #[arg(
+        long,
+        global = true,
+        env = "JEMPUT_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -146,7 +155,12 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+    let Cli {
+        data_dir,
+        database,
+        command,
+    } = cli;
+    match command {
         Command::Serve {
             addr,
             admin_password,
@@ -154,15 +168,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let config = Config {
                 addr,
-                data_dir: cli.data_dir,
+                data_dir,
+                database,
                 admin_password,
                 web_dir: web_dir.or_else(jemput_server::routes::web::default_dir),
             };
             serve(config).await
         }
-        Command::User(command) => user(command, open_store(&cli.data_dir)?).await,
+        Command::User(command) => {
+            user(command, open_store(database.as_deref(), &data_dir).await?).await
+        }
         Command::Regions(RegionsCommand::Import { dir }) => {
-            import_regions(&dir, open_store(&cli.data_dir)?).await
+            import_regions(&dir, open_store(database.as_deref(), &data_dir).await?).await
         }
     }
 }
@@ -228,10 +245,13 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    let store = SqliteStore::open(data_dir)
-        .with_context(|| format!("opening the database in {}", data_dir.display()))?;
-    Ok(Arc::new(store))
+async fn open_store(database: Option<&str>, data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    store::open(database, data_dir)
+        .await
+        .with_context(|| match database {
+            Some(_) => "opening the PostgreSQL database".to_owned(),
+            None => format!("opening the database in {}", data_dir.display()),
+        })
 }
 
 async fn user(command: UserCommand, store: Arc<dyn Store>) -> anyhow::Result<()> {

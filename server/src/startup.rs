@@ -24,7 +24,7 @@ use rand::RngCore;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::accounts::{Access, DisplayName, NewUser, Password, Username};
@@ -33,8 +33,7 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::regions::RegionCatalog;
 use crate::routes;
-use crate::store::sqlite::SqliteStore;
-use crate::store::{Store, StoreError};
+use crate::store::{self, Store, StoreError};
 
 /// Sync requests carry batches of documents (the device keeps each under 256 KB, but a
 /// whole document re-sent after a server restore can be larger).
@@ -55,6 +54,9 @@ pub struct AppState {
     /// batch's documents in memory: more at once than cores only adds memory and
     /// contention, so the rest wait their turn (bounded memory under a rush of devices).
     pub sync_slots: Arc<tokio::sync::Semaphore>,
+    /// Turns true when the server starts shutting down; endless responses (live events)
+    /// end then, so the graceful shutdown can finish.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 const SEAL_KEY_SETTING: &str = "seal_key";
@@ -71,6 +73,7 @@ impl AppState {
             sealer,
             regions,
             sync_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 }
@@ -97,6 +100,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::auth::router())
         .merge(routes::admin::router())
         .merge(routes::regions::router())
+        .merge(routes::events::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));
     let routes = Router::new().merge(api).merge(sync);
@@ -110,10 +114,21 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .layer(middleware::map_response(json_payload_too_large))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// The span every request is logged in: method and path, never the query string, which
+/// may carry a bearer token (`GET /api/events?token=…`, see routes/events.rs).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        version = ?request.version(),
+    )
 }
 
 /// The limit layer refuses an oversized `Content-Length` with a plain-text 413 before any
@@ -199,11 +214,12 @@ impl Application {
                 dir.display()
             );
         }
-        let data_dir = config.data_dir.clone();
-        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&data_dir))
-            .await?
-            .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
-        let store: Arc<dyn Store> = Arc::new(store);
+        let store = store::open(config.database.as_deref(), &config.data_dir)
+            .await
+            .with_context(|| match &config.database {
+                Some(_) => "opening the PostgreSQL database".to_owned(),
+                None => format!("opening the database in {}", config.data_dir.display()),
+            })?;
         // Bound before the first admin is created: a generated password is only shown if
         // the server then runs, so a start that fails must not create one.
         let listener = TcpListener::bind(&config.addr)
@@ -247,8 +263,12 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let router = router(self.state, self.web_dir.as_deref());
-        axum::serve(self.listener, router)
+        let stopping = Arc::clone(&self.state.stopping);
+        let shutdown = async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        };
+        axum::serve(self.listener, router(self.state, self.web_dir.as_deref()))
             .with_graceful_shutdown(shutdown)
             .await
     }

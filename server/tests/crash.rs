@@ -1,5 +1,5 @@
 //! The server is killed with SIGKILL while devices sync many documents, and restarted on
-//! the same SQLite file. Every document acknowledged before the kill survived it; after
+//! the same database (SQLite file, or PostgreSQL database). Every document acknowledged before the kill survived it; after
 //! the devices sync again, every registration any device holds is on the server exactly
 //! once, identical to the devices' copies.
 

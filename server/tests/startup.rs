@@ -11,7 +11,9 @@ use support::expect_json;
 #[tokio::test]
 async fn an_in_process_server_answers_on_the_port_it_reports() {
     let dir = tempfile::tempdir().unwrap();
+    let database = support::backend::TestDatabase::create();
     let mut config = Config::new("127.0.0.1:0", dir.path().join("data"));
+    config.database = database.url().map(str::to_owned);
     config.admin_password = Some("in-process-admin".into());
     let (address, server) = startup::spawn(config).await.unwrap();
     assert_ne!(address.port(), 0);

@@ -8,6 +8,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{bail, Context};
 
 mod e2e;
+mod postgres;
 mod web;
 
 fn main() -> ExitCode {
@@ -15,12 +16,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("bench") if args.iter().any(|a| a == "--postgres") => postgres::bench(&args[1..]),
         Some("bench") => bench(&args[1..]),
         Some("build-app") => web::build_app(&args[1..]),
         Some("e2e") => e2e::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench [--devices K] [--records M] [--runs N]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]"
             );
             return ExitCode::from(2);
         }
@@ -110,6 +112,8 @@ fn run(args: &[String]) -> anyhow::Result<()> {
 
 fn test() -> anyhow::Result<()> {
     status(cargo().args(["test", "--workspace", "--exclude", "jemput-app"]))?;
+    // The server's tests once more, on PostgreSQL.
+    postgres::test_server_suite()?;
     // Builds the browser app too, so it must keep compiling for the browser.
     e2e::run()
 }
@@ -207,6 +211,12 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         println!("{report}");
         reports.push(report);
     }
+    print_median(&reports);
+    Ok(())
+}
+
+/// Prints the median of every numeric figure (booleans: true only if true in every run).
+fn print_median(reports: &[serde_json::Value]) {
     let mut median = serde_json::Map::new();
     if let Some(first) = reports.first().and_then(|r| r.as_object()) {
         for (key, value) in first {
@@ -230,5 +240,4 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         }
     }
     println!("median: {}", serde_json::Value::Object(median));
-    Ok(())
 }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod events;
 pub mod health;
 pub mod regions;
 pub mod sync;

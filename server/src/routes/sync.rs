@@ -5,15 +5,21 @@
 //! all accepted documents in one transaction, and only then answer with acknowledgements.
 //! If the commit fails, the request fails and nothing is acknowledged. The pull runs
 //! after the commit, so it sees the request's own merges.
+//!
+//! Two requests (on one instance or two) may merge into the same document at once. The
+//! commit refuses a document that changed since it was loaded, and this route then
+//! merges again onto the newer version ([`merge_and_commit`]): no request overwrites
+//! another's change.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use jemput_shared::sync::message::{Cursor, SyncRequest, SyncResponse, PROTOCOL_VERSION};
-use jemput_shared::sync::server::{plan_push, pull_response};
+use jemput_shared::sync::message::{Cursor, PushItem, SyncRequest, SyncResponse, PROTOCOL_VERSION};
+use jemput_shared::sync::server::{plan_push, pull_response, RequestPlan};
 use jemput_shared::sync::wire;
 use jemput_shared::validation::ValidationContext;
 
@@ -24,7 +30,7 @@ use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
 use crate::startup::AppState;
-use crate::store::PullQuery;
+use crate::store::{DocumentWrite, PullQuery, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/sync", post(sync))
@@ -46,6 +52,10 @@ const MAX_PUSH_ITEMS: usize = 5_000;
 const PULL_PAGE: usize = 2_000;
 /// Pull answers are capped here whatever the device asks.
 const MAX_PULL_BYTES: u32 = 4 * 1024 * 1024;
+/// Merge-and-commit rounds per request when other requests keep committing the same
+/// documents first. Each round merges onto newer documents; running out answers 503 and
+/// the device retries later.
+const COMMIT_ATTEMPTS: u32 = 8;
 
 async fn sync(
     State(state): State<AppState>,
@@ -78,50 +88,21 @@ async fn sync(
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("sync slots closed: {e}")))?;
     let now = clock::now_ms();
-    let requester = auth.requester.clone();
     let device_id = auth.device_id.clone();
 
-    // Merge.
-    let mut ids: Vec<String> = request
-        .push
-        .iter()
-        .map(|item| item.doc_id.clone())
-        .collect();
-    ids.sort();
-    ids.dedup();
-    let stored = state.store.load_documents(ids).await?;
-    let regions = state.regions.directory();
-    let sealer = state.sealer.clone();
-    let push = request.push;
-    let stored_positions: HashMap<String, Cursor> = stored
-        .iter()
-        .map(|(id, doc)| (id.clone(), doc.position))
-        .collect();
-    let mut plan = tokio::task::spawn_blocking(move || {
-        let bytes: HashMap<String, Vec<u8>> = stored
-            .into_iter()
-            .map(|(id, doc)| (id, doc.bytes))
-            .collect();
-        let ctx = ValidationContext {
-            today: clock::today(),
-            regions: regions.as_deref(),
-        };
-        plan_push(&push, &bytes, &requester, &ctx, &sealer)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("merge task failed: {e}")))?;
-
-    // Commit, then acknowledge.
-    let writes = plan.take_writes();
-    let written = writes.len();
-    let positions = if writes.is_empty() {
-        Vec::new()
-    } else {
-        state
-            .store
-            .commit_documents(device_id.clone(), writes, now)
-            .await?
+    // Merge and commit, then acknowledge.
+    let push = Arc::new(request.push);
+    let mut attempt = 1;
+    let (plan, positions, stored_positions) = loop {
+        match merge_and_commit(&state, &auth, &push, now).await {
+            Err(ApiError::Store(StoreError::Outdated(ids))) if attempt < COMMIT_ATTEMPTS => {
+                tracing::debug!(device = %device_id, attempt, ?ids, "merging again after a concurrent commit");
+                attempt += 1;
+            }
+            other => break other?,
+        }
     };
+    let written = positions.len();
     let mut committed_through = positions.iter().copied().max();
     for id in plan.unchanged_ids() {
         committed_through = committed_through.max(stored_positions.get(id).copied());
@@ -170,4 +151,62 @@ async fn sync(
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("encode task failed: {e}")))?;
     Ok(([(header::CONTENT_TYPE, wire::CONTENT_TYPE)], body).into_response())
+}
+
+/// Loads the stored documents the push names, merges the push into them (shared core, on
+/// a blocking thread) and commits the result. Returns the plan (for the answers), the
+/// committed positions, and the positions of the documents as loaded.
+///
+/// The commit only succeeds if no other request committed one of these documents since
+/// they were loaded; otherwise it fails with [`StoreError::Outdated`] and writes nothing,
+/// and the caller runs this again on the newer documents. Merging is idempotent, so a
+/// repeated merge loses nothing and duplicates nothing.
+async fn merge_and_commit(
+    state: &AppState,
+    auth: &Authenticated,
+    push: &Arc<Vec<PushItem>>,
+    now: i64,
+) -> Result<(RequestPlan, Vec<Cursor>, HashMap<String, Cursor>), ApiError> {
+    let mut ids: Vec<String> = push.iter().map(|item| item.doc_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let stored = state.store.load_documents(ids).await?;
+    let stored_positions: HashMap<String, Cursor> = stored
+        .iter()
+        .map(|(id, doc)| (id.clone(), doc.position))
+        .collect();
+    let regions = state.regions.directory();
+    let sealer = state.sealer.clone();
+    let requester = auth.requester.clone();
+    let items = Arc::clone(push);
+    let mut plan = tokio::task::spawn_blocking(move || {
+        let bytes: HashMap<String, Vec<u8>> = stored
+            .into_iter()
+            .map(|(id, doc)| (id, doc.bytes))
+            .collect();
+        let ctx = ValidationContext {
+            today: clock::today(),
+            regions: regions.as_deref(),
+        };
+        plan_push(&items, &bytes, &requester, &ctx, &sealer)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("merge task failed: {e}")))?;
+    let writes: Vec<DocumentWrite> = plan
+        .take_writes()
+        .into_iter()
+        .map(|merged| DocumentWrite {
+            based_on: stored_positions.get(&merged.doc_id).map(|p| p.seq),
+            merged,
+        })
+        .collect();
+    let positions = if writes.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .store
+            .commit_documents(auth.device_id.clone(), writes, now)
+            .await?
+    };
+    Ok((plan, positions, stored_positions))
 }

@@ -4,8 +4,10 @@
 //! sit beside [`sqlite`] without touching them.
 //!
 //! Every method is async and the SQLite implementation runs its work on blocking threads:
-//! a slow query must not stall the HTTP runtime.
+//! a slow query must not stall the HTTP runtime. [`postgres`] is the second backend, for
+//! several server instances on one database; [`open`] picks one from the configuration.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -16,6 +18,7 @@ use jemput_shared::sync::message::Cursor;
 use jemput_shared::sync::server::{ChangedPage, MergedDocument};
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
+use crate::live::ChangeFeed;
 
 /// Why the store could not do what was asked. The text is for the server log; the HTTP
 /// layer answers with a generic message and never shows it.
@@ -33,6 +36,11 @@ pub enum StoreError {
     /// Not transient: a bug or damaged data. Retrying will not help.
     #[error("store failure: {0}")]
     Internal(String),
+    /// A commit found documents changed since they were loaded (another request, maybe
+    /// on another server instance, committed them meanwhile). Nothing was written; load
+    /// them again, merge again and retry. Transient (503) if it reaches a client.
+    #[error("documents changed concurrently: {}", .0.join(", "))]
+    Outdated(Vec<String>),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -78,6 +86,16 @@ pub struct StoredDocument {
     pub doc_id: String,
     pub bytes: Vec<u8>,
     pub position: Cursor,
+}
+
+/// One merged document to commit, and the stored version it was merged into.
+#[derive(Debug)]
+pub struct DocumentWrite {
+    pub merged: MergedDocument,
+    /// The change-log seq of the stored document the merge started from, `None` when the
+    /// store had no such document. The commit writes only if that is still the stored
+    /// version (optimistic concurrency: see [`Store::commit_documents`]).
+    pub based_on: Option<u64>,
 }
 
 /// What a device asks for when it pulls: documents in `scope` changed after `after_seq`
@@ -155,10 +173,18 @@ pub trait Store: Send + Sync + 'static {
     /// Stores every write of one sync request — document, change-log row and projection
     /// row each — in one transaction: all or nothing. Returns each write's change-log
     /// position, in order.
+    ///
+    /// No lost update: when any document's stored version is no longer the one its
+    /// write was merged into ([`DocumentWrite::based_on`]), nothing is written and the
+    /// answer is [`StoreError::Outdated`]; the caller loads, merges and commits again.
+    /// Change-log positions are handed out in commit order, so a reader that saw seq `n`
+    /// committed has also seen every lower seq (a pull cursor never skips a change).
+    /// Every successful commit is announced on [`Store::changes`], on every instance
+    /// sharing the database.
     async fn commit_documents(
         &self,
         device_id: String,
-        writes: Vec<MergedDocument>,
+        writes: Vec<DocumentWrite>,
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError>;
     /// True when the cursor names a change-log row this store holds (same seq and check).
@@ -167,4 +193,42 @@ pub trait Store: Send + Sync + 'static {
     /// the log's head read in the same snapshot.
     async fn changed_documents(&self, query: PullQuery) -> Result<ChangedPage, StoreError>;
     async fn registration_count(&self) -> Result<u64, StoreError>;
+
+    /// Committed documents, as they happen (on any instance sharing the database).
+    fn changes(&self) -> &ChangeFeed;
+}
+
+/// The projection's `programmes` column: `,code,code,`, so a programme filter is
+/// `programmes LIKE '%,code,%'` on either backend.
+pub(crate) fn programme_codes(registration: &jemput_shared::registration::Registration) -> String {
+    let mut codes = String::from(",");
+    for programme in &registration.programmes {
+        codes.push_str(programme.code());
+        codes.push(',');
+    }
+    codes
+}
+
+/// Which database to use: `postgres://…` (or `postgresql://…`) when `database` is given,
+/// otherwise SQLite in `data_dir`. Migrations are applied before it returns.
+pub async fn open(
+    database: Option<&str>,
+    data_dir: &std::path::Path,
+) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    match database {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(
+            std::sync::Arc::new(postgres::PostgresStore::connect(url).await?),
+        ),
+        // The URL is not repeated: it may hold a password.
+        Some(_) => Err(StoreError::Internal(
+            "--database must be a postgres:// URL; leave it out to use SQLite in --data-dir".into(),
+        )),
+        None => {
+            let data_dir = data_dir.to_owned();
+            let store = tokio::task::spawn_blocking(move || sqlite::SqliteStore::open(&data_dir))
+                .await
+                .map_err(|e| StoreError::Internal(format!("opening the store: {e}")))??;
+            Ok(std::sync::Arc::new(store))
+        }
+    }
 }

@@ -1,7 +1,11 @@
 //! Starts the real `jemput-server` binary on `127.0.0.1:0` with a temporary data
 //! directory, exactly as a user runs it, and talks to it over HTTP with the native device
-//! client. Shared by the sync, scope and crash tests.
+//! client. Shared by the sync, scope and crash tests. With `JEMPUT_TEST_DATABASE_URL`
+//! set, the server keeps its data in a fresh PostgreSQL database (see `backend`).
 #![allow(dead_code)]
+
+#[path = "../backend/mod.rs"]
+pub mod backend;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -13,12 +17,16 @@ use jemput_shared::registration::Registration;
 use jemput_shared::sample::SampleGenerator;
 use serde_json::json;
 
+use backend::TestDatabase;
+
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 pub const PASSWORD: &str = "password-for-tests";
 
 pub struct ServerProcess {
     child: Child,
     pub data_dir: PathBuf,
+    /// Shared by restarts and by other instances ([`ServerProcess::start_beside`]).
+    pub database: std::sync::Arc<TestDatabase>,
     _temp: Option<tempfile::TempDir>,
     pub url: String,
 }
@@ -28,16 +36,34 @@ impl ServerProcess {
     pub fn start() -> ServerProcess {
         let temp = tempfile::tempdir().expect("temp dir");
         let data_dir = temp.path().to_owned();
-        let mut server = ServerProcess::start_on(data_dir, "127.0.0.1:0");
+        let database = std::sync::Arc::new(TestDatabase::create());
+        let mut server = ServerProcess::start_on(data_dir, database, "127.0.0.1:0");
         server._temp = Some(temp);
         server
     }
 
-    /// A server on `data_dir`, listening on `addr`.
-    pub fn start_on(data_dir: PathBuf, addr: &str) -> ServerProcess {
+    /// A second instance on this server's database (PostgreSQL only: SQLite's file
+    /// belongs to one server process).
+    pub fn start_beside(&self) -> ServerProcess {
+        assert!(self.database.is_postgres(), "two instances need PostgreSQL");
+        ServerProcess::start_on(
+            self.data_dir.clone(),
+            std::sync::Arc::clone(&self.database),
+            "127.0.0.1:0",
+        )
+    }
+
+    /// A server on `data_dir` (or `database`), listening on `addr`.
+    pub fn start_on(
+        data_dir: PathBuf,
+        database: std::sync::Arc<TestDatabase>,
+        addr: &str,
+    ) -> ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_jemput-server"))
             .args(["serve", "--addr", addr, "--data-dir"])
             .arg(&data_dir)
+            .args(database.args())
+            .env_remove("JEMPUT_DATABASE_URL")
             .env("JEMPUT_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -60,6 +86,7 @@ impl ServerProcess {
         ServerProcess {
             child,
             data_dir,
+            database,
             _temp: None,
             url,
         }
@@ -82,7 +109,11 @@ impl ServerProcess {
         let mut next = None;
         for _ in 0..50 {
             let attempt = std::panic::catch_unwind(|| {
-                ServerProcess::start_on(self.data_dir.clone(), &self.addr())
+                ServerProcess::start_on(
+                    self.data_dir.clone(),
+                    std::sync::Arc::clone(&self.database),
+                    &self.addr(),
+                )
             });
             if let Ok(server) = attempt {
                 next = Some(server);

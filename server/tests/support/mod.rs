@@ -9,9 +9,15 @@
 //!
 //! The server's log (stderr) goes to `server.log` in the data directory's parent;
 //! [`TestApp::log`] reads it, handy in a failing assertion's message.
+//!
+//! With `JEMPUT_TEST_DATABASE_URL` set, each server keeps its data in a fresh PostgreSQL
+//! database instead of SQLite (see `backend`).
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
+
+#[path = "../backend/mod.rs"]
+pub mod backend;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -23,6 +29,8 @@ use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::OnceCell;
+
+use backend::TestDatabase;
 
 /// The first admin's password in every test server (`JEMPUT_ADMIN_PASSWORD`).
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
@@ -52,6 +60,8 @@ pub struct TestApp {
     /// password).
     pub startup_output: Vec<String>,
     server: Child,
+    /// After `server`: dropped once the server is killed.
+    pub database: TestDatabase,
     admin_password: Option<String>,
     admin_token: OnceCell<String>,
     // Last: removed after the server is gone.
@@ -86,14 +96,16 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(admin_password: Option<&str>) -> TestApp {
     let dir = tempfile::tempdir().expect("a temp dir");
     let data_dir = dir.path().join("data");
+    let database = TestDatabase::create();
     let (server, address, startup_output) =
-        start_server(dir.path(), &data_dir, admin_password).await;
+        start_server(dir.path(), &data_dir, &database, admin_password).await;
     TestApp {
         address,
         client: reqwest::Client::new(),
         data_dir,
         startup_output,
         server,
+        database,
         admin_password: admin_password.map(str::to_owned),
         admin_token: OnceCell::new(),
         _dir: dir,
@@ -103,6 +115,7 @@ pub async fn spawn_app_with(admin_password: Option<&str>) -> TestApp {
 async fn start_server(
     dir: &Path,
     data_dir: &Path,
+    database: &TestDatabase,
     admin_password: Option<&str>,
 ) -> (Child, String, Vec<String>) {
     let log = std::fs::OpenOptions::new()
@@ -114,8 +127,10 @@ async fn start_server(
     command
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
+        .args(database.args())
         .env_remove("JEMPUT_ADDR")
         .env_remove("JEMPUT_DATA_DIR")
+        .env_remove("JEMPUT_DATABASE_URL")
         .env_remove("JEMPUT_ADMIN_PASSWORD")
         .env(
             "RUST_LOG",
@@ -182,23 +197,31 @@ impl TestApp {
             .parent()
             .expect("data dir has a parent")
             .to_owned();
-        let (server, address, output) =
-            start_server(&dir, &self.data_dir, self.admin_password.as_deref()).await;
+        let (server, address, output) = start_server(
+            &dir,
+            &self.data_dir,
+            &self.database,
+            self.admin_password.as_deref(),
+        )
+        .await;
         self.server = server;
         self.address = address;
         self.startup_output = output;
     }
 
-    /// Runs the `jemput-server` CLI on this server's data directory (`--data-dir` is
-    /// added), with `env` set. The server may keep running meanwhile.
+    /// Runs the `jemput-server` CLI on this server's database (`--data-dir`, and
+    /// `--database` with PostgreSQL, are added), with `env` set. The server may keep
+    /// running meanwhile.
     pub async fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jemput-server"));
         command
             .args(args)
             .arg("--data-dir")
             .arg(&self.data_dir)
+            .args(self.database.args())
             .env_remove("JEMPUT_PASSWORD")
             .env_remove("JEMPUT_DATA_DIR")
+            .env_remove("JEMPUT_DATABASE_URL")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null());
         for (key, value) in env {

@@ -1,6 +1,10 @@
 //! `jemput-loadgen`: creates officer accounts, has each of K devices register M people
 //! offline, syncs all devices at once, then has a fresh supervisor device pull
 //! everything. Prints one JSON object with the measured figures.
+//!
+//! `--url` may name several server instances sharing one database (comma-separated or
+//! repeated): devices are spread over them round-robin, and the supervisor pulls from the
+//! last one, so convergence is checked across instances.
 
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -14,8 +18,9 @@ use serde_json::json;
 #[derive(Parser, Debug)]
 #[command(about = "Load generator for jemput-server")]
 struct Args {
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    url: String,
+    /// The server, or several instances of it on one database.
+    #[arg(long, value_delimiter = ',', default_value = "http://127.0.0.1:8080")]
+    url: Vec<String>,
     #[arg(long, default_value = "admin")]
     admin_user: String,
     #[arg(long, env = "JEMPUT_ADMIN_PASSWORD")]
@@ -39,7 +44,8 @@ const FALLBACK_VILLAGES: &[&str] = &[
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let mut admin = NativeDevice::login(&args.url, &args.admin_user, &args.admin_password).await?;
+    let urls = &args.url;
+    let mut admin = NativeDevice::login(&urls[0], &args.admin_user, &args.admin_password).await?;
     let villages = villages(&mut admin).await?;
     let run = format!(
         "{:x}",
@@ -67,7 +73,8 @@ async fn main() -> anyhow::Result<()> {
         if status != 201 && status != 200 {
             bail!("creating {username} failed: {status} {body}");
         }
-        let mut device = NativeDevice::login(&args.url, &username, &password).await?;
+        let url = &urls[i % urls.len()];
+        let mut device = NativeDevice::login(url, &username, &password).await?;
         regencies.insert(village[..5].to_owned());
         for _ in 0..args.records {
             let registration = gen.registration(
@@ -119,7 +126,8 @@ async fn main() -> anyhow::Result<()> {
     if status != 201 && status != 200 {
         bail!("creating the supervisor failed: {status} {body}");
     }
-    let mut supervisor = NativeDevice::login(&args.url, &supervisor_name, &password).await?;
+    let last = urls.last().context("no --url")?;
+    let mut supervisor = NativeDevice::login(last, &supervisor_name, &password).await?;
     let down_before = supervisor.connection.bytes_down;
     let started = Instant::now();
     supervisor.sync().await?;
@@ -170,6 +178,7 @@ async fn main() -> anyhow::Result<()> {
     let report = json!({
         "records": records as u64,
         "devices": args.devices,
+        "instances": urls.len(),
         "sync_ms": round(sync_ms),
         "records_per_sec": round(records / (sync_ms / 1000.0)),
         "up_bytes": up_bytes,

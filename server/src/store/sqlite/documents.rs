@@ -8,10 +8,10 @@ use jemput_shared::policy::Scope;
 use jemput_shared::registration::Registration;
 use jemput_shared::sync::message::Cursor;
 use jemput_shared::sync::seal::Seal;
-use jemput_shared::sync::server::{ChangedDocument, ChangedPage, MergedDocument};
+use jemput_shared::sync::server::{ChangedDocument, ChangedPage};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, ToSql};
 
-use crate::store::{PullQuery, StoredDocument};
+use crate::store::{programme_codes, DocumentWrite, PullQuery, StoredDocument};
 
 /// Check values and sequence numbers live in SQLite's signed 64-bit integers.
 fn to_sql(value: u64) -> i64 {
@@ -52,12 +52,30 @@ pub(crate) fn load_documents(
     Ok(found)
 }
 
+/// The writes whose document is no longer stored at the version they were merged into.
+/// Run inside the writing transaction: the single writer keeps the answer true until it
+/// commits.
+pub(crate) fn outdated(tx: &Connection, writes: &[DocumentWrite]) -> rusqlite::Result<Vec<String>> {
+    let mut current = tx.prepare_cached("SELECT seq FROM documents WHERE id = ?1")?;
+    let mut outdated = Vec::new();
+    for write in writes {
+        let stored: Option<i64> = current
+            .query_row([&write.merged.doc_id], |row| row.get(0))
+            .optional()?;
+        if stored.map(from_sql) != write.based_on {
+            outdated.push(write.merged.doc_id.clone());
+        }
+    }
+    Ok(outdated)
+}
+
 /// Writes every merged document, its change-log entry and its projection row. The caller
-/// runs this inside one transaction; returns each write's change-log position.
+/// runs this inside one transaction, after [`outdated`] found nothing; returns each
+/// write's change-log position.
 pub(crate) fn commit_documents(
     tx: &Connection,
     device_id: &str,
-    writes: &[MergedDocument],
+    writes: &[DocumentWrite],
     now_ms: i64,
 ) -> rusqlite::Result<Vec<Cursor>> {
     let mut log = tx.prepare_cached(
@@ -84,7 +102,7 @@ pub(crate) fn commit_documents(
            duplicate_of = excluded.duplicate_of, deleted = excluded.deleted",
     )?;
     let mut positions = Vec::with_capacity(writes.len());
-    for merged in writes {
+    for DocumentWrite { merged, .. } in writes {
         let check: u64 = rand::random();
         log.execute(params![to_sql(check), merged.doc_id, device_id, now_ms])?;
         let seq = tx.last_insert_rowid();
@@ -129,16 +147,6 @@ pub(crate) fn commit_documents(
         });
     }
     Ok(positions)
-}
-
-/// `,code,code,` so a programme filter is `programmes LIKE '%,code,%'`.
-fn programme_codes(registration: &Registration) -> String {
-    let mut codes = String::from(",");
-    for programme in &registration.programmes {
-        codes.push_str(programme.code());
-        codes.push(',');
-    }
-    codes
 }
 
 pub(crate) fn cursor_is_known(conn: &Connection, cursor: Cursor) -> rusqlite::Result<bool> {

@@ -27,12 +27,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use jemput_shared::sync::message::Cursor;
-use jemput_shared::sync::server::{ChangedPage, MergedDocument};
+use jemput_shared::sync::server::ChangedPage;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
-use crate::store::{PullQuery, Region, Store, StoreError, StoredDocument};
+use crate::live::{ChangeFeed, Committed};
+use crate::store::{DocumentWrite, PullQuery, Region, Store, StoreError, StoredDocument};
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "jemput.sqlite3";
@@ -49,6 +50,9 @@ pub struct SqliteStore {
     /// An async mutex: callers queue without holding a blocking thread each.
     writer: Arc<tokio::sync::Mutex<Connection>>,
     readers: Arc<ReaderPool>,
+    /// Commits are announced here after they return: only this process writes (the CLI
+    /// changes accounts, never documents).
+    changes: ChangeFeed,
 }
 
 struct ReaderPool {
@@ -88,6 +92,7 @@ impl SqliteStore {
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(READERS)),
             }),
+            changes: ChangeFeed::default(),
         })
     }
 
@@ -285,16 +290,30 @@ impl Store for SqliteStore {
     async fn commit_documents(
         &self,
         device_id: String,
-        writes: Vec<MergedDocument>,
+        writes: Vec<DocumentWrite>,
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError> {
-        self.with_writer(move |conn| {
-            let tx = conn.transaction()?;
-            let positions = documents::commit_documents(&tx, &device_id, &writes, now_ms)?;
-            tx.commit()?;
-            Ok(positions)
-        })
-        .await
+        // The one writer connection serializes commits: the version check below holds
+        // until the commit, and rowids (seqs) are handed out in commit order.
+        let positions = self
+            .with_writer(move |conn| {
+                let tx = conn.transaction()?;
+                let outdated = documents::outdated(&tx, &writes)?;
+                if !outdated.is_empty() {
+                    return Err(StoreError::Outdated(outdated));
+                }
+                let positions = documents::commit_documents(&tx, &device_id, &writes, now_ms)?;
+                tx.commit()?;
+                Ok(positions)
+            })
+            .await?;
+        if let Some(last) = positions.iter().map(|p| p.seq).max() {
+            self.changes.publish(Committed {
+                seq: last,
+                count: positions.len() as u64,
+            });
+        }
+        Ok(positions)
     }
 
     async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError> {
@@ -316,6 +335,10 @@ impl Store for SqliteStore {
     async fn registration_count(&self) -> Result<u64, StoreError> {
         self.with_reader(|conn| Ok(documents::registration_count(conn)?))
             .await
+    }
+
+    fn changes(&self) -> &ChangeFeed {
+        &self.changes
     }
 }
 
@@ -362,6 +385,59 @@ mod tests {
             })
             .await;
         assert!(result.is_err());
+    }
+
+    fn write(doc_id: &str, based_on: Option<u64>) -> DocumentWrite {
+        let registration = jemput_shared::sample::SampleGenerator::new(1).registration(
+            "officer",
+            "device",
+            "17.01.01.2001",
+            0,
+        );
+        DocumentWrite {
+            merged: jemput_shared::sync::server::MergedDocument {
+                doc_id: doc_id.into(),
+                bytes: vec![1, 2, 3],
+                registration,
+                seal: [0; 16],
+                ack_heads: vec![],
+                ack_seal: [0; 16],
+                device_is_up_to_date: true,
+                created: based_on.is_none(),
+            },
+            based_on,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_commit_based_on_an_outdated_version_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let mut notices = store.changes().subscribe();
+        let first = store
+            .commit_documents("d".into(), vec![write("a", None)], 1)
+            .await
+            .unwrap();
+        assert_eq!(notices.recv().await.unwrap().seq, first[0].seq);
+        // Another request merged into "nothing stored" too, and lost the race.
+        let stale = store
+            .commit_documents("d".into(), vec![write("b", None), write("a", None)], 2)
+            .await;
+        assert!(matches!(stale, Err(StoreError::Outdated(ids)) if ids == ["a"]));
+        assert_eq!(
+            store.registration_count().await.unwrap(),
+            1,
+            "b was not written"
+        );
+        let again = store
+            .commit_documents(
+                "d".into(),
+                vec![write("b", None), write("a", Some(first[0].seq))],
+                3,
+            )
+            .await
+            .unwrap();
+        assert!(again[1].seq > first[0].seq);
     }
 
     #[tokio::test]

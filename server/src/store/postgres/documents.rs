@@ -1,0 +1,395 @@
+//! Registration documents in PostgreSQL: the Automerge bytes (source of truth), the change
+//! log that orders them for pulls, and the projection row supervisors query — all written
+//! in one transaction, so an acknowledged change is always in all three.
+//!
+//! # Why commits take one lock
+//!
+//! Several server instances write to one database, so two things SQLite's single writer
+//! gave for free must be made explicit:
+//!
+//! - **No lost update.** A request loads documents, merges on a blocking thread, then
+//!   commits. Another request may commit one of those documents in between; writing
+//!   blindly would drop its change. The commit therefore checks that every document is
+//!   still stored at the version (seq) the merge started from, and otherwise writes
+//!   nothing and answers [`StoreError::Outdated`] (the route merges again).
+//! - **A pull cursor never skips a change.** Seqs come from a sequence, handed out when
+//!   a transaction asks, but transactions commit in their own order: without care, a
+//!   transaction holding seq 9 could commit after one holding seq 10, and a device that
+//!   pulled in between would move its cursor to 10 and never see 9.
+//!
+//! Both are solved by one transaction-level advisory lock, [`CHANGE_LOG_LOCK`], taken first
+//! in every commit and released by the commit itself: commits of documents run one at a
+//! time across all instances, so seqs are taken in commit order (any snapshot holds a
+//! prefix of the log) and the version check stays true until the commit. The lock covers
+//! only the short write transaction — merging, the expensive part, runs outside it, in
+//! parallel on every instance — and SQLite never did better (one writer).
+//!
+//! Alternatives considered: row locks (`SELECT … FOR UPDATE`) with merging inside the
+//! transaction fix lost updates but not the cursor, and hold locks during CPU work;
+//! handing out cursors only up to the lowest in-flight seq needs a shared registry of
+//! in-flight transactions. When one commit stream becomes the limit, the change log is
+//! split per regency (see ARCHITECTURE.md), with one lock and sequence per regency.
+
+use std::collections::HashMap;
+
+use deadpool_postgres::{Client, GenericClient};
+use jemput_shared::policy::Scope;
+use jemput_shared::registration::{Gender, Registration};
+use jemput_shared::sync::message::Cursor;
+use jemput_shared::sync::seal::Seal;
+use jemput_shared::sync::server::{ChangedDocument, ChangedPage};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::IsolationLevel;
+
+use crate::live::Committed;
+use crate::store::{programme_codes, DocumentWrite, PullQuery, StoreError, StoredDocument};
+
+/// The advisory lock every document commit holds until it ends (see the module docs).
+pub(super) const CHANGE_LOG_LOCK: i64 = 0x6a65_6d70_7574_0002;
+
+/// The channel of `NOTIFY`; each instance listens on it (see `live.rs`).
+pub(super) const CHANGES_CHANNEL: &str = "jemput_changes";
+
+/// Sequence numbers and check values live in PostgreSQL's signed 64-bit integers.
+fn to_sql(value: u64) -> i64 {
+    value as i64
+}
+
+fn from_sql(value: i64) -> u64 {
+    value as u64
+}
+
+pub(super) async fn load_documents(
+    client: &Client,
+    ids: &[String],
+) -> Result<HashMap<String, StoredDocument>, StoreError> {
+    let statement = client
+        .prepare_cached("SELECT id, bytes, seq, check_value FROM documents WHERE id = ANY($1)")
+        .await?;
+    let rows = client.query(&statement, &[&ids]).await?;
+    let mut found = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let doc = StoredDocument {
+            doc_id: row.try_get(0)?,
+            bytes: row.try_get(1)?,
+            position: Cursor {
+                seq: from_sql(row.try_get(2)?),
+                check: from_sql(row.try_get(3)?),
+                scope: 0,
+            },
+        };
+        found.insert(doc.doc_id.clone(), doc);
+    }
+    Ok(found)
+}
+
+/// Writes every merged document, its change-log entry and its projection row in one
+/// transaction under [`CHANGE_LOG_LOCK`], and announces the commit with `NOTIFY` (sent by
+/// PostgreSQL only if the transaction commits). Returns each write's change-log position.
+pub(super) async fn commit_documents(
+    client: &mut Client,
+    device_id: &str,
+    writes: &[DocumentWrite],
+    now_ms: i64,
+) -> Result<Vec<Cursor>, StoreError> {
+    let tx = client.transaction().await?;
+    let lock = tx
+        .prepare_cached("SELECT pg_advisory_xact_lock($1)")
+        .await?;
+    tx.execute(&lock, &[&CHANGE_LOG_LOCK]).await?;
+
+    // Still at the versions the merges started from?
+    let ids: Vec<&str> = writes.iter().map(|w| w.merged.doc_id.as_str()).collect();
+    let current = tx
+        .prepare_cached("SELECT id, seq FROM documents WHERE id = ANY($1)")
+        .await?;
+    let stored: HashMap<String, u64> = tx
+        .query(&current, &[&ids])
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, from_sql(row.try_get(1)?))))
+        .collect::<Result<_, StoreError>>()?;
+    let outdated: Vec<String> = writes
+        .iter()
+        .filter(|w| stored.get(&w.merged.doc_id).copied() != w.based_on)
+        .map(|w| w.merged.doc_id.clone())
+        .collect();
+    if !outdated.is_empty() {
+        return Err(StoreError::Outdated(outdated));
+    }
+
+    // Seqs, taken under the lock: in commit order.
+    let next = tx
+        .prepare_cached("SELECT nextval('change_log_seq') FROM generate_series(1, $1)")
+        .await?;
+    let mut seqs: Vec<i64> = tx
+        .query(&next, &[&(writes.len() as i32)])
+        .await?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    seqs.sort_unstable();
+
+    let n = writes.len();
+    let mut checks = Vec::with_capacity(n);
+    let mut regencies = Vec::with_capacity(n);
+    let mut bytes = Vec::with_capacity(n);
+    let mut seals = Vec::with_capacity(n);
+    let mut last_devices = Vec::with_capacity(n);
+    let (mut districts, mut villages, mut names, mut niks) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut genders, mut births, mut programmes, mut statuses) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut officers, mut origin_devices, mut created, mut duplicates, mut deleted) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for DocumentWrite { merged, .. } in writes {
+        let r: &Registration = &merged.registration;
+        checks.push(to_sql(rand::random()));
+        regencies.push(r.address.regency.as_str());
+        bytes.push(merged.bytes.as_slice());
+        seals.push(&merged.seal[..]);
+        last_devices.push(merged.device_is_up_to_date.then_some(device_id));
+        districts.push(r.address.district.as_str());
+        villages.push(r.address.village.as_str());
+        names.push(r.full_name.as_str());
+        niks.push(r.nik.as_str());
+        genders.push(if r.gender == Gender::Female {
+            "female"
+        } else {
+            "male"
+        });
+        births.push(r.birth_date.as_str());
+        programmes.push(programme_codes(r));
+        statuses.push(r.review.status.code());
+        officers.push(r.registered_by.as_str());
+        origin_devices.push(r.device_id.as_str());
+        created.push(r.created_at);
+        duplicates.push(r.duplicate_of.as_deref());
+        deleted.push(r.deleted.is_some());
+    }
+
+    let log = tx
+        .prepare_cached(
+            "INSERT INTO change_log (seq, check_value, regency, doc_id, device_id, at)
+             SELECT seq, check_value, regency, doc_id, $5, $6
+             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[])
+                  AS w (seq, check_value, regency, doc_id)",
+        )
+        .await?;
+    tx.execute(
+        &log,
+        &[&seqs, &checks, &regencies, &ids, &device_id, &now_ms],
+    )
+    .await?;
+    let documents = tx
+        .prepare_cached(
+            "INSERT INTO documents (id, regency, bytes, seal, seq, check_value, last_device,
+                                    updated_at)
+             SELECT id, regency, bytes, seal, seq, check_value, last_device, $8
+             FROM UNNEST($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[],
+                         $6::bigint[], $7::text[])
+                  AS w (id, regency, bytes, seal, seq, check_value, last_device)
+             ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
+               bytes = excluded.bytes, seal = excluded.seal, seq = excluded.seq,
+               check_value = excluded.check_value, last_device = excluded.last_device,
+               updated_at = excluded.updated_at",
+        )
+        .await?;
+    tx.execute(
+        &documents,
+        &[
+            &ids,
+            &regencies,
+            &bytes,
+            &seals,
+            &seqs,
+            &checks,
+            &last_devices,
+            &now_ms,
+        ],
+    )
+    .await?;
+    let projection = tx
+        .prepare_cached(
+            "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
+               birth_date, programmes, status, registered_by, device_id, created_at,
+               updated_at, seq, duplicate_of, deleted)
+             SELECT id, regency, district, village, full_name, nik, gender, birth_date,
+                    programmes, status, registered_by, device_id, created_at, $17, seq,
+                    duplicate_of, deleted
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                         $11::text[], $12::text[], $13::bigint[], $14::bigint[],
+                         $15::text[], $16::boolean[])
+                  AS w (id, regency, district, village, full_name, nik, gender, birth_date,
+                        programmes, status, registered_by, device_id, created_at, seq,
+                        duplicate_of, deleted)
+             ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
+               district = excluded.district, village = excluded.village,
+               full_name = excluded.full_name, nik = excluded.nik, gender = excluded.gender,
+               birth_date = excluded.birth_date, programmes = excluded.programmes,
+               status = excluded.status, updated_at = excluded.updated_at,
+               seq = excluded.seq, duplicate_of = excluded.duplicate_of,
+               deleted = excluded.deleted",
+        )
+        .await?;
+    let params: [&(dyn ToSql + Sync); 17] = [
+        &ids,
+        &regencies,
+        &districts,
+        &villages,
+        &names,
+        &niks,
+        &genders,
+        &births,
+        &programmes,
+        &statuses,
+        &officers,
+        &origin_devices,
+        &created,
+        &seqs,
+        &duplicates,
+        &deleted,
+        &now_ms,
+    ];
+    tx.execute(&projection, &params).await?;
+
+    let committed = Committed {
+        seq: seqs.last().copied().map_or(0, from_sql),
+        count: n as u64,
+    };
+    let payload = serde_json::to_string(&committed)
+        .map_err(|e| StoreError::Internal(format!("encoding a change notice: {e}")))?;
+    let notify = tx.prepare_cached("SELECT pg_notify($1, $2)").await?;
+    tx.execute(&notify, &[&CHANGES_CHANNEL, &payload]).await?;
+    tx.commit().await?;
+
+    Ok(seqs
+        .iter()
+        .zip(&checks)
+        .map(|(&seq, &check)| Cursor {
+            seq: from_sql(seq),
+            check: from_sql(check),
+            scope: 0,
+        })
+        .collect())
+}
+
+pub(super) async fn cursor_is_known(client: &Client, cursor: Cursor) -> Result<bool, StoreError> {
+    let statement = client
+        .prepare_cached("SELECT 1 FROM change_log WHERE seq = $1 AND check_value = $2")
+        .await?;
+    let found = client
+        .query_opt(&statement, &[&to_sql(cursor.seq), &to_sql(cursor.check)])
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Documents changed in scope after the query's position, and the log's head, read in one
+/// snapshot. Because seqs are taken in commit order, the snapshot holds every change up
+/// to its head: a cursor moved there skips nothing.
+pub(super) async fn changed_documents(
+    client: &mut Client,
+    query: &PullQuery,
+) -> Result<ChangedPage, StoreError> {
+    let exclude = query.exclude_device.clone().unwrap_or_default();
+    let after = to_sql(query.after_seq);
+    let limit = (query.limit + 1) as i64;
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&exclude, &after, &limit];
+    let condition = match &query.scope {
+        Scope::Everything => "TRUE",
+        Scope::Regencies(regencies) => {
+            params.push(regencies);
+            "r.regency = ANY($4)"
+        }
+        Scope::Officer { user_id, areas } => {
+            params.push(user_id);
+            params.push(areas);
+            "(r.registered_by = $4 OR r.district = ANY($5) OR r.village = ANY($5))"
+        }
+    };
+    let sql = format!(
+        "SELECT d.id, d.seq, d.check_value,
+                CASE WHEN d.last_device IS NOT NULL AND d.last_device = $1
+                     THEN NULL ELSE d.bytes END,
+                d.seal
+         FROM documents d JOIN registrations r ON r.id = d.id
+         WHERE d.seq > $2 AND {condition}
+         ORDER BY d.seq LIMIT $3"
+    );
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let statement = tx.prepare_cached(&sql).await?;
+    let rows = tx.query(&statement, &params).await?;
+    let mut docs = rows
+        .iter()
+        .map(|row| {
+            Ok(ChangedDocument {
+                doc_id: row.try_get(0)?,
+                position: Cursor {
+                    seq: from_sql(row.try_get(1)?),
+                    check: from_sql(row.try_get(2)?),
+                    scope: 0,
+                },
+                bytes: row.try_get(3)?,
+                seal: seal_from_sql(row.try_get(4)?),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let more = docs.len() > query.limit;
+    docs.truncate(query.limit);
+    let head = head_position(&tx).await?;
+    tx.commit().await?;
+    Ok(ChangedPage { docs, more, head })
+}
+
+/// The change log's last position.
+pub(super) async fn head_position(
+    client: &impl GenericClient,
+) -> Result<Option<Cursor>, StoreError> {
+    let statement = client
+        .prepare_cached("SELECT seq, check_value FROM change_log ORDER BY seq DESC LIMIT 1")
+        .await?;
+    let row = client.query_opt(&statement, &[]).await?;
+    row.map(|row| {
+        Ok(Cursor {
+            seq: from_sql(row.try_get(0)?),
+            check: from_sql(row.try_get(1)?),
+            scope: 0,
+        })
+    })
+    .transpose()
+}
+
+fn seal_from_sql(bytes: Vec<u8>) -> Seal {
+    let mut seal = Seal::default();
+    if bytes.len() == seal.len() {
+        seal.copy_from_slice(&bytes);
+    }
+    seal
+}
+
+pub(super) async fn registration_count(client: &Client) -> Result<u64, StoreError> {
+    let count: i64 = client
+        .query_one("SELECT COUNT(*) FROM registrations", &[])
+        .await?
+        .get(0);
+    Ok(from_sql(count))
+}

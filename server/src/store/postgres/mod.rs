@@ -1,0 +1,293 @@
+//! [`PostgresStore`]: the [`Store`] in a PostgreSQL database, for several server instances
+//! behind a load balancer sharing one database (`jemput-server --database postgres://…`).
+//!
+//! - A connection pool (`deadpool-postgres`); statements are prepared once per connection.
+//! - Migrations run at connect, under an advisory lock ([`migrations`]).
+//! - Document commits take one transaction-level advisory lock, which gives both "no lost
+//!   update" and "change-log seqs in commit order" across instances ([`documents`]).
+//! - Each instance keeps one extra connection that `LISTEN`s for the `NOTIFY` every
+//!   commit sends, and feeds [`ChangeFeed`], so live updates reach subscribers of every
+//!   instance ([`listen`]).
+//!
+//! The SQL lives beside this file, one file per concern: [`accounts`], [`regions`],
+//! [`settings`], [`documents`].
+
+mod accounts;
+mod documents;
+mod migrations;
+mod regions;
+mod settings;
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod};
+use futures_util::StreamExt;
+use jemput_shared::sync::message::Cursor;
+use jemput_shared::sync::server::ChangedPage;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{AsyncMessage, NoTls};
+
+use crate::accounts::{Device, NewUser, User, UserChanges};
+use crate::live::{ChangeFeed, Committed};
+use crate::store::{DocumentWrite, PullQuery, Region, Store, StoreError, StoredDocument};
+
+/// Connections per instance. Sync requests merge at most one per core at a time; the
+/// rest are short queries (sessions, pulls).
+const POOL_SIZE: usize = 16;
+
+/// How long to wait for a pooled connection (or a new one) before answering 503.
+const POOL_WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+    changes: ChangeFeed,
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        let Some(code) = error.code() else {
+            // No SQLSTATE: the connection broke or could not be made.
+            return StoreError::Unavailable(error.to_string());
+        };
+        if *code == SqlState::UNIQUE_VIOLATION {
+            StoreError::Conflict(error.to_string())
+        } else if *code == SqlState::T_R_SERIALIZATION_FAILURE
+            || *code == SqlState::T_R_DEADLOCK_DETECTED
+            || *code == SqlState::TOO_MANY_CONNECTIONS
+            || *code == SqlState::ADMIN_SHUTDOWN
+            || *code == SqlState::CANNOT_CONNECT_NOW
+            || *code == SqlState::DISK_FULL
+            || *code == SqlState::QUERY_CANCELED
+            || code.code().starts_with("08")
+        {
+            StoreError::Unavailable(error.to_string())
+        } else {
+            StoreError::Internal(error.to_string())
+        }
+    }
+}
+
+impl From<PoolError> for StoreError {
+    fn from(error: PoolError) -> Self {
+        match error {
+            PoolError::Backend(error) => error.into(),
+            other => StoreError::Unavailable(format!("no database connection: {other}")),
+        }
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host/db`, or with
+    /// `?host=/run/postgresql` for a unix socket), migrates it to the current schema and
+    /// starts listening for commits made by any instance.
+    pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| StoreError::Internal(format!("the database URL is not valid: {e}")))?;
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(POOL_WAIT))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .map_err(|e| StoreError::Internal(format!("building the connection pool: {e}")))?;
+        migrations::migrate(&pool).await?;
+        let changes = ChangeFeed::default();
+        listen(config, pool.clone(), changes.clone()).await?;
+        Ok(PostgresStore { pool, changes })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
+        Ok(self.pool.get().await?)
+    }
+}
+
+/// Opens the `LISTEN` connection, then keeps it open on a background task: a broken one
+/// is replaced (after a pause), and subscribers get a notice of the log's head then,
+/// since commits made meanwhile went unheard. Returns once the first one listens, so a
+/// server accepts requests only when it hears every later commit.
+async fn listen(
+    config: tokio_postgres::Config,
+    pool: Pool,
+    feed: ChangeFeed,
+) -> Result<(), StoreError> {
+    let mut listening = listen_once(&config, feed.clone()).await?;
+    tokio::spawn(async move {
+        loop {
+            let (client, connection) = listening;
+            let _ = connection.await;
+            drop(client);
+            tracing::warn!("lost the database connection listening for changes; reconnecting");
+            listening = loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                match listen_once(&config, feed.clone()).await {
+                    Ok(listening) => break listening,
+                    Err(error) => tracing::warn!(%error, "cannot listen for changes yet"),
+                }
+            };
+            if let Ok(client) = pool.get().await {
+                if let Ok(Some(head)) = documents::head_position(&client).await {
+                    feed.publish(Committed {
+                        seq: head.seq,
+                        count: 0,
+                    });
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// One listening connection: the client (dropping it closes the connection) and the task
+/// driving the connection, which ends when it breaks.
+async fn listen_once(
+    config: &tokio_postgres::Config,
+    feed: ChangeFeed,
+) -> Result<(tokio_postgres::Client, tokio::task::JoinHandle<()>), StoreError> {
+    let (client, mut connection) = config.connect(NoTls).await?;
+    let driver = tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(message) = messages.next().await {
+            match message {
+                Ok(AsyncMessage::Notification(notice)) => {
+                    match serde_json::from_str::<Committed>(notice.payload()) {
+                        Ok(committed) => feed.publish(committed),
+                        Err(error) => tracing::warn!(%error, "unreadable change notice"),
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "the change listener's connection failed");
+                    break;
+                }
+            }
+        }
+    });
+    client
+        .batch_execute(&format!("LISTEN {}", documents::CHANGES_CHANNEL))
+        .await?;
+    Ok((client, driver))
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.client().await?.simple_query("SELECT 1").await?;
+        Ok(())
+    }
+
+    async fn setting_or_insert(&self, key: &str, initial: String) -> Result<String, StoreError> {
+        settings::get_or_insert(&self.client().await?, key, &initial).await
+    }
+
+    async fn count_users(&self) -> Result<u64, StoreError> {
+        accounts::count_users(&self.client().await?).await
+    }
+
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
+        accounts::create_user(&mut self.client().await?, &user).await
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        accounts::list_users(&self.client().await?).await
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+        accounts::user_by_id(&self.client().await?, id).await
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
+        Ok(accounts::credentials(&self.client().await?, username)
+            .await?
+            .map(|(user, _)| user))
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
+        accounts::credentials(&self.client().await?, username).await
+    }
+
+    async fn update_user(&self, id: &str, changes: UserChanges) -> Result<User, StoreError> {
+        accounts::update_user(&mut self.client().await?, id, &changes).await
+    }
+
+    async fn create_device(
+        &self,
+        user_id: &str,
+        name: &str,
+        token_hash: [u8; 32],
+        now_ms: i64,
+    ) -> Result<Device, StoreError> {
+        accounts::create_device(&self.client().await?, user_id, name, &token_hash, now_ms).await
+    }
+
+    async fn session(&self, token_hash: [u8; 32]) -> Result<Option<(Device, User)>, StoreError> {
+        accounts::session(&self.client().await?, &token_hash).await
+    }
+
+    async fn touch_device(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        accounts::touch_device(&self.client().await?, device_id, now_ms).await
+    }
+
+    async fn record_sync(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        accounts::record_sync(&self.client().await?, device_id, now_ms).await
+    }
+
+    async fn list_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {
+        accounts::list_devices(&self.client().await?, user_id).await
+    }
+
+    async fn revoke_device(&self, device_id: &str, now_ms: i64) -> Result<Device, StoreError> {
+        accounts::revoke_device(&self.client().await?, device_id, now_ms).await
+    }
+
+    async fn replace_regions(&self, list: Vec<Region>) -> Result<(), StoreError> {
+        regions::replace(&mut self.client().await?, &list).await
+    }
+
+    async fn list_regions(&self) -> Result<Vec<Region>, StoreError> {
+        regions::list(&self.client().await?).await
+    }
+
+    async fn load_documents(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<HashMap<String, StoredDocument>, StoreError> {
+        documents::load_documents(&self.client().await?, &ids).await
+    }
+
+    async fn commit_documents(
+        &self,
+        device_id: String,
+        writes: Vec<DocumentWrite>,
+        now_ms: i64,
+    ) -> Result<Vec<Cursor>, StoreError> {
+        // Announced through NOTIFY and this instance's listener, like anyone else's.
+        documents::commit_documents(&mut self.client().await?, &device_id, &writes, now_ms).await
+    }
+
+    async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError> {
+        documents::cursor_is_known(&self.client().await?, cursor).await
+    }
+
+    async fn changed_documents(&self, query: PullQuery) -> Result<ChangedPage, StoreError> {
+        documents::changed_documents(&mut self.client().await?, &query).await
+    }
+
+    async fn registration_count(&self) -> Result<u64, StoreError> {
+        documents::registration_count(&self.client().await?).await
+    }
+
+    fn changes(&self) -> &ChangeFeed {
+        &self.changes
+    }
+}

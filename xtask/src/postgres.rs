@@ -1,0 +1,294 @@
+//! A throwaway PostgreSQL server for `cargo xtask test` and `cargo xtask bench
+//! --postgres`: finds the server binaries (installing Debian's `postgresql` package when
+//! there are none), creates a cluster in a temporary directory on a free port, starts it,
+//! and stops and deletes it when dropped — on failure too.
+//!
+//! `initdb` refuses to run as root, so as root everything runs as the `postgres` user the
+//! package creates (`runuser -u postgres --`), in a directory owned by it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context};
+
+use crate::{cargo, status};
+
+/// A running PostgreSQL cluster; stopped and deleted on drop.
+pub struct TempCluster {
+    bin: PathBuf,
+    dir: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl TempCluster {
+    pub fn start() -> anyhow::Result<TempCluster> {
+        let bin = server_binaries()?;
+        let as_postgres = is_root();
+        let dir = std::env::temp_dir().join(format!("jemput-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        if as_postgres {
+            status(Command::new("chown").arg("postgres:").arg(&dir))?;
+        }
+        let port = free_port()?;
+        let mut cluster = TempCluster {
+            bin,
+            dir,
+            port,
+            as_postgres,
+        };
+        let data = cluster.dir.join("data");
+        let log = cluster.dir.join("log");
+        let quiet = |command: &mut Command| {
+            command.stdout(Stdio::null());
+        };
+        let mut initdb = cluster.command("initdb");
+        initdb.arg("-D").arg(&data).args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ]);
+        quiet(&mut initdb);
+        status(&mut initdb).context("initdb")?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400",
+            cluster.dir.display()
+        );
+        let mut start = cluster.command("pg_ctl");
+        start
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &options, "-l"])
+            .arg(&log)
+            .args(["-w", "start"]);
+        quiet(&mut start);
+        if let Err(error) = status(&mut start) {
+            let log = std::fs::read_to_string(&log).unwrap_or_default();
+            // Nothing to stop; only the directory to delete.
+            cluster.port = 0;
+            return Err(error.context(format!("starting PostgreSQL; its log:\n{log}")));
+        }
+        println!(
+            "PostgreSQL running on port {port} (in {})",
+            cluster.dir.display()
+        );
+        Ok(cluster)
+    }
+
+    /// The admin URL: database `postgres`, user `postgres`, no password (trust).
+    pub fn admin_url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Creates database `name` and returns its URL.
+    pub fn create_database(&self, name: &str) -> anyhow::Result<String> {
+        let mut createdb = self.command("createdb");
+        createdb.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "postgres",
+            name,
+        ]);
+        status(&mut createdb)?;
+        Ok(format!(
+            "postgres://postgres@127.0.0.1:{}/{name}",
+            self.port
+        ))
+    }
+
+    /// One of the cluster's binaries, run as the `postgres` user when we are root (in the
+    /// cluster's directory, which that user may enter).
+    fn command(&self, name: &str) -> Command {
+        let program = self.bin.join(name);
+        let mut command = if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(program);
+            command
+        } else {
+            Command::new(program)
+        };
+        command.current_dir(&self.dir);
+        command
+    }
+}
+
+impl Drop for TempCluster {
+    fn drop(&mut self) {
+        if self.port != 0 {
+            let _ = self
+                .command("pg_ctl")
+                .arg("-D")
+                .arg(self.dir.join("data"))
+                .args(["-m", "fast", "-w", "stop"])
+                .stdout(Stdio::null())
+                .status();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `cargo test -p jemput-server` once more, every server test on PostgreSQL.
+pub fn test_server_suite() -> anyhow::Result<()> {
+    let cluster = TempCluster::start()?;
+    println!("Running the server tests again on PostgreSQL");
+    status(
+        cargo()
+            .args(["test", "-p", "jemput-server"])
+            .env("JEMPUT_TEST_DATABASE_URL", cluster.admin_url()),
+    )
+}
+
+/// The directory holding `initdb` and `pg_ctl`: the newest installed version, after
+/// installing Debian's `postgresql` package if there is none.
+fn server_binaries() -> anyhow::Result<PathBuf> {
+    if let Some(bin) = newest_installed() {
+        return Ok(bin);
+    }
+    println!("No PostgreSQL server found; installing Debian's postgresql package");
+    status(Command::new("apt-get").arg("update"))?;
+    status(
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", "postgresql"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    newest_installed().context("postgresql installed, but no /usr/lib/postgresql/*/bin/initdb")
+}
+
+fn newest_installed() -> Option<PathBuf> {
+    let root = Path::new("/usr/lib/postgresql");
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(root)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            (bin.join("initdb").exists() && bin.join("pg_ctl").exists()).then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// `cargo xtask bench --postgres [--instances N] [--devices K] [--records M] [--runs R]`:
+/// like the SQLite bench, but every run gets a fresh database on a temporary PostgreSQL
+/// cluster and `N` server instances share it (the load generator spreads the devices
+/// over them round-robin).
+pub fn bench(args: &[String]) -> anyhow::Result<()> {
+    let (mut devices, mut records, mut runs, mut instances) =
+        ("100".to_owned(), "100".to_owned(), 3usize, 1usize);
+    let mut rest = args.iter().filter(|a| *a != "--postgres");
+    while let Some(arg) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{arg} needs a value"))?;
+        match arg.as_str() {
+            "--devices" => devices = value.clone(),
+            "--records" => records = value.clone(),
+            "--runs" => runs = value.parse()?,
+            "--instances" => instances = value.parse()?,
+            other => bail!("unknown option {other}"),
+        }
+    }
+    status(cargo().args(["build", "--release", "-p", "jemput-server", "--bins"]))?;
+    let release = crate::workspace_root().join("target/release");
+    let cluster = TempCluster::start()?;
+    let mut reports = Vec::new();
+    for run in 0..runs {
+        let url = cluster.create_database(&format!("jemput_bench_{run}"))?;
+        if let Some(regions) = crate::region_data_dir() {
+            let output = Command::new(release.join("jemput-server"))
+                .args(["--database", &url, "regions", "import"])
+                .arg(&regions)
+                .output()?;
+            if !output.status.success() {
+                bail!(
+                    "region import failed: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+        }
+        let password = "bench-admin-password";
+        let mut servers = Vec::new();
+        let mut urls = Vec::new();
+        for _ in 0..instances {
+            let mut server = Command::new(release.join("jemput-server"))
+                .args(["--database", &url, "serve", "--addr", "127.0.0.1:0"])
+                .env("JEMPUT_ADMIN_PASSWORD", password)
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::piped())
+                .spawn()?;
+            urls.push(listening_url(&mut server)?);
+            servers.push(server);
+        }
+        let output = Command::new(release.join("jemput-loadgen"))
+            .args(["--url", &urls.join(","), "--admin-password", password])
+            .args(["--devices", &devices, "--records", &records])
+            .args(["--seed", &run.to_string()])
+            .output()?;
+        let peak_kb = servers
+            .iter()
+            .map(|s| peak_rss_kb(s.id()))
+            .max()
+            .unwrap_or(0);
+        for server in &mut servers {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+        if !output.status.success() {
+            bail!(
+                "loadgen failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let mut report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+        report["server_peak_rss_mb"] = serde_json::json!((peak_kb as f64 / 102.4).round() / 10.0);
+        println!("{report}");
+        reports.push(report);
+    }
+    crate::print_median(&reports);
+    Ok(())
+}
+
+/// Reads the "listening on" line from a starting server's stdout, then keeps draining it.
+fn listening_url(server: &mut std::process::Child) -> anyhow::Result<String> {
+    use std::io::BufRead;
+    let stdout = server.stdout.take().context("server stdout")?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines.next().context("server exited before listening")??;
+        if let Some(url) = line.split("listening on ").nth(1) {
+            break url.trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Ok(url)
+}
+
+/// The process's peak resident memory (VmHWM), in kB.
+fn peak_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
