@@ -117,6 +117,7 @@ async fn start_session(state: AppState, user_id: String) {
         }
     }
     scheduler::start(state);
+    crate::sample_data::expose(state);
     state.storage.set(pwa::storage_info(true).await);
     if let (Some(db), Some(session)) = (crate::state::db(), state.session.get_untracked()) {
         if !session.expired {
@@ -184,4 +185,3 @@ fn UpdateBanner() -> impl IntoView {
         </Show>
     }
 }
-

@@ -194,7 +194,9 @@ impl LocalDb {
         let tx = open
             .call3(raw, &names, &"readwrite".into(), &options)
             .map_err(|e| DbError::Unavailable(format!("{e:?}")))?;
-        Ok(Transaction::from(tx.unchecked_into::<web_sys::IdbTransaction>()))
+        Ok(Transaction::from(
+            tx.unchecked_into::<web_sys::IdbTransaction>(),
+        ))
     }
 
     /// Waits until a read-write transaction is on disk.
@@ -228,10 +230,7 @@ impl LocalDb {
 
     pub async fn meta(&self, key: &str) -> Result<Option<String>, DbError> {
         let tx = self.transaction(&[META], false)?;
-        let value = tx
-            .object_store(META)?
-            .get(JsValue::from_str(key))?
-            .await?;
+        let value = tx.object_store(META)?.get(JsValue::from_str(key))?.await?;
         Ok(value.and_then(|v| v.as_string()))
     }
 

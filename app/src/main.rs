@@ -14,6 +14,7 @@ mod pages;
 mod pwa;
 mod records;
 mod regions;
+mod sample_data;
 mod scheduler;
 mod settings;
 mod state;

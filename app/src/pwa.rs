@@ -33,7 +33,9 @@ fn on(target: &JsValue, event: &str, handler: impl FnMut(JsValue) + 'static) {
 
 /// Registers `/sw.js`; sets `update_ready` when a new version has installed and waits.
 pub fn register_service_worker(update_ready: RwSignal<bool>) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let container = get(&window.navigator(), "serviceWorker");
     if container.is_undefined() {
         return;
@@ -52,9 +54,13 @@ pub fn register_service_worker(update_ready: RwSignal<bool>) {
     let Some(register) = get(&container, "register").dyn_ref::<Function>().cloned() else {
         return;
     };
-    let Ok(promise) = register.call1(&container, &"/sw.js".into()) else { return };
+    let Ok(promise) = register.call1(&container, &"/sw.js".into()) else {
+        return;
+    };
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(registration) = JsFuture::from(Promise::from(promise)).await else { return };
+        let Ok(registration) = JsFuture::from(Promise::from(promise)).await else {
+            return;
+        };
         REGISTRATION.with(|r| *r.borrow_mut() = Some(registration.clone()));
         let has_controller = !get(&container, "controller").is_null();
         if !get(&registration, "waiting").is_null() && has_controller {

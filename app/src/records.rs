@@ -6,7 +6,9 @@
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
 
-use crate::local_db::{get_record, put_record, DbError, LocalDb, StoredRecord, Summary, DOCS, SUMMARIES};
+use crate::local_db::{
+    get_record, put_record, DbError, LocalDb, StoredRecord, Summary, DOCS, SUMMARIES,
+};
 
 /// Stores a new registration (already validated by the form).
 pub async fn save_new(db: &LocalDb, registration: &Registration) -> Result<Summary, DbError> {
@@ -55,7 +57,9 @@ pub async fn load(db: &LocalDb, id: &str) -> Result<Option<Registration>, DbErro
         return Ok(None);
     };
     let doc = record.doc()?;
-    doc.read().map(Some).map_err(|e| DbError::Corrupt(e.to_string()))
+    doc.read()
+        .map(Some)
+        .map_err(|e| DbError::Corrupt(e.to_string()))
 }
 
 /// Copies what an officer may edit; identity, review and duplicate marks stay as stored.

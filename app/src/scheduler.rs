@@ -5,11 +5,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::ApiFailure;
 use crate::pwa;
 use crate::settings;
 use crate::state::{db, now_ms, AppState};
 use crate::sync_engine::{sync_once, SyncFailure};
-use crate::api::ApiFailure;
 
 const TICK_MS: u32 = 5_000;
 const PULL_EVERY_MS: f64 = 60_000.0;
@@ -39,7 +39,9 @@ pub fn start(state: AppState) {
 
 /// Starts a sync unless one runs, there is no usable session, or the browser is offline.
 pub fn request_sync(state: AppState) {
-    let Some(session) = state.session.get_untracked() else { return };
+    let Some(session) = state.session.get_untracked() else {
+        return;
+    };
     if session.expired || state.sync.get_untracked().running || db().is_none() {
         return;
     }

@@ -108,10 +108,12 @@ impl AppState {
         let Some(db) = db() else { return };
         match db.all_summaries().await {
             Ok(mut list) => {
-                list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+                list.sort_by_key(|s| std::cmp::Reverse(s.created_at));
                 self.summaries.set(list);
             }
-            Err(error) => self.db_error.set(Some(error.describe(self.lang.get_untracked()))),
+            Err(error) => self
+                .db_error
+                .set(Some(error.describe(self.lang.get_untracked()))),
         }
     }
 }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::{self, ApiFailure};
 use crate::i18n::{l, Lang};
 use crate::local_db::{
-    all_records, get_record, pending_ids, put_record, DbError, LocalDb, StoredRecord, DOCS,
-    META, SUMMARIES,
+    all_records, get_record, pending_ids, put_record, DbError, LocalDb, StoredRecord, DOCS, META,
+    SUMMARIES,
 };
 
 const CURSORS: &str = "cursors";
@@ -139,7 +139,11 @@ async fn apply(
     let tx = db.transaction(&[DOCS, SUMMARIES, META], true)?;
     for effect in effects {
         match effect {
-            DeviceEffect::MarkSynced { doc_id, heads, seal } => {
+            DeviceEffect::MarkSynced {
+                doc_id,
+                heads,
+                seal,
+            } => {
                 counts.acknowledged += 1;
                 if let Some(mut record) = get_record(&tx, &doc_id).await? {
                     let mut doc = record.doc()?;
@@ -147,7 +151,11 @@ async fn apply(
                     put_record(&tx, &doc_id, &mut doc, &mut record).await?;
                 }
             }
-            DeviceEffect::MergeRemote { doc_id, bytes, seal } => {
+            DeviceEffect::MergeRemote {
+                doc_id,
+                bytes,
+                seal,
+            } => {
                 counts.merged += 1;
                 let local = get_record(&tx, &doc_id).await?;
                 let (mut doc, mut record) = match local {

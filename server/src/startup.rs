@@ -100,6 +100,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::auth::router())
         .merge(routes::admin::router())
         .merge(routes::regions::router())
+        .merge(routes::review::router())
         .merge(routes::events::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));

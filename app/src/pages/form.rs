@@ -69,7 +69,11 @@ fn problems(ctx: FormCtx, prefix: &'static str) -> impl IntoView {
                 .iter()
                 .filter(|p| field_matches(&p.field, prefix))
                 .map(|p| {
-                    let class = if p.is_error() { "problem error" } else { "problem warning" };
+                    let class = if p.is_error() {
+                        "problem error"
+                    } else {
+                        "problem warning"
+                    };
                     let text = l(lang, p.message_id.clone(), p.message_en.clone());
                     view! { <p class=class data-field=p.field.to_string() role="alert">{text}</p> }
                 })
@@ -160,7 +164,10 @@ fn choice_field<T: Serialize + DeserializeOwned + 'static>(
     }
 }
 
-const GENDERS: &[(&str, &str, &str)] = &[("male", "Laki-laki", "Male"), ("female", "Perempuan", "Female")];
+const GENDERS: &[(&str, &str, &str)] = &[
+    ("male", "Laki-laki", "Male"),
+    ("female", "Perempuan", "Female"),
+];
 const MARITAL: &[(&str, &str, &str)] = &[
     ("single", "Belum kawin", "Single"),
     ("married", "Kawin", "Married"),
@@ -296,7 +303,9 @@ fn programme_field(ctx: FormCtx, code: &'static str, label: Label) -> impl IntoV
             d.programmes.retain(|p| p.code() != code);
             if on {
                 d.programmes.push(match code {
-                    "blk_training" => ProgrammeInterest::BlkTraining { vocation: String::new() },
+                    "blk_training" => ProgrammeInterest::BlkTraining {
+                        vocation: String::new(),
+                    },
                     "domestic_apprenticeship" => ProgrammeInterest::DomesticApprenticeship,
                     "overseas_apprenticeship" => ProgrammeInterest::OverseasApprenticeship {
                         destination_country: String::new(),
@@ -355,11 +364,9 @@ fn programme_detail(d: &Registration, code: &str) -> String {
             ProgrammeInterest::BlkTraining { vocation } if code == "blk_training" => {
                 Some(vocation.clone())
             }
-            ProgrammeInterest::OverseasApprenticeship { destination_country }
-                if code == "overseas_apprenticeship" =>
-            {
-                Some(destination_country.clone())
-            }
+            ProgrammeInterest::OverseasApprenticeship {
+                destination_country,
+            } if code == "overseas_apprenticeship" => Some(destination_country.clone()),
             _ => None,
         })
         .unwrap_or_default()
@@ -371,11 +378,9 @@ fn set_programme_detail(d: &mut Registration, code: &str, value: String) {
             ProgrammeInterest::BlkTraining { vocation } if code == "blk_training" => {
                 *vocation = value.clone()
             }
-            ProgrammeInterest::OverseasApprenticeship { destination_country }
-                if code == "overseas_apprenticeship" =>
-            {
-                *destination_country = value.clone()
-            }
+            ProgrammeInterest::OverseasApprenticeship {
+                destination_country,
+            } if code == "overseas_apprenticeship" => *destination_country = value.clone(),
             _ => {}
         }
     }
@@ -450,14 +455,32 @@ fn work_experience_field(ctx: FormCtx) -> impl IntoView {
 fn capture_location(ctx: FormCtx, status: RwSignal<Option<String>>) {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};
-    let Some(window) = web_sys::window() else { return };
-    let Ok(geo) = window.navigator().geolocation() else {
-        status.set(Some(l(ctx.lang.get_untracked(), "GPS tidak tersedia.", "GPS is not available.").into()));
+    let Some(window) = web_sys::window() else {
         return;
     };
-    status.set(Some(l(ctx.lang.get_untracked(), "Mencari lokasi…", "Finding location…").into()));
+    let Ok(geo) = window.navigator().geolocation() else {
+        status.set(Some(
+            l(
+                ctx.lang.get_untracked(),
+                "GPS tidak tersedia.",
+                "GPS is not available.",
+            )
+            .into(),
+        ));
+        return;
+    };
+    status.set(Some(
+        l(
+            ctx.lang.get_untracked(),
+            "Mencari lokasi…",
+            "Finding location…",
+        )
+        .into(),
+    ));
     let success = Closure::once_into_js(move |position: JsValue| {
-        let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let get = |target: &JsValue, key: &str| {
+            js_sys::Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED)
+        };
         let coords = get(&position, "coords");
         let location = GeoLocation {
             latitude: get(&coords, "latitude").as_f64().unwrap_or(0.0),
@@ -487,8 +510,14 @@ fn blank_registration(state: AppState) -> Registration {
     let session = state.session.get_untracked();
     Registration {
         id: uuid::Uuid::new_v4().to_string(),
-        registered_by: session.as_ref().map(|s| s.user.id.clone()).unwrap_or_default(),
-        device_id: session.as_ref().map(|s| s.device_id.clone()).unwrap_or_default(),
+        registered_by: session
+            .as_ref()
+            .map(|s| s.user.id.clone())
+            .unwrap_or_default(),
+        device_id: session
+            .as_ref()
+            .map(|s| s.device_id.clone())
+            .unwrap_or_default(),
         created_at: now_ms() as i64,
         ..Registration::default()
     }
@@ -575,19 +604,41 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 Some(id) => {
                     let comment = (!reply_text.is_empty()).then(|| ReviewComment {
                         id: uuid::Uuid::new_v4().to_string(),
-                        author_id: session.as_ref().map(|s| s.user.id.clone()).unwrap_or_default(),
-                        author_name: session.as_ref().map(|s| s.user.display_name.clone()).unwrap_or_default(),
+                        author_id: session
+                            .as_ref()
+                            .map(|s| s.user.id.clone())
+                            .unwrap_or_default(),
+                        author_name: session
+                            .as_ref()
+                            .map(|s| s.user.display_name.clone())
+                            .unwrap_or_default(),
                         role: "officer".into(),
                         at: now_ms() as i64,
                         text: reply_text.clone(),
                     });
-                    records::save_edit(&db, id, OfficerEdit { form: registration, reply: comment, resubmit: true }).await
+                    records::save_edit(
+                        &db,
+                        id,
+                        OfficerEdit {
+                            form: registration,
+                            reply: comment,
+                            resubmit: true,
+                        },
+                    )
+                    .await
                 }
             };
             state.saving.set(false);
             match result {
                 Ok(_) => {
-                    state.notice.set(Some(l(lang.get_untracked(), "Tersimpan di ponsel.", "Saved on this phone.").into()));
+                    state.notice.set(Some(
+                        l(
+                            lang.get_untracked(),
+                            "Tersimpan di ponsel.",
+                            "Saved on this phone.",
+                        )
+                        .into(),
+                    ));
                     state.reload_summaries().await;
                     state.go(Screen::List);
                     crate::scheduler::request_sync(state);

@@ -22,7 +22,10 @@ pub fn status_label(lang: Lang, code: &str) -> &'static str {
 fn matches(summary: &Summary, query: &str, sync: &str, status: &str) -> bool {
     let query_ok = query.is_empty()
         || summary.nik.contains(query)
-        || summary.full_name.to_lowercase().contains(&query.to_lowercase());
+        || summary
+            .full_name
+            .to_lowercase()
+            .contains(&query.to_lowercase());
     let sync_ok = match sync {
         "pending" => summary.pending && summary.rejected.is_none(),
         "synced" => !summary.pending,

@@ -15,7 +15,11 @@ pub fn StatusBar() -> impl IntoView {
     let last = move || {
         state.sync.get().last_success.map(|ms| {
             let date = js_sys::Date::new(&ms.into());
-            let locale = if lang.get() == crate::i18n::Lang::Id { "id-ID" } else { "en-GB" };
+            let locale = if lang.get() == crate::i18n::Lang::Id {
+                "id-ID"
+            } else {
+                "en-GB"
+            };
             String::from(date.to_locale_string(locale, &js_sys::Object::new()))
         })
     };
@@ -55,6 +59,41 @@ pub fn StatusBar() -> impl IntoView {
             >
                 {move || l(lang.get(), "Sinkronkan sekarang", "Sync now")}
             </button>
+            <button type="button" name="logout" class="link" on:click=move |_| logout(state)>
+                {move || l(lang.get(), "Keluar", "Log out")}
+            </button>
         </section>
+    }
+}
+
+/// Signs out. Records stay in this phone's database for the next login of the same user;
+/// with records still unsent the officer is asked first.
+fn logout(state: crate::state::AppState) {
+    let lang = state.lang.get_untracked();
+    let waiting = state.pending();
+    if waiting > 0 {
+        let question = format!(
+            "{waiting} {}",
+            l(
+                lang,
+                "data belum terkirim. Data tetap di ponsel ini dan terkirim setelah Anda masuk lagi. Keluar?",
+                "records are not sent yet. They stay on this phone and are sent after you log in again. Log out?"
+            )
+        );
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message(&question).ok())
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+    }
+    if let Some(session) = state.session.get_untracked() {
+        leptos::task::spawn_local(async move { crate::api::logout(&session.token).await });
+    }
+    crate::settings::forget_session();
+    crate::state::set_db(None);
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash("#/");
+        let _ = window.location().reload();
     }
 }

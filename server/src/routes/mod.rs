@@ -8,6 +8,7 @@ pub mod auth;
 pub mod events;
 pub mod health;
 pub mod regions;
+pub mod review;
 pub mod sync;
 pub mod web;
 

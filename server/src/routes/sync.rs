@@ -55,7 +55,7 @@ const MAX_PULL_BYTES: u32 = 4 * 1024 * 1024;
 /// Merge-and-commit rounds per request when other requests keep committing the same
 /// documents first. Each round merges onto newer documents; running out answers 503 and
 /// the device retries later.
-const COMMIT_ATTEMPTS: u32 = 8;
+pub(crate) const COMMIT_ATTEMPTS: u32 = 8;
 
 async fn sync(
     State(state): State<AppState>,
@@ -161,7 +161,7 @@ async fn sync(
 /// they were loaded; otherwise it fails with [`StoreError::Outdated`] and writes nothing,
 /// and the caller runs this again on the newer documents. Merging is idempotent, so a
 /// repeated merge loses nothing and duplicates nothing.
-async fn merge_and_commit(
+pub(crate) async fn merge_and_commit(
     state: &AppState,
     auth: &Authenticated,
     push: &Arc<Vec<PushItem>>,

@@ -1,0 +1,66 @@
+//! Realistic sample registrations on the phone, for trying the app out, for the browser
+//! tests and for measuring it with thousands of records: `window.jemputAddSamples(n,
+//! village)` stores `n` registrations by the signed-in officer (the same generator the
+//! load generator uses), as if typed in, and resolves to the number stored.
+
+use jemput_shared::document::RegistrationDoc;
+use jemput_shared::sample::SampleGenerator;
+use js_sys::Promise;
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::local_db::{put_record, LocalDb, StoredRecord, DOCS, SUMMARIES};
+use crate::state::{db, now_ms, AppState};
+
+/// Records written per transaction.
+const CHUNK: usize = 500;
+
+pub fn expose(state: AppState) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let add = Closure::<dyn Fn(u32, String) -> Promise>::new(move |count: u32, village: String| {
+        wasm_bindgen_futures::future_to_promise(async move {
+            let stored = add_samples(state, count as usize, &village)
+                .await
+                .map_err(|e| JsValue::from_str(&e))?;
+            Ok(JsValue::from(stored as u32))
+        })
+    });
+    let _ = js_sys::Reflect::set(
+        &window,
+        &"jemputAddSamples".into(),
+        add.as_ref().unchecked_ref(),
+    );
+    add.forget();
+}
+
+async fn add_samples(state: AppState, count: usize, village: &str) -> Result<usize, String> {
+    let db = db().ok_or("not signed in")?;
+    let session = state.session.get_untracked().ok_or("not signed in")?;
+    let mut generator = SampleGenerator::new(now_ms() as u64);
+    let mut stored = 0;
+    while stored < count {
+        let tx = db
+            .transaction(&[DOCS, SUMMARIES], true)
+            .map_err(|e| format!("{e:?}"))?;
+        for _ in 0..CHUNK.min(count - stored) {
+            let registration = generator.registration(
+                &session.user.id,
+                &session.device_id,
+                village,
+                now_ms() as i64,
+            );
+            let mut doc = RegistrationDoc::create(&registration);
+            let mut record = StoredRecord::new(&mut doc);
+            put_record(&tx, &registration.id, &mut doc, &mut record)
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            stored += 1;
+        }
+        LocalDb::commit(tx).await.map_err(|e| format!("{e:?}"))?;
+    }
+    state.reload_summaries().await;
+    Ok(stored)
+}

@@ -1,0 +1,185 @@
+//! A supervisor's review of one registration, and reading one registration:
+//!
+//! - `GET /api/registrations/{id}`: the registration as JSON, for anyone whose scope
+//!   covers it;
+//! - `POST /api/registrations/{id}/review` `{status, comment?}` (supervisors and admins):
+//!   sets the review status and appends a comment.
+//!
+//! A review is written as an Automerge change to the registration's document and goes
+//! through the same merge, policy check, validation and commit as a device's sync, so it
+//! reaches the officer's phone on the next pull and merges with the officer's own
+//! concurrent edits.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jemput_shared::document::RegistrationDoc;
+use jemput_shared::policy::Role;
+use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
+use jemput_shared::sync::message::{PushItem, PushOutcome};
+use serde::Deserialize;
+
+use crate::auth::Authenticated;
+use crate::clock;
+use crate::error::{ApiError, Message};
+use crate::routes::sync::{merge_and_commit, COMMIT_ATTEMPTS};
+use crate::routes::ApiJson;
+use crate::startup::AppState;
+use crate::store::StoreError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/registrations/{id}", get(show))
+        .route("/api/registrations/{id}/review", post(review))
+}
+
+/// Comments longer than this are refused (a review note, not a report).
+const MAX_COMMENT_CHARS: usize = 2_000;
+
+fn not_found() -> ApiError {
+    ApiError::not_found("This registration", "Pendaftaran ini")
+}
+
+async fn load(state: &AppState, id: &str) -> Result<Option<(Vec<u8>, Registration)>, ApiError> {
+    let mut stored = state.store.load_documents(vec![id.to_owned()]).await?;
+    let Some(doc) = stored.remove(id) else {
+        return Ok(None);
+    };
+    let registration = RegistrationDoc::load(&doc.bytes)
+        .and_then(|d| d.read())
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored document {id}: {e}")))?;
+    Ok(Some((doc.bytes, registration)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Registration>, ApiError> {
+    match load(&state, &id).await? {
+        // Out of scope looks the same as missing: ids are not confirmed to outsiders.
+        Some((_, registration)) if auth.requester.scope.covers(&registration) => {
+            Ok(Json(registration))
+        }
+        _ => Err(not_found()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewRequest {
+    /// `verified`, `needs_correction` or `rejected`.
+    status: String,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+fn bad_request(code: &str, en: &str, id: &str) -> ApiError {
+    ApiError::BadRequest(Message::new(code.to_owned(), en.to_owned(), id.to_owned()))
+}
+
+async fn review(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ReviewRequest>,
+) -> Result<Json<Registration>, ApiError> {
+    if auth.requester.role == Role::Officer {
+        return Err(ApiError::forbidden());
+    }
+    let status = ReviewStatus::from_code(&request.status)
+        .filter(|s| *s != ReviewStatus::Submitted)
+        .ok_or_else(|| {
+            bad_request(
+                "bad_status",
+                "The status must be verified, needs_correction or rejected.",
+                "Status harus verified, needs_correction atau rejected.",
+            )
+        })?;
+    let comment = request
+        .comment
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    if comment
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
+    {
+        return Err(bad_request(
+            "comment_too_long",
+            "The comment is too long (at most 2,000 characters).",
+            "Komentar terlalu panjang (paling banyak 2.000 karakter).",
+        ));
+    }
+    if status == ReviewStatus::NeedsCorrection && comment.is_none() {
+        return Err(bad_request(
+            "comment_required",
+            "Say what needs correcting in a comment.",
+            "Tuliskan apa yang perlu diperbaiki di komentar.",
+        ));
+    }
+    let comment = comment.map(|text| ReviewComment {
+        id: uuid::Uuid::new_v4().to_string(),
+        author_id: auth.user.id.clone(),
+        author_name: auth.user.display_name.clone(),
+        role: auth.requester.role.code().to_owned(),
+        at: clock::now_ms(),
+        text,
+    });
+    let mut attempt = 1;
+    loop {
+        let Some((bytes, before)) = load(&state, &id).await? else {
+            return Err(not_found());
+        };
+        if !auth.requester.scope.covers(&before) {
+            return Err(not_found());
+        }
+        // The change, as a device would push it: from the stored heads.
+        let comment = comment.clone();
+        let doc_id = id.clone();
+        let item = tokio::task::spawn_blocking(move || -> Result<PushItem, String> {
+            let mut doc = RegistrationDoc::load(&bytes).map_err(|e| e.to_string())?;
+            let base = doc.heads();
+            doc.edit(|r| {
+                r.review.status = status;
+                r.review.comments.extend(comment);
+            })
+            .map_err(|e| e.to_string())?;
+            Ok(PushItem {
+                doc_id,
+                heads: doc.heads(),
+                changes: doc.changes_since(&base),
+                base,
+                vouched: vec![],
+            })
+        })
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("review task failed: {e}")))?
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("review edit failed: {e}")))?;
+        let doc_id = item.doc_id.clone();
+        let push = Arc::new(vec![item]);
+        match merge_and_commit(&state, &auth, &push, clock::now_ms()).await {
+            Err(ApiError::Store(StoreError::Outdated(_))) if attempt < COMMIT_ATTEMPTS => {
+                attempt += 1;
+                continue;
+            }
+            Err(other) => return Err(other),
+            Ok((plan, _, _)) => {
+                let outcome = plan.results().into_iter().find(|r| r.doc_id == doc_id);
+                return match outcome.map(|r| r.outcome) {
+                    Some(PushOutcome::Committed { .. }) => match load(&state, &doc_id).await? {
+                        Some((_, after)) => Ok(Json(after)),
+                        None => Err(not_found()),
+                    },
+                    Some(PushOutcome::Rejected(rejection)) => Err(ApiError::Forbidden(
+                        Message::new(rejection.code, rejection.message_en, rejection.message_id),
+                    )),
+                    _ => Err(ApiError::Internal(anyhow::anyhow!(
+                        "review of {doc_id} not merged"
+                    ))),
+                };
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+// The field officer's day, in a real browser against a real server: log in once, register
+// people with no network, reload and restart the browser offline, come back online and
+// watch the records go by themselves, receive a supervisor's "needs correction" with its
+// comment, correct and resubmit; and invalid input refused next to the field.
+
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launchBrowser, openApp, waitForApp, waitForServiceWorker, removeTempDirs, Api } from "../lib/harness.mjs";
+
+after(removeTempDirs);
+
+const VILLAGE = { regency: "17.01", district: "17.01.01", village: "17.01.01.2001" };
+
+/** A valid NIK for a man born on `day`/`month`/`year` in district 17.01.01. */
+function nikFor(day, month, year, serial) {
+  const dd = String(day).padStart(2, "0");
+  const mm = String(month).padStart(2, "0");
+  const yy = String(year % 100).padStart(2, "0");
+  return `170101${dd}${mm}${yy}${String(serial).padStart(4, "0")}`;
+}
+
+async function login(page, username, password) {
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', password);
+  await page.click('form.login button[type="submit"]');
+  await page.locator("section.list").waitFor({ timeout: 30_000 });
+}
+
+async function waiting(page) {
+  return Number(await page.locator(".status .waiting").getAttribute("data-waiting"));
+}
+
+async function register(page, person) {
+  await page.click('button[name="new_registration"]');
+  await page.locator("form.registration").waitFor();
+  await page.fill('input[name="full_name"]', person.name);
+  await page.fill('input[name="nik"]', person.nik);
+  await page.fill('input[name="birth_place"]', "Manna");
+  await page.fill('input[name="birth_date"]', person.birthDate);
+  await page.selectOption('select[name="gender"]', "male");
+  await page.fill('input[name="phone"]', "081234567890");
+  await page.selectOption('select[name="address.regency"]', VILLAGE.regency);
+  await page.selectOption('select[name="address.district"]', VILLAGE.district);
+  await page.selectOption('select[name="address.village"]', VILLAGE.village);
+  await page.fill('input[name="address.rt"]', "001");
+  await page.fill('input[name="address.rw"]', "002");
+  await page.check('input[name="programmes"][value="job_placement"]');
+  await page.check('input[name="consent"]');
+  await page.click('button[name="save"]');
+  await page.locator("section.list").waitFor();
+}
+
+async function serverCount(api) {
+  return (await api.request("GET", "/api/admin/stats")).registrations;
+}
+
+async function until(check, what, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test("an officer registers offline, survives reloads and restarts, syncs by itself, and corrects a reviewed record", async () => {
+  const server = await startServer();
+  const admin = await Api.asAdmin(server.url);
+  await admin.createUser({ username: "siti", password: "siti-password-123", role: "officer", regions: ["17.01.01"], displayName: "Siti" });
+  await admin.createUser({ username: "budi", password: "budi-password-123", role: "supervisor", regions: ["17.01"], displayName: "Budi" });
+
+  let context = await launchBrowser();
+  const { userDataDir } = context;
+  try {
+    // 1. Log in online; the region list comes down with the app.
+    let page = await openApp(context, server.url + "/");
+    await waitForServiceWorker(page);
+    await login(page, "siti", "siti-password-123");
+    await page.click('button[name="new_registration"]');
+    await page.locator(`select[name="address.regency"] option[value="${VILLAGE.regency}"]`).waitFor({ state: "attached", timeout: 30_000 });
+    await page.click('button[name="back"]');
+
+    // Offline: three people.
+    await context.setOffline(true);
+    const people = [
+      { name: "Ahmad Fauzi", nik: nikFor(12, 5, 1995, 1), birthDate: "1995-05-12" },
+      { name: "Rudi Hartono", nik: nikFor(3, 8, 1990, 2), birthDate: "1990-08-03" },
+      { name: "Joko Santoso", nik: nikFor(21, 1, 2000, 3), birthDate: "2000-01-21" },
+    ];
+    for (const person of people) await register(page, person);
+    assert.equal(await page.locator("li.record").count(), 3);
+    assert.equal(await waiting(page), 3);
+
+    // Reload, still offline: the app loads from the service worker and lists all three.
+    await page.reload();
+    await waitForApp(page);
+    await page.locator("li.record").nth(2).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator("li.record").count(), 3);
+
+    // Close the browser and open it again on the same profile, still offline.
+    await context.close();
+    context = await launchBrowser({ userDataDir, offline: true });
+    page = await openApp(context, server.url + "/");
+    await page.locator("li.record").nth(2).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator("li.record").count(), 3);
+    assert.equal(await serverCount(admin), 0);
+
+    // 2. Online again: everything goes without pressing anything.
+    await context.setOffline(false);
+    await until(async () => (await serverCount(admin)) === 3, "three records on the server");
+    await until(async () => (await waiting(page)) === 0, "0 waiting in the status line");
+
+    // 3. A supervisor asks for a correction, with a comment.
+    const id = await page.locator("li.record", { hasText: "Rudi Hartono" }).getAttribute("data-id");
+    const supervisor = new Api(server.url);
+    await supervisor.login("budi", "budi-password-123");
+    await supervisor.request("POST", `/api/registrations/${id}/review`, {
+      status: "needs_correction",
+      comment: "Tempat lahir salah, mohon diperiksa.",
+    });
+    await page.click('button[name="sync_now"]');
+    const flagged = page.locator(`li.record[data-id="${id}"][data-status="needs_correction"]`);
+    await flagged.waitFor({ timeout: 60_000 });
+    await flagged.click();
+    await page.locator("ul.comments", { hasText: "Tempat lahir salah" }).waitFor();
+    await page.fill('input[name="birth_place"]', "Bengkulu");
+    await page.fill('textarea[name="reply"]', "Sudah diperbaiki.");
+    await page.click('button[name="save"]');
+    await page.locator("section.list").waitFor();
+    await until(async () => {
+      const stored = await supervisor.request("GET", `/api/registrations/${id}`);
+      return stored.birth_place === "Bengkulu";
+    }, "the correction on the server");
+    const stored = await supervisor.request("GET", `/api/registrations/${id}`);
+    assert.equal(stored.review.status, "submitted");
+    const texts = stored.review.comments.map((c) => c.text);
+    assert.ok(texts.includes("Tempat lahir salah, mohon diperiksa."), `comments: ${texts}`);
+    assert.ok(texts.includes("Sudah diperbaiki."), `comments: ${texts}`);
+    await until(async () => (await waiting(page)) === 0, "0 waiting after the correction");
+
+    // 4. Invalid input is refused next to the field, in Indonesian, and nothing is saved.
+    await page.click('button[name="new_registration"]');
+    await page.fill('input[name="full_name"]', "Salah Input");
+    await page.fill('input[name="nik"]', "170101120595000"); // 15 digits
+    await page.click('button[name="save"]');
+    const nikError = page.locator('.problem.error[data-field="nik"]');
+    await nikError.waitFor();
+    assert.match(await nikError.innerText(), /16/);
+    const consentError = page.locator('.problem.error[data-field="consent"]');
+    await consentError.waitFor();
+    assert.match(await consentError.innerText(), /menyetujui/);
+    await page.locator(".save-error", { hasText: "Belum tersimpan" }).waitFor();
+    await page.click('button[name="back"]');
+    assert.equal(await page.locator("li.record").count(), 3);
+    assert.equal(await serverCount(admin), 3);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+test("the network drops in the middle of sending 200 records: after it returns, the server holds all 200 exactly once", async () => {
+  const server = await startServer();
+  const admin = await Api.asAdmin(server.url);
+  await admin.createUser({ username: "rina", password: "rina-password-123", role: "officer", regions: ["17.01.01"] });
+  const context = await launchBrowser();
+  try {
+    const page = await openApp(context, server.url + "/");
+    await waitForServiceWorker(page);
+    await context.setOffline(false);
+    await login(page, "rina", "rina-password-123");
+    // Small batches, so the sync takes several round trips.
+    await context.setOffline(true);
+    assert.equal(await page.evaluate(() => window.jemputAddSamples(200, "17.01.01.2001")), 200);
+    await until(async () => (await waiting(page)) === 200, "200 waiting");
+
+    // The link breaks after the first batch reached the server: its answer is lost, and
+    // the next requests fail, until the link is back.
+    let requests = 0;
+    await page.route("**/api/sync", async (route) => {
+      requests += 1;
+      if (requests === 1) {
+        await route.fetch(); // the server commits...
+        await route.abort("connectionreset"); // ...but the answer never arrives
+      } else {
+        await route.abort("internetdisconnected");
+      }
+    });
+    await context.setOffline(false);
+    await until(async () => requests >= 2, "the failing sync attempts");
+    const committedBeforeRecovery = await serverCount(admin);
+    assert.ok(committedBeforeRecovery > 0, `after the drop: ${committedBeforeRecovery}`);
+    await page.unroute("**/api/sync");
+    await page.click('button[name="sync_now"]');
+    await until(async () => (await waiting(page)) === 0, "0 waiting", 120_000);
+    assert.equal(await serverCount(admin), 200);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
