@@ -45,6 +45,11 @@ pub fn request_sync(state: AppState) {
     if session.expired || state.sync.get_untracked().running || db().is_none() {
         return;
     }
+    if !pwa::online() {
+        let text = ApiFailure::Offline.describe(state.lang.get_untracked());
+        state.sync.update(|s| s.error = Some(text));
+        return;
+    }
     state.sync.update(|s| s.running = true);
     spawn_local(async move {
         let Some(db) = db() else { return };

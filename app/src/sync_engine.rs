@@ -19,6 +19,8 @@ use crate::local_db::{
 };
 
 const CURSORS: &str = "cursors";
+/// Pending documents read from IndexedDB at a time.
+const CHUNK: usize = 200;
 /// Answers may inflate to at most this (the server sends at most 4 MiB of documents).
 const MAX_INFLATED_RESPONSE: usize = 32 * 1024 * 1024;
 
@@ -84,39 +86,48 @@ pub async fn sync_once(
         Some(text) => serde_json::from_str(&text).unwrap_or_default(),
         None => StoredCursors::default(),
     };
-    let mut sync = DeviceSync::new(stored.cursor, stored.acked, SyncLimits::default());
     let summaries = db.all_summaries().await?;
     let pending = pending_ids(&summaries);
-    {
-        let tx = db.transaction(&[DOCS], false)?;
-        for id in &pending {
-            if let Some(record) = get_record(&tx, id).await? {
-                let mut doc = record.doc()?;
-                sync.enqueue(push_item(id, &mut doc, &record.synced));
+    let mut report = SyncReport::default();
+    let (mut cursor, mut acked) = (stored.cursor, stored.acked);
+    // Documents are read in chunks, each in a short transaction, so a save made while a
+    // long backlog goes out never waits behind it.
+    let mut chunks = pending.chunks(CHUNK).peekable();
+    loop {
+        let mut sync = DeviceSync::new(cursor, acked, SyncLimits::default());
+        if let Some(chunk) = chunks.next() {
+            let tx = db.transaction(&[DOCS], false)?;
+            for id in chunk {
+                if let Some(record) = get_record(&tx, id).await? {
+                    let mut doc = record.doc()?;
+                    sync.enqueue(push_item(id, &mut doc, &record.synced));
+                }
             }
         }
+        while let Some(request) = sync.poll_request() {
+            let pushed = request.push.len();
+            let body = wire::encode(&request);
+            let answer = match api::sync(token, &body).await {
+                Ok(answer) => answer,
+                Err(failure) => {
+                    sync.handle_failure();
+                    return Err(SyncFailure::Api(failure));
+                }
+            };
+            let response = wire::decode(&answer, MAX_INFLATED_RESPONSE)
+                .map_err(|e| SyncFailure::Protocol(e.to_string()))?;
+            let effects = sync.handle_response(response);
+            let counts = apply(db, effects, &mut sync).await?;
+            report.sent += pushed.min(counts.acknowledged + counts.refused);
+            report.received += counts.merged;
+            report.refused += counts.refused;
+            progress(&report);
+        }
+        (cursor, acked) = (sync.cursor(), sync.acked());
+        if chunks.peek().is_none() {
+            return Ok(report);
+        }
     }
-    let mut report = SyncReport::default();
-    while let Some(request) = sync.poll_request() {
-        let pushed = request.push.len();
-        let body = wire::encode(&request);
-        let answer = match api::sync(token, &body).await {
-            Ok(answer) => answer,
-            Err(failure) => {
-                sync.handle_failure();
-                return Err(SyncFailure::Api(failure));
-            }
-        };
-        let response = wire::decode(&answer, MAX_INFLATED_RESPONSE)
-            .map_err(|e| SyncFailure::Protocol(e.to_string()))?;
-        let effects = sync.handle_response(response);
-        let counts = apply(db, effects, &mut sync).await?;
-        report.sent += pushed.min(counts.acknowledged + counts.refused);
-        report.received += counts.merged;
-        report.refused += counts.refused;
-        progress(&report);
-    }
-    Ok(report)
 }
 
 #[derive(Default)]

@@ -13,6 +13,18 @@ use crate::{cargo, region_data_dir, status, web, workspace_root};
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 pub fn run() -> anyhow::Result<()> {
+    run_node(&["--test", "--test-concurrency=1", "tests/"])
+}
+
+/// `cargo xtask bench-app`: the officer app's figures in headless Chromium
+/// (`tests/e2e/bench/officer.mjs`, median of 3 runs).
+pub fn bench(args: &[String]) -> anyhow::Result<()> {
+    let mut node_args = vec!["bench/officer.mjs"];
+    node_args.extend(args.iter().map(String::as_str));
+    run_node(&node_args)
+}
+
+fn run_node(node_args: &[&str]) -> anyhow::Result<()> {
     ensure_chromium()?;
     let e2e = workspace_root().join("tests/e2e");
     if !e2e.join("node_modules/playwright-core").is_dir() {
@@ -26,7 +38,7 @@ pub fn run() -> anyhow::Result<()> {
     web::build(false)?;
     status(cargo().args(["build", "-p", "jemput-server", "--bin", "jemput-server"]))?;
     let mut node = Command::new("node");
-    node.args(["--test", "--test-concurrency=1", "tests/"])
+    node.args(node_args)
         .current_dir(&e2e)
         .env(
             "JEMPUT_SERVER_BIN",

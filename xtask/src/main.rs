@@ -20,9 +20,10 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("build-app") => web::build_app(&args[1..]),
         Some("e2e") => e2e::run(),
+        Some("bench-app") => e2e::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]"
             );
             return ExitCode::from(2);
         }

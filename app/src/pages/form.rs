@@ -596,6 +596,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
         let id = id.clone();
         let reply_text = reply.get_untracked().trim().to_owned();
         state.saving.set(true);
+        let started = now_ms();
         spawn_local(async move {
             let Some(db) = db() else { return };
             let session = state.session.get_untracked();
@@ -631,6 +632,14 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
             state.saving.set(false);
             match result {
                 Ok(_) => {
+                    // How long "Simpan" took to reach disk, for the benchmarks.
+                    if let Some(window) = web_sys::window() {
+                        let _ = js_sys::Reflect::set(
+                            &window,
+                            &"jemputLastSaveMs".into(),
+                            &(now_ms() - started).into(),
+                        );
+                    }
                     state.notice.set(Some(
                         l(
                             lang.get_untracked(),
