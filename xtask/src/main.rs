@@ -165,19 +165,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::piped())
             .spawn()?;
-        let url = {
-            use std::io::BufRead;
-            let stdout = server.stdout.take().context("server stdout")?;
-            let mut lines = std::io::BufReader::new(stdout).lines();
-            let url = loop {
-                let line = lines.next().context("server exited before listening")??;
-                if let Some(url) = line.split("listening on ").nth(1) {
-                    break url.trim().to_owned();
-                }
-            };
-            std::thread::spawn(move || for _ in lines {});
-            url
-        };
+        let url = listening_url(&mut server)?;
         let output = Command::new(release.join("jemput-loadgen"))
             .args([
                 "--url",
@@ -191,13 +179,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             ])
             .args(["--seed", &run.to_string()])
             .output()?;
-        let status_file =
-            std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap_or_default();
-        let peak_kb: u64 = status_file
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0);
+        let peak_kb = peak_rss_kb(server.id());
         let _ = server.kill();
         let _ = server.wait();
         let _ = std::fs::remove_dir_all(&data_dir);
@@ -214,6 +196,31 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     }
     print_median(&reports);
     Ok(())
+}
+
+/// Reads the "listening on" line from a starting server's stdout, then keeps draining it.
+fn listening_url(server: &mut std::process::Child) -> anyhow::Result<String> {
+    use std::io::BufRead;
+    let stdout = server.stdout.take().context("server stdout")?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines.next().context("server exited before listening")??;
+        if let Some(url) = line.split("listening on ").nth(1) {
+            break url.trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Ok(url)
+}
+
+/// The process's peak resident memory (VmHWM), in kB.
+fn peak_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// Prints the median of every numeric figure (booleans: true only if true in every run).

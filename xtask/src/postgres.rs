@@ -236,7 +236,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
                 .env("RUST_LOG", "warn")
                 .stdout(Stdio::piped())
                 .spawn()?;
-            urls.push(listening_url(&mut server)?);
+            urls.push(crate::listening_url(&mut server)?);
             servers.push(server);
         }
         let output = Command::new(release.join("jemput-loadgen"))
@@ -246,7 +246,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
             .output()?;
         let peak_kb = servers
             .iter()
-            .map(|s| peak_rss_kb(s.id()))
+            .map(|s| crate::peak_rss_kb(s.id()))
             .max()
             .unwrap_or(0);
         for server in &mut servers {
@@ -266,29 +266,4 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     }
     crate::print_median(&reports);
     Ok(())
-}
-
-/// Reads the "listening on" line from a starting server's stdout, then keeps draining it.
-fn listening_url(server: &mut std::process::Child) -> anyhow::Result<String> {
-    use std::io::BufRead;
-    let stdout = server.stdout.take().context("server stdout")?;
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines.next().context("server exited before listening")??;
-        if let Some(url) = line.split("listening on ").nth(1) {
-            break url.trim().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Ok(url)
-}
-
-/// The process's peak resident memory (VmHWM), in kB.
-fn peak_rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
