@@ -3,16 +3,22 @@
 //! arrived by sync while the form was open is kept). Each save is one strict IndexedDB
 //! transaction; it returns after the transaction is on disk.
 
-use jemput_shared::document::RegistrationDoc;
+use jemput_shared::document::{ChangeAuthor, RegistrationDoc};
 use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
 
 use crate::local_db::{
     get_record, put_record, DbError, LocalDb, StoredRecord, Summary, DOCS, SUMMARIES,
 };
+use crate::state::now_ms;
 
-/// Stores a new registration (already validated by the form).
-pub async fn save_new(db: &LocalDb, registration: &Registration) -> Result<Summary, DbError> {
-    let mut doc = RegistrationDoc::create(registration);
+/// Stores a new registration (already validated by the form), recording `author` as its
+/// creator in the document's history.
+pub async fn save_new(
+    db: &LocalDb,
+    registration: &Registration,
+    author: &ChangeAuthor,
+) -> Result<Summary, DbError> {
+    let mut doc = RegistrationDoc::create_by(registration, author, now_ms() as i64);
     let mut record = StoredRecord::new(&mut doc);
     let tx = db.transaction(&[DOCS, SUMMARIES], true)?;
     let summary = put_record(&tx, &registration.id, &mut doc, &mut record).await?;
@@ -22,6 +28,8 @@ pub async fn save_new(db: &LocalDb, registration: &Registration) -> Result<Summa
 
 /// What the officer changed, applied to the newest stored copy.
 pub struct OfficerEdit {
+    /// The officer, named in the document's history.
+    pub author: ChangeAuthor,
     pub form: Registration,
     /// A reply to the reviewer, added as the officer's own comment.
     pub reply: Option<ReviewComment>,
@@ -35,7 +43,7 @@ pub async fn save_edit(db: &LocalDb, id: &str, edit: OfficerEdit) -> Result<Summ
         .await?
         .ok_or_else(|| DbError::Corrupt(format!("record {id} is missing")))?;
     let mut doc = record.doc()?;
-    doc.edit(|latest| {
+    doc.edit_by(&edit.author, now_ms() as i64, |latest| {
         copy_officer_fields(latest, &edit.form);
         if let Some(reply) = edit.reply {
             latest.review.comments.push(reply);

@@ -3,7 +3,7 @@
 //! village)` stores `n` registrations by the signed-in officer (the same generator the
 //! load generator uses), as if typed in, and resolves to the number stored.
 
-use jemput_shared::document::RegistrationDoc;
+use jemput_shared::document::{ChangeAuthor, RegistrationDoc};
 use jemput_shared::sample::SampleGenerator;
 use js_sys::Promise;
 use leptos::prelude::*;
@@ -52,7 +52,9 @@ async fn add_samples(state: AppState, count: usize, village: &str) -> Result<usi
                 village,
                 now_ms() as i64,
             );
-            let mut doc = RegistrationDoc::create(&registration);
+            let author =
+                ChangeAuthor::new(session.user.id.clone(), session.user.display_name.clone());
+            let mut doc = RegistrationDoc::create_by(&registration, &author, now_ms() as i64);
             let mut record = StoredRecord::new(&mut doc);
             put_record(&tx, &registration.id, &mut doc, &mut record)
                 .await

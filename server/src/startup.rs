@@ -101,6 +101,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::admin::router())
         .merge(routes::regions::router())
         .merge(routes::review::router())
+        .merge(routes::history::router())
         .merge(routes::events::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));

@@ -5,9 +5,11 @@
 //! merged in meanwhile (a supervisor's comment, say), so callers never keep a struct
 //! across merges and write it back later.
 
+use automerge::transaction::CommitOptions;
 use automerge::{AutoCommit, ChangeHash};
+use serde::{Deserialize, Serialize};
 
-use crate::registration::Registration;
+use crate::registration::{Millis, Registration};
 
 /// A change hash as it travels on the wire and sits in storage.
 pub type Hash = [u8; 32];
@@ -22,6 +24,42 @@ pub enum DocumentError {
     WrongId { expected: String, found: String },
 }
 
+/// Who made a change, recorded in the Automerge change's message as JSON
+/// (`{"by": "<user id>", "name": "Siti"}`) so a document's history names people, not
+/// random actor ids. See `crate::history`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeAuthor {
+    #[serde(rename = "by")]
+    pub user_id: String,
+    pub name: String,
+}
+
+impl ChangeAuthor {
+    pub fn new(user_id: impl Into<String>, name: impl Into<String>) -> Self {
+        ChangeAuthor {
+            user_id: user_id.into(),
+            name: name.into(),
+        }
+    }
+
+    /// The author named in a change message; `None` for messages not written by
+    /// [`ChangeAuthor::message`] (older documents, other tools).
+    pub fn from_message(message: &str) -> Option<Self> {
+        serde_json::from_str(message).ok()
+    }
+
+    fn commit_options(&self, at: Millis) -> CommitOptions {
+        CommitOptions::default()
+            .with_message(self.message())
+            // Automerge keeps change times in seconds.
+            .with_time(at.div_euclid(1000))
+    }
+
+    pub fn message(&self) -> String {
+        serde_json::to_string(self).expect("a struct of strings always serializes")
+    }
+}
+
 /// One registration's Automerge document.
 pub struct RegistrationDoc {
     doc: AutoCommit,
@@ -34,6 +72,15 @@ impl RegistrationDoc {
         autosurgeon::reconcile(&mut doc, registration)
             .expect("reconciling into a fresh document cannot conflict");
         doc.commit();
+        RegistrationDoc { doc }
+    }
+
+    /// [`RegistrationDoc::create`], recording who created it and when.
+    pub fn create_by(registration: &Registration, author: &ChangeAuthor, at: Millis) -> Self {
+        let mut doc = AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, registration)
+            .expect("reconciling into a fresh document cannot conflict");
+        doc.commit_with(author.commit_options(at));
         RegistrationDoc { doc }
     }
 
@@ -60,6 +107,22 @@ impl RegistrationDoc {
         autosurgeon::reconcile(&mut self.doc, &registration)
             .map_err(|e| DocumentError::NotARegistration(e.to_string()))?;
         self.doc.commit();
+        Ok(registration)
+    }
+
+    /// [`RegistrationDoc::edit`], recording who made the change and when. An edit that
+    /// changes nothing adds no change.
+    pub fn edit_by(
+        &mut self,
+        author: &ChangeAuthor,
+        at: Millis,
+        change: impl FnOnce(&mut Registration),
+    ) -> Result<Registration, DocumentError> {
+        let mut registration = self.read()?;
+        change(&mut registration);
+        autosurgeon::reconcile(&mut self.doc, &registration)
+            .map_err(|e| DocumentError::NotARegistration(e.to_string()))?;
+        self.doc.commit_with(author.commit_options(at));
         Ok(registration)
     }
 

@@ -2,7 +2,8 @@
 //! server, the browser app and the load generator alike.
 //!
 //! - [`registration`] — the record an officer captures, which is an Automerge document's
-//!   shape; [`document`] maps it to and from the document.
+//!   shape; [`document`] maps it to and from the document, and [`history`] reads who
+//!   changed which field when.
 //! - [`domain`] and [`validation`] — value types that parse (NIK, phone, region code,
 //!   birth date) and the per-field checks, with messages in Bahasa Indonesia and English.
 //! - [`sync`] — the device ↔ server protocol as a sans-IO state machine: messages in,
@@ -11,6 +12,7 @@
 //! - [`sample`] — realistic fake registrations for tests, load and demo data.
 pub mod document;
 pub mod domain;
+pub mod history;
 pub mod policy;
 pub mod registration;
 pub mod sample;

@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use jemput_shared::document::ChangeAuthor;
 use jemput_shared::domain::{civil_date_at, WIB_OFFSET_MS};
 use jemput_shared::registration::{
     GeoLocation, ProgrammeInterest, Registration, ReviewComment, ReviewStatus, WorkExperience,
@@ -600,8 +601,12 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
         spawn_local(async move {
             let Some(db) = db() else { return };
             let session = state.session.get_untracked();
+            let author = session
+                .as_ref()
+                .map(|s| ChangeAuthor::new(s.user.id.clone(), s.user.display_name.clone()))
+                .unwrap_or_else(|| ChangeAuthor::new(registration.registered_by.clone(), ""));
             let result = match &id {
-                None => records::save_new(&db, &registration).await,
+                None => records::save_new(&db, &registration, &author).await,
                 Some(id) => {
                     let comment = (!reply_text.is_empty()).then(|| ReviewComment {
                         id: uuid::Uuid::new_v4().to_string(),
@@ -621,6 +626,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                         &db,
                         id,
                         OfficerEdit {
+                            author,
                             form: registration,
                             reply: comment,
                             resubmit: true,

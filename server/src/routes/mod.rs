@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod events;
 pub mod health;
+pub mod history;
 pub mod regions;
 pub mod review;
 pub mod sync;

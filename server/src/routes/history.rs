@@ -1,0 +1,50 @@
+//! `GET /api/registrations/{id}/history`: who changed which fields of a registration and
+//! when, read from its Automerge document (`jemput_shared::history`). For anyone whose
+//! scope covers the registration, like reading it.
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use jemput_shared::document::RegistrationDoc;
+use jemput_shared::history::{history, HistoryEntry};
+use serde::Serialize;
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/registrations/{id}/history", get(show_history))
+}
+
+#[derive(Debug, Serialize)]
+struct History {
+    changes: Vec<HistoryEntry>,
+}
+
+async fn show_history(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<History>, ApiError> {
+    let not_found = || ApiError::not_found("This registration", "Pendaftaran ini");
+    let mut stored = state.store.load_documents(vec![id.clone()]).await?;
+    let Some(stored) = stored.remove(&id) else {
+        return Err(not_found());
+    };
+    let scope = auth.requester.scope.clone();
+    // Diffing every change is CPU work: off the async threads.
+    let changes = tokio::task::spawn_blocking(move || {
+        let mut doc = RegistrationDoc::load(&stored.bytes)?;
+        let registration = doc.read()?;
+        Ok::<_, jemput_shared::document::DocumentError>(
+            scope.covers(&registration).then(|| history(&mut doc)),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("history task failed: {e}")))?
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored document {id}: {e}")))?;
+    // Out of scope looks the same as missing.
+    let changes = changes.ok_or_else(not_found)?;
+    Ok(Json(History { changes }))
+}

@@ -1,0 +1,182 @@
+//! A registration's history, read from its Automerge document: each change, who made it
+//! and when (from the message [`ChangeAuthor`] writes), and which fields it touched
+//! (from the difference between the document before and after that change).
+//!
+//! Field paths go two levels deep at most (`full_name`, `address.village`,
+//! `review.comments`), which is what a supervisor needs to read "Siti changed the
+//! village"; list positions are not shown.
+
+use automerge::{Patch, PatchAction, Prop};
+use serde::{Deserialize, Serialize};
+
+use crate::document::{ChangeAuthor, RegistrationDoc};
+use crate::registration::Millis;
+
+/// One change in a registration's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The change hash, in hex.
+    pub hash: String,
+    /// When the change was made by the clock of the device that made it (second
+    /// precision), in milliseconds since the epoch.
+    pub at: Millis,
+    /// The user who made it; `None` for changes that do not name one.
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    /// The field paths the change touched, sorted and without repeats.
+    pub fields: Vec<String>,
+}
+
+/// Every change of the document, in causal order (a change comes after those it builds
+/// on); oldest first where the order is free.
+pub fn history(doc: &mut RegistrationDoc) -> Vec<HistoryEntry> {
+    let automerge = doc.automerge();
+    let changes = automerge.get_changes(&[]);
+    let mut entries = Vec::with_capacity(changes.len());
+    for change in changes {
+        let author = change.message().and_then(ChangeAuthor::from_message);
+        let before: Vec<_> = change.deps().to_vec();
+        let patches = automerge.diff(&before, &[change.hash()]);
+        entries.push(HistoryEntry {
+            hash: change.hash().to_string(),
+            at: change.timestamp().saturating_mul(1000),
+            author_id: author.as_ref().map(|a| a.user_id.clone()),
+            author_name: author.map(|a| a.name),
+            fields: touched_fields(&patches),
+        });
+    }
+    entries
+}
+
+fn touched_fields(patches: &[Patch]) -> Vec<String> {
+    let mut fields: Vec<String> = patches.iter().filter_map(field_path).collect();
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
+/// The patch's full property path, cut to its first two map keys.
+fn field_path(patch: &Patch) -> Option<String> {
+    let own = match &patch.action {
+        PatchAction::PutMap { key, .. } => Some(Prop::Map(key.clone())),
+        PatchAction::DeleteMap { key } => Some(Prop::Map(key.clone())),
+        PatchAction::Increment { prop, .. } => Some(prop.clone()),
+        PatchAction::Conflict { prop } => Some(prop.clone()),
+        _ => None,
+    };
+    let mut keys = Vec::new();
+    for prop in patch.path.iter().map(|(_, p)| p).chain(own.as_ref()) {
+        match prop {
+            Prop::Map(key) if keys.len() < 2 => keys.push(key.as_str()),
+            // A list position ends the readable path: "review.comments", "programmes".
+            _ => break,
+        }
+    }
+    (!keys.is_empty()).then(|| keys.join("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registration::{Registration, ReviewComment, ReviewStatus};
+
+    fn officer() -> ChangeAuthor {
+        ChangeAuthor::new("user-officer", "Siti")
+    }
+
+    fn supervisor() -> ChangeAuthor {
+        ChangeAuthor::new("user-supervisor", "Budi")
+    }
+
+    fn sample() -> Registration {
+        let mut registration = Registration {
+            id: "8d1e6f5a-0000-4000-8000-000000000001".into(),
+            full_name: "Siti Aminah".into(),
+            nik: "1701014506990001".into(),
+            ..Default::default()
+        };
+        registration.address.regency = "17.01".into();
+        registration.address.village = "17.01.01.2001".into();
+        registration
+    }
+
+    #[test]
+    fn each_change_names_its_author_time_and_fields() {
+        let mut doc = RegistrationDoc::create_by(&sample(), &officer(), 1_764_000_000_000);
+        doc.edit_by(&officer(), 1_764_000_060_000, |r| {
+            r.full_name = "Siti Aminah Putri".into();
+            r.address.village = "17.01.01.2002".into();
+        })
+        .unwrap();
+        doc.edit_by(&supervisor(), 1_764_000_120_000, |r| {
+            r.review.status = ReviewStatus::NeedsCorrection;
+            r.review.comments.push(ReviewComment {
+                id: "c1".into(),
+                author_id: "user-supervisor".into(),
+                author_name: "Budi".into(),
+                role: "supervisor".into(),
+                at: 1_764_000_120_000,
+                text: "Cek NIK".into(),
+            });
+        })
+        .unwrap();
+
+        let entries = history(&mut doc);
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[0].author_name.as_deref(), Some("Siti"));
+        assert_eq!(entries[0].at, 1_764_000_000_000);
+        assert!(entries[0].fields.contains(&"full_name".to_owned()));
+        assert_eq!(entries[1].fields, ["address.village", "full_name"]);
+        assert_eq!(entries[1].author_id.as_deref(), Some("user-officer"));
+        assert_eq!(entries[2].fields, ["review.comments", "review.status"]);
+        assert_eq!(entries[2].author_name.as_deref(), Some("Budi"));
+        assert_eq!(entries[2].at, 1_764_000_120_000);
+    }
+
+    #[test]
+    fn concurrent_changes_each_show_only_their_own_fields() {
+        let mut officer_doc = RegistrationDoc::create_by(&sample(), &officer(), 1_000);
+        let mut supervisor_doc = RegistrationDoc::load(&officer_doc.save()).unwrap();
+        supervisor_doc
+            .automerge()
+            .set_actor(automerge::ActorId::random());
+        officer_doc
+            .edit_by(&officer(), 2_000, |r| r.phone = "081234567890".into())
+            .unwrap();
+        supervisor_doc
+            .edit_by(&supervisor(), 2_000, |r| {
+                r.review.status = ReviewStatus::Verified
+            })
+            .unwrap();
+        officer_doc.merge_bytes(&supervisor_doc.save()).unwrap();
+
+        let entries = history(&mut officer_doc);
+        assert_eq!(entries.len(), 3);
+        let by = |name: &str| {
+            entries
+                .iter()
+                .find(|e| e.author_name.as_deref() == Some(name) && e.at == 2_000)
+                .unwrap()
+                .fields
+                .clone()
+        };
+        assert_eq!(by("Siti"), ["phone"]);
+        assert_eq!(by("Budi"), ["review.status"]);
+    }
+
+    #[test]
+    fn changes_without_an_author_message_have_no_author() {
+        let mut doc = RegistrationDoc::create(&sample());
+        let entries = history(&mut doc);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].author_id, None);
+        assert!(!entries[0].fields.is_empty());
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_adds_no_history() {
+        let mut doc = RegistrationDoc::create_by(&sample(), &officer(), 1_000);
+        doc.edit_by(&officer(), 2_000, |_| {}).unwrap();
+        assert_eq!(history(&mut doc).len(), 1);
+    }
+}
