@@ -64,6 +64,9 @@ pub enum ApiError {
     /// 409: clashes with the stored state.
     #[error("conflict: {}", .0.message_en)]
     Conflict(Message),
+    /// 429: too many attempts; try again after the given seconds.
+    #[error("too many requests: {}", .0.code)]
+    TooManyRequests(Message, u64),
     /// 413.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -108,6 +111,7 @@ impl ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(StoreError::Unavailable(_) | StoreError::Outdated(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -129,7 +133,8 @@ impl ApiError {
             | ApiError::Unauthenticated(m)
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
-            | ApiError::Conflict(m) => m.clone(),
+            | ApiError::Conflict(m)
+            | ApiError::TooManyRequests(m, _) => m.clone(),
             ApiError::PayloadTooLarge => Message::new(
                 "payload_too_large",
                 "The request is too large.",
@@ -172,6 +177,10 @@ impl IntoResponse for ApiError {
         if let ApiError::Invalid(problem) = &self {
             body["field"] = json!(problem.field);
         }
+        let retry_after = match &self {
+            ApiError::TooManyRequests(_, seconds) => Some(*seconds),
+            _ => None,
+        };
         let mut response = (status, Json(json!({ "error": body }))).into_response();
         let headers = response.headers_mut();
         match status {
@@ -182,6 +191,11 @@ impl IntoResponse for ApiError {
             // Devices back off and retry on their own; tell them when.
             StatusCode::SERVICE_UNAVAILABLE => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                if let Some(seconds) = retry_after {
+                    headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                }
             }
             _ => {}
         }

@@ -28,6 +28,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod live;
+pub mod login_throttle;
 pub mod regions;
 pub mod routes;
 pub mod startup;

@@ -27,6 +27,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::login_throttle::LoginThrottle;
+
 use crate::accounts::{Access, DisplayName, NewUser, Password, Username};
 use crate::auth;
 use crate::config::Config;
@@ -57,6 +59,8 @@ pub struct AppState {
     /// Turns true when the server starts shutting down; endless responses (live events)
     /// end then, so the graceful shutdown can finish.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Wrong-password counts per username, to slow down guessing.
+    pub login_throttle: Arc<LoginThrottle>,
 }
 
 const SEAL_KEY_SETTING: &str = "seal_key";
@@ -74,6 +78,7 @@ impl AppState {
             regions,
             sync_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
+            login_throttle: Arc::new(LoginThrottle::default()),
         })
     }
 }

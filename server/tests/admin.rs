@@ -202,6 +202,52 @@ async fn an_admin_changes_a_users_name_role_regions_and_password() {
 }
 
 #[tokio::test]
+async fn a_new_password_signs_out_the_users_devices_but_not_the_admin() {
+    let app = spawn_app().await;
+    let user = app.create_user("siti", "officer", &["17.01.01"]).await;
+    let phone = app.login("siti", &user.password).await;
+    let admin = app.admin_token().await;
+    expect_json(
+        app.get("/api/auth/me", Some(&phone.token)).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let path = format!("/api/admin/users/{}", user.id);
+    let body = json!({ "password": "new-password-siti" });
+    expect_json(
+        app.patch_json(&path, Some(&admin), &body).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    assert_eq!(
+        app.get("/api/auth/me", Some(&phone.token)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let again = app.login("siti", "new-password-siti").await;
+    expect_json(
+        app.get("/api/auth/me", Some(&again.token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
+
+    // Changing something else leaves sessions alone.
+    let body = json!({ "display_name": "Siti A" });
+    expect_json(
+        app.patch_json(&path, Some(&admin), &body).await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_json(
+        app.get("/api/auth/me", Some(&again.token)).await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn a_role_change_must_fit_the_kept_regions() {
     let app = spawn_app().await;
     let user = app.create_user("budi", "officer", &["17.01.01"]).await;

@@ -247,3 +247,27 @@ async fn tokens_survive_a_server_restart() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_refused_for_a_while_even_with_the_right_one() {
+    let app = spawn_app().await;
+    let user = app.create_user("siti", "officer", &["17.01.01"]).await;
+    for _ in 0..10 {
+        expect_error(
+            app.try_login("siti", "not-her-password").await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    let response = app.try_login("Siti", &user.password).await;
+    assert!(response.headers().contains_key("retry-after"));
+    let body = expect_error(response, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    assert!(body["error"]["message_id"]
+        .as_str()
+        .unwrap()
+        .contains("Coba lagi"));
+    // Other users are not held up.
+    let other = app.create_user("budi", "officer", &["17.01.01"]).await;
+    app.login("budi", &other.password).await;
+}

@@ -176,6 +176,7 @@ async fn update_user(
         )));
     }
     // Hashed last: only once everything else is known to be valid.
+    let new_password = request.password.is_some();
     if let Some(password) = request.password {
         changes.password_hash = Some(auth::hash_password(Password::parse(password)?).await?);
     }
@@ -187,7 +188,18 @@ async fn update_user(
             StoreError::NotFound => user_not_found(),
             other => other.into(),
         })?;
-    tracing::info!(by = %admin.user.username, user = %user.username, "user updated");
+    // A new password ends every session the old one opened (a leaked password, a lost
+    // phone): those devices sign in again, keeping what they have not sent yet. The
+    // admin's own session making this request stays.
+    if new_password {
+        let now = now_ms();
+        for device in state.store.list_devices(&user.id).await? {
+            if device.revoked_at.is_none() && device.id != admin.device_id {
+                state.store.revoke_device(&device.id, now).await?;
+            }
+        }
+    }
+    tracing::info!(by = %admin.user.username, user = %user.username, new_password, "user updated");
     Ok(Json(user.into()))
 }
 

@@ -76,12 +76,25 @@ async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    let now = now_ms();
+    if let Some(wait_ms) = state.login_throttle.wait_ms(&request.username, now) {
+        let minutes = (wait_ms + 59_999) / 60_000;
+        return Err(ApiError::TooManyRequests(
+            Message::new(
+                "too_many_attempts",
+                format!("Too many wrong passwords. Try again in {minutes} minutes."),
+                format!("Terlalu banyak kata sandi salah. Coba lagi dalam {minutes} menit."),
+            ),
+            wait_ms.div_euclid(1000).max(1) as u64,
+        ));
+    }
     let found = match Username::parse(&request.username) {
         Ok(username) => state.store.credentials(username.as_str()).await?,
         Err(_) => None,
     };
     let (user, hash) = found.unzip();
     if !auth::verify_password(request.password, hash).await {
+        state.login_throttle.record_failure(&request.username, now);
         return Err(ApiError::Unauthenticated(Message::new(
             "invalid_credentials",
             "Wrong username or password.",
@@ -94,6 +107,7 @@ async fn login(
             "verified without a user"
         )));
     };
+    state.login_throttle.record_success(&request.username);
     // Told only to someone who knows the password, so it reveals nothing to others.
     if user.disabled {
         return Err(auth::account_disabled());
