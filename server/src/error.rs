@@ -70,6 +70,9 @@ pub enum ApiError {
     /// 413.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// 503: the server is doing as much of this as it allows at once (exports); retry.
+    #[error("busy: {}", .0.code)]
+    Busy(Message),
     /// 503 (transient) or 500, by the kind of store failure.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -112,7 +115,8 @@ impl ApiError {
             }
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Store(StoreError::Unavailable(_) | StoreError::Outdated(_)) => {
+            ApiError::Busy(_)
+            | ApiError::Store(StoreError::Unavailable(_) | StoreError::Outdated(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             ApiError::Store(StoreError::Internal(_)) | ApiError::Internal(_) => {
@@ -134,6 +138,7 @@ impl ApiError {
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
+            | ApiError::Busy(m)
             | ApiError::TooManyRequests(m, _) => m.clone(),
             ApiError::PayloadTooLarge => Message::new(
                 "payload_too_large",

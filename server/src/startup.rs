@@ -61,6 +61,9 @@ pub struct AppState {
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
     /// Wrong-password counts per username, to slow down guessing.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Exports running at once ([`routes::export::CONCURRENT_EXPORTS`]): each holds a
+    /// database reader for its whole length, and a burst must not take them all.
+    pub export_slots: Arc<tokio::sync::Semaphore>,
 }
 
 const SEAL_KEY_SETTING: &str = "seal_key";
@@ -79,6 +82,9 @@ impl AppState {
             sync_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             login_throttle: Arc::new(LoginThrottle::default()),
+            export_slots: Arc::new(tokio::sync::Semaphore::new(
+                routes::export::CONCURRENT_EXPORTS,
+            )),
         })
     }
 }
@@ -108,6 +114,8 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::review::router())
         .merge(routes::history::router())
         .merge(routes::events::router())
+        .merge(routes::registrations_table::router())
+        .merge(routes::export::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));
     let routes = Router::new().merge(api).merge(sync);

@@ -6,9 +6,14 @@
 pub mod admin;
 pub mod auth;
 pub mod events;
+pub mod export;
+pub mod export_format;
 pub mod health;
 pub mod history;
+pub mod listing_names;
+pub mod listing_query;
 pub mod regions;
+pub mod registrations_table;
 pub mod review;
 pub mod sync;
 pub mod web;

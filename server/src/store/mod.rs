@@ -7,6 +7,7 @@
 //! a slow query must not stall the HTTP runtime. [`postgres`] is the second backend, for
 //! several server instances on one database; [`open`] picks one from the configuration.
 
+pub mod listing;
 pub mod postgres;
 pub mod sqlite;
 
@@ -196,6 +197,25 @@ pub trait Store: Send + Sync + 'static {
 
     /// Committed documents, as they happen (on any instance sharing the database).
     fn changes(&self) -> &ChangeFeed;
+
+    // ---- the registrations table and exports (store/listing.rs) ----
+
+    /// One page of the projection rows matching `filter`, in `order`, with their total
+    /// (counted up to [`listing::COUNT_CAP`]).
+    async fn list_registrations(
+        &self,
+        filter: listing::RegistrationFilter,
+        order: listing::RegistrationOrder,
+        page: listing::PageRequest,
+    ) -> Result<listing::ListingPage, StoreError>;
+    /// Every row matching `filter`, in `order`, read from one snapshot in the background
+    /// and handed over in batches through a small channel: memory stays flat however
+    /// many rows there are, and dropping the receiver stops the reading.
+    async fn export_registrations(
+        &self,
+        filter: listing::RegistrationFilter,
+        order: listing::RegistrationOrder,
+    ) -> Result<listing::ExportRows, StoreError>;
 }
 
 /// The projection's `programmes` column: `,code,code,`, so a programme filter is

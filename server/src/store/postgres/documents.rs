@@ -155,6 +155,7 @@ pub(super) async fn commit_documents(
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
+    let (mut birth_places, mut phones) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for DocumentWrite { merged, .. } in writes {
         let r: &Registration = &merged.registration;
         checks.push(to_sql(rand::random()));
@@ -179,6 +180,8 @@ pub(super) async fn commit_documents(
         created.push(r.created_at);
         duplicates.push(r.duplicate_of.as_deref());
         deleted.push(r.deleted.is_some());
+        birth_places.push(r.birth_place.as_str());
+        phones.push(r.phone.as_str());
     }
 
     let log = tx
@@ -226,27 +229,28 @@ pub(super) async fn commit_documents(
         .prepare_cached(
             "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
                birth_date, programmes, status, registered_by, device_id, created_at,
-               updated_at, seq, duplicate_of, deleted)
+               updated_at, seq, duplicate_of, deleted, birth_place, phone)
              SELECT id, regency, district, village, full_name, nik, gender, birth_date,
                     programmes, status, registered_by, device_id, created_at, $17, seq,
-                    duplicate_of, deleted
+                    duplicate_of, deleted, birth_place, phone
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                          $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                          $11::text[], $12::text[], $13::bigint[], $14::bigint[],
-                         $15::text[], $16::boolean[])
+                         $15::text[], $16::boolean[], $18::text[], $19::text[])
                   AS w (id, regency, district, village, full_name, nik, gender, birth_date,
                         programmes, status, registered_by, device_id, created_at, seq,
-                        duplicate_of, deleted)
+                        duplicate_of, deleted, birth_place, phone)
              ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
                district = excluded.district, village = excluded.village,
                full_name = excluded.full_name, nik = excluded.nik, gender = excluded.gender,
                birth_date = excluded.birth_date, programmes = excluded.programmes,
                status = excluded.status, updated_at = excluded.updated_at,
                seq = excluded.seq, duplicate_of = excluded.duplicate_of,
-               deleted = excluded.deleted",
+               deleted = excluded.deleted, birth_place = excluded.birth_place,
+               phone = excluded.phone",
         )
         .await?;
-    let params: [&(dyn ToSql + Sync); 17] = [
+    let params: [&(dyn ToSql + Sync); 19] = [
         &ids,
         &regencies,
         &districts,
@@ -264,6 +268,8 @@ pub(super) async fn commit_documents(
         &duplicates,
         &deleted,
         &now_ms,
+        &birth_places,
+        &phones,
     ];
     tx.execute(&projection, &params).await?;
 

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_documents",
         include_str!("migrations/0002_documents.sql"),
     ),
+    ("0003_listing", include_str!("migrations/0003_listing.sql")),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

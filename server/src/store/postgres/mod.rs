@@ -10,10 +10,11 @@
 //!   instance ([`listen`]).
 //!
 //! The SQL lives beside this file, one file per concern: [`accounts`], [`regions`],
-//! [`settings`], [`documents`].
+//! [`settings`], [`documents`], [`listing`].
 
 mod accounts;
 mod documents;
+mod listing;
 mod migrations;
 mod regions;
 mod settings;
@@ -32,6 +33,10 @@ use tokio_postgres::{AsyncMessage, NoTls};
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::{ChangeFeed, Committed};
+use crate::store::listing::{
+    ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
+    EXPORT_CHANNEL_BATCHES,
+};
 use crate::store::{DocumentWrite, PullQuery, Region, Store, StoreError, StoredDocument};
 
 /// Connections per instance. Sync requests merge at most one per core at a time; the
@@ -289,5 +294,29 @@ impl Store for PostgresStore {
 
     fn changes(&self) -> &ChangeFeed {
         &self.changes
+    }
+
+    async fn list_registrations(
+        &self,
+        filter: RegistrationFilter,
+        order: RegistrationOrder,
+        page: PageRequest,
+    ) -> Result<ListingPage, StoreError> {
+        listing::list(&mut self.client().await?, &filter, order, page).await
+    }
+
+    async fn export_registrations(
+        &self,
+        filter: RegistrationFilter,
+        order: RegistrationOrder,
+    ) -> Result<ExportRows, StoreError> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(EXPORT_CHANNEL_BATCHES);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            if let Err(error) = listing::export(&pool, &filter, order, &sender).await {
+                let _ = sender.send(Err(error)).await;
+            }
+        });
+        Ok(receiver)
     }
 }

@@ -92,14 +92,16 @@ pub(crate) fn commit_documents(
     let mut projection = tx.prepare_cached(
         "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
            birth_date, programmes, status, registered_by, device_id, created_at, updated_at,
-           seq, duplicate_of, deleted)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+           seq, duplicate_of, deleted, birth_place, phone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+           ?18, ?19)
          ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
            district = excluded.district, village = excluded.village,
            full_name = excluded.full_name, nik = excluded.nik, gender = excluded.gender,
            birth_date = excluded.birth_date, programmes = excluded.programmes,
            status = excluded.status, updated_at = excluded.updated_at, seq = excluded.seq,
-           duplicate_of = excluded.duplicate_of, deleted = excluded.deleted",
+           duplicate_of = excluded.duplicate_of, deleted = excluded.deleted,
+           birth_place = excluded.birth_place, phone = excluded.phone",
     )?;
     let mut positions = Vec::with_capacity(writes.len());
     for DocumentWrite { merged, .. } in writes {
@@ -139,6 +141,8 @@ pub(crate) fn commit_documents(
             seq,
             r.duplicate_of,
             r.deleted.is_some(),
+            r.birth_place,
+            r.phone,
         ])?;
         positions.push(Cursor {
             seq: from_sql(seq),

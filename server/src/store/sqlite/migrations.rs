@@ -19,6 +19,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_documents",
         include_str!("migrations/0002_documents.sql"),
     ),
+    ("0003_listing", include_str!("migrations/0003_listing.sql")),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer

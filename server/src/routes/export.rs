@@ -1,0 +1,248 @@
+//! `GET /api/registrations/export.csv` and `GET /api/registrations/export.xlsx`: every
+//! registration the table's filters and sort select (no paging), for supervisors and
+//! admins, with region and officer names (columns in `export_format`).
+//!
+//! - **Memory stays flat.** The store reads the rows from one snapshot in the background
+//!   and hands them over in small batches through a bounded channel. The CSV is written
+//!   batch by batch into the response as the client reads it (a slow client slows the
+//!   reading down). The XLSX, a zip that can only be finished at the end, is written
+//!   with `rust_xlsxwriter`'s constant-memory mode into an unnamed temporary file, which
+//!   is then streamed.
+//! - **At most [`CONCURRENT_EXPORTS`] at once**; another answers 503 with `Retry-After`
+//!   and a message in both languages. Each export holds a database reader while it runs.
+//! - **Links work.** A download link cannot set headers, so besides the bearer header
+//!   `?token=…` is accepted, as for `/api/events`; the server never logs query strings.
+//! - A failure before the first row answers with the usual JSON error; one later can
+//!   only cut the download short, which the client sees as an incomplete transfer.
+
+use std::io::{Seek, SeekFrom};
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures_util::StreamExt;
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+use tokio::sync::OwnedSemaphorePermit;
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::auth::{bearer_token, Authenticated};
+use crate::clock;
+use crate::error::{ApiError, Message};
+use crate::routes::export_format::{self, cells, push_csv_line, COLUMNS};
+use crate::routes::listing_names::RowNames;
+use crate::routes::listing_query::{self, Accepts, RawParams};
+use crate::startup::AppState;
+use crate::store::listing::{ExportRows, ListedRegistration};
+use crate::store::StoreError;
+
+/// Exports running at once on this server.
+pub const CONCURRENT_EXPORTS: usize = 2;
+
+/// The last row of a worksheet (Excel's limit is 1,048,576 rows, header included); the
+/// rows go on in another sheet.
+const LAST_SHEET_ROW: u32 = 1_048_575;
+
+const SHEET_NAME: &str = "Pendaftaran";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/registrations/export.csv", get(export_csv))
+        .route("/api/registrations/export.xlsx", get(export_xlsx))
+}
+
+/// A started export: the names for its rows, and its slot, held until dropped.
+struct Export {
+    names: Arc<RowNames>,
+    slot: OwnedSemaphorePermit,
+}
+
+async fn start(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: RawParams,
+) -> Result<(Export, ExportRows, Option<Vec<ListedRegistration>>), ApiError> {
+    let pairs = listing_query::pairs(params)?;
+    let query_token = pairs
+        .iter()
+        .find(|(name, _)| name == "token")
+        .map(|(_, token)| token.as_str());
+    let token = match query_token {
+        Some(token) if !headers.contains_key(header::AUTHORIZATION) => token,
+        _ => bearer_token(headers)?,
+    };
+    let auth = Authenticated::from_token(token, state).await?;
+    listing_query::require_supervisor(&auth)?;
+    let request = listing_query::parse(&pairs, &auth, Accepts::Export)?;
+    let slot = Arc::clone(&state.export_slots)
+        .try_acquire_owned()
+        .map_err(|_| {
+            ApiError::Busy(Message::new(
+                "exports_busy",
+                "Other exports are running; try again in a minute.",
+                "Ekspor lain sedang berjalan; coba lagi sebentar lagi.",
+            ))
+        })?;
+    let names = Arc::new(RowNames::load(state).await?);
+    let mut rows = state
+        .store
+        .export_registrations(request.filter, request.order)
+        .await?;
+    // The first batch decides between a download and an error answer.
+    let first = rows.recv().await.transpose()?;
+    Ok((Export { names, slot }, rows, first))
+}
+
+fn download_headers(content_type: &'static str, extension: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let file = format!(
+        "attachment; filename=\"jemput-registrations-{}.{extension}\"",
+        export_format::wib_day(clock::now_ms())
+    );
+    if let Ok(value) = HeaderValue::from_str(&file) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers
+}
+
+fn csv_lines(names: &RowNames, rows: &[ListedRegistration]) -> Bytes {
+    let mut out = String::with_capacity(rows.len() * 256);
+    for row in rows {
+        push_csv_line(&mut out, &cells(names, row));
+    }
+    Bytes::from(out)
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: RawParams,
+) -> Result<Response, ApiError> {
+    let (export, rows, first) = start(&state, &headers, params).await?;
+    let Export { names, slot, .. } = export;
+    // A BOM, so spreadsheet programs read UTF-8.
+    let mut head = String::from("\u{feff}");
+    push_csv_line(&mut head, &COLUMNS);
+    if let Some(first) = &first {
+        head.push_str(&String::from_utf8_lossy(&csv_lines(&names, first)));
+    }
+    let rest = ReceiverStream::new(rows).map(move |batch| {
+        // The slot is released when the body is dropped: at the end or on disconnect.
+        let _slot = &slot;
+        match batch {
+            Ok(rows) => Ok(csv_lines(&names, &rows)),
+            Err(error) => {
+                tracing::error!(%error, "a CSV export failed part-way");
+                Err(std::io::Error::other("the export failed"))
+            }
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok(Bytes::from(head)) }).chain(rest);
+    Ok((
+        download_headers("text/csv; charset=utf-8", "csv"),
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: RawParams,
+) -> Result<Response, ApiError> {
+    let (export, rows, first) = start(&state, &headers, params).await?;
+    let Export { names, slot, .. } = export;
+    let file = tokio::task::spawn_blocking(move || write_workbook(&names, first, rows))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the XLSX export task failed: {e}")))??;
+    let length = file
+        .metadata()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the XLSX export file: {e}")))?
+        .len();
+    let chunks =
+        tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)).map(move |chunk| {
+            let _slot = &slot;
+            chunk
+        });
+    let mut headers = download_headers(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    Ok((headers, Body::from_stream(chunks)).into_response())
+}
+
+/// Why writing the workbook stopped.
+#[derive(Debug, thiserror::Error)]
+enum WorkbookError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("writing the workbook: {0}")]
+    Xlsx(#[from] XlsxError),
+    #[error("the workbook's temporary file: {0}")]
+    File(#[from] std::io::Error),
+}
+
+impl From<WorkbookError> for ApiError {
+    fn from(error: WorkbookError) -> Self {
+        match error {
+            WorkbookError::Store(error) => ApiError::Store(error),
+            other => ApiError::Internal(anyhow::anyhow!(other)),
+        }
+    }
+}
+
+/// Writes every row into a workbook (constant memory: each sheet's rows go to a
+/// temporary file as they come) and saves it into an unnamed temporary file, rewound.
+/// Runs on a blocking thread.
+fn write_workbook(
+    names: &RowNames,
+    first: Option<Vec<ListedRegistration>>,
+    mut rows: ExportRows,
+) -> Result<std::fs::File, WorkbookError> {
+    let mut workbook = Workbook::new();
+    let mut sheets = 0;
+    add_sheet(&mut workbook, &mut sheets)?;
+    let mut next_row = 1;
+    let batches = first
+        .map(Ok)
+        .into_iter()
+        .chain(std::iter::from_fn(|| rows.blocking_recv()));
+    for batch in batches {
+        for row in batch? {
+            if next_row > LAST_SHEET_ROW {
+                add_sheet(&mut workbook, &mut sheets)?;
+                next_row = 1;
+            }
+            let sheet = workbook.worksheet_from_index(sheets - 1)?;
+            for (column, cell) in cells(names, &row).iter().enumerate() {
+                sheet.write_string(next_row, column as u16, cell.as_ref())?;
+            }
+            next_row += 1;
+        }
+    }
+    let mut file = tempfile::tempfile()?;
+    workbook.save_to_writer(&mut file)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
+}
+
+/// A new constant-memory sheet with the header row.
+fn add_sheet(workbook: &mut Workbook, sheets: &mut usize) -> Result<(), XlsxError> {
+    *sheets += 1;
+    let name = match *sheets {
+        1 => SHEET_NAME.to_owned(),
+        n => format!("{SHEET_NAME} {n}"),
+    };
+    let sheet: &mut Worksheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name(name)?;
+    for (column, title) in COLUMNS.iter().enumerate() {
+        sheet.write_string(0, column as u16, *title)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! `GET /api/registrations`: the supervisors' registrations table — one page of the
+//! registrations in the requester's scope matching the filters, sorted, with region and
+//! officer names, and the total (counted up to 10,000). Parameters in `listing_query`,
+//! the SQL in `store::listing`.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::routes::listing_names::{RowNames, TableRow};
+use crate::routes::listing_query::{self, Accepts, RawParams};
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/registrations", get(list))
+}
+
+#[derive(Debug, Serialize)]
+struct Page<'a> {
+    rows: Vec<TableRow<'a>>,
+    total: u64,
+    total_is_exact: bool,
+    page: u64,
+    per_page: u64,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    params: RawParams,
+) -> Result<Response, ApiError> {
+    listing_query::require_supervisor(&auth)?;
+    let request = listing_query::parse(&listing_query::pairs(params)?, &auth, Accepts::Paging)?;
+    let (listed, names) = tokio::try_join!(
+        async {
+            Ok::<_, ApiError>(
+                state
+                    .store
+                    .list_registrations(request.filter, request.order, request.page)
+                    .await?,
+            )
+        },
+        RowNames::load(&state),
+    )?;
+    let page = Page {
+        rows: listed.rows.iter().map(|row| names.table_row(row)).collect(),
+        total: listed.total,
+        total_is_exact: listed.total_is_exact,
+        page: request.page.number,
+        per_page: request.page.per_page,
+    };
+    Ok(Json(page).into_response())
+}
