@@ -110,12 +110,11 @@ fn download_headers(content_type: &'static str, extension: &str) -> HeaderMap {
     headers
 }
 
-fn csv_lines(names: &RowNames, rows: &[ListedRegistration]) -> Bytes {
-    let mut out = String::with_capacity(rows.len() * 256);
+fn push_csv_rows(out: &mut String, names: &RowNames, rows: &[ListedRegistration]) {
+    out.reserve(rows.len() * 256);
     for row in rows {
-        push_csv_line(&mut out, &cells(names, row));
+        push_csv_line(out, &cells(names, row));
     }
-    Bytes::from(out)
 }
 
 async fn export_csv(
@@ -124,18 +123,22 @@ async fn export_csv(
     params: RawParams,
 ) -> Result<Response, ApiError> {
     let (export, rows, first) = start(&state, &headers, params).await?;
-    let Export { names, slot, .. } = export;
+    let Export { names, slot } = export;
     // A BOM, so spreadsheet programs read UTF-8.
     let mut head = String::from("\u{feff}");
     push_csv_line(&mut head, &COLUMNS);
     if let Some(first) = &first {
-        head.push_str(&String::from_utf8_lossy(&csv_lines(&names, first)));
+        push_csv_rows(&mut head, &names, first);
     }
     let rest = ReceiverStream::new(rows).map(move |batch| {
         // The slot is released when the body is dropped: at the end or on disconnect.
         let _slot = &slot;
         match batch {
-            Ok(rows) => Ok(csv_lines(&names, &rows)),
+            Ok(rows) => {
+                let mut lines = String::new();
+                push_csv_rows(&mut lines, &names, &rows);
+                Ok(Bytes::from(lines))
+            }
             Err(error) => {
                 tracing::error!(%error, "a CSV export failed part-way");
                 Err(std::io::Error::other("the export failed"))
@@ -156,10 +159,14 @@ async fn export_xlsx(
     params: RawParams,
 ) -> Result<Response, ApiError> {
     let (export, rows, first) = start(&state, &headers, params).await?;
-    let Export { names, slot, .. } = export;
-    let file = tokio::task::spawn_blocking(move || write_workbook(&names, first, rows))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the XLSX export task failed: {e}")))??;
+    let Export { names, slot } = export;
+    // The slot goes with the work: a client that leaves while the workbook is written
+    // does not free it for another export before that work ends.
+    let (file, slot) =
+        tokio::task::spawn_blocking(move || (write_workbook(&names, first, rows), slot))
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("the XLSX export task failed: {e}")))?;
+    let file = file?;
     let length = file
         .metadata()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("the XLSX export file: {e}")))?
