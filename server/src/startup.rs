@@ -108,6 +108,9 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::review::router())
         .merge(routes::history::router())
         .merge(routes::events::router())
+        .merge(routes::overview::router())
+        .merge(routes::targets::router())
+        .merge(routes::duplicates::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));
     let routes = Router::new().merge(api).merge(sync);

@@ -5,12 +5,16 @@
 
 pub mod admin;
 pub mod auth;
+pub mod duplicates;
 pub mod events;
 pub mod health;
 pub mod history;
+pub mod overview;
 pub mod regions;
 pub mod review;
+pub mod server_edit;
 pub mod sync;
+pub mod targets;
 pub mod web;
 
 use axum::extract::rejection::JsonRejection;

@@ -20,6 +20,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_documents",
         include_str!("migrations/0002_documents.sql"),
     ),
+    // 0003_listing comes from the registrations-table work; 0004 does not depend on it.
+    (
+        "0004_overview",
+        include_str!("migrations/0004_overview.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

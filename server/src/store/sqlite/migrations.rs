@@ -19,6 +19,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_documents",
         include_str!("migrations/0002_documents.sql"),
     ),
+    // 0003_listing comes from the registrations-table work; 0004 does not depend on it.
+    (
+        "0004_overview",
+        include_str!("migrations/0004_overview.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer
