@@ -272,7 +272,10 @@ async fn stale_officers(
                 RegionCode::parse(code).is_ok_and(|c| scope.covers(c.regency().as_str()))
             });
             let silent = last_sync_at.is_none_or(|at| at < synced_before);
-            (in_scope && silent).then(|| StaleOfficer {
+            if !(in_scope && silent) {
+                return None;
+            }
+            Some(StaleOfficer {
                 user_id: user.id,
                 username: user.username,
                 display_name: user.display_name,
