@@ -1,5 +1,5 @@
-//! SQL for the duplicates queue (migration `0004_overview`): registrations sharing a NIK,
-//! found through `nik_counts` (kept by the projection's trigger), the "different people"
+//! SQL for the duplicates queue (migration `0004_overview`): registrations sharing a NIK
+//! (`shared_nik_holders`, kept by the projection's trigger), the "different people"
 //! verdicts, and projection rows to show.
 
 use deadpool_postgres::Client;
@@ -18,12 +18,9 @@ pub(super) async fn shared_nik_holders(
     let (all, regencies) = scope_params(scope);
     let statement = client
         .prepare_cached(
-            "SELECT r.nik, r.id, r.created_at
-             FROM nik_counts c JOIN registrations r ON r.nik = c.nik
-             WHERE c.n >= 2 AND NOT r.deleted AND r.duplicate_of IS NULL
-               AND ($1 OR r.regency = ANY($2))
-               AND ($3::text IS NULL OR c.nik = $3)
-             ORDER BY r.nik COLLATE \"C\", r.id COLLATE \"C\"",
+            "SELECT nik, id, created_at FROM shared_nik_holders
+             WHERE ($1 OR regency = ANY($2)) AND ($3::text IS NULL OR nik = $3)
+             ORDER BY nik COLLATE \"C\", id COLLATE \"C\"",
         )
         .await?;
     client

@@ -1,5 +1,5 @@
-//! SQL for the duplicates queue (migration `0004_overview`): registrations sharing a NIK,
-//! found through `nik_counts` (kept by the projection's triggers), the "different people"
+//! SQL for the duplicates queue (migration `0004_overview`): registrations sharing a NIK
+//! (`shared_nik_holders`, kept by the projection's triggers), the "different people"
 //! verdicts, and projection rows to show.
 
 use rusqlite::types::ToSql;
@@ -16,22 +16,20 @@ pub(super) fn shared_nik_holders(
     scope: &RegencyScope,
     nik: Option<&str>,
 ) -> Result<Vec<SharedNikHolder>, StoreError> {
-    let (condition, regencies) = regency_condition(scope, "r.regency");
+    let (condition, regencies) = regency_condition(scope, "regency");
     let mut params: Vec<&dyn ToSql> = regencies.iter().map(|r| r as &dyn ToSql).collect();
     let nik_condition = match &nik {
         Some(nik) => {
             params.push(nik);
-            "AND c.nik = ?"
+            "AND nik = ?"
         }
         None => "",
     };
     let rows = conn
         .prepare_cached(&format!(
-            "SELECT r.nik, r.id, r.created_at
-             FROM nik_counts c JOIN registrations r ON r.nik = c.nik
-             WHERE c.n >= 2 AND r.deleted = 0 AND r.duplicate_of IS NULL
-               AND {condition} {nik_condition}
-             ORDER BY r.nik, r.id"
+            "SELECT nik, id, created_at FROM shared_nik_holders
+             WHERE {condition} {nik_condition}
+             ORDER BY nik, id"
         ))?
         .query_map(params.as_slice(), |row| {
             Ok(SharedNikHolder {

@@ -26,13 +26,21 @@ CREATE TABLE registration_days (
     PRIMARY KEY (regency, day, programme)
 );
 
--- Counted registrations per non-empty NIK; a row disappears at zero, so the rows with
--- n >= 2 are exactly the NIKs of the duplicates queue (before scope and verdicts).
+-- Counted registrations per non-empty NIK (a row disappears at zero), and the counted
+-- registrations whose NIK is shared (n >= 2): the duplicates queue before scope and
+-- verdicts, small enough to read whole.
 CREATE TABLE nik_counts (
     nik TEXT PRIMARY KEY,
     n BIGINT NOT NULL
 );
-CREATE INDEX nik_counts_shared ON nik_counts (nik) WHERE n >= 2;
+CREATE TABLE shared_nik_holders (
+    nik TEXT NOT NULL,
+    id TEXT NOT NULL,
+    regency TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (nik, id)
+);
+CREATE INDEX shared_nik_holders_by_regency ON shared_nik_holders (regency);
 
 -- Yearly targets; '' stands for "any" (regency '' and programme '': the province).
 CREATE TABLE targets (
@@ -55,6 +63,8 @@ CREATE TABLE duplicate_verdicts (
 -- ',a,b,': its distinct parts are '' (the registration) and each programme.
 CREATE FUNCTION registration_counts_apply(r registrations, delta BIGINT) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    holders BIGINT;
 BEGIN
     IF r.deleted OR r.duplicate_of IS NOT NULL THEN
         RETURN;
@@ -67,10 +77,27 @@ BEGIN
         SELECT DISTINCT r.regency, (r.created_at + 25200000) / 86400000, p, delta
         FROM unnest(string_to_array(r.programmes, ',')) AS p
         ON CONFLICT (regency, day, programme) DO UPDATE SET n = t.n + EXCLUDED.n;
-    IF r.nik <> '' THEN
-        INSERT INTO nik_counts AS t (nik, n) VALUES (r.nik, delta)
-            ON CONFLICT (nik) DO UPDATE SET n = t.n + EXCLUDED.n;
-        DELETE FROM nik_counts WHERE nik = r.nik AND n <= 0;
+    IF r.nik = '' THEN
+        RETURN;
+    END IF;
+    INSERT INTO nik_counts AS t (nik, n) VALUES (r.nik, delta)
+        ON CONFLICT (nik) DO UPDATE SET n = t.n + EXCLUDED.n
+        RETURNING t.n INTO holders;
+    IF holders <= 0 THEN
+        DELETE FROM nik_counts WHERE nik = r.nik;
+    END IF;
+    IF delta > 0 AND holders >= 2 THEN
+        -- Shared now: this holder joins, and so does the first one when it just
+        -- became so.
+        INSERT INTO shared_nik_holders (nik, id, regency, created_at)
+            SELECT h.nik, h.id, h.regency, h.created_at FROM registrations h
+            WHERE h.nik = r.nik AND NOT h.deleted AND h.duplicate_of IS NULL
+              AND (h.id = r.id OR holders = 2)
+            ON CONFLICT (nik, id) DO NOTHING;
+    ELSIF delta < 0 THEN
+        -- This holder leaves; a NIK no longer shared has no holders here.
+        DELETE FROM shared_nik_holders
+            WHERE nik = r.nik AND (id = r.id OR holders < 2);
     END IF;
 END
 $$;
@@ -119,3 +146,7 @@ INSERT INTO nik_counts (nik, n)
     SELECT nik, COUNT(*) FROM registrations
     WHERE nik <> '' AND NOT deleted AND duplicate_of IS NULL
     GROUP BY nik;
+INSERT INTO shared_nik_holders (nik, id, regency, created_at)
+    SELECT r.nik, r.id, r.regency, r.created_at
+    FROM registrations r JOIN nik_counts c ON c.nik = r.nik
+    WHERE c.n >= 2 AND NOT r.deleted AND r.duplicate_of IS NULL;

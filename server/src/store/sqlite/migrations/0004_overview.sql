@@ -24,13 +24,21 @@ CREATE TABLE registration_days (
     PRIMARY KEY (regency, day, programme)
 ) WITHOUT ROWID;
 
--- Counted registrations per non-empty NIK; a row disappears at zero, so the rows with
--- n >= 2 are exactly the NIKs of the duplicates queue (before scope and verdicts).
+-- Counted registrations per non-empty NIK (a row disappears at zero), and the counted
+-- registrations whose NIK is shared (n >= 2): the duplicates queue before scope and
+-- verdicts, small enough to read whole.
 CREATE TABLE nik_counts (
     nik TEXT PRIMARY KEY,
     n INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX nik_counts_shared ON nik_counts (nik) WHERE n >= 2;
+CREATE TABLE shared_nik_holders (
+    nik TEXT NOT NULL,
+    id TEXT NOT NULL,
+    regency TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (nik, id)
+) WITHOUT ROWID;
+CREATE INDEX shared_nik_holders_by_regency ON shared_nik_holders (regency);
 
 -- Yearly targets; '' stands for "any" (regency '' and programme '': the province).
 CREATE TABLE targets (
@@ -65,6 +73,12 @@ BEGIN
         ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO nik_counts (nik, n) SELECT NEW.nik, 1 WHERE NEW.nik <> ''
         ON CONFLICT DO UPDATE SET n = n + 1;
+    -- Shared now: this holder joins, and so does the first one when it just became so.
+    INSERT OR IGNORE INTO shared_nik_holders (nik, id, regency, created_at)
+        SELECT r.nik, r.id, r.regency, r.created_at FROM registrations r
+        WHERE r.nik = NEW.nik AND r.deleted = 0 AND r.duplicate_of IS NULL
+          AND (r.id = NEW.id OR (SELECT n FROM nik_counts WHERE nik = NEW.nik) = 2)
+          AND NEW.nik <> '' AND (SELECT n FROM nik_counts WHERE nik = NEW.nik) >= 2;
 END;
 
 CREATE TRIGGER registrations_counted_delete AFTER DELETE ON registrations
@@ -78,6 +92,9 @@ BEGIN
       AND (programme = '' OR instr(OLD.programmes, ',' || programme || ',') > 0);
     UPDATE nik_counts SET n = n - 1 WHERE nik = OLD.nik;
     DELETE FROM nik_counts WHERE nik = OLD.nik AND n <= 0;
+    -- This holder leaves; a NIK no longer shared has no holders here.
+    DELETE FROM shared_nik_holders WHERE nik = OLD.nik
+        AND (id = OLD.id OR COALESCE((SELECT n FROM nik_counts WHERE nik = OLD.nik), 0) < 2);
 END;
 
 -- An update that changes what is counted, or where: the old row out, the new row in.
@@ -98,6 +115,8 @@ BEGIN
     UPDATE nik_counts SET n = n - 1
     WHERE OLD.deleted = 0 AND OLD.duplicate_of IS NULL AND nik = OLD.nik;
     DELETE FROM nik_counts WHERE nik = OLD.nik AND n <= 0;
+    DELETE FROM shared_nik_holders WHERE nik = OLD.nik
+        AND (id = OLD.id OR COALESCE((SELECT n FROM nik_counts WHERE nik = OLD.nik), 0) < 2);
 
     INSERT INTO registration_totals (regency, programme, status, n)
         SELECT DISTINCT NEW.regency, value, NEW.status, 1
@@ -112,6 +131,12 @@ BEGIN
     INSERT INTO nik_counts (nik, n) SELECT NEW.nik, 1
         WHERE NEW.nik <> '' AND NEW.deleted = 0 AND NEW.duplicate_of IS NULL
         ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT OR IGNORE INTO shared_nik_holders (nik, id, regency, created_at)
+        SELECT r.nik, r.id, r.regency, r.created_at FROM registrations r
+        WHERE r.nik = NEW.nik AND r.deleted = 0 AND r.duplicate_of IS NULL
+          AND (r.id = NEW.id OR (SELECT n FROM nik_counts WHERE nik = NEW.nik) = 2)
+          AND NEW.nik <> '' AND NEW.deleted = 0 AND NEW.duplicate_of IS NULL
+          AND (SELECT n FROM nik_counts WHERE nik = NEW.nik) >= 2;
 END;
 
 -- Backfill from the projection as it stands.
@@ -134,3 +159,7 @@ INSERT INTO nik_counts (nik, n)
     SELECT nik, COUNT(*) FROM registrations
     WHERE nik <> '' AND deleted = 0 AND duplicate_of IS NULL
     GROUP BY nik;
+INSERT INTO shared_nik_holders (nik, id, regency, created_at)
+    SELECT r.nik, r.id, r.regency, r.created_at
+    FROM registrations r JOIN nik_counts c ON c.nik = r.nik
+    WHERE c.n >= 2 AND r.deleted = 0 AND r.duplicate_of IS NULL;
