@@ -118,16 +118,15 @@ fn wib_day(ms: i64) -> i64 {
 
 type StatusKey = (String, String, String);
 type DayKey = (String, i64, String);
-
-/// What the aggregates should hold for `scope`, counted from the registrations.
-fn recount(
-    all: &HashMap<String, Registration>,
-    scope: &RegencyScope,
-) -> (
+/// Tallies by status, tallies by day, and (NIK, id) of shared-NIK holders.
+type Recount = (
     BTreeMap<StatusKey, i64>,
     BTreeMap<DayKey, i64>,
     BTreeSet<(String, String)>,
-) {
+);
+
+/// What the aggregates should hold for `scope`, counted from the registrations.
+fn recount(all: &HashMap<String, Registration>, scope: &RegencyScope) -> Recount {
     let mut by_status = BTreeMap::new();
     let mut by_day = BTreeMap::new();
     let mut holders: BTreeMap<String, Vec<&Registration>> = BTreeMap::new();
