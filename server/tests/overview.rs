@@ -279,6 +279,7 @@ async fn targets_are_replaced_by_an_admin_and_shown_in_the_overview() {
         json!({"targets": [{"regency": null, "programme": "knitting", "yearly": 5}]}),
         json!({"targets": [{"regency": "17.01", "yearly": 5}, {"regency": "17.01", "yearly": 6}]}),
         json!({"targets": [], "extra": 1}),
+        json!({"targets": [{"regency_code": "17.01", "yearly": 5}]}),
         json!({"nothing": []}),
     ] {
         let (status, body) = admin

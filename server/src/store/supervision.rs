@@ -91,6 +91,7 @@ pub struct Tallies {
 
 /// A yearly target; `None` stands for "all" (both `None`: the province).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Target {
     pub regency: Option<String>,
     pub programme: Option<String>,
