@@ -205,15 +205,15 @@ async fn overview(
             code,
         })
         .collect();
-    let programmes = programme_year
+    // The form's order; a code the list does not know (none today) goes last.
+    let mut programmes: Vec<ProgrammeProgress> = programme_year
         .into_iter()
         .map(|(code, year_count)| ProgrammeProgress {
             target: targets.programme(&code),
             year_count,
             code,
         })
-        .collect::<Vec<_>>();
-    let mut programmes = programmes;
+        .collect();
     programmes.sort_by_key(|p| {
         PROGRAMME_CODES
             .iter()
