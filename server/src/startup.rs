@@ -116,6 +116,9 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::events::router())
         .merge(routes::registrations_table::router())
         .merge(routes::export::router())
+        .merge(routes::overview::router())
+        .merge(routes::targets::router())
+        .merge(routes::duplicates::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));
     let routes = Router::new().merge(api).merge(sync);

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod duplicates;
 pub mod events;
 pub mod export;
 pub mod export_format;
@@ -12,10 +13,13 @@ pub mod health;
 pub mod history;
 pub mod listing_names;
 pub mod listing_query;
+pub mod overview;
 pub mod regions;
 pub mod registrations_table;
 pub mod review;
+pub mod server_edit;
 pub mod sync;
+pub mod targets;
 pub mod web;
 
 use axum::extract::rejection::JsonRejection;

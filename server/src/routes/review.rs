@@ -5,29 +5,24 @@
 //! - `POST /api/registrations/{id}/review` `{status, comment?}` (supervisors and admins):
 //!   sets the review status and appends a comment.
 //!
-//! A review is written as an Automerge change to the registration's document and goes
-//! through the same merge, policy check, validation and commit as a device's sync, so it
-//! reaches the officer's phone on the next pull and merges with the officer's own
-//! concurrent edits.
-
-use std::sync::Arc;
+//! A review is written as an Automerge change to the registration's document, in the
+//! reviewer's name, and goes through the same merge, policy check, validation and commit
+//! as a device's sync (`server_edit`), so it reaches the officer's phone on the next pull
+//! and merges with the officer's own concurrent edits.
 
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use jemput_shared::document::RegistrationDoc;
 use jemput_shared::policy::Role;
 use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
-use jemput_shared::sync::message::{PushItem, PushOutcome};
 use serde::Deserialize;
 
 use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
-use crate::routes::sync::{merge_and_commit, COMMIT_ATTEMPTS};
+use crate::routes::server_edit::{edit_registrations, load_registration};
 use crate::routes::ApiJson;
 use crate::startup::AppState;
-use crate::store::StoreError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,27 +37,14 @@ fn not_found() -> ApiError {
     ApiError::not_found("This registration", "Pendaftaran ini")
 }
 
-async fn load(state: &AppState, id: &str) -> Result<Option<(Vec<u8>, Registration)>, ApiError> {
-    let mut stored = state.store.load_documents(vec![id.to_owned()]).await?;
-    let Some(doc) = stored.remove(id) else {
-        return Ok(None);
-    };
-    let registration = RegistrationDoc::load(&doc.bytes)
-        .and_then(|d| d.read())
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored document {id}: {e}")))?;
-    Ok(Some((doc.bytes, registration)))
-}
-
 async fn show(
     State(state): State<AppState>,
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Registration>, ApiError> {
-    match load(&state, &id).await? {
+    match load_registration(&state, &id).await? {
         // Out of scope looks the same as missing: ids are not confirmed to outsiders.
-        Some((_, registration)) if auth.requester.scope.covers(&registration) => {
-            Ok(Json(registration))
-        }
+        Some(registration) if auth.requester.scope.covers(&registration) => Ok(Json(registration)),
         _ => Err(not_found()),
     }
 }
@@ -127,59 +109,10 @@ async fn review(
         at: clock::now_ms(),
         text,
     });
-    let mut attempt = 1;
-    loop {
-        let Some((bytes, before)) = load(&state, &id).await? else {
-            return Err(not_found());
-        };
-        if !auth.requester.scope.covers(&before) {
-            return Err(not_found());
-        }
-        // The change, as a device would push it: from the stored heads.
-        let comment = comment.clone();
-        let doc_id = id.clone();
-        let item = tokio::task::spawn_blocking(move || -> Result<PushItem, String> {
-            let mut doc = RegistrationDoc::load(&bytes).map_err(|e| e.to_string())?;
-            let base = doc.heads();
-            doc.edit(|r| {
-                r.review.status = status;
-                r.review.comments.extend(comment);
-            })
-            .map_err(|e| e.to_string())?;
-            Ok(PushItem {
-                doc_id,
-                heads: doc.heads(),
-                changes: doc.changes_since(&base),
-                base,
-                vouched: vec![],
-            })
-        })
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("review task failed: {e}")))?
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("review edit failed: {e}")))?;
-        let doc_id = item.doc_id.clone();
-        let push = Arc::new(vec![item]);
-        match merge_and_commit(&state, &auth, &push, clock::now_ms()).await {
-            Err(ApiError::Store(StoreError::Outdated(_))) if attempt < COMMIT_ATTEMPTS => {
-                attempt += 1;
-                continue;
-            }
-            Err(other) => return Err(other),
-            Ok((plan, _, _)) => {
-                let outcome = plan.results().into_iter().find(|r| r.doc_id == doc_id);
-                return match outcome.map(|r| r.outcome) {
-                    Some(PushOutcome::Committed { .. }) => match load(&state, &doc_id).await? {
-                        Some((_, after)) => Ok(Json(after)),
-                        None => Err(not_found()),
-                    },
-                    Some(PushOutcome::Rejected(rejection)) => Err(ApiError::Forbidden(
-                        Message::new(rejection.code, rejection.message_en, rejection.message_id),
-                    )),
-                    _ => Err(ApiError::Internal(anyhow::anyhow!(
-                        "review of {doc_id} not merged"
-                    ))),
-                };
-            }
-        }
-    }
+    let mut after = edit_registrations(&state, &auth, &[id], not_found, move |r| {
+        r.review.status = status;
+        r.review.comments.extend(comment.clone());
+    })
+    .await?;
+    after.pop().map(Json).ok_or_else(not_found)
 }

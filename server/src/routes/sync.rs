@@ -167,6 +167,18 @@ pub(crate) async fn merge_and_commit(
     push: &Arc<Vec<PushItem>>,
     now: i64,
 ) -> Result<(RequestPlan, Vec<Cursor>, HashMap<String, Cursor>), ApiError> {
+    let (mut plan, stored_positions) = merge(state, auth, push).await?;
+    let positions = commit(state, auth, &mut plan, &stored_positions, now).await?;
+    Ok((plan, positions, stored_positions))
+}
+
+/// The merge half of [`merge_and_commit`]: the plan, and the positions of the documents
+/// as loaded (what [`commit`] checks against).
+pub(crate) async fn merge(
+    state: &AppState,
+    auth: &Authenticated,
+    push: &Arc<Vec<PushItem>>,
+) -> Result<(RequestPlan, HashMap<String, Cursor>), ApiError> {
     let mut ids: Vec<String> = push.iter().map(|item| item.doc_id.clone()).collect();
     ids.sort();
     ids.dedup();
@@ -179,7 +191,7 @@ pub(crate) async fn merge_and_commit(
     let sealer = state.sealer.clone();
     let requester = auth.requester.clone();
     let items = Arc::clone(push);
-    let mut plan = tokio::task::spawn_blocking(move || {
+    let plan = tokio::task::spawn_blocking(move || {
         let bytes: HashMap<String, Vec<u8>> = stored
             .into_iter()
             .map(|(id, doc)| (id, doc.bytes))
@@ -192,6 +204,18 @@ pub(crate) async fn merge_and_commit(
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("merge task failed: {e}")))?;
+    Ok((plan, stored_positions))
+}
+
+/// The commit half of [`merge_and_commit`]: stores the plan's merged documents in one
+/// transaction (the store announces it on the live feed) and returns their positions.
+pub(crate) async fn commit(
+    state: &AppState,
+    auth: &Authenticated,
+    plan: &mut RequestPlan,
+    stored_positions: &HashMap<String, Cursor>,
+    now: i64,
+) -> Result<Vec<Cursor>, ApiError> {
     let writes: Vec<DocumentWrite> = plan
         .take_writes()
         .into_iter()
@@ -200,13 +224,11 @@ pub(crate) async fn merge_and_commit(
             merged,
         })
         .collect();
-    let positions = if writes.is_empty() {
-        Vec::new()
-    } else {
-        state
-            .store
-            .commit_documents(auth.device_id.clone(), writes, now)
-            .await?
-    };
-    Ok((plan, positions, stored_positions))
+    if writes.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(state
+        .store
+        .commit_documents(auth.device_id.clone(), writes, now)
+        .await?)
 }

@@ -10,6 +10,7 @@
 pub mod listing;
 pub mod postgres;
 pub mod sqlite;
+pub mod supervision;
 
 use std::collections::HashMap;
 
@@ -20,6 +21,9 @@ use jemput_shared::sync::server::{ChangedPage, MergedDocument};
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::ChangeFeed;
+use supervision::{
+    DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
+};
 
 /// Why the store could not do what was asked. The text is for the server log; the HTTP
 /// layer answers with a generic message and never shows it.
@@ -216,6 +220,41 @@ pub trait Store: Send + Sync + 'static {
         filter: listing::RegistrationFilter,
         order: listing::RegistrationOrder,
     ) -> Result<listing::ExportRows, StoreError>;
+    // ---- supervision: overview, targets, duplicates (see `supervision`) ----
+    // Counted = neither deleted nor `duplicate_of` another; read from aggregate tables.
+
+    /// Counted registrations in scope: all-time per regency, programme and status, and
+    /// per regency, WIB day and programme for the days from `from_day` on, in one
+    /// snapshot.
+    async fn registration_tallies(
+        &self,
+        scope: RegencyScope,
+        from_day: i64,
+    ) -> Result<Tallies, StoreError>;
+    /// Every enabled officer's id and newest device sync (`None`: never synced).
+    async fn officer_last_syncs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError>;
+    /// Every stored yearly target.
+    async fn list_targets(&self) -> Result<Vec<Target>, StoreError>;
+    /// Replaces every target in one transaction.
+    async fn replace_targets(&self, targets: Vec<Target>) -> Result<(), StoreError>;
+    /// Counted registrations in scope whose NIK at least one other counted registration
+    /// (anywhere) shares; only those with `nik` when given. By NIK, then id.
+    async fn shared_nik_holders(
+        &self,
+        scope: RegencyScope,
+        nik: Option<String>,
+    ) -> Result<Vec<SharedNikHolder>, StoreError>;
+    /// The "different people" verdicts on NIKs still shared by two or more counted
+    /// registrations; only those on `nik` when given.
+    async fn duplicate_verdicts(
+        &self,
+        nik: Option<String>,
+    ) -> Result<Vec<DuplicateVerdict>, StoreError>;
+    /// Stores a verdict (storing the same one again is harmless).
+    async fn record_duplicate_verdict(&self, verdict: DuplicateVerdict) -> Result<(), StoreError>;
+    /// The projection rows of `ids` (unknown ids are absent), in no particular order.
+    async fn registration_rows(&self, ids: Vec<String>)
+        -> Result<Vec<RegistrationRow>, StoreError>;
 }
 
 /// The projection's `programmes` column: `,code,code,`, so a programme filter is

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0002_documents.sql"),
     ),
     ("0003_listing", include_str!("migrations/0003_listing.sql")),
+    (
+        "0004_overview",
+        include_str!("migrations/0004_overview.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

@@ -10,12 +10,15 @@
 //!   instance ([`listen`]).
 //!
 //! The SQL lives beside this file, one file per concern: [`accounts`], [`regions`],
-//! [`settings`], [`documents`], [`listing`].
+//! [`settings`], [`documents`], and for the supervisor views [`listing`], [`overview`] and
+//! [`duplicates`].
 
 mod accounts;
 mod documents;
+mod duplicates;
 mod listing;
 mod migrations;
+mod overview;
 mod regions;
 mod settings;
 
@@ -36,6 +39,9 @@ use crate::live::{ChangeFeed, Committed};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
+};
+use crate::store::supervision::{
+    DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
 };
 use crate::store::{DocumentWrite, PullQuery, Region, Store, StoreError, StoredDocument};
 
@@ -318,5 +324,51 @@ impl Store for PostgresStore {
             }
         });
         Ok(receiver)
+    }
+
+    async fn registration_tallies(
+        &self,
+        scope: RegencyScope,
+        from_day: i64,
+    ) -> Result<Tallies, StoreError> {
+        overview::tallies(&mut self.client().await?, &scope, from_day).await
+    }
+
+    async fn officer_last_syncs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+        overview::officer_last_syncs(&self.client().await?).await
+    }
+
+    async fn list_targets(&self) -> Result<Vec<Target>, StoreError> {
+        overview::list_targets(&self.client().await?).await
+    }
+
+    async fn replace_targets(&self, targets: Vec<Target>) -> Result<(), StoreError> {
+        overview::replace_targets(&mut self.client().await?, &targets).await
+    }
+
+    async fn shared_nik_holders(
+        &self,
+        scope: RegencyScope,
+        nik: Option<String>,
+    ) -> Result<Vec<SharedNikHolder>, StoreError> {
+        duplicates::shared_nik_holders(&self.client().await?, &scope, nik.as_deref()).await
+    }
+
+    async fn duplicate_verdicts(
+        &self,
+        nik: Option<String>,
+    ) -> Result<Vec<DuplicateVerdict>, StoreError> {
+        duplicates::duplicate_verdicts(&self.client().await?, nik.as_deref()).await
+    }
+
+    async fn record_duplicate_verdict(&self, verdict: DuplicateVerdict) -> Result<(), StoreError> {
+        duplicates::record_duplicate_verdict(&self.client().await?, &verdict).await
+    }
+
+    async fn registration_rows(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<Vec<RegistrationRow>, StoreError> {
+        duplicates::registration_rows(&self.client().await?, &ids).await
     }
 }

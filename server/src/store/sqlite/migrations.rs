@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0002_documents.sql"),
     ),
     ("0003_listing", include_str!("migrations/0003_listing.sql")),
+    (
+        "0004_overview",
+        include_str!("migrations/0004_overview.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer
@@ -58,6 +62,47 @@ mod tests {
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
         assert_eq!(version, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn the_overview_aggregates_are_backfilled_from_existing_registrations() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
+               birth_date, programmes, status, registered_by, device_id, created_at,
+               updated_at, seq, duplicate_of, deleted)
+             VALUES ('a', '17.01', '', '', '', '1', '', '', ',blk_training,', 'submitted',
+                     '', '', 0, 0, 1, NULL, 0),
+                    ('b', '17.01', '', '', '', '1', '', '', ',', 'verified', '', '', 0, 0, 2,
+                     NULL, 0),
+                    ('c', '17.01', '', '', '', '1', '', '', ',', 'verified', '', '', 0, 0, 3,
+                     'a', 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let totals: Vec<(String, String, i64)> = conn
+            .prepare("SELECT programme, status, n FROM registration_totals ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            totals,
+            [
+                ("".into(), "submitted".into(), 1),
+                ("".into(), "verified".into(), 1),
+                ("blk_training".into(), "submitted".into(), 1)
+            ]
+        );
+        let holders: i64 = conn
+            .query_row("SELECT COUNT(*) FROM shared_nik_holders", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(holders, 2);
     }
 
     #[test]

@@ -12,12 +12,15 @@
 //!   [`SqliteStore::with_reader`]).
 //!
 //! The SQL itself lives beside this file, one file per concern: [`accounts`],
-//! [`regions`], [`settings`], [`documents`], [`listing`].
+//! [`regions`], [`settings`], [`documents`], and for the supervisor views [`listing`], [`overview`]
+//! and [`duplicates`].
 
 mod accounts;
 mod documents;
+mod duplicates;
 mod listing;
 mod migrations;
+mod overview;
 mod regions;
 mod settings;
 
@@ -37,6 +40,9 @@ use crate::live::{ChangeFeed, Committed};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
+};
+use crate::store::supervision::{
+    DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
 };
 use crate::store::{DocumentWrite, PullQuery, Region, Store, StoreError, StoredDocument};
 
@@ -376,6 +382,58 @@ impl Store for SqliteStore {
             }
         });
         Ok(receiver)
+    }
+
+    async fn registration_tallies(
+        &self,
+        scope: RegencyScope,
+        from_day: i64,
+    ) -> Result<Tallies, StoreError> {
+        self.with_reader(move |conn| overview::tallies(conn, &scope, from_day))
+            .await
+    }
+
+    async fn officer_last_syncs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+        self.with_reader(overview::officer_last_syncs).await
+    }
+
+    async fn list_targets(&self) -> Result<Vec<Target>, StoreError> {
+        self.with_reader(overview::list_targets).await
+    }
+
+    async fn replace_targets(&self, targets: Vec<Target>) -> Result<(), StoreError> {
+        self.with_writer(move |conn| overview::replace_targets(conn, &targets))
+            .await
+    }
+
+    async fn shared_nik_holders(
+        &self,
+        scope: RegencyScope,
+        nik: Option<String>,
+    ) -> Result<Vec<SharedNikHolder>, StoreError> {
+        self.with_reader(move |conn| duplicates::shared_nik_holders(conn, &scope, nik.as_deref()))
+            .await
+    }
+
+    async fn duplicate_verdicts(
+        &self,
+        nik: Option<String>,
+    ) -> Result<Vec<DuplicateVerdict>, StoreError> {
+        self.with_reader(move |conn| duplicates::duplicate_verdicts(conn, nik.as_deref()))
+            .await
+    }
+
+    async fn record_duplicate_verdict(&self, verdict: DuplicateVerdict) -> Result<(), StoreError> {
+        self.with_writer(move |conn| duplicates::record_duplicate_verdict(conn, &verdict))
+            .await
+    }
+
+    async fn registration_rows(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<Vec<RegistrationRow>, StoreError> {
+        self.with_reader(move |conn| duplicates::registration_rows(conn, &ids))
+            .await
     }
 }
 

@@ -1,0 +1,348 @@
+//! The duplicates queue (supervisors and admins; docs/supervisor-api.md):
+//!
+//! - `GET /api/duplicates?page=1&per_page=20`: groups of two or more counted
+//!   registrations in the requester's scope sharing a (non-empty) NIK, newest group
+//!   first, minus groups a supervisor closed as "different people" for exactly that set
+//!   of registrations (a new registration with the NIK reopens the group);
+//! - `POST /api/duplicates/resolve` `{nik, verdict: "same_person", keep}`: every other
+//!   registration of the group gets `duplicate_of = keep`, written as an Automerge change
+//!   to its document (`server_edit`), so it reaches the officers' phones and drops out of
+//!   the counts; `{nik, verdict: "different_people"}` closes the group as it stands.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jemput_shared::domain::{RegionCode, RegionDirectory};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Authenticated;
+use crate::clock;
+use crate::error::{ApiError, Message};
+use crate::routes::overview::{bad_query, supervision_scope};
+use crate::routes::server_edit::edit_registrations;
+use crate::routes::ApiJson;
+use crate::startup::AppState;
+use crate::store::supervision::{DuplicateVerdict, RegencyScope, RegistrationRow};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/duplicates", get(list))
+        .route("/api/duplicates/resolve", post(resolve))
+}
+
+const DEFAULT_PER_PAGE: usize = 20;
+const MAX_PER_PAGE: usize = 100;
+
+/// One open group of the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DuplicateGroup {
+    pub nik: String,
+    /// Sorted.
+    pub ids: Vec<String>,
+    /// The newest member's `created_at`: the queue's order.
+    pub newest: i64,
+}
+
+/// The open groups in scope (only `nik`'s, when given), newest first.
+pub(crate) async fn open_groups(
+    state: &AppState,
+    scope: &RegencyScope,
+    nik: Option<&str>,
+) -> Result<Vec<DuplicateGroup>, ApiError> {
+    let nik = nik.map(str::to_owned);
+    let holders = state
+        .store
+        .shared_nik_holders(scope.clone(), nik.clone())
+        .await?;
+    let closed: HashSet<(String, Vec<String>)> = state
+        .store
+        .duplicate_verdicts(nik)
+        .await?
+        .into_iter()
+        .map(|v| (v.nik, v.members))
+        .collect();
+    // Holders come by NIK, then id.
+    let mut groups: Vec<DuplicateGroup> = Vec::new();
+    for holder in holders {
+        match groups.last_mut() {
+            Some(group) if group.nik == holder.nik => {
+                group.ids.push(holder.id);
+                group.newest = group.newest.max(holder.created_at);
+            }
+            _ => groups.push(DuplicateGroup {
+                nik: holder.nik,
+                ids: vec![holder.id],
+                newest: holder.created_at,
+            }),
+        }
+    }
+    groups.retain(|g| g.ids.len() >= 2 && !closed.contains(&(g.nik.clone(), g.ids.clone())));
+    groups.sort_by(|a, b| b.newest.cmp(&a.newest).then_with(|| a.nik.cmp(&b.nik)));
+    Ok(groups)
+}
+
+/// A registration as the table shows it: projection columns with region and officer
+/// names.
+#[derive(Debug, Serialize)]
+pub(crate) struct TableRow {
+    id: String,
+    full_name: String,
+    nik: String,
+    gender: String,
+    birth_date: String,
+    regency: String,
+    regency_name: String,
+    district: String,
+    district_name: String,
+    village: String,
+    village_name: String,
+    programmes: Vec<String>,
+    status: String,
+    registered_by: String,
+    officer_name: String,
+    created_at: i64,
+    updated_at: i64,
+    duplicate_of: Option<String>,
+}
+
+impl TableRow {
+    pub(crate) fn new(row: RegistrationRow, directory: Option<&RegionDirectory>) -> TableRow {
+        let name = |code: &str| {
+            RegionCode::parse(code)
+                .ok()
+                .and_then(|c| directory.and_then(|d| d.name_of(&c).map(str::to_owned)))
+                .unwrap_or_default()
+        };
+        TableRow {
+            regency_name: name(&row.regency),
+            district_name: name(&row.district),
+            village_name: name(&row.village),
+            id: row.id,
+            full_name: row.full_name,
+            nik: row.nik,
+            gender: row.gender,
+            birth_date: row.birth_date,
+            regency: row.regency,
+            district: row.district,
+            village: row.village,
+            programmes: row.programmes,
+            status: row.status,
+            registered_by: row.registered_by,
+            officer_name: row.officer_name,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            duplicate_of: row.duplicate_of,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct GroupView {
+    nik: String,
+    registrations: Vec<TableRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct Queue {
+    groups: Vec<GroupView>,
+    total: usize,
+}
+
+fn bad_paging() -> ApiError {
+    ApiError::BadRequest(Message::new(
+        "bad_paging",
+        format!("page must be 1 or more and per_page from 1 to {MAX_PER_PAGE}."),
+        format!("page minimal 1 dan per_page dari 1 sampai {MAX_PER_PAGE}."),
+    ))
+}
+
+fn parse_number(raw: Option<&String>, default: usize, max: usize) -> Result<usize, ApiError> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(bad_paging),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Json<Queue>, ApiError> {
+    let scope = supervision_scope(&auth)?;
+    let Query(query) = query.map_err(bad_query)?;
+    let page = parse_number(query.get("page"), 1, usize::MAX)?;
+    let per_page = parse_number(query.get("per_page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
+
+    let groups = open_groups(&state, &scope, None).await?;
+    let total = groups.len();
+    let shown: Vec<DuplicateGroup> = groups
+        .into_iter()
+        .skip((page - 1).saturating_mul(per_page))
+        .take(per_page)
+        .collect();
+    let ids: Vec<String> = shown.iter().flat_map(|g| g.ids.iter().cloned()).collect();
+    let mut rows: HashMap<String, RegistrationRow> = state
+        .store
+        .registration_rows(ids)
+        .await?
+        .into_iter()
+        .map(|row| (row.id.clone(), row))
+        .collect();
+    let directory = state.regions.directory();
+    let groups = shown
+        .into_iter()
+        .map(|group| {
+            let mut members: Vec<RegistrationRow> =
+                group.ids.iter().filter_map(|id| rows.remove(id)).collect();
+            // Oldest first: the original usually came first.
+            members.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            GroupView {
+                nik: group.nik,
+                registrations: members
+                    .into_iter()
+                    .map(|row| TableRow::new(row, directory.as_deref()))
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Json(Queue { groups, total }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resolve {
+    nik: String,
+    /// `same_person` or `different_people`.
+    verdict: String,
+    #[serde(default)]
+    keep: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Resolved {
+    nik: String,
+    verdict: String,
+    /// With `same_person`: the registration kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keep: Option<String>,
+    /// With `same_person`: the registrations now `duplicate_of` it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    duplicates: Vec<String>,
+}
+
+fn group_not_found() -> ApiError {
+    ApiError::not_found("This duplicate group", "Kelompok data ganda ini")
+}
+
+fn bad_request(code: &'static str, en: &'static str, id: &'static str) -> ApiError {
+    ApiError::BadRequest(Message::new(code, en, id))
+}
+
+async fn resolve(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(request): ApiJson<Resolve>,
+) -> Result<Json<Resolved>, ApiError> {
+    let scope = supervision_scope(&auth)?;
+    let same_person = match request.verdict.as_str() {
+        "same_person" => true,
+        "different_people" => false,
+        _ => {
+            return Err(bad_request(
+                "bad_verdict",
+                "The verdict must be same_person or different_people.",
+                "Keputusan harus same_person atau different_people.",
+            ))
+        }
+    };
+    let keep = match (same_person, request.keep) {
+        (true, Some(keep)) => Some(keep),
+        (true, None) => {
+            return Err(bad_request(
+                "keep_required",
+                "Say which registration to keep (keep).",
+                "Sebutkan pendaftaran mana yang dipertahankan (keep).",
+            ))
+        }
+        (false, Some(_)) => {
+            return Err(bad_request(
+                "keep_not_allowed",
+                "keep belongs to the same_person verdict only.",
+                "keep hanya untuk keputusan same_person.",
+            ))
+        }
+        (false, None) => None,
+    };
+    if request.nik.is_empty() {
+        return Err(group_not_found());
+    }
+    let group = open_groups(&state, &scope, Some(&request.nik))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(group_not_found)?;
+
+    let Some(keep) = keep else {
+        state
+            .store
+            .record_duplicate_verdict(DuplicateVerdict {
+                nik: group.nik.clone(),
+                members: group.ids,
+                decided_by: auth.user.id.clone(),
+                decided_at: clock::now_ms(),
+            })
+            .await?;
+        tracing::info!(by = %auth.user.username, "duplicate group closed as different people");
+        return Ok(Json(Resolved {
+            nik: group.nik,
+            verdict: request.verdict,
+            keep: None,
+            duplicates: vec![],
+        }));
+    };
+    if !group.ids.contains(&keep) {
+        return Err(bad_request(
+            "keep_not_in_group",
+            "keep must be one of the group's registrations.",
+            "keep harus salah satu pendaftaran dalam kelompok ini.",
+        ));
+    }
+    let duplicates: Vec<String> = group.ids.into_iter().filter(|id| *id != keep).collect();
+    let original = keep.clone();
+    edit_registrations(&state, &auth, &duplicates, group_not_found, move |r| {
+        r.duplicate_of = Some(original.clone());
+    })
+    .await?;
+    tracing::info!(by = %auth.user.username, count = duplicates.len(), "duplicates marked");
+    Ok(Json(Resolved {
+        nik: group.nik,
+        verdict: request.verdict,
+        keep: Some(keep),
+        duplicates,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_numbers_are_bounded() {
+        assert_eq!(parse_number(None, 20, 100).unwrap(), 20);
+        assert_eq!(parse_number(Some(&"3".to_owned()), 20, 100).unwrap(), 3);
+        for bad in ["0", "101", "-1", "x"] {
+            assert!(
+                parse_number(Some(&bad.to_owned()), 20, 100).is_err(),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! `GET /api/overview?stale_days=7` (supervisors and admins): counted registrations in
+//! the requester's scope — totals, by review status and programme, this WIB year's
+//! progress per regency and programme against the targets, registrations per day for
+//! the last 90 days — officers who have not synced for `stale_days`, and the number of
+//! open duplicate groups (docs/supervisor-api.md).
+//!
+//! Every number comes from the aggregate tables (`Store::registration_tallies`), never
+//! from a scan of the registrations, so the answer stays fast at millions of records.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use jemput_shared::domain::{civil_date_at, RegionCode, WIB_OFFSET_MS};
+use jemput_shared::registration::ReviewStatus;
+use serde::Serialize;
+
+use crate::auth::Authenticated;
+use crate::clock;
+use crate::error::{ApiError, Message};
+use crate::routes::duplicates::open_groups;
+use crate::routes::targets::{stored_targets, TargetBook};
+use crate::startup::AppState;
+use crate::store::supervision::{days_from_civil, wib_day, RegencyScope, PROGRAMME_CODES};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/overview", get(overview))
+}
+
+/// Days shown in `per_day`, ending today.
+const PER_DAY_DAYS: i64 = 90;
+const DAY_MS: i64 = 86_400_000;
+
+#[derive(Debug, Serialize)]
+struct Overview {
+    generated_at: i64,
+    year: i32,
+    total: i64,
+    year_total: i64,
+    by_status: BTreeMap<String, i64>,
+    by_programme: BTreeMap<String, i64>,
+    province_target: i64,
+    regencies: Vec<RegencyProgress>,
+    programmes: Vec<ProgrammeProgress>,
+    per_day: Vec<DayCount>,
+    stale_officers: Vec<StaleOfficer>,
+    duplicate_groups: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct RegencyProgress {
+    code: String,
+    name: String,
+    year_count: i64,
+    target: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct ProgrammeProgress {
+    code: String,
+    year_count: i64,
+    target: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct DayCount {
+    day: String,
+    count: i64,
+}
+
+#[derive(Debug, Serialize)]
+struct StaleOfficer {
+    user_id: String,
+    username: String,
+    display_name: String,
+    regions: Vec<String>,
+    last_sync_at: Option<i64>,
+}
+
+/// The requester's supervision scope; officers have none (403).
+pub(crate) fn supervision_scope(auth: &Authenticated) -> Result<RegencyScope, ApiError> {
+    RegencyScope::of(&auth.requester.scope).ok_or_else(ApiError::forbidden)
+}
+
+/// A query string that is not `key=value&…` at all.
+pub(crate) fn bad_query(rejection: QueryRejection) -> ApiError {
+    ApiError::BadRequest(Message::new(
+        "bad_query",
+        format!("The query parameters cannot be read: {rejection}"),
+        "Parameter alamat tidak dapat dibaca.",
+    ))
+}
+
+fn parse_stale_days(raw: Option<&String>) -> Result<i64, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(7);
+    };
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|days| (1..=365).contains(days))
+        .ok_or_else(|| {
+            ApiError::BadRequest(Message::new(
+                "bad_stale_days",
+                "stale_days must be a whole number of days from 1 to 365.",
+                "stale_days harus bilangan bulat hari dari 1 sampai 365.",
+            ))
+        })
+}
+
+/// "YYYY-MM-DD" of a [`wib_day`].
+fn day_label(day: i64) -> String {
+    let (year, month, day) = civil_date_at(day * DAY_MS, 0);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Json<Overview>, ApiError> {
+    let scope = supervision_scope(&auth)?;
+    let Query(query) = query.map_err(bad_query)?;
+    let stale_days = parse_stale_days(query.get("stale_days"))?;
+
+    let now = clock::now_ms();
+    let today = wib_day(now);
+    let (year, _, _) = civil_date_at(now, WIB_OFFSET_MS);
+    let year_days = days_from_civil(year, 1, 1)..days_from_civil(year + 1, 1, 1);
+    let first_day = today - (PER_DAY_DAYS - 1);
+    let tallies = state
+        .store
+        .registration_tallies(scope.clone(), year_days.start.min(first_day))
+        .await?;
+
+    let mut total = 0;
+    let mut by_status: BTreeMap<String, i64> = [
+        ReviewStatus::Submitted,
+        ReviewStatus::Verified,
+        ReviewStatus::NeedsCorrection,
+        ReviewStatus::Rejected,
+    ]
+    .into_iter()
+    .map(|s| (s.code().to_owned(), 0))
+    .collect();
+    let mut by_programme: BTreeMap<String, i64> =
+        PROGRAMME_CODES.iter().map(|c| (c.to_string(), 0)).collect();
+    for tally in &tallies.by_status {
+        if tally.programme.is_empty() {
+            total += tally.n;
+            *by_status.entry(tally.status.clone()).or_default() += tally.n;
+        } else {
+            *by_programme.entry(tally.programme.clone()).or_default() += tally.n;
+        }
+    }
+
+    let mut year_total = 0;
+    let mut regency_year: BTreeMap<String, i64> = BTreeMap::new();
+    let mut programme_year: BTreeMap<String, i64> =
+        PROGRAMME_CODES.iter().map(|c| (c.to_string(), 0)).collect();
+    let mut per_day = vec![0; PER_DAY_DAYS as usize];
+    for tally in &tallies.by_day {
+        let registrations = tally.programme.is_empty();
+        if year_days.contains(&tally.day) {
+            if registrations {
+                year_total += tally.n;
+                *regency_year.entry(tally.regency.clone()).or_default() += tally.n;
+            } else {
+                *programme_year.entry(tally.programme.clone()).or_default() += tally.n;
+            }
+        }
+        if registrations && (first_day..=today).contains(&tally.day) {
+            per_day[(tally.day - first_day) as usize] += tally.n;
+        }
+    }
+
+    let targets = TargetBook::new(stored_targets(&state).await?);
+    let directory = state.regions.directory();
+    // Every regency in scope: those of the region list, those named in the supervisor's
+    // scope, and any a registration names (before a region list is imported).
+    let mut regency_names: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(directory) = &directory {
+        for (code, name) in directory.regencies() {
+            if scope.covers(code.as_str()) {
+                regency_names.insert(code.as_str().to_owned(), name.to_owned());
+            }
+        }
+    }
+    if let RegencyScope::Only(codes) = &scope {
+        for code in codes {
+            regency_names.entry(code.clone()).or_default();
+        }
+    }
+    for code in regency_year.keys() {
+        regency_names.entry(code.clone()).or_default();
+    }
+    let regencies = regency_names
+        .into_iter()
+        .map(|(code, name)| RegencyProgress {
+            year_count: regency_year.get(&code).copied().unwrap_or(0),
+            target: targets.regency(&code),
+            name: if name.is_empty() { code.clone() } else { name },
+            code,
+        })
+        .collect();
+    // The form's order; a code the list does not know (none today) goes last.
+    let mut programmes: Vec<ProgrammeProgress> = programme_year
+        .into_iter()
+        .map(|(code, year_count)| ProgrammeProgress {
+            target: targets.programme(&code),
+            year_count,
+            code,
+        })
+        .collect();
+    programmes.sort_by_key(|p| {
+        PROGRAMME_CODES
+            .iter()
+            .position(|c| *c == p.code)
+            .unwrap_or(usize::MAX)
+    });
+
+    let stale_officers = stale_officers(&state, &scope, now - stale_days * DAY_MS).await?;
+    let duplicate_groups = open_groups(&state, &scope, None).await?.len();
+
+    Ok(Json(Overview {
+        generated_at: now,
+        year,
+        total,
+        year_total,
+        by_status,
+        by_programme,
+        province_target: targets.province(),
+        regencies,
+        programmes,
+        per_day: per_day
+            .into_iter()
+            .enumerate()
+            .map(|(offset, count)| DayCount {
+                day: day_label(first_day + offset as i64),
+                count,
+            })
+            .collect(),
+        stale_officers,
+        duplicate_groups,
+    }))
+}
+
+/// Enabled officers in scope (one of their regions lies in a regency of the scope) whose
+/// newest device sync is before `synced_before` or who never synced: never-synced first,
+/// then the longest silent.
+async fn stale_officers(
+    state: &AppState,
+    scope: &RegencyScope,
+    synced_before: i64,
+) -> Result<Vec<StaleOfficer>, ApiError> {
+    let last_syncs: HashMap<String, Option<i64>> = state
+        .store
+        .officer_last_syncs()
+        .await?
+        .into_iter()
+        .collect();
+    let mut stale: Vec<StaleOfficer> = state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter_map(|user| {
+            let last_sync_at = *last_syncs.get(&user.id)?;
+            let in_scope = user.regions.iter().any(|code| {
+                RegionCode::parse(code).is_ok_and(|c| scope.covers(c.regency().as_str()))
+            });
+            let silent = last_sync_at.is_none_or(|at| at < synced_before);
+            if !(in_scope && silent) {
+                return None;
+            }
+            Some(StaleOfficer {
+                user_id: user.id,
+                username: user.username,
+                display_name: user.display_name,
+                regions: user.regions,
+                last_sync_at,
+            })
+        })
+        .collect();
+    stale.sort_by(|a, b| (a.last_sync_at, &a.username).cmp(&(b.last_sync_at, &b.username)));
+    Ok(stale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_labelled_by_its_calendar_date() {
+        assert_eq!(day_label(days_from_civil(2026, 8, 31)), "2026-08-31");
+    }
+
+    #[test]
+    fn stale_days_default_to_a_week_and_stay_within_a_year() {
+        assert_eq!(parse_stale_days(None).unwrap(), 7);
+        assert_eq!(parse_stale_days(Some(&"30".to_owned())).unwrap(), 30);
+        for bad in ["0", "366", "-1", "seven", ""] {
+            assert!(parse_stale_days(Some(&bad.to_owned())).is_err(), "{bad}");
+        }
+    }
+}

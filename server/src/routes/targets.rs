@@ -1,0 +1,239 @@
+//! Yearly targets: `GET /api/targets` (supervisors and admins) and
+//! `PUT /api/admin/targets` (admins; replaces every target). A target is set for a
+//! regency, a programme, both, or neither (the province); without a stored province
+//! target the province's is 10,000 a year (docs/supervisor-api.md).
+
+use std::collections::{HashMap, HashSet};
+
+use axum::extract::State;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use jemput_shared::domain::{RegionCode, RegionLevel};
+use jemput_shared::validation::FieldProblem;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Admin, Authenticated};
+use crate::error::ApiError;
+use crate::routes::overview::supervision_scope;
+use crate::routes::ApiJson;
+use crate::startup::AppState;
+use crate::store::supervision::{RegencyScope, Target, PROGRAMME_CODES};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/targets", get(list))
+        .route("/api/admin/targets", put(replace))
+}
+
+/// The province's yearly target when an admin has set none.
+pub const DEFAULT_PROVINCE_TARGET: i64 = 10_000;
+const YEARLY_RANGE: std::ops::RangeInclusive<i64> = 1..=10_000_000;
+/// More entries than regencies × programmes of any province could need.
+const MAX_TARGETS: usize = 2_000;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Targets {
+    targets: Vec<Target>,
+}
+
+/// The stored targets, looked up by what they are for.
+pub(crate) struct TargetBook {
+    by_key: HashMap<(Option<String>, Option<String>), i64>,
+}
+
+impl TargetBook {
+    pub(crate) fn new(targets: Vec<Target>) -> TargetBook {
+        TargetBook {
+            by_key: targets
+                .into_iter()
+                .map(|t| ((t.regency, t.programme), t.yearly))
+                .collect(),
+        }
+    }
+
+    pub(crate) fn province(&self) -> i64 {
+        self.by_key
+            .get(&(None, None))
+            .copied()
+            .unwrap_or(DEFAULT_PROVINCE_TARGET)
+    }
+
+    pub(crate) fn regency(&self, code: &str) -> Option<i64> {
+        self.by_key.get(&(Some(code.to_owned()), None)).copied()
+    }
+
+    pub(crate) fn programme(&self, code: &str) -> Option<i64> {
+        self.by_key.get(&(None, Some(code.to_owned()))).copied()
+    }
+}
+
+/// The stored targets.
+pub(crate) async fn stored_targets(state: &AppState) -> Result<Vec<Target>, ApiError> {
+    Ok(state.store.list_targets().await?)
+}
+
+/// The targets a scope sees, with the province's default when none is stored: a
+/// supervisor sees the province-wide ones and their own regencies'.
+fn visible(mut targets: Vec<Target>, scope: &RegencyScope) -> Targets {
+    targets.retain(|t| t.regency.as_deref().is_none_or(|r| scope.covers(r)));
+    if !targets
+        .iter()
+        .any(|t| t.regency.is_none() && t.programme.is_none())
+    {
+        targets.insert(
+            0,
+            Target {
+                regency: None,
+                programme: None,
+                yearly: DEFAULT_PROVINCE_TARGET,
+            },
+        );
+    }
+    Targets { targets }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<Targets>, ApiError> {
+    let scope = supervision_scope(&auth)?;
+    Ok(Json(visible(stored_targets(&state).await?, &scope)))
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    ApiJson(request): ApiJson<Targets>,
+) -> Result<Json<Targets>, ApiError> {
+    let directory = state.regions.directory();
+    let known_regency = |code: &RegionCode| match &directory {
+        Some(directory) => directory.contains(code),
+        // Before a region list is imported only the shape can be checked.
+        None => true,
+    };
+    let targets = parse_targets(request.targets, known_regency)?;
+    state.store.replace_targets(targets.clone()).await?;
+    tracing::info!(by = %admin.user.username, count = targets.len(), "targets replaced");
+    Ok(Json(visible(targets, &RegencyScope::All)))
+}
+
+fn invalid(code: &'static str, message_id: String, message_en: String) -> ApiError {
+    FieldProblem::error("targets", code, message_id, message_en).into()
+}
+
+/// Checks every entry (see the module docs) and normalises regency codes.
+fn parse_targets(
+    targets: Vec<Target>,
+    known_regency: impl Fn(&RegionCode) -> bool,
+) -> Result<Vec<Target>, ApiError> {
+    if targets.len() > MAX_TARGETS {
+        return Err(invalid(
+            "too_many_targets",
+            format!("Paling banyak {MAX_TARGETS} target."),
+            format!("At most {MAX_TARGETS} targets."),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut parsed = Vec::with_capacity(targets.len());
+    for (index, target) in targets.into_iter().enumerate() {
+        let entry = index + 1;
+        if !YEARLY_RANGE.contains(&target.yearly) {
+            return Err(invalid(
+                "bad_target_yearly",
+                format!("Target ke-{entry}: target tahunan harus 1 sampai 10.000.000."),
+                format!("Target {entry}: the yearly target must be 1 to 10,000,000."),
+            ));
+        }
+        let regency = match &target.regency {
+            None => None,
+            Some(raw) => {
+                let code = RegionCode::parse(raw)
+                    .ok()
+                    .filter(|c| c.level() == RegionLevel::Regency && known_regency(c))
+                    .ok_or_else(|| {
+                        invalid(
+                            "unknown_regency",
+                            format!("Target ke-{entry}: kabupaten/kota {raw:?} tidak dikenal."),
+                            format!("Target {entry}: unknown regency {raw:?}."),
+                        )
+                    })?;
+                Some(code.as_str().to_owned())
+            }
+        };
+        if let Some(programme) = &target.programme {
+            if !PROGRAMME_CODES.contains(&programme.as_str()) {
+                return Err(invalid(
+                    "unknown_programme",
+                    format!("Target ke-{entry}: program {programme:?} tidak dikenal."),
+                    format!("Target {entry}: unknown programme {programme:?}."),
+                ));
+            }
+        }
+        if !seen.insert((regency.clone(), target.programme.clone())) {
+            return Err(invalid(
+                "duplicate_target",
+                format!("Target ke-{entry}: kabupaten/kota dan program ini sudah punya target."),
+                format!("Target {entry}: this regency and programme already have a target."),
+            ));
+        }
+        parsed.push(Target {
+            regency,
+            programme: target.programme,
+            yearly: target.yearly,
+        });
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(regency: Option<&str>, programme: Option<&str>, yearly: i64) -> Target {
+        Target {
+            regency: regency.map(str::to_owned),
+            programme: programme.map(str::to_owned),
+            yearly,
+        }
+    }
+
+    #[test]
+    fn a_valid_list_is_kept() {
+        let list = vec![
+            target(None, None, 12_000),
+            target(Some("17.01"), None, 1_000),
+            target(Some("17.01"), Some("blk_training"), 300),
+            target(None, Some("job_placement"), 2_000),
+        ];
+        assert_eq!(parse_targets(list.clone(), |_| true).unwrap(), list);
+    }
+
+    #[test]
+    fn bad_entries_are_refused() {
+        for bad in [
+            vec![target(None, None, 0)],
+            vec![target(None, None, 10_000_001)],
+            vec![target(Some("17.01.01"), None, 5)],
+            vec![target(Some("xx"), None, 5)],
+            vec![target(None, Some("knitting"), 5)],
+            vec![target(None, None, 5), target(None, None, 6)],
+        ] {
+            assert!(parse_targets(bad.clone(), |_| true).is_err(), "{bad:?}");
+        }
+        assert!(parse_targets(vec![target(Some("17.09"), None, 5)], |_| false).is_err());
+    }
+
+    #[test]
+    fn the_province_target_defaults_to_ten_thousand() {
+        let shown = visible(
+            vec![target(Some("17.02"), None, 5)],
+            &RegencyScope::Only(vec!["17.01".into()]),
+        );
+        assert_eq!(
+            shown.targets,
+            vec![target(None, None, DEFAULT_PROVINCE_TARGET)]
+        );
+        assert_eq!(TargetBook::new(vec![]).province(), DEFAULT_PROVINCE_TARGET);
+    }
+}

@@ -1,0 +1,141 @@
+//! SQL for the overview and the targets (migration `0004_overview`): tallies read from
+//! the aggregate tables the projection's trigger keeps, officers' newest syncs, and the
+//! yearly targets.
+
+use deadpool_postgres::Client;
+use tokio_postgres::IsolationLevel;
+
+use crate::store::supervision::{DayTally, RegencyScope, StatusTally, Tallies, Target};
+use crate::store::StoreError;
+
+/// A scope as two parameters for `($1 OR regency = ANY($2))`: "every regency", and the
+/// list otherwise.
+pub(super) fn scope_params(scope: &RegencyScope) -> (bool, Vec<String>) {
+    match scope {
+        RegencyScope::All => (true, Vec::new()),
+        RegencyScope::Only(regencies) => (false, regencies.clone()),
+    }
+}
+
+pub(super) async fn tallies(
+    client: &mut Client,
+    scope: &RegencyScope,
+    from_day: i64,
+) -> Result<Tallies, StoreError> {
+    let (all, regencies) = scope_params(scope);
+    // One snapshot for both reads.
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let statement = tx
+        .prepare_cached(
+            "SELECT regency, programme, status, n FROM registration_totals
+             WHERE n <> 0 AND ($1 OR regency = ANY($2))",
+        )
+        .await?;
+    let by_status = tx
+        .query(&statement, &[&all, &regencies])
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(StatusTally {
+                regency: row.try_get(0)?,
+                programme: row.try_get(1)?,
+                status: row.try_get(2)?,
+                n: row.try_get(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let statement = tx
+        .prepare_cached(
+            "SELECT regency, day, programme, n FROM registration_days
+             WHERE n <> 0 AND ($1 OR regency = ANY($2)) AND day >= $3",
+        )
+        .await?;
+    let by_day = tx
+        .query(&statement, &[&all, &regencies, &from_day])
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(DayTally {
+                regency: row.try_get(0)?,
+                day: row.try_get(1)?,
+                programme: row.try_get(2)?,
+                n: row.try_get(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    tx.commit().await?;
+    Ok(Tallies { by_status, by_day })
+}
+
+pub(super) async fn officer_last_syncs(
+    client: &Client,
+) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT u.id, MAX(d.last_sync_at) FROM users u
+             LEFT JOIN devices d ON d.user_id = u.id
+             WHERE u.role = 'officer' AND NOT u.disabled
+             GROUP BY u.id",
+        )
+        .await?;
+    client
+        .query(&statement, &[])
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect()
+}
+
+/// `None` is stored as '' (a primary key cannot hold NULL).
+fn to_column(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("")
+}
+
+fn from_column(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
+pub(super) async fn list_targets(client: &Client) -> Result<Vec<Target>, StoreError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT regency, programme, yearly FROM targets
+             ORDER BY regency COLLATE \"C\", programme COLLATE \"C\"",
+        )
+        .await?;
+    client
+        .query(&statement, &[])
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Target {
+                regency: from_column(row.try_get(0)?),
+                programme: from_column(row.try_get(1)?),
+                yearly: row.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn replace_targets(
+    client: &mut Client,
+    targets: &[Target],
+) -> Result<(), StoreError> {
+    let regencies: Vec<&str> = targets.iter().map(|t| to_column(&t.regency)).collect();
+    let programmes: Vec<&str> = targets.iter().map(|t| to_column(&t.programme)).collect();
+    let yearly: Vec<i64> = targets.iter().map(|t| t.yearly).collect();
+    let tx = client.transaction().await?;
+    tx.execute("DELETE FROM targets", &[]).await?;
+    tx.execute(
+        "INSERT INTO targets (regency, programme, yearly)
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[])",
+        &[&regencies, &programmes, &yearly],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

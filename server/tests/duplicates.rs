@@ -1,0 +1,328 @@
+//! The duplicates queue (`GET /api/duplicates`, `POST /api/duplicates/resolve`): groups
+//! of counted registrations sharing a NIK, per scope; "same person" writes `duplicate_of`
+//! into the documents (the officer's phone gets it on its next pull, merged with its own
+//! edits) and drops them from the counts; "different people" closes a group until a new
+//! registration joins it; bad requests change nothing.
+
+mod common;
+mod supervision;
+
+use std::time::Duration;
+
+use common::ServerProcess;
+use jemput_shared::sample::SampleGenerator;
+use serde_json::{json, Value};
+use supervision::{edit, import_regions, now_ms, overview, read, register_one, DAY_MS};
+
+const NIK: &str = "1701014506990001";
+
+async fn queue(device: &mut jemput_server::client::NativeDevice) -> Value {
+    let (status, body) = device.api("GET", "/api/duplicates", None).await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn member_ids(group: &Value) -> Vec<String> {
+    group["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn same_person_marks_the_others_in_their_documents_and_the_counts_drop() {
+    let server = ServerProcess::start();
+    let mut admin = server.admin().await;
+    import_regions(&mut admin).await;
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut andi = server.user("andi", "officer", &["17.71.01"]).await;
+    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let mut gen = SampleGenerator::new(51);
+    let now = now_ms();
+    let a = register_one(
+        &mut siti,
+        &mut gen,
+        "17.01.01.2001",
+        now - 2 * DAY_MS,
+        Some(NIK),
+    );
+    let b = register_one(
+        &mut siti,
+        &mut gen,
+        "17.01.01.2001",
+        now - DAY_MS,
+        Some(NIK),
+    );
+    let c = register_one(&mut andi, &mut gen, "17.71.01.1001", now, Some(NIK));
+    register_one(&mut siti, &mut gen, "17.01.01.2001", now, None);
+    siti.sync().await.unwrap();
+    andi.sync().await.unwrap();
+
+    // The admin sees all three; the 17.01 supervisor the two in 17.01, as table rows.
+    let all = queue(&mut admin).await;
+    assert_eq!(all["total"], 1);
+    assert_eq!(
+        all["groups"][0]["registrations"].as_array().unwrap().len(),
+        3
+    );
+    let mine = queue(&mut budi).await;
+    assert_eq!(mine["total"], 1);
+    let group = &mine["groups"][0];
+    assert_eq!(group["nik"], NIK);
+    assert_eq!(
+        member_ids(group),
+        [a.id.clone(), b.id.clone()],
+        "oldest first"
+    );
+    let row = &group["registrations"][0];
+    assert_eq!(row["regency_name"], "Kabupaten Bengkulu Selatan");
+    assert_eq!(row["village_name"], "Batu Ampar");
+    assert_eq!(row["officer_name"], "siti");
+    assert_eq!(row["full_name"], json!(a.full_name));
+    assert_eq!(row["duplicate_of"], json!(null));
+    assert!(row["programmes"].is_array());
+    assert_eq!(overview(&mut budi).await["total"], 3);
+
+    // Meanwhile the officer edits the second record offline.
+    edit(&mut siti, &b.id, |r| {
+        r.address.hamlet = "Dusun Tujuh".into()
+    });
+
+    let (status, body) = budi
+        .api(
+            "POST",
+            "/api/duplicates/resolve",
+            Some(json!({"nik": NIK, "verdict": "same_person", "keep": a.id})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["duplicates"], json!([b.id]));
+
+    let (_, stored) = budi
+        .api("GET", &format!("/api/registrations/{}", b.id), None)
+        .await
+        .unwrap();
+    assert_eq!(stored["duplicate_of"], json!(a.id));
+    let shown = overview(&mut budi).await;
+    assert_eq!(shown["total"], 2);
+    assert_eq!(shown["duplicate_groups"], 0);
+    assert_eq!(queue(&mut budi).await["total"], 0);
+    // For the admin, the 17.71 record still shares the NIK with the one kept.
+    let all = queue(&mut admin).await;
+    assert_eq!(all["total"], 1);
+    let mut expected = vec![a.id.clone(), c.id.clone()];
+    expected.sort();
+    let mut shown_ids = member_ids(&all["groups"][0]);
+    shown_ids.sort();
+    assert_eq!(shown_ids, expected);
+
+    // The officer's phone gets the mark on its next sync, merged with its own edit.
+    siti.sync().await.unwrap();
+    assert_eq!(siti.pending(), 0);
+    let merged = read(&mut siti, &b.id);
+    assert_eq!(merged.duplicate_of.as_deref(), Some(a.id.as_str()));
+    assert_eq!(merged.address.hamlet, "Dusun Tujuh");
+    assert_eq!(read(&mut siti, &a.id).duplicate_of, None);
+
+    // The history names the supervisor who marked it.
+    let (_, history) = budi
+        .api("GET", &format!("/api/registrations/{}/history", b.id), None)
+        .await
+        .unwrap();
+    let marked = history["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["fields"] == json!(["duplicate_of"]))
+        .expect("a change of duplicate_of");
+    assert_eq!(marked["author_id"], json!(budi.user_id));
+}
+
+#[tokio::test]
+async fn different_people_closes_the_group_until_a_new_registration_joins() {
+    let server = ServerProcess::start();
+    let mut admin = server.admin().await;
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let mut gen = SampleGenerator::new(52);
+    let now = now_ms();
+    for _ in 0..2 {
+        register_one(&mut siti, &mut gen, "17.01.01.2001", now, Some(NIK));
+    }
+    siti.sync().await.unwrap();
+    assert_eq!(overview(&mut budi).await["duplicate_groups"], 1);
+
+    let (status, body) = budi
+        .api(
+            "POST",
+            "/api/duplicates/resolve",
+            Some(json!({"nik": NIK, "verdict": "different_people"})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(queue(&mut budi).await["total"], 0);
+    assert_eq!(queue(&mut admin).await["total"], 0);
+    let shown = overview(&mut budi).await;
+    assert_eq!(shown["duplicate_groups"], 0);
+    assert_eq!(shown["total"], 2, "different people both count");
+    // Closed: resolving it again finds nothing.
+    let (status, _) = budi
+        .api(
+            "POST",
+            "/api/duplicates/resolve",
+            Some(json!({"nik": NIK, "verdict": "different_people"})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 404);
+
+    let newcomer = register_one(&mut siti, &mut gen, "17.01.01.2001", now + 1, Some(NIK));
+    siti.sync().await.unwrap();
+    let reopened = queue(&mut budi).await;
+    assert_eq!(reopened["total"], 1);
+    assert_eq!(
+        reopened["groups"][0]["registrations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(member_ids(&reopened["groups"][0]).contains(&newcomer.id));
+    assert_eq!(overview(&mut budi).await["duplicate_groups"], 1);
+}
+
+#[tokio::test]
+async fn a_resolution_is_announced_on_the_live_feed() {
+    let server = ServerProcess::start();
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let mut gen = SampleGenerator::new(53);
+    let a = register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));
+    register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));
+    siti.sync().await.unwrap();
+
+    let mut stream = reqwest::Client::new()
+        .get(format!("{}/api/events", server.url))
+        .bearer_auth(budi.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let (status, body) = budi
+        .api(
+            "POST",
+            "/api/duplicates/resolve",
+            Some(json!({"nik": NIK, "verdict": "same_person", "keep": a.id})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let mut received = String::new();
+    let notice = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let chunk = stream
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            received.push_str(&String::from_utf8_lossy(&chunk));
+            if let Some(at) = received.find("event: registrations\ndata: ") {
+                let data = &received[at + "event: registrations\ndata: ".len()..];
+                if let Some(end) = data.find('\n') {
+                    return serde_json::from_str::<Value>(&data[..end]).unwrap();
+                }
+            }
+        }
+    })
+    .await
+    .expect("a notice within 10 s");
+    assert_eq!(notice["count"], 1);
+}
+
+#[tokio::test]
+async fn bad_requests_and_other_scopes_change_nothing() {
+    let server = ServerProcess::start();
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let mut rudi = server.user("rudi", "supervisor", &["17.71"]).await;
+    let mut gen = SampleGenerator::new(54);
+    let a = register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));
+    let b = register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));
+    let other = register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), None);
+    siti.sync().await.unwrap();
+    let resolve = "/api/duplicates/resolve";
+
+    let same = json!({"nik": NIK, "verdict": "same_person", "keep": a.id});
+    let (status, _) = siti.api("POST", resolve, Some(same.clone())).await.unwrap();
+    assert_eq!(status, 403, "an officer cannot resolve");
+    let (status, _) = rudi.api("POST", resolve, Some(same.clone())).await.unwrap();
+    assert_eq!(
+        status, 404,
+        "another regency's group is not in 17.71's queue"
+    );
+    assert_eq!(queue(&mut rudi).await["total"], 0);
+
+    for (bad, expected) in [
+        (json!({"nik": NIK, "verdict": "maybe"}), 400),
+        (json!({"nik": NIK, "verdict": "same_person"}), 400),
+        (
+            json!({"nik": NIK, "verdict": "same_person", "keep": other.id}),
+            400,
+        ),
+        (
+            json!({"nik": NIK, "verdict": "same_person", "keep": "no-such-id"}),
+            400,
+        ),
+        (
+            json!({"nik": NIK, "verdict": "different_people", "keep": a.id}),
+            400,
+        ),
+        (
+            json!({"nik": NIK, "verdict": "different_people", "extra": 1}),
+            400,
+        ),
+        (json!({"verdict": "different_people"}), 400),
+        (
+            json!({"nik": "9999999999999999", "verdict": "different_people"}),
+            404,
+        ),
+        (json!({"nik": "", "verdict": "different_people"}), 404),
+    ] {
+        let (status, body) = budi.api("POST", resolve, Some(bad.clone())).await.unwrap();
+        assert_eq!(status, expected, "{bad} → {body}");
+        assert!(body["error"]["message_id"].is_string(), "{body}");
+    }
+    for bad in ["page=0", "per_page=0", "per_page=101", "page=x"] {
+        let (status, body) = budi
+            .api("GET", &format!("/api/duplicates?{bad}"), None)
+            .await
+            .unwrap();
+        assert_eq!(status, 400, "{bad} → {body}");
+    }
+    let (status, body) = budi
+        .api("GET", "/api/duplicates?page=2&per_page=1", None)
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["groups"], json!([]));
+
+    let still = queue(&mut budi).await;
+    assert_eq!(still["total"], 1);
+    let mut ids = vec![a.id.clone(), b.id.clone()];
+    ids.sort();
+    let mut shown = member_ids(&still["groups"][0]);
+    shown.sort();
+    assert_eq!(shown, ids);
+    for id in [&a.id, &b.id] {
+        let (_, stored) = budi
+            .api("GET", &format!("/api/registrations/{id}"), None)
+            .await
+            .unwrap();
+        assert_eq!(stored["duplicate_of"], json!(null));
+    }
+}
