@@ -27,9 +27,10 @@ use super::person::{self, Person};
 use super::plan::{Plan, Session, DAY_MS};
 use super::users::Staff;
 
-/// Per mille of records that register again a person registered before (both then
-/// share a NIK: about 2 % of records).
-const DUPLICATE_PER_MILLE: u64 = 10;
+/// Every this many records one registers again a person registered before (both then
+/// share a NIK: about 2 % of records). Exact rather than random, so even a small demo
+/// has its duplicates.
+const DUPLICATE_EVERY: u64 = 100;
 /// Percent of records a supervisor has reviewed.
 const REVIEWED_PERCENT: u64 = 30;
 const HOUR_MS: i64 = 3_600_000;
@@ -92,8 +93,9 @@ impl Generator {
         &self,
         rng: &mut SampleGenerator,
         session: &Session,
+        record: u64,
     ) -> anyhow::Result<Origin> {
-        let is_duplicate = rng.below(1_000) < DUPLICATE_PER_MILLE;
+        let is_duplicate = (self.first_index + record) % DUPLICATE_EVERY == DUPLICATE_EVERY - 1;
         let villages = &self.staff.officers[session.officer].villages;
         let village = rng.below(villages.len() as u64) as usize;
         let district = villages[village]
@@ -114,14 +116,14 @@ impl Generator {
         let Some(session) = self.plan.session_of(record) else {
             return Ok(None);
         };
-        let origin = self.origin(&mut self.stream(record), session)?;
+        let origin = self.origin(&mut self.stream(record), session, record)?;
         Ok((!origin.is_duplicate).then_some(origin.person))
     }
 
     /// Record `record` of this run; also says whether it is a duplicate and reviewed.
     fn record(&self, record: u64, session: &Session) -> anyhow::Result<(DocumentWrite, bool, bool)> {
         let mut rng = self.stream(record);
-        let origin = self.origin(&mut rng, session)?;
+        let origin = self.origin(&mut rng, session, record)?;
         let mut person = origin.person;
         let mut duplicate = false;
         if origin.is_duplicate && record > 0 {
@@ -280,7 +282,7 @@ impl Generator {
                 rt: format!("{:03}", 1 + rng.below(15)),
                 rw: format!("{:03}", 1 + rng.below(6)),
                 street: if rng.below(3) == 0 {
-                    format!("Jl. {} No. {}", rng.pick(names::FAMILY), 1 + rng.below(120))
+                    format!("{} No. {}", rng.pick(names::STREETS), 1 + rng.below(120))
                 } else {
                     String::new()
                 },

@@ -30,32 +30,42 @@ pub const MIDDLE_FEMALE: &[&str] = &[
     "Wahyuni",
 ];
 
-pub const FAMILY: &[&str] = &[
+/// Family names men carry; the Batak clan names are everyone's.
+pub const MALE_FAMILY: &[&str] = &[
     "Saputra",
-    "Saputri",
     "Hidayat",
-    "Hidayati",
     "Pratama",
     "Wijaya",
     "Kurniawan",
     "Setiawan",
-    "Lubis",
-    "Siregar",
-    "Nasution",
-    "Harahap",
-    "Rahman",
-    "Hakim",
-    "Santoso",
-    "Susanto",
-    "Lestari",
-    "Amelia",
-    "Maharani",
     "Ramadhan",
     "Firmansyah",
     "Syahputra",
     "Gunawan",
     "Irawan",
+    "Santoso",
+    "Susanto",
+    "Suryadi",
+    "Hartono",
+    "Effendi",
+    "Yusuf",
+    "Rahman",
+    "Hakim",
+    "Lubis",
+    "Siregar",
+    "Nasution",
+    "Harahap",
     "Hasibuan",
+    "Sembiring",
+];
+
+/// Family names women carry.
+pub const FEMALE_FAMILY: &[&str] = &[
+    "Saputri",
+    "Hidayati",
+    "Lestari",
+    "Amelia",
+    "Maharani",
     "Anggraini",
     "Oktaviani",
     "Novitasari",
@@ -63,14 +73,29 @@ pub const FAMILY: &[&str] = &[
     "Handayani",
     "Utami",
     "Febriani",
-    "Yusuf",
-    "Effendi",
     "Rahmadani",
     "Fitriani",
-    "Suryadi",
-    "Hartono",
-    "Sembiring",
-    "Panjaitan",
+    "Pratiwi",
+    "Puspitasari",
+    "Wijaya",
+    "Lubis",
+    "Siregar",
+    "Nasution",
+    "Harahap",
+];
+
+/// Streets, named as Indonesian streets are.
+pub const STREETS: &[&str] = &[
+    "Jl. Sudirman",
+    "Jl. Ahmad Yani",
+    "Jl. Soekarno-Hatta",
+    "Jl. Fatmawati",
+    "Jl. Merdeka",
+    "Jl. Pariwisata",
+    "Jl. Raya Padang Guci",
+    "Jl. Lintas Barat",
+    "Jl. Kapuang",
+    "Jl. Danau",
 ];
 
 /// Places of birth: Bengkulu's towns most often, some from neighbouring provinces.

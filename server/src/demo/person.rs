@@ -73,9 +73,13 @@ impl Person {
 /// "Siti", "Dewi Anggraini", "Muhammad Rizki Pratama": a given name, often a second one,
 /// mostly a family name.
 fn full_name(rng: &mut SampleGenerator, gender: Gender) -> String {
-    let (given, middle) = match gender {
-        Gender::Male => (names::MALE_GIVEN, names::MIDDLE_MALE),
-        Gender::Female => (names::FEMALE_GIVEN, names::MIDDLE_FEMALE),
+    let (given, middle, family) = match gender {
+        Gender::Male => (names::MALE_GIVEN, names::MIDDLE_MALE, names::MALE_FAMILY),
+        Gender::Female => (
+            names::FEMALE_GIVEN,
+            names::MIDDLE_FEMALE,
+            names::FEMALE_FAMILY,
+        ),
     };
     let mut name = rng.pick(given).to_string();
     if rng.below(100) < 35 {
@@ -84,7 +88,7 @@ fn full_name(rng: &mut SampleGenerator, gender: Gender) -> String {
     }
     if rng.below(100) < 80 {
         name.push(' ');
-        name.push_str(*rng.pick(names::FAMILY));
+        name.push_str(*rng.pick(family));
     }
     name
 }

@@ -57,7 +57,7 @@ impl Plan {
             .map(|_| rng.below(100) < STALE_PERCENT)
             .collect();
         // A dashboard worth looking at has at least one of each.
-        if officers >= 3 && !stale.contains(&true) {
+        if officers >= 2 && !stale.contains(&true) {
             stale[rng.below(officers as u64) as usize] = true;
         }
         if officers > 0 && !stale.contains(&false) {

@@ -85,6 +85,7 @@ impl Staff {
             let districts: Vec<RegionCode> = directory
                 .districts_of(regency)
                 .map(|(code, _)| code.clone())
+                .filter(|district| directory.villages_of(district).next().is_some())
                 .collect();
             if districts.is_empty() {
                 continue;
@@ -232,13 +233,14 @@ fn villages_of(directory: &RegionDirectory, regions: &[String]) -> Vec<RegionCod
 /// A fixed, plausible name for the `n`th person of the `regency`th regency's staff.
 fn staff_name(regency: usize, n: usize) -> String {
     let seat = regency * (OFFICERS_PER_REGENCY + 1) + n;
-    let given = if seat % 2 == 0 {
-        names::MALE_GIVEN[(seat * 7) % names::MALE_GIVEN.len()]
+    let (given, family) = if seat % 2 == 0 {
+        (names::MALE_GIVEN, names::MALE_FAMILY)
     } else {
-        names::FEMALE_GIVEN[(seat * 11) % names::FEMALE_GIVEN.len()]
+        (names::FEMALE_GIVEN, names::FEMALE_FAMILY)
     };
     format!(
-        "{given} {}",
-        names::FAMILY[(seat * 13 + 5) % names::FAMILY.len()]
+        "{} {}",
+        given[(seat * 7) % given.len()],
+        family[(seat * 13 + 5) % family.len()]
     )
 }
