@@ -105,7 +105,10 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
     let output = demo(&app, &["--records", "300", "--regions", regions_dir]).await;
     assert!(output.status.success(), "{}", text(&output.stderr));
     let printed = text(&output.stdout);
-    assert!(printed.contains("Added 300 demo registrations"), "{printed}");
+    assert!(
+        printed.contains("Added 300 demo registrations"),
+        "{printed}"
+    );
     assert!(printed.contains("supervisor-1701"), "{printed}");
 
     let store = open_store(&app.database, &app.data_dir).await;
@@ -179,10 +182,7 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
 
     // The officers exist, registered these records from their phones, and sign in with
     // the demo password; at least one has not synced for over a week.
-    let officers: Vec<&Value> = users
-        .values()
-        .filter(|u| u["role"] == "officer")
-        .collect();
+    let officers: Vec<&Value> = users.values().filter(|u| u["role"] == "officer").collect();
     assert_eq!(officers.len(), 3, "two districts in 17.01, one in 17.71");
     let token = app.admin_token().await;
     let mut stale = 0;
@@ -209,7 +209,12 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
     assert!(docs
         .iter()
         .all(|(r, _)| officers.iter().any(|o| o["id"] == r.registered_by.as_str())));
-    for username in ["officer-1701-1", "officer-1701-2", "officer-1771-1", "supervisor-1771"] {
+    for username in [
+        "officer-1701-1",
+        "officer-1701-2",
+        "officer-1771-1",
+        "supervisor-1771",
+    ] {
         app.login(username, "demo-password").await;
     }
 
@@ -234,7 +239,10 @@ async fn demo_data_need_a_region_list() {
     let output = demo(&app, &["--records", "10"]).await;
     assert!(!output.status.success());
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("no region list") && stderr.contains("--regions"), "{stderr}");
+    assert!(
+        stderr.contains("no region list") && stderr.contains("--regions"),
+        "{stderr}"
+    );
     let store = open_store(&app.database, &app.data_dir).await;
     assert_eq!(store.registration_count().await.unwrap(), 0);
 }
@@ -261,8 +269,6 @@ async fn demo_data_on_a_fresh_database_create_the_admin_with_the_given_password(
     let store = open_store(&database, &data_dir).await;
     let (admin, hash) = store.credentials("admin").await.unwrap().expect("an admin");
     assert_eq!(admin.role.code(), "admin");
-    assert!(
-        jemput_server::auth::verify_password("a-password-of-our-own".into(), Some(hash)).await
-    );
+    assert!(jemput_server::auth::verify_password("a-password-of-our-own".into(), Some(hash)).await);
     assert_eq!(store.registration_count().await.unwrap(), 5);
 }

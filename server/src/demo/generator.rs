@@ -85,7 +85,8 @@ impl Generator {
     fn stream(&self, record: u64) -> SampleGenerator {
         let index = self.first_index + record;
         SampleGenerator::new(
-            self.seed.wrapping_mul(0xA24B_AED4_963E_E407) ^ index.wrapping_mul(0x9FB2_1C65_1E98_DF25),
+            self.seed.wrapping_mul(0xA24B_AED4_963E_E407)
+                ^ index.wrapping_mul(0x9FB2_1C65_1E98_DF25),
         )
     }
 
@@ -121,7 +122,11 @@ impl Generator {
     }
 
     /// Record `record` of this run; also says whether it is a duplicate and reviewed.
-    fn record(&self, record: u64, session: &Session) -> anyhow::Result<(DocumentWrite, bool, bool)> {
+    fn record(
+        &self,
+        record: u64,
+        session: &Session,
+    ) -> anyhow::Result<(DocumentWrite, bool, bool)> {
         let mut rng = self.stream(record);
         let origin = self.origin(&mut rng, session, record)?;
         let mut person = origin.person;

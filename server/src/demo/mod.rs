@@ -131,9 +131,14 @@ pub async fn fill(
         today: clock::today(),
     });
 
-    let (duplicates, reviewed) =
-        generate_and_commit(store.as_ref(), &generator, options.records, started, progress)
-            .await?;
+    let (duplicates, reviewed) = generate_and_commit(
+        store.as_ref(),
+        &generator,
+        options.records,
+        started,
+        progress,
+    )
+    .await?;
     for (officer, last_sync) in staff.officers.iter().zip(&plan.last_sync) {
         store.record_sync(&officer.device_id, *last_sync).await?;
     }

@@ -15,8 +15,8 @@ pub const FEMALE_GIVEN: &[&str] = &[
     "Ani", "Ayu", "Citra", "Desi", "Dewi", "Dian", "Eka", "Elsa", "Erni", "Fitri", "Indah",
     "Intan", "Juliana", "Kartika", "Lestari", "Lia", "Maya", "Mega", "Melati", "Nur", "Nurul",
     "Okta", "Putri", "Rahma", "Ratna", "Rina", "Rini", "Sari", "Septi", "Siti", "Sri", "Suci",
-    "Tuti", "Ulfa", "Vina", "Wulan", "Yanti", "Yuli", "Yulia", "Zahra", "Anisa", "Febri",
-    "Helmi", "Linda", "Meli", "Nia", "Reni", "Susi", "Tari", "Winda",
+    "Tuti", "Ulfa", "Vina", "Wulan", "Yanti", "Yuli", "Yulia", "Zahra", "Anisa", "Febri", "Helmi",
+    "Linda", "Meli", "Nia", "Reni", "Susi", "Tari", "Winda",
 ];
 
 /// Second given names, used for about half the people ("Muhammad Rizki …").

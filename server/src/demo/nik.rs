@@ -23,7 +23,11 @@ pub fn issue(
         Gender::Female => day + WOMAN_DAY_OFFSET,
         Gender::Male => day,
     };
-    let district_digits: String = district.as_str().chars().filter(char::is_ascii_digit).collect();
+    let district_digits: String = district
+        .as_str()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     Nik::parse(&format!(
         "{district_digits}{day:02}{month:02}{:02}{serial:04}",
         year.rem_euclid(100)

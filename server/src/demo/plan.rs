@@ -81,8 +81,8 @@ impl Plan {
             .map(|(&weight, &end)| weight.max(1) * ((end - start) / HOUR_MS).max(1) as u64)
             .collect();
         let per_officer = split(records, &shares);
-        let session_size = (records / (officers.max(1) as u64 * SYNCS_PER_OFFICER))
-            .clamp(1, MAX_SESSION_RECORDS);
+        let session_size =
+            (records / (officers.max(1) as u64 * SYNCS_PER_OFFICER)).clamp(1, MAX_SESSION_RECORDS);
 
         let mut sessions = Vec::new();
         for (officer, &count) in per_officer.iter().enumerate() {

@@ -73,7 +73,12 @@ impl Staff {
             password,
         };
         let admin = accounts
-            .find_or_create(FIRST_ADMIN_USERNAME, "Admin Disnakertrans", Role::Admin, &[])
+            .find_or_create(
+                FIRST_ADMIN_USERNAME,
+                "Admin Disnakertrans",
+                Role::Admin,
+                &[],
+            )
             .await?;
         staff.logins.push(Login {
             username: admin.0.username,
@@ -114,8 +119,12 @@ impl Staff {
             );
             let officers = OFFICERS_PER_REGENCY.min(districts.len());
             for n in 0..officers {
-                let assigned: Vec<RegionCode> =
-                    districts.iter().skip(n).step_by(officers).cloned().collect();
+                let assigned: Vec<RegionCode> = districts
+                    .iter()
+                    .skip(n)
+                    .step_by(officers)
+                    .cloned()
+                    .collect();
                 let (user, created) = accounts
                     .find_or_create(
                         &format!("officer-{digits}-{}", n + 1),
