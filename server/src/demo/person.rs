@@ -84,11 +84,13 @@ fn full_name(rng: &mut SampleGenerator, gender: Gender) -> String {
     let mut name = rng.pick(given).to_string();
     if rng.below(100) < 35 {
         name.push(' ');
-        name.push_str(*rng.pick(middle));
+        let second = *rng.pick(middle);
+        name.push_str(second);
     }
     if rng.below(100) < 80 {
         name.push(' ');
-        name.push_str(*rng.pick(family));
+        let family_name = *rng.pick(family);
+        name.push_str(family_name);
     }
     name
 }

@@ -52,7 +52,7 @@ impl Plan {
     /// covers) and to how long each kept syncing, ending at `now`.
     pub fn new(weights: &[u64], records: u64, seed: u64, now: i64) -> Plan {
         let officers = weights.len();
-        let mut rng = SampleGenerator::new(seed ^ 0x5EED_0F_0FF1_CE25);
+        let mut rng = SampleGenerator::new(seed ^ 0x5EED_0FF1_CE25_D0C5);
         let mut stale: Vec<bool> = (0..officers)
             .map(|_| rng.below(100) < STALE_PERCENT)
             .collect();

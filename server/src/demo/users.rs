@@ -242,7 +242,7 @@ fn villages_of(directory: &RegionDirectory, regions: &[String]) -> Vec<RegionCod
 /// A fixed, plausible name for the `n`th person of the `regency`th regency's staff.
 fn staff_name(regency: usize, n: usize) -> String {
     let seat = regency * (OFFICERS_PER_REGENCY + 1) + n;
-    let (given, family) = if seat % 2 == 0 {
+    let (given, family) = if seat.is_multiple_of(2) {
         (names::MALE_GIVEN, names::MALE_FAMILY)
     } else {
         (names::FEMALE_GIVEN, names::FEMALE_FAMILY)
