@@ -406,7 +406,9 @@ async fn demo_data(
     println!("Adding {total} demo registrations…");
     let progress = |p: demo::Progress| {
         let seconds = p.elapsed.as_secs_f64().max(0.001);
-        println!(
+        // A closed stdout (`| head`) must not stop the filling.
+        let _ = writeln!(
+            std::io::stdout().lock(),
             "  {} of {} ({:.0} %), {:.0} per second",
             p.records,
             p.total,
