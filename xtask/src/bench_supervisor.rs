@@ -433,10 +433,15 @@ fn median(reports: &[Value]) -> Map<String, Value> {
             .map_or(Value::Null, |v| json!(v));
         summary.insert(key.into(), median);
     }
-    let errors: Vec<Value> = reports
+    let mut errors: Vec<Value> = Vec::new();
+    for error in reports
         .iter()
         .flat_map(|r| r["errors"].as_array().cloned().unwrap_or_default())
-        .collect();
+    {
+        if !errors.contains(&error) {
+            errors.push(error);
+        }
+    }
     summary.insert("errors".into(), Value::Array(errors));
     summary
 }
@@ -444,18 +449,17 @@ fn median(reports: &[Value]) -> Map<String, Value> {
 fn markdown(summary: &Value) -> String {
     let mut table = String::from("| figure | median | goal |\n| --- | ---: | --- |\n");
     for (key, label, goal) in FIGURES {
-        let value = match &summary[*key] {
-            Value::Null => "—".to_owned(),
-            value => value.to_string(),
-        };
-        let unit = key.rsplit('_').next().unwrap_or("");
-        let unit = match unit {
+        let unit = match key.rsplit('_').next().unwrap_or("") {
             "ms" => " ms",
             "s" => " s",
             "mb" => " MB",
             _ => "",
         };
-        table.push_str(&format!("| {label} | {value}{unit} | {goal} |\n"));
+        let value = match &summary[*key] {
+            Value::Null => "—".to_owned(),
+            value => format!("{value}{unit}"),
+        };
+        table.push_str(&format!("| {label} | {value} | {goal} |\n"));
     }
     table
 }
