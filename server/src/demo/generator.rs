@@ -364,3 +364,91 @@ fn review_time(rng: &mut SampleGenerator, synced_at: Millis, now: Millis) -> Mil
     let delay = HOUR_MS + rng.below((5 * DAY_MS) as u64) as i64;
     (synced_at + delay).min(now).max(synced_at)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::users::{Officer, Supervisor};
+    use jemput_shared::domain::RegionCode;
+
+    const NOW: Millis = 1_764_000_000_000;
+
+    fn generator(seed: u64) -> Generator {
+        let officer = Officer {
+            user_id: "officer-id".into(),
+            username: "officer-1701-1".into(),
+            display_name: "Siti Aminah".into(),
+            villages: vec![
+                RegionCode::parse("17.01.01.2001").unwrap(),
+                RegionCode::parse("17.01.01.2002").unwrap(),
+            ],
+            device_id: "device-id".into(),
+        };
+        let supervisor = Supervisor {
+            user_id: "supervisor-id".into(),
+            display_name: "Hendra Wijaya".into(),
+        };
+        let staff = Staff {
+            officers: vec![officer],
+            supervisors: [("17.01".to_owned(), supervisor)].into(),
+            logins: vec![],
+        };
+        Generator {
+            seed,
+            first_index: 0,
+            staff: Arc::new(staff),
+            plan: Arc::new(Plan::new(&[2], 400, seed, NOW)),
+            sealer: Sealer::new([7; 32]),
+            now: NOW,
+            today: (2025, 11, 24),
+        }
+    }
+
+    fn registrations(generator: &Generator) -> Vec<Registration> {
+        (0..generator.plan.sessions.len())
+            .flat_map(|s| generator.session(s).unwrap().writes)
+            .map(|w| w.merged.registration)
+            .collect()
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_registrations() {
+        let one = registrations(&generator(5));
+        assert_eq!(one.len(), 400);
+        assert_eq!(one, registrations(&generator(5)));
+        assert_ne!(one, registrations(&generator(6)));
+    }
+
+    #[test]
+    fn every_hundredth_record_shares_its_nik_with_an_earlier_one() {
+        let all = registrations(&generator(1));
+        let mut niks: Vec<&str> = all.iter().map(|r| r.nik.as_str()).collect();
+        niks.sort_unstable();
+        niks.dedup();
+        assert_eq!(niks.len(), 400 - 4);
+    }
+
+    #[test]
+    fn a_review_is_the_supervisors_own_second_change() {
+        let generator = generator(3);
+        let mut reviewed = 0;
+        for write in generator.session(0).unwrap().writes {
+            let merged = write.merged;
+            let mut doc = RegistrationDoc::load(&merged.bytes).unwrap();
+            assert_eq!(doc.read().unwrap(), merged.registration);
+            assert!(generator
+                .sealer
+                .verify(&merged.doc_id, &doc.heads(), &merged.seal));
+            let history = jemput_shared::history::history(&mut doc);
+            if merged.registration.review.status == ReviewStatus::Submitted {
+                assert_eq!(history.len(), 1);
+            } else {
+                reviewed += 1;
+                assert_eq!(history[1].author_id.as_deref(), Some("supervisor-id"));
+                assert!(history[1].at >= history[0].at);
+            }
+            assert_eq!(history[0].author_id.as_deref(), Some("officer-id"));
+        }
+        assert!(reviewed > 0);
+    }
+}
