@@ -26,6 +26,7 @@ pub mod auth;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod live;
 pub mod login_throttle;

@@ -8,6 +8,7 @@
 //! jemput-server user add --username siti --role officer --regions 17.01.01 [--password P]
 //! jemput-server user list | set-password --username U | disable --username U
 //! jemput-server regions import DIR
+//! jemput-server demo --records N [--regions DIR] [--seed S] [--password P] [--if-empty]
 //! ```
 //!
 //! What people and scripts read goes to stdout (tests parse the "listening on" line);
@@ -28,7 +29,7 @@ use jemput_server::accounts::{
 use jemput_server::config::Config;
 use jemput_server::startup::{Application, FirstAdmin, FIRST_ADMIN_USERNAME};
 use jemput_server::store::{self, Store, StoreError};
-use jemput_server::{auth, regions, telemetry};
+use jemput_server::{auth, demo, regions, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -76,6 +77,27 @@ enum Command {
     /// Manage the official region list.
     #[command(subcommand)]
     Regions(RegionsCommand),
+    /// Fill the database with realistic demo registrations, and the officers,
+    /// supervisors and admin behind them (created if missing, reused otherwise).
+    Demo {
+        /// How many registrations to add.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        records: u64,
+        /// Import the region list from DIR (regencies.csv, districts.csv, villages.csv)
+        /// first; without it, the list already in the database is used.
+        #[arg(long, value_name = "DIR")]
+        regions: Option<PathBuf>,
+        /// Password of the users created now (at least 8 characters); existing users
+        /// keep theirs. Default: demo-password.
+        #[arg(long, env = "JEMPUT_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// The same seed gives the same people, places and reviews.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Add nothing when the database holds registrations already.
+        #[arg(long)]
+        if_empty: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,6 +202,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Regions(RegionsCommand::Import { dir }) => {
             import_regions(&dir, open_store(database.as_deref(), &data_dir).await?).await
+        }
+        Command::Demo {
+            records,
+            regions,
+            password,
+            seed,
+            if_empty,
+        } => {
+            let password = password.unwrap_or_else(|| demo::DEFAULT_PASSWORD.to_owned());
+            let options = demo::DemoOptions {
+                records,
+                seed,
+                password: Password::parse(password.clone()).map_err(problem)?,
+                regions_dir: regions,
+                only_if_empty: if_empty,
+            };
+            let store = open_store(database.as_deref(), &data_dir).await?;
+            demo_data(store, options, &password).await
         }
     }
 }
@@ -348,22 +388,85 @@ fn problem(problem: jemput_shared::validation::FieldProblem) -> anyhow::Error {
 }
 
 async fn import_regions(dir: &Path, store: Arc<dyn Store>) -> anyhow::Result<()> {
-    let read = |name: &str| {
-        let path = dir.join(name);
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
-    };
-    let (regencies, districts, villages) = (
-        read("regencies.csv")?,
-        read("districts.csv")?,
-        read("villages.csv")?,
-    );
-    let summary = regions::import(store.as_ref(), None, &regencies, &districts, &villages).await?;
+    let summary = regions::import_dir(store.as_ref(), dir).await?;
     println!(
         "Imported {} regencies, {} districts and {} villages. A running server uses them \
          for validation after a restart.",
         summary.regencies, summary.districts, summary.villages
     );
     Ok(())
+}
+
+async fn demo_data(
+    store: Arc<dyn Store>,
+    options: demo::DemoOptions,
+    password: &str,
+) -> anyhow::Result<()> {
+    let total = options.records;
+    println!("Adding {total} demo registrations…");
+    let progress = |p: demo::Progress| {
+        let seconds = p.elapsed.as_secs_f64().max(0.001);
+        // A closed stdout (`| head`) must not stop the filling.
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "  {} of {} ({:.0} %), {:.0} per second",
+            p.records,
+            p.total,
+            p.records as f64 * 100.0 / p.total.max(1) as f64,
+            p.records as f64 / seconds
+        );
+    };
+    let summary = match demo::fill(store, options, &progress).await? {
+        demo::DemoOutcome::Skipped { existing } => {
+            println!("The database holds {existing} registrations already; no demo data added.");
+            return Ok(());
+        }
+        demo::DemoOutcome::Filled(summary) => summary,
+    };
+    let seconds = summary.elapsed.as_secs_f64().max(0.001);
+    println!(
+        "Added {} demo registrations in {seconds:.1} s ({:.0} per second): {} re-register \
+         someone (shared NIK), {} reviewed; {} officers, {} of them not synced for over a \
+         week. The database now holds {} registrations.",
+        summary.records,
+        summary.records as f64 / seconds,
+        summary.duplicates,
+        summary.reviewed,
+        summary.officers,
+        summary.stale_officers,
+        summary.registrations_now,
+    );
+    println!("Logins (password \"{password}\" for users created now; existing users keep theirs):");
+    for line in login_lines(&summary.logins) {
+        println!("  {line}");
+    }
+    Ok(())
+}
+
+/// The admin, then per regency its supervisor and officers on one line.
+fn login_lines(logins: &[demo::users::Login]) -> Vec<String> {
+    let mark = |login: &demo::users::Login| {
+        if login.created {
+            login.username.clone()
+        } else {
+            format!("{} (existing)", login.username)
+        }
+    };
+    let mut lines = Vec::new();
+    let mut regency_lines: Vec<(String, Vec<String>)> = Vec::new();
+    for login in logins {
+        match &login.regency {
+            None => lines.push(format!("{:<10} {}", login.role.code(), mark(login))),
+            Some(regency) => match regency_lines.last_mut() {
+                Some((code, names)) if code == regency => names.push(mark(login)),
+                _ => regency_lines.push((regency.clone(), vec![mark(login)])),
+            },
+        }
+    }
+    for (regency, names) in regency_lines {
+        lines.push(format!("{regency:<10} {}", names.join(", ")));
+    }
+    lines
 }
 
 /// Each password hash (argon2id) takes a 19 MiB block. glibc's malloc raises its mmap

@@ -6,8 +6,10 @@
 //! server accepts exactly the list the form knows. The store keeps the list as rows; the
 //! catalog rebuilds a directory from them at start.
 
+use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+use anyhow::Context;
 use jemput_shared::domain::{RegionDataError, RegionDirectory};
 
 use crate::error::{ApiError, Message};
@@ -109,6 +111,21 @@ pub async fn import(
         catalog.replace(directory);
     }
     Ok(summary)
+}
+
+/// [`import`] from `DIR/regencies.csv`, `districts.csv` and `villages.csv` (the CLI's
+/// `regions import DIR`, and demo data).
+pub async fn import_dir(store: &dyn Store, dir: &Path) -> anyhow::Result<ImportSummary> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+    };
+    let (regencies, districts, villages) = (
+        read("regencies.csv")?,
+        read("districts.csv")?,
+        read("villages.csv")?,
+    );
+    Ok(import(store, None, &regencies, &districts, &villages).await?)
 }
 
 /// Every region of the directory as a row, parents before children.

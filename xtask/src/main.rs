@@ -7,7 +7,9 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context};
 
+mod bench_supervisor;
 mod e2e;
+mod http;
 mod postgres;
 mod web;
 
@@ -21,9 +23,10 @@ fn main() -> ExitCode {
         Some("build-app") => web::build_app(&args[1..]),
         Some("e2e") => e2e::run(),
         Some("bench-app") => e2e::bench(&args[1..]),
+        Some("bench-supervisor") => bench_supervisor::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]"
             );
             return ExitCode::from(2);
         }
@@ -69,11 +72,21 @@ fn region_data_dir() -> Option<PathBuf> {
 fn run(args: &[String]) -> anyhow::Result<()> {
     let mut addr = "127.0.0.1:8080".to_owned();
     let mut data_dir = workspace_root().join("data");
+    let mut demo = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--addr" => addr = rest.next().context("--addr needs a value")?.clone(),
             "--data-dir" => data_dir = rest.next().context("--data-dir needs a value")?.into(),
+            "--demo" => {
+                let records = rest.next().context("--demo needs a number of records")?;
+                records
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .with_context(|| format!("--demo {records}: give a number of records"))?;
+                demo = Some(records.clone());
+            }
             other => bail!("unknown option {other}"),
         }
     }
@@ -95,6 +108,15 @@ fn run(args: &[String]) -> anyhow::Result<()> {
                 .arg(&regions)
                 .arg("--data-dir")
                 .arg(&data_dir),
+        )?;
+    }
+    if let Some(records) = demo {
+        // Once: a database holding registrations already is left as it is.
+        status(
+            Command::new(&server)
+                .args(["demo", "--records", &records, "--if-empty", "--data-dir"])
+                .arg(&data_dir)
+                .env("RUST_LOG", "warn"),
         )?;
     }
     println!(
