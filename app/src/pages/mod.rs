@@ -3,7 +3,12 @@
 //! admin) inside their navigation frame.
 
 pub mod admin;
+pub mod duplicates;
 pub mod form;
 pub mod list;
 pub mod login;
+pub mod overview;
+pub mod record;
 pub mod status;
+pub mod supervisor;
+pub mod table;

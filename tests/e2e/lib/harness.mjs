@@ -103,12 +103,16 @@ export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir } = {
   return server;
 }
 
+/** A phone's screen (the default) and a laptop's, for `launchBrowser({viewport})`. */
+export const PHONE = { width: 412, height: 915 };
+export const LAPTOP = { width: 1366, height: 800 };
+
 /**
  * Debian's Chromium, headless, with its profile in `userDataDir` (a fresh temporary one
  * by default): closing the returned context and launching again with the same directory
  * is a phone's browser closed and reopened. Returns the playwright BrowserContext.
  */
-export async function launchBrowser({ userDataDir, offline = false } = {}) {
+export async function launchBrowser({ userDataDir, offline = false, viewport = PHONE } = {}) {
   userDataDir ??= await tempDir("profile");
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -125,7 +129,7 @@ export async function launchBrowser({ userDataDir, offline = false } = {}) {
       "--disable-sync",
       "--no-first-run",
     ],
-    viewport: { width: 412, height: 915 },
+    viewport,
     locale: "id-ID",
     timezoneId: "Asia/Jakarta",
   });
