@@ -10,6 +10,7 @@
 mod api;
 mod app;
 mod format;
+mod html;
 mod i18n;
 mod live;
 mod local_db;

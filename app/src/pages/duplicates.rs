@@ -6,12 +6,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
+use wasm_bindgen::JsCast;
 
 use crate::format::{count, datetime, label, PROGRAMMES, STATUSES};
 use crate::i18n::{l, Lang};
 use crate::pages::form::GENDERS;
 use crate::state::use_state;
-use crate::supervisor_api::{fetched, list, num, post, text};
+use crate::html::{block, esc};
+use crate::supervisor_api::{encode, fetched, list, num, post, text};
 
 const PER_PAGE: u32 = 20;
 
@@ -37,92 +39,102 @@ pub fn Duplicates() -> impl IntoView {
             reload.update(|n| *n += 1);
         });
     };
+    // One listener for every button of the queue: they say what they do in data attributes.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("button[data-nik]").ok().flatten())
+        else {
+            return;
+        };
+        let nik = button.get_attribute("data-nik").unwrap_or_default();
+        match button.get_attribute("data-keep") {
+            Some(keep) => resolve(json!({ "nik": nik, "verdict": "same_person", "keep": keep })),
+            None => resolve(json!({ "nik": nik, "verdict": "different_people" })),
+        }
+    };
     view! {
         <section class="duplicates" data-testid="duplicates">
             <h1>{move || l(lang.get(), "NIK ganda", "Duplicate NIKs")}</h1>
-            {move || outcome.get().map(|o| match o {
-                Ok(text) => view! { <p class="alert ok" role="status">{text}</p> }.into_any(),
-                Err(text) => view! { <p class="alert error" role="alert">{text}</p> }.into_any(),
+            {move || outcome.get().map(|o| {
+                let (class, text) = match o {
+                    Ok(text) => ("alert ok", text),
+                    Err(text) => ("alert error", text),
+                };
+                view! { <p class=class role="status">{text}</p> }
             })}
+            <div on:click=on_click>
+                {move || {
+                    let lang = lang.get();
+                    answer.with(|answer| block(lang, answer, |queue| groups(lang, queue)))
+                }}
+            </div>
             {move || {
                 let lang = lang.get();
-                answer.with(|answer| match answer {
-                    None => view! { <p class="loading">{l(lang, "Memuat…", "Loading…")}</p> }.into_any(),
-                    Some(Err(error)) => view! { <p class="alert error" role="alert">{error.clone()}</p> }.into_any(),
-                    Some(Ok(queue)) => groups(lang, queue, page, resolve).into_any(),
+                let pages = answer.with(|a| match a {
+                    Some(Ok(queue)) => (num(queue, "total") / f64::from(PER_PAGE)).ceil() as u32,
+                    _ => 0,
+                });
+                let current = page.get();
+                (pages > 1).then(|| view! {
+                    <div class="pager">
+                        <button type="button" class="secondary" name="previous" disabled=current <= 1
+                            on:click=move |_| page.set(current - 1)>{l(lang, "‹ Sebelumnya", "‹ Previous")}</button>
+                        <span>{format!("{current} / {pages}")}</span>
+                        <button type="button" class="secondary" name="next" disabled=current >= pages
+                            on:click=move |_| page.set(current + 1)>{l(lang, "Berikutnya ›", "Next ›")}</button>
+                    </div>
                 })
             }}
         </section>
     }
 }
 
-fn groups(
-    lang: Lang,
-    queue: &Value,
-    page: RwSignal<u32>,
-    resolve: impl Fn(Value) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn groups(lang: Lang, queue: &Value) -> String {
     let total = num(queue, "total");
-    let pages = (total / f64::from(PER_PAGE)).ceil().max(1.0) as u32;
-    let current = page.get_untracked();
-    view! {
-        <p class="count" data-testid="duplicate-total" data-value=total.to_string()>
-            {format!("{} {}", count(lang, total), l(lang, "kelompok menunggu diperiksa", "groups waiting to be checked"))}
-        </p>
-        {list(queue, "groups").iter().map(|group| {
-            let nik = text(group, "nik").to_owned();
-            let apart = nik.clone();
-            view! {
-                <section class="card dup-group" data-nik=nik.clone() data-testid="duplicate-group">
-                    <h2>{format!("NIK {nik}")}</h2>
-                    <div class="dup-cards">
-                        {list(group, "registrations").iter().map(|row| {
-                            let id = text(row, "id").to_owned();
-                            let body = json!({ "nik": nik, "verdict": "same_person", "keep": id });
-                            let status = text(row, "status");
-                            let programmes = list(row, "programmes").iter().filter_map(Value::as_str)
-                                .map(|code| label(lang, PROGRAMMES, code)).collect::<Vec<_>>().join(", ");
-                            view! {
-                                <div class="dup-card" data-id=id.clone()>
-                                    <a href=format!("#/pendaftaran/{id}") class="name">{text(row, "full_name").to_owned()}</a>
-                                    <dl>
-                                        <dt>{l(lang, "Lahir", "Born")}</dt>
-                                        <dd>{format!("{} · {}", text(row, "birth_date"), label(lang, GENDERS, text(row, "gender")))}</dd>
-                                        <dt>{l(lang, "Alamat", "Address")}</dt>
-                                        <dd>{format!("{}, {}, {}", text(row, "village_name"), text(row, "district_name"), text(row, "regency_name"))}</dd>
-                                        <dt>{l(lang, "Program", "Programme")}</dt>
-                                        <dd>{programmes}</dd>
-                                        <dt>{l(lang, "Petugas", "Officer")}</dt>
-                                        <dd>{text(row, "officer_name").to_owned()}</dd>
-                                        <dt>{l(lang, "Didaftarkan", "Registered")}</dt>
-                                        <dd>{datetime(num(row, "created_at"))}</dd>
-                                        <dt>{l(lang, "Status", "Status")}</dt>
-                                        <dd>{label(lang, STATUSES, status).to_owned()}</dd>
-                                    </dl>
-                                    <button type="button" class="primary" name="keep"
-                                        on:click=move |_| resolve(body.clone())>
-                                        {l(lang, "Orang yang sama: simpan yang ini", "Same person: keep this one")}
-                                    </button>
-                                </div>
-                            }
-                        }).collect_view()}
-                    </div>
-                    <button type="button" class="secondary" name="different"
-                        on:click=move |_| resolve(json!({ "nik": apart, "verdict": "different_people" }))>
-                        {l(lang, "Orang berbeda", "Different people")}
-                    </button>
-                </section>
+    let mut html = format!(
+        r#"<p class="count" data-testid="duplicate-total" data-value="{total}">{} {}</p>"#,
+        count(lang, total),
+        l(lang, "kelompok menunggu diperiksa", "groups waiting to be checked")
+    );
+    for group in list(queue, "groups") {
+        let nik = esc(text(group, "nik"));
+        html.push_str(&format!(
+            r#"<section class="card dup-group" data-nik="{nik}" data-testid="duplicate-group"><h2>NIK {nik}</h2><div class="dup-cards">"#
+        ));
+        for row in list(group, "registrations") {
+            let id = esc(text(row, "id"));
+            let programmes = list(row, "programmes").iter().filter_map(Value::as_str)
+                .map(|code| label(lang, PROGRAMMES, code)).collect::<Vec<_>>().join(", ");
+            let facts = [
+                (l(lang, "Lahir", "Born"), format!("{} · {}", text(row, "birth_date"), label(lang, GENDERS, text(row, "gender")))),
+                (l(lang, "Alamat", "Address"), format!("{}, {}, {}", text(row, "village_name"), text(row, "district_name"), text(row, "regency_name"))),
+                (l(lang, "Program", "Programme"), programmes),
+                (l(lang, "Petugas", "Officer"), text(row, "officer_name").to_owned()),
+                (l(lang, "Didaftarkan", "Registered"), datetime(num(row, "created_at"))),
+                ("Status", label(lang, STATUSES, text(row, "status")).to_owned()),
+            ];
+            html.push_str(&format!(
+                r#"<div class="dup-card" data-id="{id}"><a class="name" href="{}">{}</a><dl>"#,
+                esc(&format!("#/pendaftaran/{}", encode(text(row, "id")))),
+                esc(text(row, "full_name"))
+            ));
+            for (term, value) in facts {
+                html.push_str(&format!("<dt>{term}</dt><dd>{}</dd>", esc(&value)));
             }
-        }).collect_view()}
-        {(total == 0.0).then(|| view! { <p class="hint">{l(lang, "Tidak ada NIK ganda. 🎉", "No duplicate NIKs.")}</p> })}
-        {(pages > 1).then(|| view! {
-            <div class="pager">
-                <button type="button" class="secondary" name="previous" disabled=current <= 1
-                    on:click=move |_| page.set(current - 1)>{l(lang, "‹ Sebelumnya", "‹ Previous")}</button>
-                <span>{format!("{current} / {pages}")}</span>
-                <button type="button" class="secondary" name="next" disabled=current >= pages
-                    on:click=move |_| page.set(current + 1)>{l(lang, "Berikutnya ›", "Next ›")}</button>
-            </div>
-        })}
+            html.push_str(&format!(
+                r#"</dl><button type="button" class="primary" name="keep" data-nik="{nik}" data-keep="{id}">{}</button></div>"#,
+                l(lang, "Orang yang sama: simpan yang ini", "Same person: keep this one")
+            ));
+        }
+        html.push_str(&format!(
+            r#"</div><button type="button" class="secondary" name="different" data-nik="{nik}">{}</button></section>"#,
+            l(lang, "Orang berbeda", "Different people")
+        ));
     }
+    if total == 0.0 {
+        html.push_str(&format!(r#"<p class="hint">{}</p>"#, l(lang, "Tidak ada NIK ganda.", "No duplicate NIKs.")));
+    }
+    html
 }

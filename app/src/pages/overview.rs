@@ -7,11 +7,12 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::format::{count, label, PROGRAMMES, STATUSES};
+use crate::format::{count, datetime, label, PROGRAMMES, STATUSES};
+use crate::html::{block, cells, esc};
 use crate::i18n::{l, Lang};
 use crate::live;
 use crate::state::use_state;
-use crate::supervisor_api::{fetched, list, num, text};
+use crate::supervisor_api::{encode, fetched, list, num, text};
 
 /// One bar: a label linking to the table, the count and what it is measured against.
 struct Bar {
@@ -38,11 +39,8 @@ pub fn Overview() -> impl IntoView {
     move || {
         let lang = lang.get();
         answer.with(|answer| match answer {
-            None => view! { <p class="loading">{l(lang, "Memuat…", "Loading…")}</p> }.into_any(),
-            Some(Err(error)) => {
-                view! { <p class="alert error" role="alert">{error.clone()}</p> }.into_any()
-            }
             Some(Ok(overview)) => page(lang, overview, stale_days).into_any(),
+            other => block(lang, other, |_| String::new()),
         })
     }
 }
@@ -57,7 +55,7 @@ fn page(lang: Lang, o: &Value, stale_days: RwSignal<u32>) -> impl IntoView {
             let target = r.get("target").and_then(Value::as_f64);
             Bar {
                 label: text(r, "name").to_owned(),
-                href: format!("#/pendaftaran?regency={}", text(r, "code")),
+                href: format!("#/pendaftaran?regency={}", encode(text(r, "code"))),
                 count: num(r, "year_count"),
                 of: target.unwrap_or(province_target),
                 target,
@@ -70,7 +68,7 @@ fn page(lang: Lang, o: &Value, stale_days: RwSignal<u32>) -> impl IntoView {
             let target = p.get("target").and_then(Value::as_f64);
             Bar {
                 label: label(lang, PROGRAMMES, text(p, "code")).to_owned(),
-                href: format!("#/pendaftaran?programme={}", text(p, "code")),
+                href: format!("#/pendaftaran?programme={}", encode(text(p, "code"))),
                 count: num(p, "year_count"),
                 of: target.unwrap_or(year_total.max(1.0)),
                 target,
@@ -90,40 +88,51 @@ fn page(lang: Lang, o: &Value, stale_days: RwSignal<u32>) -> impl IntoView {
             })
             .collect()
     };
-    let by_status = counts("by_status", STATUSES, "status");
-    let by_programme = counts("by_programme", PROGRAMMES, "programme");
+    let duplicates = num(o, "duplicate_groups");
+    let mut html = String::new();
+    let stat = |html: &mut String, href: &str, testid: &str, value: f64, caption: &str| {
+        html.push_str(&format!(
+            r#"<a class="stat" href="{href}" data-testid="{testid}" data-value="{value}"><strong>{}</strong><span>{}</span></a>"#,
+            count(lang, value),
+            esc(caption)
+        ));
+    };
+    html.push_str(r#"<div class="stats">"#);
+    stat(&mut html, "#/pendaftaran", "total", total, l(lang, "pendaftaran (semua waktu)", "registrations (all time)"));
+    let caption = format!("{} {year} · target {}", l(lang, "tahun", "in"), count(lang, province_target));
+    stat(&mut html, "#/pendaftaran", "year-total", year_total, &caption);
+    stat(&mut html, "#/duplikat", "duplicate-groups", duplicates, l(lang, "kelompok NIK ganda", "duplicate NIK groups"));
+    html.push_str(r#"</div><div class="panels">"#);
+    panel(&mut html, lang, l(lang, "Target per kabupaten/kota", "Target per regency"), &regencies, "regencies");
+    panel(&mut html, lang, l(lang, "Target per program", "Target per programme"), &programmes, "programmes");
+    panel(&mut html, lang, l(lang, "Status tinjauan", "Review status"), &counts("by_status", STATUSES, "status"), "by-status");
+    panel(&mut html, lang, l(lang, "Minat program", "Programme interests"), &counts("by_programme", PROGRAMMES, "programme"), "by-programme");
+    html.push_str(&format!(
+        r#"</div><section class="card"><h2>{}</h2>{}</section>"#,
+        l(lang, "Pendaftaran per hari (90 hari)", "Registrations per day (90 days)"),
+        per_day_chart(lang, list(o, "per_day"))
+    ));
     let stale = list(o, "stale_officers");
+    let mut rows = String::new();
+    for s in stale {
+        let name = format!("{} ({})", text(s, "display_name"), text(s, "username"));
+        let regions = list(s, "regions").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ");
+        let last = s.get("last_sync_at").and_then(Value::as_f64).map(datetime)
+            .unwrap_or_else(|| l(lang, "belum pernah", "never").to_owned());
+        rows.push_str(&format!("<tr>{}</tr>", cells("td", &[&name, &regions, &last])));
+    }
+    let stale_html = if stale.is_empty() {
+        format!(r#"<p class="hint">{}</p>"#, l(lang, "Semua petugas sudah sinkron.", "Every officer has synced."))
+    } else {
+        format!(
+            r#"<table class="grid"><thead><tr>{}</tr></thead><tbody>{rows}</tbody></table>"#,
+            cells("th", &[l(lang, "Petugas", "Officer"), l(lang, "Wilayah", "Areas"), l(lang, "Sinkron terakhir", "Last sync")])
+        )
+    };
     view! {
         <section class="overview" data-testid="overview">
             <h1>{l(lang, "Ringkasan", "Overview")}</h1>
-            <div class="stats">
-                <a class="stat" href="#/pendaftaran" data-testid="total" data-value=total.to_string()>
-                    <strong>{count(lang, total)}</strong>
-                    <span>{l(lang, "pendaftaran (semua waktu)", "registrations (all time)")}</span>
-                </a>
-                <div class="stat" data-testid="year-total" data-value=year_total.to_string()>
-                    <strong>{count(lang, year_total)}</strong>
-                    <span>
-                        {format!("{} {year} · {} {}", l(lang, "tahun", "in"),
-                            l(lang, "target", "target"), count(lang, province_target))}
-                    </span>
-                </div>
-                <a class="stat" href="#/duplikat" data-testid="duplicate-groups"
-                    data-value=num(o, "duplicate_groups").to_string()>
-                    <strong>{count(lang, num(o, "duplicate_groups"))}</strong>
-                    <span>{l(lang, "kelompok NIK ganda", "duplicate NIK groups")}</span>
-                </a>
-            </div>
-            <div class="panels">
-                {panel(lang, ("Target per kabupaten/kota", "Target per regency"), regencies, "regencies")}
-                {panel(lang, ("Target per program", "Target per programme"), programmes, "programmes")}
-                {panel(lang, ("Status tinjauan", "Review status"), by_status, "by-status")}
-                {panel(lang, ("Minat program", "Programme interests"), by_programme, "by-programme")}
-            </div>
-            <section class="card">
-                <h2>{l(lang, "Pendaftaran per hari (90 hari)", "Registrations per day (90 days)")}</h2>
-                {per_day_chart(lang, list(o, "per_day"))}
-            </section>
+            <div inner_html=html></div>
             <section class="card" data-testid="stale-officers">
                 <h2>{l(lang, "Petugas yang belum sinkron", "Officers who have not synced")}</h2>
                 <label class="inline">
@@ -136,60 +145,34 @@ fn page(lang: Lang, o: &Value, stale_days: RwSignal<u32>) -> impl IntoView {
                             }
                         }/>
                 </label>
-                <table class="grid">
-                    <thead><tr>
-                        <th>{l(lang, "Petugas", "Officer")}</th>
-                        <th>{l(lang, "Wilayah", "Areas")}</th>
-                        <th>{l(lang, "Sinkron terakhir", "Last sync")}</th>
-                    </tr></thead>
-                    <tbody>
-                        {stale.iter().map(|s| view! {
-                            <tr>
-                                <td>{format!("{} ({})", text(s, "display_name"), text(s, "username"))}</td>
-                                <td>{list(s, "regions").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")}</td>
-                                <td>{s.get("last_sync_at").and_then(Value::as_f64)
-                                    .map(crate::format::datetime)
-                                    .unwrap_or_else(|| l(lang, "belum pernah", "never").to_owned())}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                {stale.is_empty().then(|| view! { <p class="hint">{l(lang, "Semua petugas sudah sinkron.", "Every officer has synced.")}</p> })}
+                <div inner_html=stale_html></div>
             </section>
         </section>
     }
 }
 
-/// A card of labelled bars, each linking to the table filtered on it.
-fn panel(lang: Lang, title: (&str, &str), bars: Vec<Bar>, testid: &'static str) -> impl IntoView {
-    view! {
-        <section class="card" data-testid=testid>
-            <h2>{l(lang, title.0, title.1).to_owned()}</h2>
-            <ul class="bars">
-                {bars.into_iter().map(|bar| {
-                    let share = (bar.count / bar.of.max(1.0) * 100.0).min(100.0);
-                    let figure = match bar.target {
-                        Some(target) => format!("{} / {} ({share:.0}%)", count(lang, bar.count), count(lang, target)),
-                        None => count(lang, bar.count),
-                    };
-                    view! {
-                        <li>
-                            <a href=bar.href data-value=bar.count.to_string()>
-                                <span class="bar-label">{bar.label}</span>
-                                <span class="bar-figure">{figure}</span>
-                                <span class="bar"><span style:width=format!("{share:.1}%")></span></span>
-                            </a>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-        </section>
+/// A card of labelled bars (`<progress>`), each linking to the table filtered on it.
+fn panel(html: &mut String, lang: Lang, title: &str, bars: &[Bar], testid: &str) {
+    html.push_str(&format!(r#"<section class="card" data-testid="{testid}"><h2>{}</h2><ul class="bars">"#, esc(title)));
+    for bar in bars {
+        let share = (bar.count / bar.of.max(1.0) * 100.0).min(100.0);
+        let figure = match bar.target {
+            Some(target) => format!("{} / {} ({share:.0}%)", count(lang, bar.count), count(lang, target)),
+            None => count(lang, bar.count),
+        };
+        html.push_str(&format!(
+            r#"<li><a href="{}" data-value="{}"><span class="bar-label">{}</span><span class="bar-figure">{figure}</span><progress max="100" value="{share:.1}"></progress></a></li>"#,
+            esc(&bar.href),
+            bar.count,
+            esc(&bar.label)
+        ));
     }
+    html.push_str("</ul></section>");
 }
 
 /// The last 90 days as one SVG path of bars, with the highest day and the first and last
 /// dates written beside it.
-fn per_day_chart(lang: Lang, days: &[Value]) -> impl IntoView {
+fn per_day_chart(lang: Lang, days: &[Value]) -> String {
     const WIDTH: f64 = 900.0;
     const HEIGHT: f64 = 160.0;
     let step = WIDTH / days.len().max(1) as f64;
@@ -199,21 +182,11 @@ fn per_day_chart(lang: Lang, days: &[Value]) -> impl IntoView {
     for (i, d) in days.iter().enumerate() {
         let h = num(d, "count") / max * HEIGHT;
         if h > 0.0 {
-            path.push_str(&format!(
-                "M{:.1} {:.1}h{:.1}v{h:.1}h-{:.1}z",
-                i as f64 * step,
-                20.0 + HEIGHT - h,
-                step * 0.8,
-                step * 0.8
-            ));
+            let (x, w) = (i as f64 * step, step * 0.8);
+            path.push_str(&format!("M{x:.1} {:.1}h{w:.1}v{h:.1}h-{w:.1}z", 20.0 + HEIGHT - h));
         }
     }
-    let first = days
-        .first()
-        .map(|d| text(d, "day"))
-        .unwrap_or("")
-        .to_owned();
-    let last = days.last().map(|d| text(d, "day")).unwrap_or("").to_owned();
+    let day = |d: Option<&Value>| esc(d.map(|d| text(d, "day")).unwrap_or(""));
     let summary = format!(
         "{} {} · {} {}",
         count(lang, sum),
@@ -221,15 +194,9 @@ fn per_day_chart(lang: Lang, days: &[Value]) -> impl IntoView {
         l(lang, "tertinggi", "highest"),
         count(lang, max)
     );
-    view! {
-        <svg class="chart" viewBox="0 0 900 200" role="img" aria-label=summary.clone()
-            data-testid="per-day" data-sum=sum.to_string()>
-            <title>{summary.clone()}</title>
-            <line x1="0" y1="180.5" x2="900" y2="180.5" class="axis"/>
-            <path d=path class="bars"/>
-            <text x="0" y="197">{first}</text>
-            <text x="900" y="197" text-anchor="end">{last}</text>
-            <text x="900" y="12" text-anchor="end">{summary.clone()}</text>
-        </svg>
-    }
+    format!(
+        r#"<svg class="chart" viewBox="0 0 900 200" role="img" aria-label="{summary}" data-testid="per-day" data-sum="{sum}"><title>{summary}</title><line x1="0" y1="180.5" x2="900" y2="180.5" class="axis"/><path d="{path}" class="bars"/><text x="0" y="197">{}</text><text x="900" y="197" text-anchor="end">{}</text><text x="900" y="12" text-anchor="end">{summary}</text></svg>"#,
+        day(days.first()),
+        day(days.last())
+    )
 }

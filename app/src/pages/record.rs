@@ -13,7 +13,8 @@ use crate::format::{datetime, label, PROGRAMMES, STATUSES};
 use crate::i18n::{l, Lang};
 use crate::pages::form::{EDUCATION, EMPLOYMENT, GENDERS, MARITAL};
 use crate::state::{use_state, AppState, Screen};
-use crate::supervisor_api::{fetched, list, num, post, text};
+use crate::html::{block, cells, esc};
+use crate::supervisor_api::{encode, fetched, list, num, post, text};
 
 /// The review actions: (status, button name, Indonesian, English).
 const ACTIONS: &[(&str, &str, &str, &str)] = &[
@@ -40,14 +41,14 @@ pub fn RecordPage() -> impl IntoView {
         reload.track();
         format!(
             "/api/registrations/{}",
-            crate::supervisor_api::encode(&id.get())
+            encode(&id.get())
         )
     });
     let history = fetched(state, move || {
         reload.track();
         format!(
             "/api/registrations/{}/history",
-            crate::supervisor_api::encode(&id.get())
+            encode(&id.get())
         )
     });
     let comment = RwSignal::new(String::new());
@@ -60,7 +61,7 @@ pub fn RecordPage() -> impl IntoView {
             let body = json!({ "status": status, "comment": comment.get_untracked() });
             let path = format!(
                 "/api/registrations/{}/review",
-                crate::supervisor_api::encode(&id.get_untracked())
+                encode(&id.get_untracked())
             );
             let result = post(state, &path, &body).await;
             let lang = lang.get_untracked();
@@ -84,17 +85,11 @@ pub fn RecordPage() -> impl IntoView {
             </button>
             {move || {
                 let lang = lang.get();
-                record.with(|record| match record {
-                    None => view! { <p class="loading">{l(lang, "Memuat…", "Loading…")}</p> }.into_any(),
-                    Some(Err(error)) => view! { <p class="alert error" role="alert">{error.clone()}</p> }.into_any(),
-                    Some(Ok(r)) => {
-                        let author = history.with(|h| match h {
-                            Some(Ok(h)) => list(h, "changes").first().map(|c| text(c, "author_name").to_owned()),
-                            _ => None,
-                        });
-                        fields(state, lang, r, author).into_any()
-                    }
-                })
+                let author = history.with(|h| match h {
+                    Some(Ok(h)) => list(h, "changes").first().map(|c| text(c, "author_name").to_owned()),
+                    _ => None,
+                });
+                record.with(|record| block(lang, record, |r| fields(state, lang, r, author)))
             }}
             <section class="card review-form">
                 <h2>{move || l(lang.get(), "Tinjau", "Review")}</h2>
@@ -120,11 +115,7 @@ pub fn RecordPage() -> impl IntoView {
                 <h2>{move || l(lang.get(), "Riwayat perubahan", "History of changes")}</h2>
                 {move || {
                     let lang = lang.get();
-                    history.with(|h| match h {
-                        Some(Ok(h)) => history_table(lang, list(h, "changes")).into_any(),
-                        Some(Err(error)) => view! { <p class="alert error">{error.clone()}</p> }.into_any(),
-                        None => view! { <p class="loading">{l(lang, "Memuat…", "Loading…")}</p> }.into_any(),
-                    })
+                    history.with(|h| block(lang, h, |h| history_table(lang, list(h, "changes"))))
                 }}
             </section>
         </section>
@@ -154,7 +145,7 @@ fn region(state: AppState, code: &str) -> String {
 }
 
 /// Every field of the registration, labelled, then its comments.
-fn fields(state: AppState, lang: Lang, r: &Value, author: Option<String>) -> impl IntoView {
+fn fields(state: AppState, lang: Lang, r: &Value, author: Option<String>) -> String {
     let empty = Value::Null;
     let address = r.get("address").unwrap_or(&empty);
     let opt = |key: &str| text(r, key).to_owned();
@@ -293,61 +284,57 @@ fn fields(state: AppState, lang: Lang, r: &Value, author: Option<String>) -> imp
         ("Perangkat", "Device", opt("device_id")),
         ("ID", "ID", opt("id")),
     ];
-    let duplicate_of = opt("duplicate_of");
+    let duplicate_of = text(r, "duplicate_of");
     let deleted = r.get("deleted").is_some_and(|d| !d.is_null());
-    let comments = list(review, "comments");
-    view! {
-        <h1 data-testid="record-name">{opt("full_name")}</h1>
-        <p class="record-tags">
-            <span class=format!("tag status-{status_code}") data-testid="record-status" data-value=status_code.clone()>
-                {label(lang, STATUSES, &status_code).to_owned()}
-            </span>
-            {(!duplicate_of.is_empty()).then(|| view! {
-                <a class="tag" href=format!("#/pendaftaran/{duplicate_of}")>{l(lang, "Duplikat dari data lain", "Duplicate of another record")}</a>
-            })}
-            {deleted.then(|| view! { <span class="tag status-rejected">{l(lang, "Dihapus", "Deleted")}</span> })}
-        </p>
-        <dl class="fields card">
-            {rows.into_iter().filter(|row| !row.2.is_empty() && row.2 != "/").map(|(id, en, value)| view! {
-                <div><dt>{l(lang, id, en)}</dt><dd>{value}</dd></div>
-            }).collect_view()}
-        </dl>
-        <section class="card">
-            <h2>{l(lang, "Komentar", "Comments")}</h2>
-            <ul class="comments" data-testid="comments">
-                {comments.iter().map(|c| view! {
-                    <li>
-                        <strong>{text(c, "author_name").to_owned()}</strong>
-                        {format!(" · {} — ", datetime(num(c, "at")))}
-                        {text(c, "text").to_owned()}
-                    </li>
-                }).collect_view()}
-            </ul>
-            {comments.is_empty().then(|| view! { <p class="hint">{l(lang, "Belum ada komentar.", "No comments yet.")}</p> })}
-        </section>
+    let mut html = format!(
+        r#"<h1 data-testid="record-name">{}</h1><p class="record-tags"><span class="tag status-{code}" data-testid="record-status" data-value="{code}">{}</span>"#,
+        esc(text(r, "full_name")),
+        label(lang, STATUSES, &status_code),
+        code = esc(&status_code),
+    );
+    if !duplicate_of.is_empty() {
+        html.push_str(&format!(
+            r#" <a class="tag" href="{}">{}</a>"#,
+            esc(&format!("#/pendaftaran/{}", encode(duplicate_of))),
+            l(lang, "Duplikat dari data lain", "Duplicate of another record")
+        ));
     }
+    if deleted {
+        html.push_str(&format!(r#" <span class="tag status-rejected">{}</span>"#, l(lang, "Dihapus", "Deleted")));
+    }
+    html.push_str(r#"</p><dl class="fields card">"#);
+    for (id, en, value) in rows.iter().filter(|row| !row.2.is_empty() && row.2 != "/") {
+        html.push_str(&format!("<div><dt>{}</dt><dd>{}</dd></div>", l(lang, *id, *en), esc(value)));
+    }
+    html.push_str(&format!(r#"</dl><section class="card"><h2>{}</h2><ul class="comments" data-testid="comments">"#, l(lang, "Komentar", "Comments")));
+    let comments = list(review, "comments");
+    for c in comments {
+        html.push_str(&format!(
+            "<li><strong>{}</strong> · {} — {}</li>",
+            esc(text(c, "author_name")),
+            datetime(num(c, "at")),
+            esc(text(c, "text"))
+        ));
+    }
+    html.push_str("</ul>");
+    if comments.is_empty() {
+        html.push_str(&format!(r#"<p class="hint">{}</p>"#, l(lang, "Belum ada komentar.", "No comments yet.")));
+    }
+    html + "</section>"
 }
 
-fn history_table(lang: Lang, changes: &[Value]) -> impl IntoView {
-    view! {
-        <table class="grid history" data-testid="history">
-            <thead><tr>
-                <th>{l(lang, "Waktu", "Time")}</th>
-                <th>{l(lang, "Oleh", "By")}</th>
-                <th>{l(lang, "Isian yang berubah", "Fields changed")}</th>
-            </tr></thead>
-            <tbody>
-                {changes.iter().rev().map(|c| view! {
-                    <tr>
-                        <td>{datetime(num(c, "at"))}</td>
-                        <td>{match text(c, "author_name") {
-                            "" => l(lang, "(tidak diketahui)", "(unknown)").to_owned(),
-                            name => name.to_owned(),
-                        }}</td>
-                        <td>{list(c, "fields").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+fn history_table(lang: Lang, changes: &[Value]) -> String {
+    let mut html = format!(
+        r#"<table class="grid history" data-testid="history"><thead><tr>{}</tr></thead><tbody>"#,
+        cells("th", &[l(lang, "Waktu", "Time"), l(lang, "Oleh", "By"), l(lang, "Isian yang berubah", "Fields changed")])
+    );
+    for c in changes.iter().rev() {
+        let author = match text(c, "author_name") {
+            "" => l(lang, "(tidak diketahui)", "(unknown)"),
+            name => name,
+        };
+        let fields = list(c, "fields").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ");
+        html.push_str(&format!("<tr>{}</tr>", cells("td", &[&datetime(num(c, "at")), author, &fields])));
     }
+    html + "</tbody></table>"
 }

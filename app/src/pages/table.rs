@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::format::{count, datetime, label, PROGRAMMES, STATUSES};
 use crate::i18n::{l, Lang};
 use crate::state::{use_state, AppState, Screen};
+use crate::html::{block, cells, esc};
 use crate::supervisor_api::{decode, encode, fetched, list, num, text, with_token};
 
 /// Rows per page (the API's default).
@@ -85,11 +86,7 @@ pub fn RegistrationTable() -> impl IntoView {
             {move || filters(state, lang.get(), query)}
             {move || {
                 let lang = lang.get();
-                answer.with(|answer| match answer {
-                    None => view! { <p class="loading">{l(lang, "Memuat…", "Loading…")}</p> }.into_any(),
-                    Some(Err(error)) => view! { <p class="alert error" role="alert">{error.clone()}</p> }.into_any(),
-                    Some(Ok(page)) => results(state, lang, query, page).into_any(),
-                })
+                answer.with(|answer| block(lang, answer, |page| results(lang, &query.get_untracked(), page)))
             }}
         </section>
     }
@@ -100,22 +97,15 @@ fn go(state: AppState, query: Memo<String>, key: &str, value: &str) {
 }
 
 /// A select that sets `key`; `options` are (value, label).
-fn choice(
-    state: AppState,
-    query: Memo<String>,
-    key: &'static str,
-    any: &str,
-    options: Vec<(String, String)>,
-) -> impl IntoView {
+fn choice(state: AppState, query: Memo<String>, key: &'static str, any: &str, options: Vec<(String, String)>) -> impl IntoView {
     let current = get(&query.get_untracked(), key);
+    let mut html = format!(r#"<option value="">{}</option>"#, esc(any));
+    for (value, name) in options {
+        let selected = if value == current { " selected" } else { "" };
+        html.push_str(&format!(r#"<option value="{}"{selected}>{}</option>"#, esc(&value), esc(&name)));
+    }
     view! {
-        <select name=key on:change=move |ev| go(state, query, key, &event_target_value(&ev))>
-            <option value="">{any.to_owned()}</option>
-            {options.into_iter().map(|(value, name)| {
-                let selected = value == current;
-                view! { <option value=value selected=selected>{name}</option> }
-            }).collect_view()}
-        </select>
+        <select name=key inner_html=html on:change=move |ev| go(state, query, key, &event_target_value(&ev))></select>
     }
 }
 
@@ -206,93 +196,74 @@ fn filters(state: AppState, lang: Lang, query: Memo<String>) -> impl IntoView {
     }
 }
 
-fn results(state: AppState, lang: Lang, query: Memo<String>, page: &Value) -> impl IntoView {
-    let q = query.get_untracked();
-    let (sort, dir) = (get(&q, "sort"), get(&q, "dir"));
-    let sort = if sort.is_empty() {
-        "created_at".to_owned()
-    } else {
-        sort
-    };
+fn results(lang: Lang, query: &str, page: &Value) -> String {
+    let (sort, dir) = (get(query, "sort"), get(query, "dir"));
+    let sort = if sort.is_empty() { "created_at".to_owned() } else { sort };
     let total = num(page, "total");
     let current = num(page, "page").max(1.0);
     let pages = (total / PER_PAGE).ceil().max(1.0);
-    let exact = page
-        .get("total_is_exact")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
+    let exact = page.get("total_is_exact").and_then(Value::as_bool).unwrap_or(true);
     let rows = list(page, "rows");
-    view! {
-        <p class="count" data-testid="table-total" data-value=total.to_string()>
-            {format!("{}{} {}", if exact { "" } else { "≥ " }, count(lang, total), l(lang, "pendaftaran", "registrations"))}
-        </p>
-        <div class="table-wrap">
-            <table class="grid registrations">
-                <thead><tr>
-                    {COLUMNS.iter().map(|&(key, id, en)| {
-                        let name = l(lang, id, en);
-                        if key.is_empty() {
-                            return view! { <th>{name}</th> }.into_any();
-                        }
-                        let active = key == sort;
-                        let ascending = dir == "asc";
-                        let arrow = match (active, ascending) {
-                            (false, _) => "",
-                            (true, true) => " ▲",
-                            (true, false) => " ▼",
-                        };
-                        let next = if active && !ascending { "asc" } else { "desc" };
-                        view! {
-                            <th aria-sort=if active { if ascending { "ascending" } else { "descending" } } else { "none" }>
-                                <button type="button" class="sort" data-sort=key on:click=move |_| {
-                                    let sorted = with(&with(&query.get_untracked(), "sort", key), "dir", next);
-                                    state.go(Screen::Table(sorted));
-                                }>{format!("{name}{arrow}")}</button>
-                            </th>
-                        }.into_any()
-                    }).collect_view()}
-                </tr></thead>
-                <tbody>
-                    {rows.iter().map(|row| {
-                        let id = text(row, "id").to_owned();
-                        let officer = text(row, "registered_by").to_owned();
-                        let programmes = list(row, "programmes").iter()
-                            .filter_map(Value::as_str)
-                            .map(|code| label(lang, PROGRAMMES, code))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        let status = text(row, "status");
-                        view! {
-                            <tr data-id=id.clone() data-testid="row">
-                                <td><a href=format!("#/pendaftaran/{id}") class="name">{text(row, "full_name").to_owned()}</a></td>
-                                <td class="nik">{text(row, "nik").to_owned()}</td>
-                                <td>{format!("{}, {}, {}", text(row, "village_name"), text(row, "district_name"), text(row, "regency_name"))}</td>
-                                <td>{programmes}</td>
-                                <td><span class=format!("tag status-{status}")>{label(lang, STATUSES, status).to_owned()}</span></td>
-                                <td>
-                                    <button type="button" class="link" name="officer" title=l(lang, "Saring petugas ini", "Filter this officer")
-                                        on:click=move |_| go(state, query, "officer", &officer)>
-                                        {text(row, "officer_name").to_owned()}
-                                    </button>
-                                </td>
-                                <td>{datetime(num(row, "created_at"))}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-        {rows.is_empty().then(|| view! { <p class="hint">{l(lang, "Tidak ada pendaftaran yang cocok.", "No registrations match.")}</p> })}
-        <div class="pager">
-            <button type="button" class="secondary" name="previous" disabled=current <= 1.0
-                on:click=move |_| go(state, query, "page", &(current - 1.0).to_string())>
-                {l(lang, "‹ Sebelumnya", "‹ Previous")}
-            </button>
-            <span data-testid="page">{format!("{} {current} / {pages}", l(lang, "Halaman", "Page"))}</span>
-            <button type="button" class="secondary" name="next" disabled=current >= pages
-                on:click=move |_| go(state, query, "page", &(current + 1.0).to_string())>
-                {l(lang, "Berikutnya ›", "Next ›")}
-            </button>
-        </div>
+    let link = |q: String| format!("#/pendaftaran?{q}");
+    let mut html = format!(
+        r#"<p class="count" data-testid="table-total" data-value="{total}">{}{} {}</p><div class="table-wrap"><table class="grid registrations"><thead><tr>"#,
+        if exact { "" } else { "≥ " },
+        count(lang, total),
+        l(lang, "pendaftaran", "registrations")
+    );
+    for &(key, id, en) in COLUMNS {
+        let name = l(lang, id, en);
+        if key.is_empty() {
+            html.push_str(&cells("th", &[name]));
+            continue;
+        }
+        let (active, ascending) = (key == sort, dir == "asc");
+        let (arrow, aria) = match (active, ascending) {
+            (false, _) => ("", "none"),
+            (true, true) => (" ▲", "ascending"),
+            (true, false) => (" ▼", "descending"),
+        };
+        let next = if active && !ascending { "asc" } else { "desc" };
+        let href = link(with(&with(query, "sort", key), "dir", next));
+        html.push_str(&format!(r#"<th aria-sort="{aria}"><a class="sort" data-sort="{key}" href="{}">{name}{arrow}</a></th>"#, esc(&href)));
     }
+    html.push_str("</tr></thead><tbody>");
+    for row in rows {
+        let id = esc(text(row, "id"));
+        let programmes = list(row, "programmes").iter().filter_map(Value::as_str)
+            .map(|code| label(lang, PROGRAMMES, code)).collect::<Vec<_>>().join(", ");
+        let area = format!("{}, {}, {}", text(row, "village_name"), text(row, "district_name"), text(row, "regency_name"));
+        let status = text(row, "status");
+        html.push_str(&format!(
+            r#"<tr data-id="{id}" data-testid="row"><td><a class="name" href="{}">{}</a></td><td class="nik">{}</td>{}<td><span class="tag status-{}">{}</span></td><td><a class="officer" title="{}" href="{}">{}</a></td>{}</tr>"#,
+            esc(&format!("#/pendaftaran/{}", encode(text(row, "id")))),
+            esc(text(row, "full_name")),
+            esc(text(row, "nik")),
+            cells("td", &[&area, &programmes]),
+            esc(status),
+            label(lang, STATUSES, status),
+            l(lang, "Saring petugas ini", "Filter this officer"),
+            esc(&link(with(query, "officer", text(row, "registered_by")))),
+            esc(text(row, "officer_name")),
+            cells("td", &[&datetime(num(row, "created_at"))]),
+        ));
+    }
+    html.push_str("</tbody></table></div>");
+    if rows.is_empty() {
+        html.push_str(&format!(r#"<p class="hint">{}</p>"#, l(lang, "Tidak ada pendaftaran yang cocok.", "No registrations match.")));
+    }
+    let step = |to: f64, caption: &str, name: &str| {
+        if to < 1.0 || to > pages {
+            format!(r#"<span class="disabled">{caption}</span>"#)
+        } else {
+            format!(r#"<a class="button secondary" data-testid="{name}" href="{}">{caption}</a>"#, esc(&link(with(query, "page", &to.to_string()))))
+        }
+    };
+    html.push_str(&format!(
+        r#"<div class="pager">{}<span data-testid="page">{} {current} / {pages}</span>{}</div>"#,
+        step(current - 1.0, l(lang, "‹ Sebelumnya", "‹ Previous"), "previous"),
+        l(lang, "Halaman", "Page"),
+        step(current + 1.0, l(lang, "Berikutnya ›", "Next ›"), "next"),
+    ));
+    html
 }
