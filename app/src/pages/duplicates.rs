@@ -1,7 +1,8 @@
 //! "Duplikat" (`#/duplikat`): the queue of NIKs shared by two or more counted
 //! registrations. Each group shows its registrations side by side; the supervisor keeps
 //! one ("Orang yang sama": the others become its duplicates and leave the counts) or says
-//! they are different people. Either verdict takes the group off the queue.
+//! they are different people. Either verdict takes the group off the queue, and the next
+//! group moves up: the screen shows the first page of the queue only.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -9,24 +10,24 @@ use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
 
 use crate::format::{count, datetime, label, PROGRAMMES, STATUSES};
+use crate::html::{block, esc};
 use crate::i18n::{l, Lang};
 use crate::pages::form::GENDERS;
 use crate::state::use_state;
-use crate::html::{block, esc};
 use crate::supervisor_api::{encode, fetched, list, num, post, text};
 
+/// Groups shown: the head of the queue.
 const PER_PAGE: u32 = 20;
 
 #[component]
 pub fn Duplicates() -> impl IntoView {
     let state = use_state();
     let lang = state.lang;
-    let page = RwSignal::new(1u32);
     let reload = RwSignal::new(0u32);
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let answer = fetched(state, move || {
         reload.track();
-        format!("/api/duplicates?page={}&per_page={PER_PAGE}", page.get())
+        format!("/api/duplicates?per_page={PER_PAGE}")
     });
     let resolve = move |body: Value| {
         outcome.set(None);
@@ -70,23 +71,6 @@ pub fn Duplicates() -> impl IntoView {
                     answer.with(|answer| block(lang, answer, |queue| groups(lang, queue)))
                 }}
             </div>
-            {move || {
-                let lang = lang.get();
-                let pages = answer.with(|a| match a {
-                    Some(Ok(queue)) => (num(queue, "total") / f64::from(PER_PAGE)).ceil() as u32,
-                    _ => 0,
-                });
-                let current = page.get();
-                (pages > 1).then(|| view! {
-                    <div class="pager">
-                        <button type="button" class="secondary" name="previous" disabled=current <= 1
-                            on:click=move |_| page.set(current - 1)>{l(lang, "‹ Sebelumnya", "‹ Previous")}</button>
-                        <span>{format!("{current} / {pages}")}</span>
-                        <button type="button" class="secondary" name="next" disabled=current >= pages
-                            on:click=move |_| page.set(current + 1)>{l(lang, "Berikutnya ›", "Next ›")}</button>
-                    </div>
-                })
-            }}
         </section>
     }
 }
@@ -96,7 +80,11 @@ fn groups(lang: Lang, queue: &Value) -> String {
     let mut html = format!(
         r#"<p class="count" data-testid="duplicate-total" data-value="{total}">{} {}</p>"#,
         count(lang, total),
-        l(lang, "kelompok menunggu diperiksa", "groups waiting to be checked")
+        l(
+            lang,
+            "kelompok menunggu diperiksa",
+            "groups waiting to be checked"
+        )
     );
     for group in list(queue, "groups") {
         let nik = esc(text(group, "nik"));
@@ -105,15 +93,43 @@ fn groups(lang: Lang, queue: &Value) -> String {
         ));
         for row in list(group, "registrations") {
             let id = esc(text(row, "id"));
-            let programmes = list(row, "programmes").iter().filter_map(Value::as_str)
-                .map(|code| label(lang, PROGRAMMES, code)).collect::<Vec<_>>().join(", ");
+            let programmes = list(row, "programmes")
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|code| label(lang, PROGRAMMES, code))
+                .collect::<Vec<_>>()
+                .join(", ");
             let facts = [
-                (l(lang, "Lahir", "Born"), format!("{} · {}", text(row, "birth_date"), label(lang, GENDERS, text(row, "gender")))),
-                (l(lang, "Alamat", "Address"), format!("{}, {}, {}", text(row, "village_name"), text(row, "district_name"), text(row, "regency_name"))),
+                (
+                    l(lang, "Lahir", "Born"),
+                    format!(
+                        "{} · {}",
+                        text(row, "birth_date"),
+                        label(lang, GENDERS, text(row, "gender"))
+                    ),
+                ),
+                (
+                    l(lang, "Alamat", "Address"),
+                    format!(
+                        "{}, {}, {}",
+                        text(row, "village_name"),
+                        text(row, "district_name"),
+                        text(row, "regency_name")
+                    ),
+                ),
                 (l(lang, "Program", "Programme"), programmes),
-                (l(lang, "Petugas", "Officer"), text(row, "officer_name").to_owned()),
-                (l(lang, "Didaftarkan", "Registered"), datetime(num(row, "created_at"))),
-                ("Status", label(lang, STATUSES, text(row, "status")).to_owned()),
+                (
+                    l(lang, "Petugas", "Officer"),
+                    text(row, "officer_name").to_owned(),
+                ),
+                (
+                    l(lang, "Didaftarkan", "Registered"),
+                    datetime(num(row, "created_at")),
+                ),
+                (
+                    "Status",
+                    label(lang, STATUSES, text(row, "status")).to_owned(),
+                ),
             ];
             html.push_str(&format!(
                 r#"<div class="dup-card" data-id="{id}"><a class="name" href="{}">{}</a><dl>"#,
@@ -134,7 +150,10 @@ fn groups(lang: Lang, queue: &Value) -> String {
         ));
     }
     if total == 0.0 {
-        html.push_str(&format!(r#"<p class="hint">{}</p>"#, l(lang, "Tidak ada NIK ganda.", "No duplicate NIKs.")));
+        html.push_str(&format!(
+            r#"<p class="hint">{}</p>"#,
+            l(lang, "Tidak ada NIK ganda.", "No duplicate NIKs.")
+        ));
     }
     html
 }

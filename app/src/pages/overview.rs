@@ -98,35 +98,113 @@ fn page(lang: Lang, o: &Value, stale_days: RwSignal<u32>) -> impl IntoView {
         ));
     };
     html.push_str(r#"<div class="stats">"#);
-    stat(&mut html, "#/pendaftaran", "total", total, l(lang, "pendaftaran (semua waktu)", "registrations (all time)"));
-    let caption = format!("{} {year} · target {}", l(lang, "tahun", "in"), count(lang, province_target));
-    stat(&mut html, "#/pendaftaran", "year-total", year_total, &caption);
-    stat(&mut html, "#/duplikat", "duplicate-groups", duplicates, l(lang, "kelompok NIK ganda", "duplicate NIK groups"));
+    stat(
+        &mut html,
+        "#/pendaftaran",
+        "total",
+        total,
+        l(
+            lang,
+            "pendaftaran (semua waktu)",
+            "registrations (all time)",
+        ),
+    );
+    let caption = format!(
+        "{} {year} · target {}",
+        l(lang, "tahun", "in"),
+        count(lang, province_target)
+    );
+    stat(
+        &mut html,
+        "#/pendaftaran",
+        "year-total",
+        year_total,
+        &caption,
+    );
+    stat(
+        &mut html,
+        "#/duplikat",
+        "duplicate-groups",
+        duplicates,
+        l(lang, "kelompok NIK ganda", "duplicate NIK groups"),
+    );
     html.push_str(r#"</div><div class="panels">"#);
-    panel(&mut html, lang, l(lang, "Target per kabupaten/kota", "Target per regency"), &regencies, "regencies");
-    panel(&mut html, lang, l(lang, "Target per program", "Target per programme"), &programmes, "programmes");
-    panel(&mut html, lang, l(lang, "Status tinjauan", "Review status"), &counts("by_status", STATUSES, "status"), "by-status");
-    panel(&mut html, lang, l(lang, "Minat program", "Programme interests"), &counts("by_programme", PROGRAMMES, "programme"), "by-programme");
+    panel(
+        &mut html,
+        lang,
+        l(lang, "Target per kabupaten/kota", "Target per regency"),
+        &regencies,
+        "regencies",
+    );
+    panel(
+        &mut html,
+        lang,
+        l(lang, "Target per program", "Target per programme"),
+        &programmes,
+        "programmes",
+    );
+    panel(
+        &mut html,
+        lang,
+        l(lang, "Status tinjauan", "Review status"),
+        &counts("by_status", STATUSES, "status"),
+        "by-status",
+    );
+    panel(
+        &mut html,
+        lang,
+        l(lang, "Minat program", "Programme interests"),
+        &counts("by_programme", PROGRAMMES, "programme"),
+        "by-programme",
+    );
     html.push_str(&format!(
         r#"</div><section class="card"><h2>{}</h2>{}</section>"#,
-        l(lang, "Pendaftaran per hari (90 hari)", "Registrations per day (90 days)"),
+        l(
+            lang,
+            "Pendaftaran per hari (90 hari)",
+            "Registrations per day (90 days)"
+        ),
         per_day_chart(lang, list(o, "per_day"))
     ));
     let stale = list(o, "stale_officers");
     let mut rows = String::new();
     for s in stale {
         let name = format!("{} ({})", text(s, "display_name"), text(s, "username"));
-        let regions = list(s, "regions").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ");
-        let last = s.get("last_sync_at").and_then(Value::as_f64).map(datetime)
+        let regions = list(s, "regions")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let last = s
+            .get("last_sync_at")
+            .and_then(Value::as_f64)
+            .map(datetime)
             .unwrap_or_else(|| l(lang, "belum pernah", "never").to_owned());
-        rows.push_str(&format!("<tr>{}</tr>", cells("td", &[&name, &regions, &last])));
+        rows.push_str(&format!(
+            "<tr>{}</tr>",
+            cells("td", &[&name, &regions, &last])
+        ));
     }
     let stale_html = if stale.is_empty() {
-        format!(r#"<p class="hint">{}</p>"#, l(lang, "Semua petugas sudah sinkron.", "Every officer has synced."))
+        format!(
+            r#"<p class="hint">{}</p>"#,
+            l(
+                lang,
+                "Semua petugas sudah sinkron.",
+                "Every officer has synced."
+            )
+        )
     } else {
         format!(
             r#"<table class="grid"><thead><tr>{}</tr></thead><tbody>{rows}</tbody></table>"#,
-            cells("th", &[l(lang, "Petugas", "Officer"), l(lang, "Wilayah", "Areas"), l(lang, "Sinkron terakhir", "Last sync")])
+            cells(
+                "th",
+                &[
+                    l(lang, "Petugas", "Officer"),
+                    l(lang, "Wilayah", "Areas"),
+                    l(lang, "Sinkron terakhir", "Last sync")
+                ]
+            )
         )
     };
     view! {
@@ -153,11 +231,18 @@ fn page(lang: Lang, o: &Value, stale_days: RwSignal<u32>) -> impl IntoView {
 
 /// A card of labelled bars (`<progress>`), each linking to the table filtered on it.
 fn panel(html: &mut String, lang: Lang, title: &str, bars: &[Bar], testid: &str) {
-    html.push_str(&format!(r#"<section class="card" data-testid="{testid}"><h2>{}</h2><ul class="bars">"#, esc(title)));
+    html.push_str(&format!(
+        r#"<section class="card" data-testid="{testid}"><h2>{}</h2><ul class="bars">"#,
+        esc(title)
+    ));
     for bar in bars {
         let share = (bar.count / bar.of.max(1.0) * 100.0).min(100.0);
         let figure = match bar.target {
-            Some(target) => format!("{} / {} ({share:.0}%)", count(lang, bar.count), count(lang, target)),
+            Some(target) => format!(
+                "{} / {} ({share:.0}%)",
+                count(lang, bar.count),
+                count(lang, target)
+            ),
             None => count(lang, bar.count),
         };
         html.push_str(&format!(
@@ -183,7 +268,10 @@ fn per_day_chart(lang: Lang, days: &[Value]) -> String {
         let h = num(d, "count") / max * HEIGHT;
         if h > 0.0 {
             let (x, w) = (i as f64 * step, step * 0.8);
-            path.push_str(&format!("M{x:.1} {:.1}h{w:.1}v{h:.1}h-{w:.1}z", 20.0 + HEIGHT - h));
+            path.push_str(&format!(
+                "M{x:.1} {:.1}h{w:.1}v{h:.1}h-{w:.1}z",
+                20.0 + HEIGHT - h
+            ));
         }
     }
     let day = |d: Option<&Value>| esc(d.map(|d| text(d, "day")).unwrap_or(""));

@@ -10,10 +10,10 @@ use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
 use crate::format::{datetime, label, PROGRAMMES, STATUSES};
+use crate::html::{block, cells, esc};
 use crate::i18n::{l, Lang};
 use crate::pages::form::{EDUCATION, EMPLOYMENT, GENDERS, MARITAL};
 use crate::state::{use_state, AppState, Screen};
-use crate::html::{block, cells, esc};
 use crate::supervisor_api::{encode, fetched, list, num, post, text};
 
 /// The review actions: (status, button name, Indonesian, English).
@@ -39,17 +39,11 @@ pub fn RecordPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let record = fetched(state, move || {
         reload.track();
-        format!(
-            "/api/registrations/{}",
-            encode(&id.get())
-        )
+        format!("/api/registrations/{}", encode(&id.get()))
     });
     let history = fetched(state, move || {
         reload.track();
-        format!(
-            "/api/registrations/{}/history",
-            encode(&id.get())
-        )
+        format!("/api/registrations/{}/history", encode(&id.get()))
     });
     let comment = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -59,10 +53,7 @@ pub fn RecordPage() -> impl IntoView {
         outcome.set(None);
         spawn_local(async move {
             let body = json!({ "status": status, "comment": comment.get_untracked() });
-            let path = format!(
-                "/api/registrations/{}/review",
-                encode(&id.get_untracked())
-            );
+            let path = format!("/api/registrations/{}/review", encode(&id.get_untracked()));
             let result = post(state, &path, &body).await;
             let lang = lang.get_untracked();
             busy.set(false);
@@ -296,17 +287,31 @@ fn fields(state: AppState, lang: Lang, r: &Value, author: Option<String>) -> Str
         html.push_str(&format!(
             r#" <a class="tag" href="{}">{}</a>"#,
             esc(&format!("#/pendaftaran/{}", encode(duplicate_of))),
-            l(lang, "Duplikat dari data lain", "Duplicate of another record")
+            l(
+                lang,
+                "Duplikat dari data lain",
+                "Duplicate of another record"
+            )
         ));
     }
     if deleted {
-        html.push_str(&format!(r#" <span class="tag status-rejected">{}</span>"#, l(lang, "Dihapus", "Deleted")));
+        html.push_str(&format!(
+            r#" <span class="tag status-rejected">{}</span>"#,
+            l(lang, "Dihapus", "Deleted")
+        ));
     }
     html.push_str(r#"</p><dl class="fields card">"#);
     for (id, en, value) in rows.iter().filter(|row| !row.2.is_empty() && row.2 != "/") {
-        html.push_str(&format!("<div><dt>{}</dt><dd>{}</dd></div>", l(lang, *id, *en), esc(value)));
+        html.push_str(&format!(
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            l(lang, *id, *en),
+            esc(value)
+        ));
     }
-    html.push_str(&format!(r#"</dl><section class="card"><h2>{}</h2><ul class="comments" data-testid="comments">"#, l(lang, "Komentar", "Comments")));
+    html.push_str(&format!(
+        r#"</dl><section class="card"><h2>{}</h2><ul class="comments" data-testid="comments">"#,
+        l(lang, "Komentar", "Comments")
+    ));
     let comments = list(review, "comments");
     for c in comments {
         html.push_str(&format!(
@@ -318,7 +323,10 @@ fn fields(state: AppState, lang: Lang, r: &Value, author: Option<String>) -> Str
     }
     html.push_str("</ul>");
     if comments.is_empty() {
-        html.push_str(&format!(r#"<p class="hint">{}</p>"#, l(lang, "Belum ada komentar.", "No comments yet.")));
+        html.push_str(&format!(
+            r#"<p class="hint">{}</p>"#,
+            l(lang, "Belum ada komentar.", "No comments yet.")
+        ));
     }
     html + "</section>"
 }
@@ -326,15 +334,29 @@ fn fields(state: AppState, lang: Lang, r: &Value, author: Option<String>) -> Str
 fn history_table(lang: Lang, changes: &[Value]) -> String {
     let mut html = format!(
         r#"<table class="grid history" data-testid="history"><thead><tr>{}</tr></thead><tbody>"#,
-        cells("th", &[l(lang, "Waktu", "Time"), l(lang, "Oleh", "By"), l(lang, "Isian yang berubah", "Fields changed")])
+        cells(
+            "th",
+            &[
+                l(lang, "Waktu", "Time"),
+                l(lang, "Oleh", "By"),
+                l(lang, "Isian yang berubah", "Fields changed")
+            ]
+        )
     );
     for c in changes.iter().rev() {
         let author = match text(c, "author_name") {
             "" => l(lang, "(tidak diketahui)", "(unknown)"),
             name => name,
         };
-        let fields = list(c, "fields").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ");
-        html.push_str(&format!("<tr>{}</tr>", cells("td", &[&datetime(num(c, "at")), author, &fields])));
+        let fields = list(c, "fields")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        html.push_str(&format!(
+            "<tr>{}</tr>",
+            cells("td", &[&datetime(num(c, "at")), author, &fields])
+        ));
     }
     html + "</tbody></table>"
 }

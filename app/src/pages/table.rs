@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::format::{count, datetime, label, PROGRAMMES, STATUSES};
+use crate::html::{block, cells, esc};
 use crate::i18n::{l, Lang};
 use crate::state::{use_state, AppState, Screen};
-use crate::html::{block, cells, esc};
 use crate::supervisor_api::{decode, encode, fetched, list, num, text, with_token};
 
 /// Rows per page (the API's default).
@@ -97,12 +97,22 @@ fn go(state: AppState, query: Memo<String>, key: &str, value: &str) {
 }
 
 /// A select that sets `key`; `options` are (value, label).
-fn choice(state: AppState, query: Memo<String>, key: &'static str, any: &str, options: Vec<(String, String)>) -> impl IntoView {
+fn choice(
+    state: AppState,
+    query: Memo<String>,
+    key: &'static str,
+    any: &str,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
     let current = get(&query.get_untracked(), key);
     let mut html = format!(r#"<option value="">{}</option>"#, esc(any));
     for (value, name) in options {
         let selected = if value == current { " selected" } else { "" };
-        html.push_str(&format!(r#"<option value="{}"{selected}>{}</option>"#, esc(&value), esc(&name)));
+        html.push_str(&format!(
+            r#"<option value="{}"{selected}>{}</option>"#,
+            esc(&value),
+            esc(&name)
+        ));
     }
     view! {
         <select name=key inner_html=html on:change=move |ev| go(state, query, key, &event_target_value(&ev))></select>
@@ -155,13 +165,28 @@ fn filters(state: AppState, lang: Lang, query: Memo<String>) -> impl IntoView {
             </label>
         }
     };
-    let officer = get(&q, "officer");
+    // The links: the officer filter off, all filters off, and the exports of this filter.
+    let mut links = String::new();
+    if !get(&q, "officer").is_empty() {
+        links.push_str(&format!(
+            r#"<a class="chip" data-testid="clear-officer" href="{}">{}</a> "#,
+            esc(&format!("#/pendaftaran?{}", with(&q, "officer", ""))),
+            l(lang, "Petugas terpilih ✕", "Chosen officer ✕")
+        ));
+    }
     let export = |kind: &str| {
-        with_token(
+        esc(&with_token(
             state,
             &format!("/api/registrations/export.{kind}?{}", with(&q, "page", "")),
-        )
+        ))
     };
+    links.push_str(&format!(
+        r##"<a class="clear" href="#/pendaftaran">{}</a> · {} <a href="{}" download data-testid="export-csv">CSV</a> · <a href="{}" download data-testid="export-xlsx">XLSX</a>"##,
+        l(lang, "Hapus filter", "Clear filters"),
+        l(lang, "Unduh hasil filter:", "Download this filter:"),
+        export("csv"),
+        export("xlsx")
+    ));
     view! {
         <form class="search-bar" on:submit=move |ev| {
             ev.prevent_default();
@@ -180,29 +205,25 @@ fn filters(state: AppState, lang: Lang, query: Memo<String>) -> impl IntoView {
             {choice(state, query, "status", l(lang, "Semua status", "Any status"), coded(STATUSES))}
             {date("from", l(lang, "Dari", "From"))}
             {date("to", l(lang, "Sampai", "To"))}
-            {(!officer.is_empty()).then(|| view! {
-                <button type="button" class="chip" name="clear_officer" on:click=move |_| go(state, query, "officer", "")>
-                    {l(lang, "Petugas terpilih ✕", "Chosen officer ✕")}
-                </button>
-            })}
-            <a class="clear" href="#/pendaftaran">{l(lang, "Hapus filter", "Clear filters")}</a>
         </div>
-        <p class="exports">
-            {l(lang, "Unduh hasil filter: ", "Download this filter: ")}
-            <a href=export("csv") download data-testid="export-csv">"CSV"</a>
-            " · "
-            <a href=export("xlsx") download data-testid="export-xlsx">"XLSX"</a>
-        </p>
+        <p class="exports" inner_html=links></p>
     }
 }
 
 fn results(lang: Lang, query: &str, page: &Value) -> String {
     let (sort, dir) = (get(query, "sort"), get(query, "dir"));
-    let sort = if sort.is_empty() { "created_at".to_owned() } else { sort };
+    let sort = if sort.is_empty() {
+        "created_at".to_owned()
+    } else {
+        sort
+    };
     let total = num(page, "total");
     let current = num(page, "page").max(1.0);
     let pages = (total / PER_PAGE).ceil().max(1.0);
-    let exact = page.get("total_is_exact").and_then(Value::as_bool).unwrap_or(true);
+    let exact = page
+        .get("total_is_exact")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let rows = list(page, "rows");
     let link = |q: String| format!("#/pendaftaran?{q}");
     let mut html = format!(
@@ -230,9 +251,18 @@ fn results(lang: Lang, query: &str, page: &Value) -> String {
     html.push_str("</tr></thead><tbody>");
     for row in rows {
         let id = esc(text(row, "id"));
-        let programmes = list(row, "programmes").iter().filter_map(Value::as_str)
-            .map(|code| label(lang, PROGRAMMES, code)).collect::<Vec<_>>().join(", ");
-        let area = format!("{}, {}, {}", text(row, "village_name"), text(row, "district_name"), text(row, "regency_name"));
+        let programmes = list(row, "programmes")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|code| label(lang, PROGRAMMES, code))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let area = format!(
+            "{}, {}, {}",
+            text(row, "village_name"),
+            text(row, "district_name"),
+            text(row, "regency_name")
+        );
         let status = text(row, "status");
         html.push_str(&format!(
             r#"<tr data-id="{id}" data-testid="row"><td><a class="name" href="{}">{}</a></td><td class="nik">{}</td>{}<td><span class="tag status-{}">{}</span></td><td><a class="officer" title="{}" href="{}">{}</a></td>{}</tr>"#,
@@ -250,18 +280,32 @@ fn results(lang: Lang, query: &str, page: &Value) -> String {
     }
     html.push_str("</tbody></table></div>");
     if rows.is_empty() {
-        html.push_str(&format!(r#"<p class="hint">{}</p>"#, l(lang, "Tidak ada pendaftaran yang cocok.", "No registrations match.")));
+        html.push_str(&format!(
+            r#"<p class="hint">{}</p>"#,
+            l(
+                lang,
+                "Tidak ada pendaftaran yang cocok.",
+                "No registrations match."
+            )
+        ));
     }
     let step = |to: f64, caption: &str, name: &str| {
         if to < 1.0 || to > pages {
             format!(r#"<span class="disabled">{caption}</span>"#)
         } else {
-            format!(r#"<a class="button secondary" data-testid="{name}" href="{}">{caption}</a>"#, esc(&link(with(query, "page", &to.to_string()))))
+            format!(
+                r#"<a class="button secondary" data-testid="{name}" href="{}">{caption}</a>"#,
+                esc(&link(with(query, "page", &to.to_string())))
+            )
         }
     };
     html.push_str(&format!(
         r#"<div class="pager">{}<span data-testid="page">{} {current} / {pages}</span>{}</div>"#,
-        step(current - 1.0, l(lang, "‹ Sebelumnya", "‹ Previous"), "previous"),
+        step(
+            current - 1.0,
+            l(lang, "‹ Sebelumnya", "‹ Previous"),
+            "previous"
+        ),
         l(lang, "Halaman", "Page"),
         step(current + 1.0, l(lang, "Berikutnya ›", "Next ›"), "next"),
     ));
