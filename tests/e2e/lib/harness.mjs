@@ -42,12 +42,13 @@ export function builtSite() {
 
 /**
  * Starts `jemput-server serve` on 127.0.0.1 (a free port) with a fresh data directory and
- * the regions imported, serving `webDir` (default: the built site). Returns `{url, dataDir, stop(), kill(), restart(), log()}`:
+ * the regions imported (and `demoRecords` registrations of `jemput-server demo`, when
+ * given), serving `webDir` (default: the built site). Returns `{url, dataDir, stop(), kill(), restart(), log()}`:
  * `stop` sends SIGTERM (a clean shutdown), `kill` SIGKILL (a power cut), `restart` starts
  * it again on the same port and data, so the browser's origin (service worker, IndexedDB)
  * stays the same.
  */
-export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir } = {}) {
+export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir, demoRecords } = {}) {
   const bin = requiredEnv("JEMPUT_SERVER_BIN");
   webDir ??= builtSite();
   const dataDir = await tempDir("data");
@@ -56,6 +57,13 @@ export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir } = {
     execFileSync(bin, ["regions", "import", regionsDir, "--data-dir", dataDir], {
       stdio: ["ignore", "ignore", "inherit"],
       env: { ...process.env, RUST_LOG: "warn" },
+    });
+  }
+  if (demoRecords) {
+    // `jemput-server demo`: realistic registrations, officers and supervisors.
+    execFileSync(bin, ["demo", "--records", String(demoRecords), "--data-dir", dataDir], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, JEMPUT_ADMIN_PASSWORD: adminPassword, RUST_LOG: "warn" },
     });
   }
 
