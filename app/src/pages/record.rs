@@ -69,6 +69,8 @@ pub fn RecordPage() -> impl IntoView {
             }
         });
     };
+    // Nothing to review or trace when the record could not be read.
+    let missing = move || record.with(|r| !matches!(r, Some(Ok(_))));
     view! {
         <section class="record-page" data-testid="record">
             <button type="button" class="link" name="back" on:click=move |_| back(state)>
@@ -82,7 +84,7 @@ pub fn RecordPage() -> impl IntoView {
                 });
                 record.with(|record| block(lang, record, |r| fields(state, lang, r, author)))
             }}
-            <section class="card review-form">
+            <section class="card review-form" hidden=missing>
                 <h2>{move || l(lang.get(), "Tinjau", "Review")}</h2>
                 <label class="field">
                     <span>{move || l(lang.get(), "Komentar untuk petugas", "Comment for the officer")}</span>
@@ -102,7 +104,7 @@ pub fn RecordPage() -> impl IntoView {
                     Err(text) => view! { <p class="alert error" role="alert">{text}</p> }.into_any(),
                 })}
             </section>
-            <section class="card">
+            <section class="card" hidden=missing>
                 <h2>{move || l(lang.get(), "Riwayat perubahan", "History of changes")}</h2>
                 {move || {
                     let lang = lang.get();

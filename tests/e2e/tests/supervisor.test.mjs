@@ -373,8 +373,9 @@ test("a supervisor of one regency cannot see or export another regency's records
   await openTable(page, "", 7);
   for (const id of otherIds) assert.equal(await page.locator(`tr[data-id="${id}"]`).count(), 0);
   await page.evaluate((id) => (location.hash = `#/pendaftaran/${id}`), otherIds[0]);
-  await page.locator('[data-testid="record"] .alert.error').waitFor();
+  await page.locator('[data-testid="record"] .alert.error', { hasText: "tidak ditemukan" }).first().waitFor();
   assert.equal(await page.locator('[data-testid="record-name"]').count(), 0);
+  assert.equal(await page.locator('textarea[name="comment"]').isVisible(), false, "no review of a record not shown");
   await page.evaluate(() => (location.hash = "#/pendaftaran?regency=17.02"));
   const csv = parseCsv((await download(page, '[data-testid="export-csv"]')).toString("utf8"));
   assert.equal(csv.filter((r) => r.length > 1).length, 1, "only the header row");
