@@ -73,15 +73,20 @@ pub fn fetched(
         token.track();
         let path = path();
         latest.update_value(|n| *n += 1);
-        let ticket = latest.get_value();
-        spawn_local(async move {
-            let result = get(state, &path).await;
-            if latest.try_get_value() == Some(ticket) {
-                answer.try_set(Some(result));
-            }
-        });
+        load(state, path, answer, latest);
     });
     answer
+}
+
+/// The request of [`fetched`], outside its generic body so that it is compiled once.
+fn load(state: AppState, path: String, answer: RwSignal<Answer>, latest: StoredValue<u32>) {
+    let ticket = latest.get_value();
+    spawn_local(async move {
+        let result = get(state, &path).await;
+        if latest.try_get_value() == Some(ticket) {
+            answer.try_set(Some(result));
+        }
+    });
 }
 
 /// A URL that carries the token in its query (a download link, an `EventSource`).

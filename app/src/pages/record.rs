@@ -99,9 +99,12 @@ pub fn RecordPage() -> impl IntoView {
                         </button>
                     }).collect_view()}
                 </div>
-                {move || outcome.get().map(|o| match o {
-                    Ok(text) => view! { <p class="alert ok" role="status">{text}</p> }.into_any(),
-                    Err(text) => view! { <p class="alert error" role="alert">{text}</p> }.into_any(),
+                {move || outcome.get().map(|o| {
+                    let (class, text) = match o {
+                        Ok(text) => ("alert ok", text),
+                        Err(text) => ("alert error", text),
+                    };
+                    view! { <p class=class role="status">{text}</p> }
                 })}
             </section>
             <section class="card" hidden=missing>
