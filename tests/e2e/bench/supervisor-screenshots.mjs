@@ -55,6 +55,8 @@ try {
     await page.fill('textarea[name="comment"]', "");
   }
   await page.locator('[data-testid="history"]').waitFor();
+  await page.locator('textarea[name="comment"]').blur();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: out + "supervisor-record.png" });
 } finally {
   for (const context of contexts) await context.close();
