@@ -1,5 +1,6 @@
 //! The frame around every screen: header with the language switch, the new-version
-//! banner, the sync status line, and the current screen. Also the start-up sequence:
+//! banner, and, for an officer, the sync status line and the current screen (a
+//! supervisor's or admin's screens have their own frame, `pages::supervisor`). Also the start-up sequence:
 //! open the user's database, load the list and the cached regions, start syncing.
 
 use leptos::prelude::*;
@@ -7,6 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::i18n::l;
 use crate::local_db::LocalDb;
+use crate::pages::supervisor::SupervisorFrame;
 use crate::pages::{form::RegistrationForm, list::RecordList, login::Login, status::StatusBar};
 use crate::state::{set_db, AppState, Screen, SyncStatus};
 use crate::{pwa, regions, scheduler, settings};
@@ -63,11 +65,20 @@ pub fn App() -> impl IntoView {
         let Some(session) = state.session.get() else {
             return;
         };
-        if opened_for.get_value().as_deref() == Some(session.user.id.as_str()) {
+        // Supervisors and admins work online: no local database, no sync.
+        if !session.user.is_officer()
+            || opened_for.get_value().as_deref() == Some(session.user.id.as_str())
+        {
             return;
         }
         opened_for.set_value(Some(session.user.id.clone()));
         spawn_local(start_session(state, session.user.id.clone()));
+    });
+    // Who is signed in: nobody, an officer (`true`) or a supervisor or admin (`false`).
+    let signed_in = Memo::new(move |_| {
+        state
+            .session
+            .with(|s| s.as_ref().map(|s| s.user.is_officer()))
     });
     view! {
         <header class="top">
@@ -89,10 +100,11 @@ pub fn App() -> impl IntoView {
             </button>
         </header>
         <UpdateBanner />
-        <main class="screen">
-            {move || match state.session.get() {
+        <main class=move || if signed_in.get() == Some(false) { "screen wide" } else { "screen" }>
+            {move || match signed_in.get() {
                 None => view! { <Login /> }.into_any(),
-                Some(_) => view! { <SignedIn /> }.into_any(),
+                Some(true) => view! { <SignedIn /> }.into_any(),
+                Some(false) => view! { <SupervisorFrame /> }.into_any(),
             }}
         </main>
     }
@@ -152,9 +164,9 @@ fn SignedIn() -> impl IntoView {
             fallback=move || view! { <p class="loading">{move || l(lang.get(), "Memuat…", "Loading…")}</p> }
         >
             {move || match state.screen.get() {
-                Screen::List => view! { <RecordList /> }.into_any(),
                 Screen::New => view! { <RegistrationForm id=None /> }.into_any(),
                 Screen::Edit(id) => view! { <RegistrationForm id=Some(id) /> }.into_any(),
+                _ => view! { <RecordList /> }.into_any(),
             }}
         </Show>
     }

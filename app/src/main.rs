@@ -1,5 +1,6 @@
 //! Jemput's web app (Leptos, client-side rendered, compiled to WebAssembly): the field
-//! officer's offline registration screens.
+//! officer's offline registration screens, and the supervisor's and admin's online ones
+//! (`pages::supervisor` and the screens it frames, over `supervisor_api` and `live`).
 //!
 //! Registrations are Automerge documents in IndexedDB (`local_db`, `records`); the
 //! shared sync core runs over `fetch` (`sync_engine`, started by `scheduler`); a service
@@ -8,7 +9,10 @@
 
 mod api;
 mod app;
+mod format;
+mod html;
 mod i18n;
+mod live;
 mod local_db;
 mod pages;
 mod pwa;
@@ -18,6 +22,7 @@ mod sample_data;
 mod scheduler;
 mod settings;
 mod state;
+mod supervisor_api;
 mod sync_engine;
 
 fn main() {

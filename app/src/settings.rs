@@ -22,6 +22,13 @@ pub struct UserProfile {
     pub regions: Vec<String>,
 }
 
+impl UserProfile {
+    /// Officers register on their phone and sync; supervisors and admins work online.
+    pub fn is_officer(&self) -> bool {
+        self.role == "officer"
+    }
+}
+
 /// What a login leaves on the device. The token may expire or be revoked while the
 /// device is offline; data entry never depends on it, only sync does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -26,12 +26,20 @@ pub fn set_db(local: Option<LocalDb>) {
     DB.with(|db| *db.borrow_mut() = local.map(Rc::new));
 }
 
-/// Which screen is shown; kept in the URL fragment so a reload stays on it.
+/// Which screen is shown; kept in the URL fragment so a reload stays on it. The first
+/// three are the officer's, the others the supervisor's and admin's (`#/` is the list for
+/// an officer and the overview for a supervisor).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     List,
     New,
     Edit(String),
+    Overview,
+    /// The registrations table with its filters, as the query string after `?`.
+    Table(String),
+    Record(String),
+    Duplicates,
+    Admin,
 }
 
 impl Screen {
@@ -41,6 +49,16 @@ impl Screen {
             Screen::New
         } else if let Some(id) = hash.strip_prefix("/data/") {
             Screen::Edit(id.to_owned())
+        } else if hash == "/ringkasan" {
+            Screen::Overview
+        } else if hash == "/duplikat" {
+            Screen::Duplicates
+        } else if hash == "/admin" || hash.starts_with("/admin/") {
+            Screen::Admin
+        } else if let Some(id) = hash.strip_prefix("/pendaftaran/") {
+            Screen::Record(id.to_owned())
+        } else if let Some(rest) = hash.strip_prefix("/pendaftaran") {
+            Screen::Table(rest.trim_start_matches('?').to_owned())
         } else {
             Screen::List
         }
@@ -51,6 +69,12 @@ impl Screen {
             Screen::List => "#/".into(),
             Screen::New => "#/baru".into(),
             Screen::Edit(id) => format!("#/data/{id}"),
+            Screen::Overview => "#/ringkasan".into(),
+            Screen::Table(query) if query.is_empty() => "#/pendaftaran".into(),
+            Screen::Table(query) => format!("#/pendaftaran?{query}"),
+            Screen::Record(id) => format!("#/pendaftaran/{id}"),
+            Screen::Duplicates => "#/duplikat".into(),
+            Screen::Admin => "#/admin".into(),
         }
     }
 }

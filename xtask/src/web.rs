@@ -99,7 +99,7 @@ pub fn build(dev: bool) -> anyhow::Result<()> {
     if work.join("snippets").is_dir() {
         site.copy_tree(&work.join("snippets"), "snippets")?;
     }
-    let css = site.add_hashed("app", "css", std::fs::read(app_css()?)?)?;
+    let css = site.add_hashed("app", "css", stylesheet()?)?;
     let icon_svg = site.add_hashed("icon", "svg", icon_svg().into_bytes())?;
     let icon_192 = site.add_hashed("icon-192", "png", icon_png(192)?)?;
     let icon_512 = site.add_hashed("icon-512", "png", icon_png(512)?)?;
@@ -153,7 +153,26 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// The app's stylesheet (`style/app.css`); a minimal one is created when missing.
+/// The app's one stylesheet: `style/app.css` first, then the other `style/*.css` files
+/// (one per group of screens, e.g. `supervisor.css`) in name order.
+fn stylesheet() -> anyhow::Result<Vec<u8>> {
+    let mut css = std::fs::read(app_css()?)?;
+    let mut others: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("style"))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.extension().is_some_and(|e| e == "css")
+                && path.file_name().is_some_and(|n| n != "app.css")
+        })
+        .collect();
+    others.sort();
+    for path in others {
+        css.push(b'\n');
+        css.extend(std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?);
+    }
+    Ok(css)
+}
+
+/// The app's main stylesheet (`style/app.css`); a minimal one is created when missing.
 fn app_css() -> anyhow::Result<PathBuf> {
     let path = workspace_root().join("style/app.css");
     if !path.exists() {

@@ -165,17 +165,17 @@ fn choice_field<T: Serialize + DeserializeOwned + 'static>(
     }
 }
 
-const GENDERS: &[(&str, &str, &str)] = &[
+pub const GENDERS: &[(&str, &str, &str)] = &[
     ("male", "Laki-laki", "Male"),
     ("female", "Perempuan", "Female"),
 ];
-const MARITAL: &[(&str, &str, &str)] = &[
+pub const MARITAL: &[(&str, &str, &str)] = &[
     ("single", "Belum kawin", "Single"),
     ("married", "Kawin", "Married"),
     ("divorced", "Cerai hidup", "Divorced"),
     ("widowed", "Cerai mati", "Widowed"),
 ];
-const EDUCATION: &[(&str, &str, &str)] = &[
+pub const EDUCATION: &[(&str, &str, &str)] = &[
     ("no_schooling", "Tidak/belum sekolah", "No schooling"),
     ("sd", "SD", "Primary (SD)"),
     ("smp", "SMP", "Junior secondary (SMP)"),
@@ -188,7 +188,7 @@ const EDUCATION: &[(&str, &str, &str)] = &[
     ("s2", "S2", "Master (S2)"),
     ("s3", "S3", "Doctorate (S3)"),
 ];
-const EMPLOYMENT: &[(&str, &str, &str)] = &[
+pub const EMPLOYMENT: &[(&str, &str, &str)] = &[
     ("unemployed", "Belum bekerja", "Unemployed"),
     ("employed", "Bekerja", "Employed"),
     ("self_employed", "Usaha sendiri", "Self-employed"),

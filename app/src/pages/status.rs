@@ -68,7 +68,7 @@ pub fn StatusBar() -> impl IntoView {
 
 /// Signs out. Records stay in this phone's database for the next login of the same user;
 /// with records still unsent the officer is asked first.
-fn logout(state: crate::state::AppState) {
+pub(crate) fn logout(state: crate::state::AppState) {
     let lang = state.lang.get_untracked();
     let waiting = state.pending();
     if waiting > 0 {

@@ -42,12 +42,13 @@ export function builtSite() {
 
 /**
  * Starts `jemput-server serve` on 127.0.0.1 (a free port) with a fresh data directory and
- * the regions imported, serving `webDir` (default: the built site). Returns `{url, dataDir, stop(), kill(), restart(), log()}`:
+ * the regions imported (and `demoRecords` registrations of `jemput-server demo`, when
+ * given), serving `webDir` (default: the built site). Returns `{url, dataDir, stop(), kill(), restart(), log()}`:
  * `stop` sends SIGTERM (a clean shutdown), `kill` SIGKILL (a power cut), `restart` starts
  * it again on the same port and data, so the browser's origin (service worker, IndexedDB)
  * stays the same.
  */
-export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir } = {}) {
+export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir, demoRecords } = {}) {
   const bin = requiredEnv("JEMPUT_SERVER_BIN");
   webDir ??= builtSite();
   const dataDir = await tempDir("data");
@@ -56,6 +57,13 @@ export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir } = {
     execFileSync(bin, ["regions", "import", regionsDir, "--data-dir", dataDir], {
       stdio: ["ignore", "ignore", "inherit"],
       env: { ...process.env, RUST_LOG: "warn" },
+    });
+  }
+  if (demoRecords) {
+    // `jemput-server demo`: realistic registrations, officers and supervisors.
+    execFileSync(bin, ["demo", "--records", String(demoRecords), "--data-dir", dataDir], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, JEMPUT_ADMIN_PASSWORD: adminPassword, RUST_LOG: "warn" },
     });
   }
 
@@ -103,12 +111,16 @@ export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir } = {
   return server;
 }
 
+/** A phone's screen (the default) and a laptop's, for `launchBrowser({viewport})`. */
+export const PHONE = { width: 412, height: 915 };
+export const LAPTOP = { width: 1366, height: 800 };
+
 /**
  * Debian's Chromium, headless, with its profile in `userDataDir` (a fresh temporary one
  * by default): closing the returned context and launching again with the same directory
  * is a phone's browser closed and reopened. Returns the playwright BrowserContext.
  */
-export async function launchBrowser({ userDataDir, offline = false } = {}) {
+export async function launchBrowser({ userDataDir, offline = false, viewport = PHONE } = {}) {
   userDataDir ??= await tempDir("profile");
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -125,7 +137,7 @@ export async function launchBrowser({ userDataDir, offline = false } = {}) {
       "--disable-sync",
       "--no-first-run",
     ],
-    viewport: { width: 412, height: 915 },
+    viewport,
     locale: "id-ID",
     timezoneId: "Asia/Jakarta",
   });
