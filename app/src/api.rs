@@ -139,7 +139,7 @@ pub async fn logout(token: &str) {
     let _ = send("POST", "/api/auth/logout", Some(token), None).await;
 }
 
-fn bad_answer() -> ApiFailure {
+pub(crate) fn bad_answer() -> ApiFailure {
     ApiFailure::Server {
         status: 502,
         message_id: "Jawaban server tidak dapat dibaca.".into(),
@@ -150,7 +150,7 @@ fn bad_answer() -> ApiFailure {
 /// Requests longer than this are given up (the link is too bad to finish them).
 const TIMEOUT_MS: i32 = 60_000;
 
-async fn send(
+pub(crate) async fn send(
     method: &str,
     path: &str,
     token: Option<&str>,
@@ -200,7 +200,7 @@ async fn send(
     }
 }
 
-async fn text_of(response: &Response) -> Result<String, ApiFailure> {
+pub(crate) async fn text_of(response: &Response) -> Result<String, ApiFailure> {
     let text = JsFuture::from(response.text().map_err(|_| ApiFailure::Offline)?)
         .await
         .map_err(|_| ApiFailure::Offline)?;

@@ -75,6 +75,13 @@ pub fn App() -> impl IntoView {
             <span class="who">
                 {move || state.session.get().map(|s| s.user.display_name)}
             </span>
+            {move || {
+                state
+                    .session
+                    .get()
+                    .filter(|s| s.user.role == "admin")
+                    .map(|_| view! { <a class="nav" href="#/admin" data-testid="nav-admin">"Admin"</a> })
+            }}
             <button
                 type="button"
                 class="lang"
@@ -155,6 +162,7 @@ fn SignedIn() -> impl IntoView {
                 Screen::List => view! { <RecordList /> }.into_any(),
                 Screen::New => view! { <RegistrationForm id=None /> }.into_any(),
                 Screen::Edit(id) => view! { <RegistrationForm id=Some(id) /> }.into_any(),
+                Screen::Admin => view! { <crate::pages::admin::AdminPage /> }.into_any(),
             }}
         </Show>
     }

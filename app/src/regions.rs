@@ -38,7 +38,7 @@ pub async fn refresh(db: &LocalDb, token: &str) -> Option<RegionDirectory> {
     Some(directory)
 }
 
-fn parse(text: &str) -> Option<RegionDirectory> {
+pub(crate) fn parse(text: &str) -> Option<RegionDirectory> {
     let list: RegionList = serde_json::from_str(text).ok()?;
     if list.regencies.is_empty() {
         return None;

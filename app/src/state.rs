@@ -32,6 +32,8 @@ pub enum Screen {
     List,
     New,
     Edit(String),
+    /// The admin screens (users, devices, targets, region list).
+    Admin,
 }
 
 impl Screen {
@@ -39,6 +41,8 @@ impl Screen {
         let hash = hash.trim_start_matches('#');
         if hash == "/baru" {
             Screen::New
+        } else if hash == "/admin" {
+            Screen::Admin
         } else if let Some(id) = hash.strip_prefix("/data/") {
             Screen::Edit(id.to_owned())
         } else {
@@ -51,6 +55,7 @@ impl Screen {
             Screen::List => "#/".into(),
             Screen::New => "#/baru".into(),
             Screen::Edit(id) => format!("#/data/{id}"),
+            Screen::Admin => "#/admin".into(),
         }
     }
 }

@@ -99,7 +99,7 @@ pub fn build(dev: bool) -> anyhow::Result<()> {
     if work.join("snippets").is_dir() {
         site.copy_tree(&work.join("snippets"), "snippets")?;
     }
-    let css = site.add_hashed("app", "css", std::fs::read(app_css()?)?)?;
+    let css = site.add_hashed("app", "css", stylesheet()?)?;
     let icon_svg = site.add_hashed("icon", "svg", icon_svg().into_bytes())?;
     let icon_192 = site.add_hashed("icon-192", "png", icon_png(192)?)?;
     let icon_512 = site.add_hashed("icon-512", "png", icon_png(512)?)?;
@@ -151,6 +151,25 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+/// The one stylesheet the page loads: `style/app.css` followed by the other `style/*.css`
+/// files (one per group of screens, e.g. `admin.css`) in name order.
+fn stylesheet() -> anyhow::Result<Vec<u8>> {
+    let mut css = std::fs::read(app_css()?)?;
+    let mut others: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("style"))?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| {
+            path.extension().is_some_and(|ext| ext == "css")
+                && path.file_name().is_some_and(|name| name != "app.css")
+        })
+        .collect();
+    others.sort();
+    for path in others {
+        css.push(b'\n');
+        css.extend(std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?);
+    }
+    Ok(css)
 }
 
 /// The app's stylesheet (`style/app.css`); a minimal one is created when missing.
