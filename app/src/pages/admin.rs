@@ -1,31 +1,88 @@
 //! The admin screen (`#/admin`): the user list and the form that creates officers and
-//! supervisors, the chosen user's panel (`admin_user`), the yearly targets
-//! (`admin_targets`) and the region list import (`admin_regions`). Also the small pieces
-//! those share: reading a submitted form, the role and region pickers, dates, and the
-//! bilingual message under each section.
+//! supervisors, the chosen user's panel with their devices (`admin_user`), the yearly
+//! targets (`admin_targets`) and the region list import (`admin_regions`).
 //!
-//! Forms are read once, on submit (`FormData`), instead of keeping a signal per input:
-//! the admin screens ride in the officer's app shell, which must stay small
-//! (docs/benchmarks.md). Each section is drawn by one closure from plain data.
+//! Why it is built this way: the admin screens ride in the officer's app shell, which must
+//! stay small on a phone's connection (docs/benchmarks.md), and every distinct Leptos view
+//! costs WASM code. So each part of the page is plain HTML text drawn from plain data by a
+//! function (`*_html`, every value escaped with [`esc`]) and set as one element's
+//! `inner_html`; forms are read once on submit (`FormData`); and the page listens for
+//! `submit` and `click` once, at its root, and dispatches on the form's `data-form` or
+//! the button's `data-action`.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use jemput_shared::domain::{RegionCode, RegionDirectory};
-use leptos::ev::SubmitEvent;
+use leptos::ev::{MouseEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 use wasm_bindgen::JsCast;
-use web_sys::{File, FormData, HtmlFormElement};
+use web_sys::{Element, File, FormData, HtmlFormElement};
 
-use crate::admin_api::{self, User};
+use crate::admin_api::{self, Device, Target, User};
 use crate::api::{self, ApiFailure};
 use crate::i18n::{l, Lang};
-use crate::pages::admin_regions::RegionImport;
-use crate::pages::admin_targets::TargetsEditor;
-use crate::pages::admin_user::UserPanel;
+use crate::pages::{admin_regions, admin_targets, admin_user};
 use crate::regions;
 use crate::state::{use_state, AppState};
+
+/// Everything the admin screen shows, as signals of plain data.
+#[derive(Clone, Copy)]
+pub struct Admin {
+    pub state: AppState,
+    pub users: RwSignal<Vec<User>>,
+    pub chosen: RwSignal<Option<String>>,
+    pub devices: RwSignal<Option<Vec<Device>>>,
+    pub targets: RwSignal<Vec<Target>>,
+    pub busy: RwSignal<bool>,
+    pub users_note: RwSignal<Option<Note>>,
+    pub user_note: RwSignal<Option<Note>>,
+    pub targets_note: RwSignal<Option<Note>>,
+    pub regions_note: RwSignal<Option<Note>>,
+}
+
+impl Admin {
+    pub fn lang(&self) -> Lang {
+        self.state.lang.get()
+    }
+
+    pub fn token(&self) -> String {
+        self.state
+            .session
+            .get_untracked()
+            .map(|s| s.token)
+            .unwrap_or_default()
+    }
+
+    pub fn chosen_user(&self) -> Option<User> {
+        let id = self.chosen.get()?;
+        self.users
+            .with(|list| list.iter().find(|u| u.id == id).cloned())
+    }
+
+    /// Fetches the user list.
+    pub async fn reload_users(self) -> Result<(), ApiFailure> {
+        self.users.set(admin_api::users(&self.token()).await?);
+        Ok(())
+    }
+
+    /// Fetches the region list (and caches it when the user's database is open).
+    pub async fn reload_regions(self) {
+        let token = self.token();
+        let directory = match crate::state::db() {
+            Some(db) => regions::refresh(&db, &token).await,
+            None => match api::regions(&token).await {
+                Ok(text) => regions::parse(&text),
+                Err(_) => None,
+            },
+        };
+        if let Some(directory) = directory {
+            self.state.regions.set(Some(Arc::new(directory)));
+        }
+    }
+}
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -43,184 +100,203 @@ pub fn AdminPage() -> impl IntoView {
         }
         .into_any();
     }
-    let users = RwSignal::new(Vec::<User>::new());
-    let chosen = RwSignal::new(None::<String>);
-    let note = RwSignal::new(None::<Note>);
-    let user_note = RwSignal::new(None::<Note>);
-    // Only a real change of the chosen user redraws (and reloads) their panel.
-    let chosen_user = Memo::new(move |_| {
-        let id = chosen.get()?;
-        users.with(|list| list.iter().find(|u| u.id == id).cloned())
-    });
+    let admin = Admin {
+        state,
+        users: RwSignal::new(Vec::new()),
+        chosen: RwSignal::new(None),
+        devices: RwSignal::new(None),
+        targets: RwSignal::new(Vec::new()),
+        busy: RwSignal::new(false),
+        users_note: RwSignal::new(None),
+        user_note: RwSignal::new(None),
+        targets_note: RwSignal::new(None),
+        regions_note: RwSignal::new(None),
+    };
     spawn_local(async move {
-        if let Err(failure) = reload_users(state, users).await {
-            note.set(Some(Note::failed(&failure)));
+        if let Err(failure) = admin.reload_users().await {
+            admin.users_note.set(Some(Note::failed(&failure)));
         }
     });
+    spawn_local(admin_targets::reload(admin));
     if state.regions.get_untracked().is_none() {
-        spawn_local(load_regions(state));
+        spawn_local(admin.reload_regions());
     }
-    let create = move |ev: SubmitEvent| {
-        let Some(form) = Submitted::read(&ev) else {
-            return;
-        };
-        let username = form.text("username").trim().to_owned();
-        let display_name = form.text("display_name").trim().to_owned();
-        let body = json!({
-            "username": username,
-            "display_name": (!display_name.is_empty()).then_some(display_name),
-            "password": form.text("password"),
-            "role": form.text("role"),
-            "regions": form.all("regions"),
-        });
-        spawn_local(async move {
-            let result = admin_api::create_user(&token(&state), body).await;
-            if result.is_ok() {
-                form.form.reset();
-                let _ = reload_users(state, users).await;
-            }
-            report(
-                note,
-                result.map(|()| {
-                    Note::done(
-                        format!("Pengguna {username} dibuat."),
-                        format!("User {username} created."),
-                    )
-                }),
-            );
-        });
-    };
+    // Only a real change of the chosen user redraws their forms.
+    let chosen_user = Memo::new(move |_| admin.chosen_user());
     view! {
-        <section class="admin" data-testid="admin">
-            {move || {
-                let lang = lang.get();
-                let directory = state.regions.get();
-                view! {
-                    <h1>{l(lang, "Administrasi", "Administration")}</h1>
-                    <div class="card">
-                        <h2>{l(lang, "Pengguna", "Users")}</h2>
-                        <div class="admin-scroll">
-                            <table class="admin-table" data-testid="users">
-                                <thead>
-                                    <tr>
-                                        <th>{l(lang, "Nama pengguna", "Username")}</th>
-                                        <th>{l(lang, "Nama", "Name")}</th>
-                                        <th>{l(lang, "Peran", "Role")}</th>
-                                        <th>{l(lang, "Wilayah", "Regions")}</th>
-                                        <th>{l(lang, "Status", "Status")}</th>
-                                        <th></th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {users
-                                        .get()
-                                        .into_iter()
-                                        .map(|user| {
-                                            let id = user.id.clone();
-                                            let username = user.username.clone();
-                                            view! {
-                                                <tr
-                                                    data-testid="user-row"
-                                                    data-username=username
-                                                    class=if user.disabled { "disabled" } else { "" }
-                                                >
-                                                    <td>{user.username}</td>
-                                                    <td>{user.display_name}</td>
-                                                    <td>{role_name(lang, &user.role)}</td>
-                                                    <td>{region_names(directory.as_deref(), &user.regions)}</td>
-                                                    <td>
-                                                        {if user.disabled {
-                                                            l(lang, "Nonaktif", "Disabled")
-                                                        } else {
-                                                            l(lang, "Aktif", "Active")
-                                                        }}
-                                                    </td>
-                                                    <td>
-                                                        <button
-                                                            type="button"
-                                                            class="secondary"
-                                                            name="manage"
-                                                            on:click=move |_| {
-                                                                user_note.set(None);
-                                                                chosen.set(Some(id.clone()));
-                                                            }
-                                                        >
-                                                            {l(lang, "Kelola", "Manage")}
-                                                        </button>
-                                                    </td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    </div>
-                    <form class="card admin-form" data-testid="create-user" on:submit=create>
-                        <h2>{l(lang, "Pengguna baru", "New user")}</h2>
-                        <label class="field">
-                            <span>{l(lang, "Nama pengguna", "Username")}</span>
-                            <input name="username" autocomplete="off" autocapitalize="none" required />
-                        </label>
-                        <label class="field">
-                            <span>{l(lang, "Nama lengkap", "Display name")}</span>
-                            <input name="display_name" autocomplete="off" />
-                        </label>
-                        <label class="field">
-                            <span>{l(lang, "Kata sandi", "Password")}</span>
-                            <input name="password" type="password" autocomplete="new-password" required />
-                        </label>
-                        <label class="field">
-                            <span>{l(lang, "Peran", "Role")}</span>
-                            {role_picker(lang, "officer", false)}
-                        </label>
-                        <label class="field">
-                            <span>{l(lang, "Wilayah", "Regions")}</span>
-                            {region_picker(lang, directory.as_deref(), &[])}
-                        </label>
-                        <button type="submit" class="primary">
-                            {l(lang, "Buat pengguna", "Create user")}
-                        </button>
-                    </form>
-                }
-            }}
-            {move || note_line(lang.get(), note.get(), "users-note")}
-            {move || chosen_user.get().map(|user| view! { <UserPanel user users note=user_note /> })}
-            <TargetsEditor />
-            <RegionImport />
+        <section
+            class="admin"
+            data-testid="admin"
+            on:submit=move |ev| on_submit(admin, ev)
+            on:click=move |ev| on_click(admin, ev)
+        >
+            <div inner_html=move || users_html(admin)></div>
+            <div inner_html=move || note_html(lang.get(), admin.users_note.get(), "users-note")></div>
+            <div inner_html=move || create_form_html(lang.get(), state.regions.get().as_deref())></div>
+            <section
+                class="card admin-user"
+                data-testid="user-panel"
+                data-username=move || chosen_user.get().map(|u| u.username)
+                hidden=move || chosen_user.with(Option::is_none)
+            >
+                <div inner_html=move || {
+                    chosen_user
+                        .get()
+                        .map(|user| admin_user::forms_html(lang.get(), &user, state.regions.get().as_deref()))
+                }></div>
+                <div inner_html=move || note_html(lang.get(), admin.user_note.get(), "user-note")></div>
+                <div inner_html=move || admin.devices.get().map(|list| admin_user::devices_html(lang.get(), &list))></div>
+            </section>
+            <div inner_html=move || admin_targets::form_html(lang.get(), &admin.targets.get(), state.regions.get().as_deref())></div>
+            <div inner_html=move || note_html(lang.get(), admin.targets_note.get(), "targets-note")></div>
+            <div inner_html=move || admin_regions::form_html(lang.get(), admin.busy.get())></div>
+            <div inner_html=move || note_html(lang.get(), admin.regions_note.get(), "regions-note")></div>
         </section>
     }
     .into_any()
 }
 
-/// Fetches the user list into `users`.
-pub async fn reload_users(state: AppState, users: RwSignal<Vec<User>>) -> Result<(), ApiFailure> {
-    let list = admin_api::users(&token(&state)).await?;
-    users.set(list);
-    Ok(())
-}
-
-/// Fetches the region list (and caches it when the user's database is open).
-pub async fn load_regions(state: AppState) {
-    let token = token(&state);
-    let directory = match crate::state::db() {
-        Some(db) => regions::refresh(&db, &token).await,
-        None => match api::regions(&token).await {
-            Ok(text) => regions::parse(&text),
-            Err(_) => None,
-        },
+fn on_submit(admin: Admin, ev: SubmitEvent) {
+    let Some(form) = Submitted::read(&ev) else {
+        return;
     };
-    if let Some(directory) = directory {
-        state.regions.set(Some(Arc::new(directory)));
+    match form.name.as_str() {
+        "create" => create_user(admin, form),
+        "user" | "password" => admin_user::submit(admin, form),
+        "targets" => admin_targets::submit(admin, form),
+        "regions" => admin_regions::submit(admin, form),
+        _ => {}
     }
 }
 
-pub fn token(state: &AppState) -> String {
-    state
-        .session
-        .get_untracked()
-        .map(|s| s.token)
-        .unwrap_or_default()
+fn on_click(admin: Admin, ev: MouseEvent) {
+    let Some(button) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|t| t.closest("button[data-action]").ok().flatten())
+    else {
+        return;
+    };
+    let id = button.get_attribute("data-id").unwrap_or_default();
+    match button.get_attribute("data-action").as_deref() {
+        Some("manage") => {
+            admin.user_note.set(None);
+            admin.devices.set(None);
+            admin.chosen.set(Some(id.clone()));
+            spawn_local(admin_user::reload_devices(admin, id));
+        }
+        Some("revoke") => admin_user::revoke(admin, id),
+        _ => {}
+    }
+}
+
+fn create_user(admin: Admin, form: Submitted) {
+    let username = form.text("username").trim().to_owned();
+    let display_name = form.text("display_name").trim().to_owned();
+    let body = json!({
+        "username": username,
+        "display_name": (!display_name.is_empty()).then_some(display_name),
+        "password": form.text("password"),
+        "role": form.text("role"),
+        "regions": form.all("regions"),
+    });
+    spawn_local(async move {
+        let result = admin_api::create_user(&admin.token(), body).await;
+        if result.is_ok() {
+            form.form.reset();
+            let _ = admin.reload_users().await;
+        }
+        report(
+            admin.users_note,
+            result.map(|()| {
+                Note::done(
+                    format!("Pengguna {username} dibuat."),
+                    format!("User {username} created."),
+                )
+            }),
+        );
+    });
+}
+
+fn users_html(admin: Admin) -> String {
+    let lang = admin.lang();
+    let directory = admin.state.regions.get();
+    let mut html = format!(
+        "<h1>{}</h1><div class=\"card\"><h2>{}</h2><div class=\"admin-scroll\">\
+         <table class=\"admin-table\" data-testid=\"users\"><thead><tr>\
+         <th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+        l(lang, "Administrasi", "Administration"),
+        l(lang, "Pengguna", "Users"),
+        l(lang, "Nama pengguna", "Username"),
+        l(lang, "Nama", "Name"),
+        l(lang, "Peran", "Role"),
+        l(lang, "Wilayah", "Regions"),
+        l(lang, "Status", "Status"),
+    );
+    admin.users.with(|users| {
+        for user in users {
+            let _ = write!(
+                html,
+                "<tr data-testid=\"user-row\" data-username=\"{username}\"{class}>\
+                 <td>{username}</td><td>{name}</td><td>{role}</td><td>{regions}</td><td>{status}</td>\
+                 <td><button type=\"button\" class=\"secondary\" name=\"manage\" data-action=\"manage\" \
+                 data-id=\"{id}\">{manage}</button></td></tr>",
+                username = esc(&user.username),
+                class = if user.disabled { " class=\"disabled\"" } else { "" },
+                name = esc(&user.display_name),
+                role = role_name(lang, &user.role),
+                regions = esc(&region_names(directory.as_deref(), &user.regions)),
+                status = if user.disabled {
+                    l(lang, "Nonaktif", "Disabled")
+                } else {
+                    l(lang, "Aktif", "Active")
+                },
+                id = esc(&user.id),
+                manage = l(lang, "Kelola", "Manage"),
+            );
+        }
+    });
+    html.push_str("</tbody></table></div></div>");
+    html
+}
+
+fn create_form_html(lang: Lang, directory: Option<&RegionDirectory>) -> String {
+    let mut html = format!(
+        "<form class=\"card admin-form\" data-form=\"create\" data-testid=\"create-user\"><h2>{}</h2>",
+        l(lang, "Pengguna baru", "New user")
+    );
+    field(&mut html, l(lang, "Nama pengguna", "Username"), "<input name=\"username\" autocomplete=\"off\" autocapitalize=\"none\" required>");
+    field(&mut html, l(lang, "Nama lengkap", "Display name"), "<input name=\"display_name\" autocomplete=\"off\">");
+    field(&mut html, l(lang, "Kata sandi", "Password"), "<input name=\"password\" type=\"password\" autocomplete=\"new-password\" required>");
+    field(&mut html, l(lang, "Peran", "Role"), &role_picker(lang, "officer", false));
+    field(&mut html, l(lang, "Wilayah", "Regions"), &region_picker(lang, directory, &[]));
+    let _ = write!(
+        html,
+        "<button type=\"submit\" class=\"primary\">{}</button></form>",
+        l(lang, "Buat pengguna", "Create user")
+    );
+    html
+}
+
+/// A labelled input: `label` is our own text, `input` already HTML.
+pub fn field(html: &mut String, label: &str, input: &str) {
+    let _ = write!(html, "<label class=\"field\"><span>{label}</span>{input}</label>");
+}
+
+/// Escapes text for HTML content and quoted attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A result shown under a section, in both languages.
@@ -254,30 +330,33 @@ pub fn report(note: RwSignal<Option<Note>>, result: Result<Note, ApiFailure>) {
     note.set(Some(result.unwrap_or_else(|failure| Note::failed(&failure))));
 }
 
-pub fn note_line(lang: Lang, note: Option<Note>, testid: &'static str) -> impl IntoView {
+fn note_html(lang: Lang, note: Option<Note>, testid: &str) -> String {
     note.map(|note| {
-        view! {
-            <p
-                class=if note.error { "alert error" } else { "alert ok" }
-                role=if note.error { "alert" } else { "status" }
-                data-testid=testid
-            >
-                {l(lang, note.id, note.en)}
-            </p>
-        }
+        let (class, role) = if note.error {
+            ("alert error", "alert")
+        } else {
+            ("alert ok", "status")
+        };
+        format!(
+            "<p class=\"{class}\" role=\"{role}\" data-testid=\"{testid}\">{}</p>",
+            esc(l(lang, &note.id, &note.en))
+        )
     })
+    .unwrap_or_default()
 }
 
-/// A submitted form's fields; the browser's own submission is cancelled. `action` is the
-/// `value` of the button that submitted it, so one handler serves a form's buttons.
+/// A submitted form's fields; the browser's own submission is cancelled. `name` is the
+/// form's `data-form`; `action` the `value` of the button that submitted it, so one
+/// handler serves all of a form's buttons.
 pub struct Submitted {
     pub form: HtmlFormElement,
+    pub name: String,
     pub action: String,
     data: FormData,
 }
 
 impl Submitted {
-    pub fn read(ev: &SubmitEvent) -> Option<Submitted> {
+    fn read(ev: &SubmitEvent) -> Option<Submitted> {
         ev.prevent_default();
         let form: HtmlFormElement = ev.target()?.dyn_into().ok()?;
         let data = FormData::new_with_form(&form).ok()?;
@@ -285,7 +364,13 @@ impl Submitted {
             .submitter()
             .and_then(|button| button.get_attribute("value"))
             .unwrap_or_default();
-        Some(Submitted { form, action, data })
+        let name = form.get_attribute("data-form").unwrap_or_default();
+        Some(Submitted {
+            form,
+            name,
+            action,
+            data,
+        })
     }
 
     pub fn text(&self, name: &str) -> String {
@@ -322,30 +407,25 @@ pub fn role_name(lang: Lang, code: &str) -> &'static str {
 }
 
 /// The role choice; `with_admin` also offers making someone an admin.
-pub fn role_picker(lang: Lang, current: &str, with_admin: bool) -> impl IntoView {
+pub fn role_picker(lang: Lang, current: &str, with_admin: bool) -> String {
     let roles = if with_admin { &ROLES[..] } else { &ROLES[..2] };
-    view! {
-        <select name="role" data-testid="role">
-            {roles
-                .iter()
-                .map(|(code, id, en)| {
-                    view! { <option value=*code selected=*code == current>{l(lang, *id, *en)}</option> }
-                })
-                .collect_view()}
-        </select>
-    }
+    let options = roles
+        .iter()
+        .map(|(code, id, en)| ((*code).to_owned(), l(lang, *id, *en).to_owned()))
+        .collect();
+    select("role", "", options, &[current.to_owned()])
 }
 
 /// A multiple choice of regions: every regency, each followed by its districts (officers
 /// work in districts or villages, supervisors oversee regencies; the server checks the
 /// fit), plus any chosen region the list lacks, so saving never drops one.
-pub fn region_picker(lang: Lang, directory: Option<&RegionDirectory>, chosen: &[String]) -> impl IntoView {
+pub fn region_picker(lang: Lang, directory: Option<&RegionDirectory>, chosen: &[String]) -> String {
     let mut options: Vec<(String, String)> = Vec::new();
     if let Some(directory) = directory {
         for (regency, name) in directory.regencies() {
-            options.push((regency.as_str().to_owned(), format!("{} {name}", regency.as_str())));
+            options.push((regency.to_string(), format!("{regency} {name}")));
             for (district, name) in directory.districts_of(regency) {
-                options.push((district.as_str().to_owned(), format!("\u{a0}\u{a0}\u{a0}{} {name}", district.as_str())));
+                options.push((district.to_string(), format!("\u{a0}\u{a0}\u{a0}{district} {name}")));
             }
         }
     }
@@ -354,24 +434,38 @@ pub fn region_picker(lang: Lang, directory: Option<&RegionDirectory>, chosen: &[
             options.push((code.clone(), region_names(directory, std::slice::from_ref(code))));
         }
     }
-    view! {
-        <select name="regions" multiple size="8" data-testid="regions">
-            {options
-                .into_iter()
-                .map(|(code, label)| {
-                    let selected = chosen.contains(&code);
-                    view! { <option value=code selected=selected>{label}</option> }
-                })
-                .collect_view()}
-        </select>
-        <small class="hint">
-            {l(
-                lang,
-                "Petugas: kecamatan atau desa. Pengawas: kabupaten/kota. Tahan Ctrl untuk memilih beberapa.",
-                "Officer: districts or villages. Supervisor: regencies. Hold Ctrl to choose several.",
-            )}
-        </small>
+    let mut html = select("regions", " multiple size=\"8\"", options, chosen);
+    let _ = write!(
+        html,
+        "<small class=\"hint\">{}</small>",
+        l(
+            lang,
+            "Petugas: kecamatan atau desa. Pengawas: kabupaten/kota. Tahan Ctrl untuk memilih beberapa.",
+            "Officer: districts or villages. Supervisor: regencies. Hold Ctrl to choose several.",
+        )
+    );
+    html
+}
+
+/// A `<select>` of (value, label) options with those in `chosen` selected.
+pub fn select(
+    name: &str,
+    extra: &str,
+    options: Vec<(String, String)>,
+    chosen: &[String],
+) -> String {
+    let mut html = format!("<select name=\"{name}\"{extra}>");
+    for (value, label) in options {
+        let selected = if chosen.contains(&value) { " selected" } else { "" };
+        let _ = write!(
+            html,
+            "<option value=\"{}\"{selected}>{}</option>",
+            esc(&value),
+            esc(&label)
+        );
     }
+    html.push_str("</select>");
+    html
 }
 
 /// Codes with their names, e.g. "17.01.01 Kedurang, 17.02 Kabupaten Rejang Lebong".

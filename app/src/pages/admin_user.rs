@@ -1,210 +1,162 @@
 //! One user as the admin manages them: name, role and regions, a new password,
-//! disable / enable, and their devices with the last sync and a revoke button.
+//! disable / enable, and their devices with the last sync and a revoke button. Drawn as
+//! HTML text and dispatched from the admin page (see `admin.rs` for why).
 
-use leptos::ev::SubmitEvent;
+use std::fmt::Write as _;
+
+use jemput_shared::domain::RegionDirectory;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::json;
 
 use crate::admin_api::{self, Device, User};
-use crate::i18n::l;
-use crate::pages::admin::{
-    note_line, region_picker, reload_users, report, role_picker, token, when, Note, Submitted,
-};
-use crate::state::{use_state, AppState};
+use crate::i18n::{l, Lang};
+use crate::pages::admin::{esc, field, region_picker, report, role_picker, when, Admin, Note, Submitted};
 
-#[component]
-pub fn UserPanel(
-    user: User,
-    users: RwSignal<Vec<User>>,
-    note: RwSignal<Option<Note>>,
-) -> impl IntoView {
-    let state = use_state();
-    let lang = state.lang;
-    let devices = RwSignal::new(None::<Vec<Device>>);
-    let user_id = StoredValue::new(user.id.clone());
-    spawn_local(load_devices(state, user_id.get_value(), devices, note));
-    // One handler for both forms; the button that submitted says what to change.
-    let submit = move |ev: SubmitEvent| {
-        let Some(form) = Submitted::read(&ev) else {
-            return;
-        };
-        let lang = lang.get_untracked();
-        let (body, done) = match form.action.as_str() {
-            "password" => (
-                json!({ "password": form.text("password") }),
-                (
-                    "Kata sandi baru disimpan. Perangkat pengguna ini harus masuk lagi.",
-                    "New password saved. This user's devices must log in again.",
-                ),
-            ),
-            "disable" => {
-                if !confirm(l(lang, "Nonaktifkan pengguna ini?", "Disable this user?")) {
-                    return;
-                }
-                (json!({ "disabled": true }), ("Pengguna dinonaktifkan.", "User disabled."))
-            }
-            "enable" => (json!({ "disabled": false }), ("Pengguna diaktifkan.", "User enabled.")),
-            _ => {
-                let role = form.text("role");
-                let regions = if role == "admin" { Vec::new() } else { form.all("regions") };
-                (
-                    json!({ "display_name": form.text("display_name").trim(), "role": role, "regions": regions }),
-                    ("Perubahan disimpan.", "Changes saved."),
-                )
-            }
-        };
-        spawn_local(async move {
-            let id = user_id.get_value();
-            let result = admin_api::update_user(&token(&state), &id, body).await;
-            if result.is_ok() {
-                if form.action == "password" {
-                    form.form.reset();
-                }
-                let _ = reload_users(state, users).await;
-                load_devices(state, id, devices, note).await;
-            }
-            report(note, result.map(|()| Note::done(done.0.into(), done.1.into())));
-        });
+/// The two forms: details (with disable / enable) and a new password.
+pub fn forms_html(lang: Lang, user: &User, directory: Option<&RegionDirectory>) -> String {
+    let mut html = format!(
+        "<h2>{} {}</h2><form class=\"admin-form\" data-form=\"user\" data-testid=\"user-edit\">",
+        l(lang, "Kelola", "Manage"),
+        esc(&user.username)
+    );
+    field(
+        &mut html,
+        l(lang, "Nama lengkap", "Display name"),
+        &format!("<input name=\"display_name\" value=\"{}\">", esc(&user.display_name)),
+    );
+    field(&mut html, l(lang, "Peran", "Role"), &role_picker(lang, &user.role, true));
+    field(&mut html, l(lang, "Wilayah", "Regions"), &region_picker(lang, directory, &user.regions));
+    let (toggle, toggle_label) = if user.disabled {
+        ("enable", l(lang, "Aktifkan", "Enable"))
+    } else {
+        ("disable", l(lang, "Nonaktifkan", "Disable"))
     };
-    let revoke = move |device_id: String| {
-        if !confirm(l(
-            lang.get_untracked(),
-            "Cabut perangkat ini? Perangkat harus masuk lagi untuk sinkron.",
-            "Revoke this device? It must log in again to sync.",
-        )) {
-            return;
-        }
-        spawn_local(async move {
-            let result = admin_api::revoke_device(&token(&state), &device_id).await;
-            load_devices(state, user_id.get_value(), devices, note).await;
-            report(
-                note,
-                result.map(|()| Note::done("Perangkat dicabut.".into(), "Device revoked.".into())),
-            );
-        });
-    };
-    let username = user.username.clone();
-    view! {
-        <section class="card admin-user" data-testid="user-panel" data-username=username>
-            {move || {
-                let lang = lang.get();
-                let directory = state.regions.get();
-                let user = user.clone();
-                view! {
-                    <h2>{format!("{} {}", l(lang, "Kelola", "Manage"), user.username)}</h2>
-                    <form class="admin-form" data-testid="user-edit" on:submit=submit>
-                        <label class="field">
-                            <span>{l(lang, "Nama lengkap", "Display name")}</span>
-                            <input name="display_name" value=user.display_name.clone() />
-                        </label>
-                        <label class="field">
-                            <span>{l(lang, "Peran", "Role")}</span>
-                            {role_picker(lang, &user.role, true)}
-                        </label>
-                        <label class="field">
-                            <span>{l(lang, "Wilayah", "Regions")}</span>
-                            {region_picker(lang, directory.as_deref(), &user.regions)}
-                        </label>
-                        <div class="admin-actions">
-                            <button type="submit" class="primary" value="save">
-                                {l(lang, "Simpan perubahan", "Save changes")}
-                            </button>
-                            <button
-                                type="submit"
-                                class="secondary"
-                                name="toggle_disabled"
-                                value=if user.disabled { "enable" } else { "disable" }
-                            >
-                                {if user.disabled {
-                                    l(lang, "Aktifkan", "Enable")
-                                } else {
-                                    l(lang, "Nonaktifkan", "Disable")
-                                }}
-                            </button>
-                        </div>
-                    </form>
-                    <form class="admin-form" data-testid="user-password" on:submit=submit>
-                        <label class="field">
-                            <span>{l(lang, "Kata sandi baru", "New password")}</span>
-                            <input name="password" type="password" autocomplete="new-password" required />
-                        </label>
-                        <button type="submit" class="secondary" value="password">
-                            {l(lang, "Atur ulang kata sandi", "Reset password")}
-                        </button>
-                    </form>
-                }
-            }}
-            {move || note_line(lang.get(), note.get(), "user-note")}
-            {move || {
-                let lang = lang.get();
-                devices
-                    .get()
-                    .map(|list| {
-                        view! {
-                            <h3>{l(lang, "Perangkat", "Devices")}</h3>
-                            <div class="admin-scroll">
-                                <table class="admin-table" data-testid="devices">
-                                    <thead>
-                                        <tr>
-                                            <th>{l(lang, "Perangkat", "Device")}</th>
-                                            <th>{l(lang, "Masuk", "Signed in")}</th>
-                                            <th>{l(lang, "Sinkron terakhir", "Last sync")}</th>
-                                            <th>{l(lang, "Status", "Status")}</th>
-                                            <th></th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {list
-                                            .into_iter()
-                                            .map(|device| {
-                                                let revoked = device.revoked_at.is_some();
-                                                let id = device.id.clone();
-                                                view! {
-                                                    <tr data-testid="device-row" data-revoked=revoked.to_string()>
-                                                        <td>{device.name}</td>
-                                                        <td>{when(lang, Some(device.created_at))}</td>
-                                                        <td>{when(lang, device.last_sync_at)}</td>
-                                                        <td>
-                                                            {match device.revoked_at {
-                                                                Some(at) => format!("{} {}", l(lang, "Dicabut", "Revoked"), when(lang, Some(at))),
-                                                                None => l(lang, "Aktif", "Active").to_owned(),
-                                                            }}
-                                                        </td>
-                                                        <td>
-                                                            <button
-                                                                type="button"
-                                                                class="secondary"
-                                                                name="revoke"
-                                                                disabled=revoked
-                                                                on:click=move |_| revoke(id.clone())
-                                                            >
-                                                                {l(lang, "Cabut", "Revoke")}
-                                                            </button>
-                                                        </td>
-                                                    </tr>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }
-                    })
-            }}
-        </section>
-    }
+    let _ = write!(
+        html,
+        "<div class=\"admin-actions\"><button type=\"submit\" class=\"primary\" value=\"save\">{}</button>\
+         <button type=\"submit\" class=\"secondary\" name=\"toggle_disabled\" value=\"{toggle}\">{toggle_label}</button>\
+         </div></form><form class=\"admin-form\" data-form=\"password\" data-testid=\"user-password\">",
+        l(lang, "Simpan perubahan", "Save changes"),
+    );
+    field(
+        &mut html,
+        l(lang, "Kata sandi baru", "New password"),
+        "<input name=\"password\" type=\"password\" autocomplete=\"new-password\" required>",
+    );
+    let _ = write!(
+        html,
+        "<button type=\"submit\" class=\"secondary\" value=\"password\">{}</button></form>",
+        l(lang, "Atur ulang kata sandi", "Reset password")
+    );
+    html
 }
 
-async fn load_devices(
-    state: AppState,
-    user_id: String,
-    devices: RwSignal<Option<Vec<Device>>>,
-    note: RwSignal<Option<Note>>,
-) {
-    match admin_api::devices(&token(&state), &user_id).await {
-        Ok(list) => devices.set(Some(list)),
-        Err(failure) => note.set(Some(Note::failed(&failure))),
+pub fn devices_html(lang: Lang, devices: &[Device]) -> String {
+    let mut html = format!(
+        "<h3>{}</h3><div class=\"admin-scroll\"><table class=\"admin-table\" data-testid=\"devices\">\
+         <thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+        l(lang, "Perangkat", "Devices"),
+        l(lang, "Perangkat", "Device"),
+        l(lang, "Masuk", "Signed in"),
+        l(lang, "Sinkron terakhir", "Last sync"),
+        l(lang, "Status", "Status"),
+    );
+    for device in devices {
+        let status = match device.revoked_at {
+            Some(at) => format!("{} {}", l(lang, "Dicabut", "Revoked"), when(lang, Some(at))),
+            None => l(lang, "Aktif", "Active").to_owned(),
+        };
+        let _ = write!(
+            html,
+            "<tr data-testid=\"device-row\" data-revoked=\"{revoked}\"><td>{name}</td><td>{created}</td>\
+             <td>{synced}</td><td>{status}</td><td><button type=\"button\" class=\"secondary\" name=\"revoke\" \
+             data-action=\"revoke\" data-id=\"{id}\"{disabled}>{revoke}</button></td></tr>",
+            revoked = device.revoked_at.is_some(),
+            name = esc(&device.name),
+            created = when(lang, Some(device.created_at)),
+            synced = when(lang, device.last_sync_at),
+            id = esc(&device.id),
+            disabled = if device.revoked_at.is_some() { " disabled" } else { "" },
+            revoke = l(lang, "Cabut", "Revoke"),
+        );
+    }
+    html.push_str("</tbody></table></div>");
+    html
+}
+
+/// A submitted details or password form of the chosen user.
+pub fn submit(admin: Admin, form: Submitted) {
+    let Some(id) = admin.chosen.get_untracked() else {
+        return;
+    };
+    let lang = admin.state.lang.get_untracked();
+    let (body, done) = match form.action.as_str() {
+        "password" => (
+            json!({ "password": form.text("password") }),
+            (
+                "Kata sandi baru disimpan. Perangkat pengguna ini harus masuk lagi.",
+                "New password saved. This user's devices must log in again.",
+            ),
+        ),
+        "disable" => {
+            if !confirm(l(lang, "Nonaktifkan pengguna ini?", "Disable this user?")) {
+                return;
+            }
+            (json!({ "disabled": true }), ("Pengguna dinonaktifkan.", "User disabled."))
+        }
+        "enable" => (json!({ "disabled": false }), ("Pengguna diaktifkan.", "User enabled.")),
+        _ => {
+            let role = form.text("role");
+            let regions = if role == "admin" { Vec::new() } else { form.all("regions") };
+            (
+                json!({ "display_name": form.text("display_name").trim(), "role": role, "regions": regions }),
+                ("Perubahan disimpan.", "Changes saved."),
+            )
+        }
+    };
+    spawn_local(async move {
+        let result = admin_api::update_user(&admin.token(), &id, body).await;
+        if result.is_ok() {
+            if form.action == "password" {
+                form.form.reset();
+            }
+            let _ = admin.reload_users().await;
+            // A new password signs the user's devices out.
+            reload_devices(admin, id).await;
+        }
+        report(admin.user_note, result.map(|()| Note::done(done.0.into(), done.1.into())));
+    });
+}
+
+pub fn revoke(admin: Admin, device_id: String) {
+    if !confirm(l(
+        admin.state.lang.get_untracked(),
+        "Cabut perangkat ini? Perangkat harus masuk lagi untuk sinkron.",
+        "Revoke this device? It must log in again to sync.",
+    )) {
+        return;
+    }
+    spawn_local(async move {
+        let result = admin_api::revoke_device(&admin.token(), &device_id).await;
+        if let Some(id) = admin.chosen.get_untracked() {
+            reload_devices(admin, id).await;
+        }
+        report(
+            admin.user_note,
+            result.map(|()| Note::done("Perangkat dicabut.".into(), "Device revoked.".into())),
+        );
+    });
+}
+
+pub async fn reload_devices(admin: Admin, user_id: String) {
+    match admin_api::devices(&admin.token(), &user_id).await {
+        // Only if the admin has not chosen someone else meanwhile.
+        Ok(list) if admin.chosen.get_untracked().as_deref() == Some(user_id.as_str()) => {
+            admin.devices.set(Some(list))
+        }
+        Ok(_) => {}
+        Err(failure) => admin.user_note.set(Some(Note::failed(&failure))),
     }
 }
 
