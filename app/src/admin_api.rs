@@ -78,9 +78,14 @@ pub async fn create_user(token: &str, body: Value) -> Result<(), ApiFailure> {
 /// `PATCH /api/admin/users/{id}` with any of `display_name`, `password`, `role`,
 /// `regions`, `disabled`.
 pub async fn update_user(token: &str, id: &str, body: Value) -> Result<(), ApiFailure> {
-    call(token, "PATCH", &format!("/api/admin/users/{id}"), Some(body))
-        .await
-        .map(drop)
+    call(
+        token,
+        "PATCH",
+        &format!("/api/admin/users/{id}"),
+        Some(body),
+    )
+    .await
+    .map(drop)
 }
 
 pub async fn devices(token: &str, user_id: &str) -> Result<Vec<Device>, ApiFailure> {

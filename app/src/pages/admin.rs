@@ -265,11 +265,31 @@ fn create_form_html(lang: Lang, directory: Option<&RegionDirectory>) -> String {
         "<form class=\"card admin-form\" data-form=\"create\" data-testid=\"create-user\"><h2>{}</h2>",
         l(lang, "Pengguna baru", "New user")
     );
-    field(&mut html, l(lang, "Nama pengguna", "Username"), "<input name=\"username\" autocomplete=\"off\" autocapitalize=\"none\" required>");
-    field(&mut html, l(lang, "Nama lengkap", "Display name"), "<input name=\"display_name\" autocomplete=\"off\">");
-    field(&mut html, l(lang, "Kata sandi", "Password"), "<input name=\"password\" type=\"password\" autocomplete=\"new-password\" required>");
-    field(&mut html, l(lang, "Peran", "Role"), &role_picker(lang, "officer", false));
-    field(&mut html, l(lang, "Wilayah", "Regions"), &region_picker(lang, directory, &[]));
+    field(
+        &mut html,
+        l(lang, "Nama pengguna", "Username"),
+        "<input name=\"username\" autocomplete=\"off\" autocapitalize=\"none\" required>",
+    );
+    field(
+        &mut html,
+        l(lang, "Nama lengkap", "Display name"),
+        "<input name=\"display_name\" autocomplete=\"off\">",
+    );
+    field(
+        &mut html,
+        l(lang, "Kata sandi", "Password"),
+        "<input name=\"password\" type=\"password\" autocomplete=\"new-password\" required>",
+    );
+    field(
+        &mut html,
+        l(lang, "Peran", "Role"),
+        &role_picker(lang, "officer", false),
+    );
+    field(
+        &mut html,
+        l(lang, "Wilayah", "Regions"),
+        &region_picker(lang, directory, &[]),
+    );
     let _ = write!(
         html,
         "<button type=\"submit\" class=\"primary\">{}</button></form>",
@@ -280,7 +300,10 @@ fn create_form_html(lang: Lang, directory: Option<&RegionDirectory>) -> String {
 
 /// A labelled input: `label` is our own text, `input` already HTML.
 pub fn field(html: &mut String, label: &str, input: &str) {
-    let _ = write!(html, "<label class=\"field\"><span>{label}</span>{input}</label>");
+    let _ = write!(
+        html,
+        "<label class=\"field\"><span>{label}</span>{input}</label>"
+    );
 }
 
 /// Escapes text for HTML content and quoted attribute values.
@@ -327,7 +350,9 @@ impl Note {
 }
 
 pub fn report(note: RwSignal<Option<Note>>, result: Result<Note, ApiFailure>) {
-    note.set(Some(result.unwrap_or_else(|failure| Note::failed(&failure))));
+    note.set(Some(
+        result.unwrap_or_else(|failure| Note::failed(&failure)),
+    ));
 }
 
 fn note_html(lang: Lang, note: Option<Note>, testid: &str) -> String {
@@ -425,13 +450,19 @@ pub fn region_picker(lang: Lang, directory: Option<&RegionDirectory>, chosen: &[
         for (regency, name) in directory.regencies() {
             options.push((regency.to_string(), format!("{regency} {name}")));
             for (district, name) in directory.districts_of(regency) {
-                options.push((district.to_string(), format!("\u{a0}\u{a0}\u{a0}{district} {name}")));
+                options.push((
+                    district.to_string(),
+                    format!("\u{a0}\u{a0}\u{a0}{district} {name}"),
+                ));
             }
         }
     }
     for code in chosen {
         if !options.iter().any(|(c, _)| c == code) {
-            options.push((code.clone(), region_names(directory, std::slice::from_ref(code))));
+            options.push((
+                code.clone(),
+                region_names(directory, std::slice::from_ref(code)),
+            ));
         }
     }
     let mut html = select("regions", " multiple size=\"8\"", options, chosen);
@@ -456,7 +487,11 @@ pub fn select(
 ) -> String {
     let mut html = format!("<select name=\"{name}\"{extra}>");
     for (value, label) in options {
-        let selected = if chosen.contains(&value) { " selected" } else { "" };
+        let selected = if chosen.contains(&value) {
+            " selected"
+        } else {
+            ""
+        };
         let _ = write!(
             html,
             "<option value=\"{}\"{selected}>{}</option>",

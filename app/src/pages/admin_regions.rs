@@ -16,9 +16,21 @@ use crate::i18n::{l, Lang};
 use crate::pages::admin::{field, report, Admin, Note, Submitted};
 
 const FILES: [(&str, &str, &str); 3] = [
-    ("regencies", "Kabupaten/kota (regencies.csv)", "Regencies (regencies.csv)"),
-    ("districts", "Kecamatan (districts.csv)", "Districts (districts.csv)"),
-    ("villages", "Desa/kelurahan (villages.csv)", "Villages (villages.csv)"),
+    (
+        "regencies",
+        "Kabupaten/kota (regencies.csv)",
+        "Regencies (regencies.csv)",
+    ),
+    (
+        "districts",
+        "Kecamatan (districts.csv)",
+        "Districts (districts.csv)",
+    ),
+    (
+        "villages",
+        "Desa/kelurahan (villages.csv)",
+        "Villages (villages.csv)",
+    ),
 ];
 
 pub fn form_html(lang: Lang, busy: bool) -> String {
@@ -64,7 +76,10 @@ pub fn submit(admin: Admin, form: Submitted) {
 
 async fn import(admin: Admin, files: [Option<File>; 3]) -> Result<Note, ApiFailure> {
     let [Some(regencies), Some(districts), Some(villages)] = files else {
-        return Err(problem("Pilih ketiga berkas CSV.", "Choose all three CSV files."));
+        return Err(problem(
+            "Pilih ketiga berkas CSV.",
+            "Choose all three CSV files.",
+        ));
     };
     let summary = admin_api::import_regions(
         &admin.token(),

@@ -15,9 +15,21 @@ use crate::i18n::{l, Lang};
 use crate::pages::admin::{report, select, Admin, Note, Submitted};
 
 const PROGRAMMES: [(&str, &str, &str); 5] = [
-    ("blk_training", "Pelatihan vokasi di BLK", "Vocational training at a BLK"),
-    ("domestic_apprenticeship", "Pemagangan dalam negeri", "Domestic apprenticeship"),
-    ("overseas_apprenticeship", "Pemagangan luar negeri", "Overseas apprenticeship"),
+    (
+        "blk_training",
+        "Pelatihan vokasi di BLK",
+        "Vocational training at a BLK",
+    ),
+    (
+        "domestic_apprenticeship",
+        "Pemagangan dalam negeri",
+        "Domestic apprenticeship",
+    ),
+    (
+        "overseas_apprenticeship",
+        "Pemagangan luar negeri",
+        "Overseas apprenticeship",
+    ),
     ("new_entrepreneur", "Wirausaha baru", "New entrepreneur"),
     ("job_placement", "Penempatan kerja", "Job placement"),
 ];
@@ -37,12 +49,26 @@ pub fn form_html(lang: Lang, targets: &[Target], directory: Option<&RegionDirect
         l(lang, "Program", "Programme"),
         l(lang, "Target per tahun", "Yearly target"),
     );
-    let mut regencies = vec![(String::new(), l(lang, "Seluruh provinsi", "Whole province").to_owned())];
+    let mut regencies = vec![(
+        String::new(),
+        l(lang, "Seluruh provinsi", "Whole province").to_owned(),
+    )];
     if let Some(directory) = directory {
-        regencies.extend(directory.regencies().map(|(code, name)| (code.to_string(), format!("{code} {name}"))));
+        regencies.extend(
+            directory
+                .regencies()
+                .map(|(code, name)| (code.to_string(), format!("{code} {name}"))),
+        );
     }
-    let mut programmes = vec![(String::new(), l(lang, "Semua program", "All programmes").to_owned())];
-    programmes.extend(PROGRAMMES.iter().map(|(code, id, en)| ((*code).to_owned(), l(lang, *id, *en).to_owned())));
+    let mut programmes = vec![(
+        String::new(),
+        l(lang, "Semua program", "All programmes").to_owned(),
+    )];
+    programmes.extend(
+        PROGRAMMES
+            .iter()
+            .map(|(code, id, en)| ((*code).to_owned(), l(lang, *id, *en).to_owned())),
+    );
     for (index, target) in targets.iter().enumerate() {
         let regency = target.regency.clone().unwrap_or_default();
         let mut own_regencies = regencies.clone();
@@ -50,7 +76,11 @@ pub fn form_html(lang: Lang, targets: &[Target], directory: Option<&RegionDirect
         if !own_regencies.iter().any(|(code, _)| *code == regency) {
             own_regencies.push((regency.clone(), regency.clone()));
         }
-        let yearly = if target.yearly > 0 { target.yearly.to_string() } else { String::new() };
+        let yearly = if target.yearly > 0 {
+            target.yearly.to_string()
+        } else {
+            String::new()
+        };
         let _ = write!(
             html,
             "<tr data-testid=\"target-row\"><td>{}</td><td>{}</td><td><input name=\"yearly\" type=\"number\" \

@@ -11,7 +11,9 @@ use serde_json::json;
 
 use crate::admin_api::{self, Device, User};
 use crate::i18n::{l, Lang};
-use crate::pages::admin::{esc, field, region_picker, report, role_picker, when, Admin, Note, Submitted};
+use crate::pages::admin::{
+    esc, field, region_picker, report, role_picker, when, Admin, Note, Submitted,
+};
 
 /// The two forms: details (with disable / enable) and a new password.
 pub fn forms_html(lang: Lang, user: &User, directory: Option<&RegionDirectory>) -> String {
@@ -23,10 +25,21 @@ pub fn forms_html(lang: Lang, user: &User, directory: Option<&RegionDirectory>) 
     field(
         &mut html,
         l(lang, "Nama lengkap", "Display name"),
-        &format!("<input name=\"display_name\" value=\"{}\">", esc(&user.display_name)),
+        &format!(
+            "<input name=\"display_name\" value=\"{}\">",
+            esc(&user.display_name)
+        ),
     );
-    field(&mut html, l(lang, "Peran", "Role"), &role_picker(lang, &user.role, true));
-    field(&mut html, l(lang, "Wilayah", "Regions"), &region_picker(lang, directory, &user.regions));
+    field(
+        &mut html,
+        l(lang, "Peran", "Role"),
+        &role_picker(lang, &user.role, true),
+    );
+    field(
+        &mut html,
+        l(lang, "Wilayah", "Regions"),
+        &region_picker(lang, directory, &user.regions),
+    );
     let (toggle, toggle_label) = if user.disabled {
         ("enable", l(lang, "Aktifkan", "Enable"))
     } else {
@@ -103,12 +116,22 @@ pub fn submit(admin: Admin, form: Submitted) {
             if !confirm(l(lang, "Nonaktifkan pengguna ini?", "Disable this user?")) {
                 return;
             }
-            (json!({ "disabled": true }), ("Pengguna dinonaktifkan.", "User disabled."))
+            (
+                json!({ "disabled": true }),
+                ("Pengguna dinonaktifkan.", "User disabled."),
+            )
         }
-        "enable" => (json!({ "disabled": false }), ("Pengguna diaktifkan.", "User enabled.")),
+        "enable" => (
+            json!({ "disabled": false }),
+            ("Pengguna diaktifkan.", "User enabled."),
+        ),
         _ => {
             let role = form.text("role");
-            let regions = if role == "admin" { Vec::new() } else { form.all("regions") };
+            let regions = if role == "admin" {
+                Vec::new()
+            } else {
+                form.all("regions")
+            };
             (
                 json!({ "display_name": form.text("display_name").trim(), "role": role, "regions": regions }),
                 ("Perubahan disimpan.", "Changes saved."),
@@ -125,7 +148,10 @@ pub fn submit(admin: Admin, form: Submitted) {
             // A new password signs the user's devices out.
             reload_devices(admin, id).await;
         }
-        report(admin.user_note, result.map(|()| Note::done(done.0.into(), done.1.into())));
+        report(
+            admin.user_note,
+            result.map(|()| Note::done(done.0.into(), done.1.into())),
+        );
     });
 }
 
