@@ -4,7 +4,6 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use wasm_bindgen::JsValue;
 
 use crate::api::{bad_answer, send, text_of, ApiFailure};
@@ -48,6 +47,38 @@ pub struct ImportSummary {
     pub villages: usize,
 }
 
+/// The body of `POST /api/admin/users`.
+#[derive(Debug, Serialize)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub password: String,
+    pub role: String,
+    pub regions: Vec<String>,
+}
+
+/// The body of `PATCH /api/admin/users/{id}`: what is left out stays as it is.
+#[derive(Debug, Default, Serialize)]
+pub struct UserChanges {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct RegionFiles {
+    regencies_csv: String,
+    districts_csv: String,
+    villages_csv: String,
+}
+
 #[derive(Deserialize)]
 struct Users {
     users: Vec<User>,
@@ -68,24 +99,17 @@ pub async fn users(token: &str) -> Result<Vec<User>, ApiFailure> {
     Ok(list.users)
 }
 
-/// `POST /api/admin/users` with `{username, display_name, password, role, regions}`.
-pub async fn create_user(token: &str, body: Value) -> Result<(), ApiFailure> {
-    call(token, "POST", "/api/admin/users", Some(body))
+pub async fn create_user(token: &str, user: &NewUser) -> Result<(), ApiFailure> {
+    call(token, "POST", "/api/admin/users", Some(to_json(user)))
         .await
         .map(drop)
 }
 
-/// `PATCH /api/admin/users/{id}` with any of `display_name`, `password`, `role`,
-/// `regions`, `disabled`.
-pub async fn update_user(token: &str, id: &str, body: Value) -> Result<(), ApiFailure> {
-    call(
-        token,
-        "PATCH",
-        &format!("/api/admin/users/{id}"),
-        Some(body),
-    )
-    .await
-    .map(drop)
+pub async fn update_user(token: &str, id: &str, changes: &UserChanges) -> Result<(), ApiFailure> {
+    let path = format!("/api/admin/users/{id}");
+    call(token, "PATCH", &path, Some(to_json(changes)))
+        .await
+        .map(drop)
 }
 
 pub async fn devices(token: &str, user_id: &str) -> Result<Vec<Device>, ApiFailure> {
@@ -106,7 +130,7 @@ pub async fn targets(token: &str) -> Result<Vec<Target>, ApiFailure> {
 
 /// Replaces every target.
 pub async fn save_targets(token: &str, targets: Vec<Target>) -> Result<(), ApiFailure> {
-    let body = serde_json::to_value(Targets { targets }).unwrap_or(Value::Null);
+    let body = to_json(&Targets { targets });
     call(token, "PUT", "/api/admin/targets", Some(body))
         .await
         .map(drop)
@@ -118,10 +142,10 @@ pub async fn import_regions(
     districts_csv: String,
     villages_csv: String,
 ) -> Result<ImportSummary, ApiFailure> {
-    let body = json!({
-        "regencies_csv": regencies_csv,
-        "districts_csv": districts_csv,
-        "villages_csv": villages_csv,
+    let body = to_json(&RegionFiles {
+        regencies_csv,
+        districts_csv,
+        villages_csv,
     });
     decode(&call(token, "POST", "/api/admin/regions/import", Some(body)).await?)
 }
@@ -131,11 +155,16 @@ async fn call(
     token: &str,
     method: &str,
     path: &str,
-    body: Option<Value>,
+    body: Option<String>,
 ) -> Result<String, ApiFailure> {
-    let body = body.map(|b| ("application/json", JsValue::from_str(&b.to_string())));
+    let body = body.map(|b| ("application/json", JsValue::from_str(&b)));
     let response = send(method, path, Some(token), body).await?;
     text_of(&response).await
+}
+
+fn to_json<T: Serialize>(body: &T) -> String {
+    // Plain strings, numbers and lists: serializing them cannot fail.
+    serde_json::to_string(body).unwrap_or_default()
 }
 
 fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiFailure> {

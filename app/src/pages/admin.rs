@@ -17,11 +17,10 @@ use jemput_shared::domain::{RegionCode, RegionDirectory};
 use leptos::ev::{MouseEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, File, FormData, HtmlFormElement};
 
-use crate::admin_api::{self, Device, Target, User};
+use crate::admin_api::{self, Device, NewUser, Target, User};
 use crate::api::{self, ApiFailure};
 use crate::i18n::{l, Lang};
 use crate::pages::{admin_regions, admin_targets, admin_user};
@@ -193,15 +192,15 @@ fn on_click(admin: Admin, ev: MouseEvent) {
 fn create_user(admin: Admin, form: Submitted) {
     let username = form.text("username").trim().to_owned();
     let display_name = form.text("display_name").trim().to_owned();
-    let body = json!({
-        "username": username,
-        "display_name": (!display_name.is_empty()).then_some(display_name),
-        "password": form.text("password"),
-        "role": form.text("role"),
-        "regions": form.all("regions"),
-    });
+    let user = NewUser {
+        username: username.clone(),
+        display_name: (!display_name.is_empty()).then_some(display_name),
+        password: form.text("password"),
+        role: form.text("role"),
+        regions: form.all("regions"),
+    };
     spawn_local(async move {
-        let result = admin_api::create_user(&admin.token(), body).await;
+        let result = admin_api::create_user(&admin.token(), &user).await;
         if result.is_ok() {
             form.form.reset();
             let _ = admin.reload_users().await;

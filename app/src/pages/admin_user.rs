@@ -7,9 +7,8 @@ use std::fmt::Write as _;
 use jemput_shared::domain::RegionDirectory;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
-use crate::admin_api::{self, Device, User};
+use crate::admin_api::{self, Device, User, UserChanges};
 use crate::i18n::{l, Lang};
 use crate::pages::admin::{
     esc, field, region_picker, report, role_picker, when, Admin, Note, Submitted,
@@ -106,7 +105,10 @@ pub fn submit(admin: Admin, form: Submitted) {
     let lang = admin.state.lang.get_untracked();
     let (body, done) = match form.action.as_str() {
         "password" => (
-            json!({ "password": form.text("password") }),
+            UserChanges {
+                password: Some(form.text("password")),
+                ..UserChanges::default()
+            },
             (
                 "Kata sandi baru disimpan. Perangkat pengguna ini harus masuk lagi.",
                 "New password saved. This user's devices must log in again.",
@@ -117,12 +119,18 @@ pub fn submit(admin: Admin, form: Submitted) {
                 return;
             }
             (
-                json!({ "disabled": true }),
+                UserChanges {
+                    disabled: Some(true),
+                    ..UserChanges::default()
+                },
                 ("Pengguna dinonaktifkan.", "User disabled."),
             )
         }
         "enable" => (
-            json!({ "disabled": false }),
+            UserChanges {
+                disabled: Some(false),
+                ..UserChanges::default()
+            },
             ("Pengguna diaktifkan.", "User enabled."),
         ),
         _ => {
@@ -133,13 +141,18 @@ pub fn submit(admin: Admin, form: Submitted) {
                 form.all("regions")
             };
             (
-                json!({ "display_name": form.text("display_name").trim(), "role": role, "regions": regions }),
+                UserChanges {
+                    display_name: Some(form.text("display_name").trim().to_owned()),
+                    role: Some(role),
+                    regions: Some(regions),
+                    ..UserChanges::default()
+                },
                 ("Perubahan disimpan.", "Changes saved."),
             )
         }
     };
     spawn_local(async move {
-        let result = admin_api::update_user(&admin.token(), &id, body).await;
+        let result = admin_api::update_user(&admin.token(), &id, &body).await;
         if result.is_ok() {
             if form.action == "password" {
                 form.form.reset();
