@@ -197,8 +197,9 @@ test("an admin sets the yearly targets", async () => {
     assert.equal(find(null, null)?.yearly, 12000);
     assert.equal(find("17.01", "job_placement")?.yearly, 300);
 
-    // A bad count is refused with the server's message, in the user's language.
-    await rows.nth(1).locator('input[name="yearly"]').fill("0");
+    // Two targets for the same thing are refused with the server's message; nothing changes.
+    await rows.nth(1).locator('select[name="regency"]').selectOption("");
+    await rows.nth(1).locator('select[name="programme"]').selectOption("");
     await targets.locator('button[name="save_targets"]').click();
     await admin.locator('[data-testid="targets-note"].error').waitFor();
     assert.equal((await api.request("GET", "/api/targets")).targets.length, 2);
