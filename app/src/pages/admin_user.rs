@@ -74,6 +74,17 @@ pub fn devices_html(lang: Lang, devices: &[Device]) -> String {
         l(lang, "Sinkron terakhir", "Last sync"),
         l(lang, "Status", "Status"),
     );
+    if devices.is_empty() {
+        let _ = write!(
+            html,
+            "<tr><td colspan=\"5\" class=\"hint\">{}</td></tr>",
+            l(
+                lang,
+                "Belum pernah masuk di perangkat mana pun.",
+                "Not signed in on any device yet."
+            )
+        );
+    }
     for device in devices {
         let status = match device.revoked_at {
             Some(at) => format!("{} {}", l(lang, "Dicabut", "Revoked"), when(lang, Some(at))),
