@@ -7,6 +7,7 @@
 //! worker keeps the app shell for offline starts (`pwa`). Screens are in `pages`; the
 //! texts of both languages sit beside the code that shows them (`i18n`).
 
+mod admin_api;
 mod api;
 mod app;
 mod format;

@@ -3,6 +3,9 @@
 //! admin) inside their navigation frame.
 
 pub mod admin;
+pub mod admin_regions;
+pub mod admin_targets;
+pub mod admin_user;
 pub mod duplicates;
 pub mod form;
 pub mod list;
