@@ -305,21 +305,8 @@ pub fn field(html: &mut String, label: &str, input: &str) {
     );
 }
 
-/// Escapes text for HTML content and quoted attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escaping is the supervisor screens' own (one function for every HTML text we build).
+pub use crate::html::esc;
 
 /// A result shown under a section, in both languages.
 #[derive(Debug, Clone, PartialEq)]
