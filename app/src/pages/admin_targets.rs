@@ -14,25 +14,7 @@ use crate::admin_api::{self, Target};
 use crate::i18n::{l, Lang};
 use crate::pages::admin::{report, select, Admin, Note, Submitted};
 
-const PROGRAMMES: [(&str, &str, &str); 5] = [
-    (
-        "blk_training",
-        "Pelatihan vokasi di BLK",
-        "Vocational training at a BLK",
-    ),
-    (
-        "domestic_apprenticeship",
-        "Pemagangan dalam negeri",
-        "Domestic apprenticeship",
-    ),
-    (
-        "overseas_apprenticeship",
-        "Pemagangan luar negeri",
-        "Overseas apprenticeship",
-    ),
-    ("new_entrepreneur", "Wirausaha baru", "New entrepreneur"),
-    ("job_placement", "Penempatan kerja", "Job placement"),
-];
+use crate::format::PROGRAMMES;
 
 pub fn form_html(lang: Lang, targets: &[Target], directory: Option<&RegionDirectory>) -> String {
     let mut html = format!(
