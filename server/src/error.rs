@@ -17,8 +17,8 @@ use std::borrow::Cow;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use jemput_shared::api::error::{ErrorBody, ErrorDetail};
 use jemput_shared::validation::FieldProblem;
-use serde_json::json;
 
 use crate::store::StoreError;
 
@@ -174,19 +174,22 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %self, "request failed");
         }
         let message = self.message();
-        let mut body = json!({
-            "code": message.code,
-            "message": message.message_en,
-            "message_id": message.message_id,
-        });
-        if let ApiError::Invalid(problem) = &self {
-            body["field"] = json!(problem.field);
-        }
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: message.code.to_string(),
+                message: message.message_en.to_string(),
+                message_id: message.message_id.to_string(),
+                field: match &self {
+                    ApiError::Invalid(problem) => Some(problem.field.to_string()),
+                    _ => None,
+                },
+            },
+        };
         let retry_after = match &self {
             ApiError::TooManyRequests(_, seconds) => Some(*seconds),
             _ => None,
         };
-        let mut response = (status, Json(json!({ "error": body }))).into_response();
+        let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         match status {
             // RFC 6750: a 401 names the scheme the client should use.
@@ -210,6 +213,8 @@ impl IntoResponse for ApiError {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     async fn body_of(error: ApiError) -> (StatusCode, serde_json::Value) {

@@ -51,13 +51,8 @@ impl RegionCatalog {
     }
 }
 
-/// How many regions of each level an import stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct ImportSummary {
-    pub regencies: usize,
-    pub districts: usize,
-    pub villages: usize,
-}
+/// How many regions of each level an import stored (the API's answer to an import).
+pub use jemput_shared::api::users::ImportSummary;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {

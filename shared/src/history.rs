@@ -7,25 +7,9 @@
 //! village"; list positions are not shown.
 
 use automerge::{Patch, PatchAction, Prop};
-use serde::{Deserialize, Serialize};
 
+pub use crate::api::registrations::HistoryEntry;
 use crate::document::{ChangeAuthor, RegistrationDoc};
-use crate::registration::Millis;
-
-/// One change in a registration's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    /// The change hash, in hex.
-    pub hash: String,
-    /// When the change was made by the clock of the device that made it (second
-    /// precision), in milliseconds since the epoch.
-    pub at: Millis,
-    /// The user who made it; `None` for changes that do not name one.
-    pub author_id: Option<String>,
-    pub author_name: Option<String>,
-    /// The field paths the change touched, sorted and without repeats.
-    pub fields: Vec<String>,
-}
 
 /// Every change of the document, in causal order (a change comes after those it builds
 /// on); oldest first where the order is free.

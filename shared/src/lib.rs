@@ -9,12 +9,24 @@
 //! - [`sync`] — the device ↔ server protocol as a sans-IO state machine: messages in,
 //!   messages and storage effects out; no sockets, clocks or storage inside.
 //! - [`policy`] — who may see and change which registration.
+//! - [`choice`] — the closed choices (gender, review status, programme, role…): codes,
+//!   every value, names in both languages.
+//! - [`api`] — the JSON of the HTTP API: the request and answer structs the server's
+//!   handlers and both browser apps share.
 //! - [`sample`] — realistic fake registrations for tests, load and demo data.
+//!
+//! The feature `documents` (on by default) brings Automerge: [`document`], [`history`]
+//! and [`sync`]. The supervisor's browser app reads the API only and builds without it.
+pub mod api;
+pub mod choice;
+#[cfg(feature = "documents")]
 pub mod document;
 pub mod domain;
+#[cfg(feature = "documents")]
 pub mod history;
 pub mod policy;
 pub mod registration;
 pub mod sample;
+#[cfg(feature = "documents")]
 pub mod sync;
 pub mod validation;

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::choice::choices;
+
 use crate::registration::{Registration, ReviewStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -14,19 +16,17 @@ pub enum Role {
     Officer,
 }
 
-impl Role {
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Supervisor => "supervisor",
-            Role::Officer => "officer",
-        }
-    }
+choices!(Role {
+    Admin => "admin", "Admin", "Admin";
+    Supervisor => "supervisor", "Pengawas", "Supervisor";
+    Officer => "officer", "Petugas", "Officer";
+});
 
-    pub fn from_code(code: &str) -> Option<Role> {
-        [Role::Admin, Role::Supervisor, Role::Officer]
-            .into_iter()
-            .find(|r| r.code() == code)
+impl Role {
+    /// Officers register on their phone, offline, and sync; supervisors and admins work
+    /// online on the supervision screens.
+    pub fn is_officer(self) -> bool {
+        self == Role::Officer
     }
 }
 

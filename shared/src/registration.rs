@@ -9,13 +9,17 @@
 //! Lists that several people append to concurrently (review comments, work experience,
 //! programme interests) are Automerge lists, so concurrent appends both survive.
 
+#[cfg(feature = "documents")]
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
+
+use crate::choice::choices;
 
 /// Milliseconds since the Unix epoch (UTC).
 pub type Millis = i64;
 
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct Registration {
     /// UUID; also the document id.
     pub id: String,
@@ -56,9 +60,8 @@ pub struct Registration {
     pub deleted: Option<Deletion>,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     #[default]
@@ -66,9 +69,13 @@ pub enum Gender {
     Female,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize, Default,
-)]
+choices!(Gender {
+    Male => "male", "Laki-laki", "Male";
+    Female => "female", "Perempuan", "Female";
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 #[serde(rename_all = "snake_case")]
 pub enum MaritalStatus {
     #[default]
@@ -78,8 +85,16 @@ pub enum MaritalStatus {
     Widowed,
 }
 
+choices!(MaritalStatus {
+    Single => "single", "Belum kawin", "Single";
+    Married => "married", "Kawin", "Married";
+    Divorced => "divorced", "Cerai hidup", "Divorced";
+    Widowed => "widowed", "Cerai mati", "Widowed";
+});
+
 /// Kemendagri region codes (`17.01`, `17.01.01`, `17.01.01.2001`) plus the free-text parts.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct Address {
     pub regency: String,
     pub district: String,
@@ -91,9 +106,8 @@ pub struct Address {
     pub street: String,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 #[serde(rename_all = "snake_case")]
 pub enum EducationLevel {
     #[default]
@@ -110,9 +124,22 @@ pub enum EducationLevel {
     S3,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize, Default,
-)]
+choices!(EducationLevel {
+    NoSchooling => "no_schooling", "Tidak/belum sekolah", "No schooling";
+    Sd => "sd", "SD", "Primary (SD)";
+    Smp => "smp", "SMP", "Junior secondary (SMP)";
+    Sma => "sma", "SMA", "Senior secondary (SMA)";
+    Smk => "smk", "SMK", "Vocational secondary (SMK)";
+    D1 => "d1", "D1", "Diploma 1";
+    D2 => "d2", "D2", "Diploma 2";
+    D3 => "d3", "D3", "Diploma 3";
+    D4S1 => "d4_s1", "D4/S1", "Bachelor (D4/S1)";
+    S2 => "s2", "S2", "Master (S2)";
+    S3 => "s3", "S3", "Doctorate (S3)";
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 #[serde(rename_all = "snake_case")]
 pub enum EmploymentStatus {
     #[default]
@@ -123,7 +150,16 @@ pub enum EmploymentStatus {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+choices!(EmploymentStatus {
+    Unemployed => "unemployed", "Belum bekerja", "Unemployed";
+    Employed => "employed", "Bekerja", "Employed";
+    SelfEmployed => "self_employed", "Usaha sendiri", "Self-employed";
+    Student => "student", "Pelajar/mahasiswa", "Student";
+    Other => "other", "Lainnya", "Other";
+});
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct WorkExperience {
     pub employer: String,
     pub position: String,
@@ -133,7 +169,8 @@ pub struct WorkExperience {
 }
 
 /// One programme the person wants to join.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ProgrammeInterest {
     /// Vocational training at a BLK (Balai Latihan Kerja).
@@ -149,26 +186,71 @@ pub enum ProgrammeInterest {
 }
 
 impl ProgrammeInterest {
-    /// Stable short code, used in the server's projection and exports.
-    pub fn code(&self) -> &'static str {
+    /// Which programme this is an interest in.
+    pub fn programme(&self) -> Programme {
         match self {
-            ProgrammeInterest::BlkTraining { .. } => "blk_training",
-            ProgrammeInterest::DomesticApprenticeship => "domestic_apprenticeship",
-            ProgrammeInterest::OverseasApprenticeship { .. } => "overseas_apprenticeship",
-            ProgrammeInterest::NewEntrepreneur => "new_entrepreneur",
-            ProgrammeInterest::JobPlacement => "job_placement",
+            ProgrammeInterest::BlkTraining { .. } => Programme::BlkTraining,
+            ProgrammeInterest::DomesticApprenticeship => Programme::DomesticApprenticeship,
+            ProgrammeInterest::OverseasApprenticeship { .. } => Programme::OverseasApprenticeship,
+            ProgrammeInterest::NewEntrepreneur => Programme::NewEntrepreneur,
+            ProgrammeInterest::JobPlacement => Programme::JobPlacement,
+        }
+    }
+
+    /// The programme's stable code, used in the server's projection and exports.
+    pub fn code(&self) -> &'static str {
+        self.programme().code()
+    }
+}
+
+/// The five programmes a person can be interested in, without the details an interest
+/// carries ([`ProgrammeInterest`]): what the projection, the filters, the targets and the
+/// overview count by. Its codes are the interests' `kind` tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Programme {
+    BlkTraining,
+    DomesticApprenticeship,
+    OverseasApprenticeship,
+    NewEntrepreneur,
+    JobPlacement,
+}
+
+choices!(Programme {
+    BlkTraining => "blk_training", "Pelatihan vokasi di BLK", "Vocational training at a BLK";
+    DomesticApprenticeship => "domestic_apprenticeship", "Pemagangan dalam negeri", "Domestic apprenticeship";
+    OverseasApprenticeship => "overseas_apprenticeship", "Pemagangan luar negeri", "Overseas apprenticeship";
+    NewEntrepreneur => "new_entrepreneur", "Wirausaha baru", "New entrepreneur";
+    JobPlacement => "job_placement", "Penempatan kerja", "Job placement";
+});
+
+impl Programme {
+    /// A new interest in this programme, its details (vocation, country) still empty.
+    pub fn interest(self) -> ProgrammeInterest {
+        match self {
+            Programme::BlkTraining => ProgrammeInterest::BlkTraining {
+                vocation: String::new(),
+            },
+            Programme::DomesticApprenticeship => ProgrammeInterest::DomesticApprenticeship,
+            Programme::OverseasApprenticeship => ProgrammeInterest::OverseasApprenticeship {
+                destination_country: String::new(),
+            },
+            Programme::NewEntrepreneur => ProgrammeInterest::NewEntrepreneur,
+            Programme::JobPlacement => ProgrammeInterest::JobPlacement,
         }
     }
 }
 
 /// Consent to data processing (UU 27/2022, Pelindungan Data Pribadi). Required to save.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct Consent {
     pub given: bool,
     pub at: Option<Millis>,
 }
 
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct GeoLocation {
     pub latitude: f64,
     pub longitude: f64,
@@ -177,15 +259,17 @@ pub struct GeoLocation {
     pub captured_at: Millis,
 }
 
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct Review {
     pub status: ReviewStatus,
     pub comments: Vec<ReviewComment>,
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize, Default,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
 )]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewStatus {
     #[default]
@@ -195,32 +279,18 @@ pub enum ReviewStatus {
     Rejected,
 }
 
-impl ReviewStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            ReviewStatus::Submitted => "submitted",
-            ReviewStatus::Verified => "verified",
-            ReviewStatus::NeedsCorrection => "needs_correction",
-            ReviewStatus::Rejected => "rejected",
-        }
-    }
+choices!(ReviewStatus {
+    Submitted => "submitted", "Diajukan", "Submitted";
+    Verified => "verified", "Terverifikasi", "Verified";
+    NeedsCorrection => "needs_correction", "Perlu perbaikan", "Needs correction";
+    Rejected => "rejected", "Ditolak", "Rejected";
+});
 
-    pub fn from_code(code: &str) -> Option<Self> {
-        [
-            ReviewStatus::Submitted,
-            ReviewStatus::Verified,
-            ReviewStatus::NeedsCorrection,
-            ReviewStatus::Rejected,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct ReviewComment {
     /// Unique id, so concurrent comments are told apart.
-    #[key]
+    #[cfg_attr(feature = "documents", key)]
     pub id: String,
     pub author_id: String,
     pub author_name: String,
@@ -230,7 +300,8 @@ pub struct ReviewComment {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct Deletion {
     pub reason: String,
     pub by: String,

@@ -9,8 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
+use jemput_shared::api::users::{
+    CreateUser, DeviceList, DeviceView, ImportRegions, ImportSummary, Stats, UpdateUser, UserList,
+    UserView,
+};
 use jemput_shared::policy::Role;
-use serde::{Deserialize, Serialize};
 
 use crate::accounts::{
     parse_role, Access, Device, DisplayName, NewUser, Password, UserChanges, Username,
@@ -18,8 +21,7 @@ use crate::accounts::{
 use crate::auth::{self, Admin};
 use crate::clock::now_ms;
 use crate::error::{ApiError, Message};
-use crate::regions::{self, ImportSummary};
-use crate::routes::auth::UserView;
+use crate::regions;
 use crate::routes::ApiJson;
 use crate::startup::AppState;
 use crate::store::StoreError;
@@ -34,11 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/admin/stats", get(stats))
 }
 
-#[derive(Debug, Serialize)]
-struct Stats {
-    registrations: u64,
-}
-
 /// Totals for operators and the load generator; the supervisor overview comes later.
 async fn stats(
     State(state): State<AppState>,
@@ -46,11 +43,6 @@ async fn stats(
 ) -> Result<Json<Stats>, ApiError> {
     let registrations = state.store.registration_count().await?;
     Ok(Json(Stats { registrations }))
-}
-
-#[derive(Debug, Serialize)]
-struct UserList {
-    users: Vec<UserView>,
 }
 
 async fn list_users(
@@ -61,20 +53,6 @@ async fn list_users(
     Ok(Json(UserList {
         users: users.into_iter().map(UserView::from).collect(),
     }))
-}
-
-// Unknown fields are refused: a misspelt "display-name" silently ignored would look like
-// a change that did not take.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateUser {
-    username: String,
-    password: String,
-    role: String,
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    regions: Vec<String>,
 }
 
 async fn create_user(
@@ -112,21 +90,6 @@ async fn create_user(
         })?;
     tracing::info!(by = %admin.user.username, user = %user.username, role = user.role.code(), "user created");
     Ok((StatusCode::CREATED, Json(user.into())))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateUser {
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    password: Option<String>,
-    #[serde(default)]
-    role: Option<String>,
-    #[serde(default)]
-    regions: Option<Vec<String>>,
-    #[serde(default)]
-    disabled: Option<bool>,
 }
 
 async fn update_user(
@@ -208,17 +171,6 @@ fn user_not_found() -> ApiError {
 }
 
 /// A signed-in device as admins see it.
-#[derive(Debug, Serialize)]
-struct DeviceView {
-    id: String,
-    user_id: String,
-    name: String,
-    created_at: i64,
-    last_seen_at: i64,
-    last_sync_at: Option<i64>,
-    revoked_at: Option<i64>,
-}
-
 impl From<Device> for DeviceView {
     fn from(device: Device) -> Self {
         DeviceView {
@@ -231,11 +183,6 @@ impl From<Device> for DeviceView {
             revoked_at: device.revoked_at,
         }
     }
-}
-
-#[derive(Debug, Serialize)]
-struct DeviceList {
-    devices: Vec<DeviceView>,
 }
 
 async fn list_devices(
@@ -268,14 +215,6 @@ async fn revoke_device(
         })?;
     tracing::info!(by = %admin.user.username, device = %device.id, "device revoked");
     Ok(Json(device.into()))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ImportRegions {
-    regencies_csv: String,
-    districts_csv: String,
-    villages_csv: String,
 }
 
 async fn import_regions(

@@ -10,8 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use jemput_shared::policy::Role;
-use serde::{Deserialize, Serialize};
+use jemput_shared::api::auth::{LoginRequest, LoginResponse, Me, UserView};
 
 use crate::accounts::{User, Username};
 use crate::auth::{self, Authenticated};
@@ -28,17 +27,6 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A user as the API shows them (never the password hash).
-#[derive(Debug, Clone, Serialize)]
-pub struct UserView {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub regions: Vec<String>,
-    pub disabled: bool,
-    pub created_at: i64,
-}
-
 impl From<User> for UserView {
     fn from(user: User) -> Self {
         UserView {
@@ -51,22 +39,6 @@ impl From<User> for UserView {
             created_at: user.created_at,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct LoginRequest {
-    username: String,
-    password: String,
-    /// What the user calls this phone, shown to admins in the device list.
-    #[serde(default)]
-    device_name: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct LoginResponse {
-    token: String,
-    device_id: String,
-    user: UserView,
 }
 
 /// Longer names are cut: the name is a label, not worth refusing a login over.
@@ -143,14 +115,8 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
-struct MeResponse {
-    device_id: String,
-    user: UserView,
-}
-
-async fn me(auth: Authenticated) -> Json<MeResponse> {
-    Json(MeResponse {
+async fn me(auth: Authenticated) -> Json<Me> {
+    Json(Me {
         device_id: auth.device_id,
         user: auth.user.into(),
     })

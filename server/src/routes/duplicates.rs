@@ -15,12 +15,16 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use jemput_shared::api::duplicates::{
+    DuplicateGroup as GroupView, DuplicateQueue, ResolveRequest, Resolved, Verdict,
+};
+use jemput_shared::api::registrations::TableRow;
 use jemput_shared::domain::{RegionCode, RegionDirectory};
-use serde::{Deserialize, Serialize};
 
 use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
+use crate::routes::listing_names;
 use crate::routes::overview::{bad_query, supervision_scope};
 use crate::routes::server_edit::edit_registrations;
 use crate::routes::ApiJson;
@@ -84,71 +88,33 @@ pub(crate) async fn open_groups(
     Ok(groups)
 }
 
-/// A registration as the table shows it: projection columns with region and officer
-/// names.
-#[derive(Debug, Serialize)]
-pub(crate) struct TableRow {
-    id: String,
-    full_name: String,
-    nik: String,
-    gender: String,
-    birth_date: String,
-    regency: String,
-    regency_name: String,
-    district: String,
-    district_name: String,
-    village: String,
-    village_name: String,
-    programmes: Vec<String>,
-    status: String,
-    registered_by: String,
-    officer_name: String,
-    created_at: i64,
-    updated_at: i64,
-    duplicate_of: Option<String>,
-}
-
-impl TableRow {
-    pub(crate) fn new(row: RegistrationRow, directory: Option<&RegionDirectory>) -> TableRow {
-        let name = |code: &str| {
-            RegionCode::parse(code)
-                .ok()
-                .and_then(|c| directory.and_then(|d| d.name_of(&c).map(str::to_owned)))
-                .unwrap_or_default()
-        };
-        TableRow {
-            regency_name: name(&row.regency),
-            district_name: name(&row.district),
-            village_name: name(&row.village),
-            id: row.id,
-            full_name: row.full_name,
-            nik: row.nik,
-            gender: row.gender,
-            birth_date: row.birth_date,
-            regency: row.regency,
-            district: row.district,
-            village: row.village,
-            programmes: row.programmes,
-            status: row.status,
-            registered_by: row.registered_by,
-            officer_name: row.officer_name,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            duplicate_of: row.duplicate_of,
-        }
+/// A queue member as the table shows it: projection columns with region names.
+fn table_row(row: RegistrationRow, directory: Option<&RegionDirectory>) -> TableRow {
+    let name = |code: &str| {
+        RegionCode::parse(code)
+            .ok()
+            .and_then(|c| directory.and_then(|d| d.name_of(&c).map(str::to_owned)))
+    };
+    TableRow {
+        regency_name: name(&row.regency),
+        district_name: name(&row.district),
+        village_name: name(&row.village),
+        gender: listing_names::gender(&row.gender),
+        programmes: listing_names::programmes(&row.programmes),
+        status: listing_names::status(&row.status),
+        officer_name: Some(row.officer_name).filter(|name| !name.is_empty()),
+        id: row.id,
+        full_name: row.full_name,
+        nik: row.nik,
+        birth_date: row.birth_date,
+        regency: row.regency,
+        district: row.district,
+        village: row.village,
+        registered_by: row.registered_by,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        duplicate_of: row.duplicate_of,
     }
-}
-
-#[derive(Debug, Serialize)]
-struct GroupView {
-    nik: String,
-    registrations: Vec<TableRow>,
-}
-
-#[derive(Debug, Serialize)]
-struct Queue {
-    groups: Vec<GroupView>,
-    total: usize,
 }
 
 fn bad_paging() -> ApiError {
@@ -175,7 +141,7 @@ async fn list(
     State(state): State<AppState>,
     auth: Authenticated,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Result<Json<Queue>, ApiError> {
+) -> Result<Json<DuplicateQueue>, ApiError> {
     let scope = supervision_scope(&auth)?;
     let Query(query) = query.map_err(bad_query)?;
     let page = parse_number(query.get("page"), 1, usize::MAX)?;
@@ -208,34 +174,12 @@ async fn list(
                 nik: group.nik,
                 registrations: members
                     .into_iter()
-                    .map(|row| TableRow::new(row, directory.as_deref()))
+                    .map(|row| table_row(row, directory.as_deref()))
                     .collect(),
             }
         })
         .collect();
-    Ok(Json(Queue { groups, total }))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Resolve {
-    nik: String,
-    /// `same_person` or `different_people`.
-    verdict: String,
-    #[serde(default)]
-    keep: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct Resolved {
-    nik: String,
-    verdict: String,
-    /// With `same_person`: the registration kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    keep: Option<String>,
-    /// With `same_person`: the registrations now `duplicate_of` it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    duplicates: Vec<String>,
+    Ok(Json(DuplicateQueue { groups, total }))
 }
 
 fn group_not_found() -> ApiError {
@@ -249,20 +193,11 @@ fn bad_request(code: &'static str, en: &'static str, id: &'static str) -> ApiErr
 async fn resolve(
     State(state): State<AppState>,
     auth: Authenticated,
-    ApiJson(request): ApiJson<Resolve>,
+    ApiJson(request): ApiJson<ResolveRequest>,
 ) -> Result<Json<Resolved>, ApiError> {
     let scope = supervision_scope(&auth)?;
-    let same_person = match request.verdict.as_str() {
-        "same_person" => true,
-        "different_people" => false,
-        _ => {
-            return Err(bad_request(
-                "bad_verdict",
-                "The verdict must be same_person or different_people.",
-                "Keputusan harus same_person atau different_people.",
-            ))
-        }
-    };
+    // An unknown verdict is refused when the body is read.
+    let same_person = request.verdict == Verdict::SamePerson;
     let keep = match (same_person, request.keep) {
         (true, Some(keep)) => Some(keep),
         (true, None) => {

@@ -5,9 +5,9 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use jemput_shared::api::registrations::History;
 use jemput_shared::document::RegistrationDoc;
-use jemput_shared::history::{history, HistoryEntry};
-use serde::Serialize;
+use jemput_shared::history::history;
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -15,11 +15,6 @@ use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/registrations/{id}/history", get(show_history))
-}
-
-#[derive(Debug, Serialize)]
-struct History {
-    changes: Vec<HistoryEntry>,
 }
 
 async fn show_history(

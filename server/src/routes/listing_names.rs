@@ -1,12 +1,14 @@
 //! Names beside codes for listed registrations: region names from the official list the
 //! server holds, officers' usernames and display names from the users. Looked up in
 //! memory per request (a province has a few thousand regions and a few hundred users),
-//! so the store's listing queries stay single-table. [`TableRow`] is a registration as
-//! the table (and the duplicates queue) shows it.
+//! so the store's listing queries stay single-table. The rows themselves are the shared
+//! API's [`TableRow`], built here from the projection for the table and the duplicates
+//! queue alike.
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use jemput_shared::api::registrations::TableRow;
+use jemput_shared::registration::{Gender, Programme, ReviewStatus};
 
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -54,49 +56,49 @@ impl RowNames {
             .map(|(username, display)| (username.as_str(), display.as_str()))
     }
 
-    pub fn table_row<'a>(&'a self, row: &'a ListedRegistration) -> TableRow<'a> {
+    pub fn table_row(&self, row: &ListedRegistration) -> TableRow {
         TableRow {
-            id: &row.id,
-            full_name: &row.full_name,
-            nik: &row.nik,
-            gender: &row.gender,
-            birth_date: &row.birth_date,
-            regency: &row.regency,
-            regency_name: self.region(&row.regency),
-            district: &row.district,
-            district_name: self.region(&row.district),
-            village: &row.village,
-            village_name: self.region(&row.village),
-            programmes: &row.programmes,
-            status: &row.status,
-            registered_by: &row.registered_by,
-            officer_name: self.officer(&row.registered_by).map(|(_, name)| name),
+            id: row.id.clone(),
+            full_name: row.full_name.clone(),
+            nik: row.nik.clone(),
+            gender: gender(&row.gender),
+            birth_date: row.birth_date.clone(),
+            regency: row.regency.clone(),
+            regency_name: self.region(&row.regency).map(str::to_owned),
+            district: row.district.clone(),
+            district_name: self.region(&row.district).map(str::to_owned),
+            village: row.village.clone(),
+            village_name: self.region(&row.village).map(str::to_owned),
+            programmes: programmes(&row.programmes),
+            status: status(&row.status),
+            registered_by: row.registered_by.clone(),
+            officer_name: self
+                .officer(&row.registered_by)
+                .map(|(_, name)| name.to_owned()),
             created_at: row.created_at,
             updated_at: row.updated_at,
-            duplicate_of: row.duplicate_of.as_deref(),
+            duplicate_of: row.duplicate_of.clone(),
         }
     }
 }
 
-/// One row of the registrations table, as JSON.
-#[derive(Debug, Serialize)]
-pub struct TableRow<'a> {
-    pub id: &'a str,
-    pub full_name: &'a str,
-    pub nik: &'a str,
-    pub gender: &'a str,
-    pub birth_date: &'a str,
-    pub regency: &'a str,
-    pub regency_name: Option<&'a str>,
-    pub district: &'a str,
-    pub district_name: Option<&'a str>,
-    pub village: &'a str,
-    pub village_name: Option<&'a str>,
-    pub programmes: &'a [String],
-    pub status: &'a str,
-    pub registered_by: &'a str,
-    pub officer_name: Option<&'a str>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub duplicate_of: Option<&'a str>,
+// The projection holds the codes the documents' enums wrote, so each one reads back;
+// the fallbacks only guard against a row written by hand.
+
+/// The projection's gender code as the enum.
+pub fn gender(code: &str) -> Gender {
+    Gender::from_code(code).unwrap_or_default()
+}
+
+/// The projection's review status code as the enum.
+pub fn status(code: &str) -> ReviewStatus {
+    ReviewStatus::from_code(code).unwrap_or_default()
+}
+
+/// The projection's programme codes as the enum.
+pub fn programmes(codes: &[String]) -> Vec<Programme> {
+    codes
+        .iter()
+        .filter_map(|c| Programme::from_code(c))
+        .collect()
 }

@@ -9,7 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use jemput_shared::domain::{RegionCode, RegionLevel, WIB_OFFSET_MS};
 use jemput_shared::policy::Role;
-use jemput_shared::registration::ReviewStatus;
+use jemput_shared::registration::{Programme, ReviewStatus};
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Message};
@@ -23,14 +23,6 @@ pub const MAX_PAGE: u64 = 100_000;
 const MAX_SEARCH_WORDS: usize = 8;
 const MAX_SEARCH_CHARS: usize = 100;
 const NIK_DIGITS: usize = 16;
-
-const PROGRAMMES: [&str; 5] = [
-    "blk_training",
-    "domestic_apprenticeship",
-    "overseas_apprenticeship",
-    "new_entrepreneur",
-    "job_placement",
-];
 
 /// The query string as name–value pairs (a parameter given twice is refused below).
 pub type RawParams = Result<Query<Vec<(String, String)>>, QueryRejection>;
@@ -173,12 +165,14 @@ fn region(name: &str, value: &str, level: RegionLevel) -> Result<String, ApiErro
 }
 
 fn programme(value: &str) -> Result<String, ApiError> {
-    PROGRAMMES
-        .iter()
-        .find(|code| **code == value)
-        .map(|code| (*code).to_owned())
+    Programme::from_code(value)
+        .map(|programme| programme.code().to_owned())
         .ok_or_else(|| {
-            let list = PROGRAMMES.join(", ");
+            let list = Programme::ALL
+                .iter()
+                .map(|p| p.code())
+                .collect::<Vec<_>>()
+                .join(", ");
             bad(
                 "bad_programme",
                 format!("`programme` must be one of {list}."),

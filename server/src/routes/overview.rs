@@ -13,9 +13,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use jemput_shared::api::overview::{
+    DayCount, Overview, ProgrammeProgress, RegencyProgress, StaleOfficer,
+};
 use jemput_shared::domain::{civil_date_at, RegionCode, WIB_OFFSET_MS};
-use jemput_shared::registration::ReviewStatus;
-use serde::Serialize;
+use jemput_shared::registration::{Programme, ReviewStatus};
 
 use crate::auth::Authenticated;
 use crate::clock;
@@ -23,7 +25,7 @@ use crate::error::{ApiError, Message};
 use crate::routes::duplicates::open_groups;
 use crate::routes::targets::{stored_targets, TargetBook};
 use crate::startup::AppState;
-use crate::store::supervision::{days_from_civil, wib_day, RegencyScope, PROGRAMME_CODES};
+use crate::store::supervision::{days_from_civil, wib_day, RegencyScope};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/overview", get(overview))
@@ -32,52 +34,6 @@ pub fn router() -> Router<AppState> {
 /// Days shown in `per_day`, ending today.
 const PER_DAY_DAYS: i64 = 90;
 const DAY_MS: i64 = 86_400_000;
-
-#[derive(Debug, Serialize)]
-struct Overview {
-    generated_at: i64,
-    year: i32,
-    total: i64,
-    year_total: i64,
-    by_status: BTreeMap<String, i64>,
-    by_programme: BTreeMap<String, i64>,
-    province_target: i64,
-    regencies: Vec<RegencyProgress>,
-    programmes: Vec<ProgrammeProgress>,
-    per_day: Vec<DayCount>,
-    stale_officers: Vec<StaleOfficer>,
-    duplicate_groups: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct RegencyProgress {
-    code: String,
-    name: String,
-    year_count: i64,
-    target: Option<i64>,
-}
-
-#[derive(Debug, Serialize)]
-struct ProgrammeProgress {
-    code: String,
-    year_count: i64,
-    target: Option<i64>,
-}
-
-#[derive(Debug, Serialize)]
-struct DayCount {
-    day: String,
-    count: i64,
-}
-
-#[derive(Debug, Serialize)]
-struct StaleOfficer {
-    user_id: String,
-    username: String,
-    display_name: String,
-    regions: Vec<String>,
-    last_sync_at: Option<i64>,
-}
 
 /// The requester's supervision scope; officers have none (403).
 pub(crate) fn supervision_scope(auth: &Authenticated) -> Result<RegencyScope, ApiError> {
@@ -136,30 +92,26 @@ async fn overview(
         .await?;
 
     let mut total = 0;
-    let mut by_status: BTreeMap<String, i64> = [
-        ReviewStatus::Submitted,
-        ReviewStatus::Verified,
-        ReviewStatus::NeedsCorrection,
-        ReviewStatus::Rejected,
-    ]
-    .into_iter()
-    .map(|s| (s.code().to_owned(), 0))
-    .collect();
-    let mut by_programme: BTreeMap<String, i64> =
-        PROGRAMME_CODES.iter().map(|c| (c.to_string(), 0)).collect();
+    let mut by_status: BTreeMap<ReviewStatus, i64> =
+        ReviewStatus::ALL.iter().map(|&s| (s, 0)).collect();
+    let mut by_programme: BTreeMap<Programme, i64> =
+        Programme::ALL.iter().map(|&p| (p, 0)).collect();
+    // The projection holds codes the documents' enums wrote, so every one is known.
     for tally in &tallies.by_status {
         if tally.programme.is_empty() {
             total += tally.n;
-            *by_status.entry(tally.status.clone()).or_default() += tally.n;
-        } else {
-            *by_programme.entry(tally.programme.clone()).or_default() += tally.n;
+            if let Some(status) = ReviewStatus::from_code(&tally.status) {
+                *by_status.entry(status).or_default() += tally.n;
+            }
+        } else if let Some(programme) = Programme::from_code(&tally.programme) {
+            *by_programme.entry(programme).or_default() += tally.n;
         }
     }
 
     let mut year_total = 0;
     let mut regency_year: BTreeMap<String, i64> = BTreeMap::new();
-    let mut programme_year: BTreeMap<String, i64> =
-        PROGRAMME_CODES.iter().map(|c| (c.to_string(), 0)).collect();
+    let mut programme_year: BTreeMap<Programme, i64> =
+        Programme::ALL.iter().map(|&p| (p, 0)).collect();
     let mut per_day = vec![0; PER_DAY_DAYS as usize];
     for tally in &tallies.by_day {
         let registrations = tally.programme.is_empty();
@@ -167,8 +119,8 @@ async fn overview(
             if registrations {
                 year_total += tally.n;
                 *regency_year.entry(tally.regency.clone()).or_default() += tally.n;
-            } else {
-                *programme_year.entry(tally.programme.clone()).or_default() += tally.n;
+            } else if let Some(programme) = Programme::from_code(&tally.programme) {
+                *programme_year.entry(programme).or_default() += tally.n;
             }
         }
         if registrations && (first_day..=today).contains(&tally.day) {
@@ -205,21 +157,15 @@ async fn overview(
             code,
         })
         .collect();
-    // The form's order; a code the list does not know (none today) goes last.
-    let mut programmes: Vec<ProgrammeProgress> = programme_year
+    // The form's order, which is the enum's.
+    let programmes: Vec<ProgrammeProgress> = programme_year
         .into_iter()
-        .map(|(code, year_count)| ProgrammeProgress {
-            target: targets.programme(&code),
+        .map(|(programme, year_count)| ProgrammeProgress {
+            target: targets.programme(programme),
             year_count,
-            code,
+            programme,
         })
         .collect();
-    programmes.sort_by_key(|p| {
-        PROGRAMME_CODES
-            .iter()
-            .position(|c| *c == p.code)
-            .unwrap_or(usize::MAX)
-    });
 
     let stale_officers = stale_officers(&state, &scope, now - stale_days * DAY_MS).await?;
     let duplicate_groups = open_groups(&state, &scope, None).await?.len();

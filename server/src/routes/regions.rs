@@ -4,23 +4,14 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use jemput_shared::api::regions::{RegionEntry, RegionList};
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::startup::AppState;
-use crate::store::Region;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/regions", get(list))
-}
-
-/// Each level as its own array, by code; each entry `{code, parent, name}`.
-#[derive(Debug, Default, Serialize)]
-struct RegionList {
-    regencies: Vec<Region>,
-    districts: Vec<Region>,
-    villages: Vec<Region>,
 }
 
 async fn list(
@@ -29,6 +20,11 @@ async fn list(
 ) -> Result<Json<RegionList>, ApiError> {
     let mut list = RegionList::default();
     for region in state.store.list_regions().await? {
+        let region = RegionEntry {
+            code: region.code,
+            parent: region.parent,
+            name: region.name,
+        };
         match region.code.matches('.').count() {
             1 => list.regencies.push(region),
             2 => list.districts.push(region),

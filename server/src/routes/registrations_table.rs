@@ -7,25 +7,16 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use jemput_shared::api::registrations::RegistrationPage;
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
-use crate::routes::listing_names::{RowNames, TableRow};
+use crate::routes::listing_names::RowNames;
 use crate::routes::listing_query::{self, Accepts, RawParams};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/registrations", get(list))
-}
-
-#[derive(Debug, Serialize)]
-struct Page<'a> {
-    rows: Vec<TableRow<'a>>,
-    total: u64,
-    total_is_exact: bool,
-    page: u64,
-    per_page: u64,
 }
 
 async fn list(
@@ -46,7 +37,7 @@ async fn list(
         },
         RowNames::load(&state),
     )?;
-    let page = Page {
+    let page = RegistrationPage {
         rows: listed.rows.iter().map(|row| names.table_row(row)).collect(),
         total: listed.total,
         total_is_exact: listed.total_is_exact,

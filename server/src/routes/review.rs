@@ -13,9 +13,9 @@
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use jemput_shared::api::registrations::ReviewRequest;
 use jemput_shared::policy::Role;
 use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
-use serde::Deserialize;
 
 use crate::auth::Authenticated;
 use crate::clock;
@@ -49,15 +49,6 @@ async fn show(
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReviewRequest {
-    /// `verified`, `needs_correction` or `rejected`.
-    status: String,
-    #[serde(default)]
-    comment: Option<String>,
-}
-
 fn bad_request(code: &str, en: &str, id: &str) -> ApiError {
     ApiError::BadRequest(Message::new(code.to_owned(), en.to_owned(), id.to_owned()))
 }
@@ -71,15 +62,15 @@ async fn review(
     if auth.requester.role == Role::Officer {
         return Err(ApiError::forbidden());
     }
-    let status = ReviewStatus::from_code(&request.status)
-        .filter(|s| *s != ReviewStatus::Submitted)
-        .ok_or_else(|| {
-            bad_request(
-                "bad_status",
-                "The status must be verified, needs_correction or rejected.",
-                "Status harus verified, needs_correction atau rejected.",
-            )
-        })?;
+    // An unknown status is refused when the body is read; "submitted" is no review.
+    let status = request.status;
+    if status == ReviewStatus::Submitted {
+        return Err(bad_request(
+            "bad_status",
+            "The status must be verified, needs_correction or rejected.",
+            "Status harus verified, needs_correction atau rejected.",
+        ));
+    }
     let comment = request
         .comment
         .map(|c| c.trim().to_owned())

@@ -8,16 +8,17 @@ use std::collections::{HashMap, HashSet};
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use jemput_shared::api::targets::{Target, Targets, DEFAULT_PROVINCE_TARGET};
 use jemput_shared::domain::{RegionCode, RegionLevel};
+use jemput_shared::registration::Programme;
 use jemput_shared::validation::FieldProblem;
-use serde::{Deserialize, Serialize};
 
 use crate::auth::{Admin, Authenticated};
 use crate::error::ApiError;
 use crate::routes::overview::supervision_scope;
 use crate::routes::ApiJson;
 use crate::startup::AppState;
-use crate::store::supervision::{RegencyScope, Target, PROGRAMME_CODES};
+use crate::store::supervision::{self, RegencyScope};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,21 +26,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/admin/targets", put(replace))
 }
 
-/// The province's yearly target when an admin has set none.
-pub const DEFAULT_PROVINCE_TARGET: i64 = 10_000;
 const YEARLY_RANGE: std::ops::RangeInclusive<i64> = 1..=10_000_000;
 /// More entries than regencies × programmes of any province could need.
 const MAX_TARGETS: usize = 2_000;
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Targets {
-    targets: Vec<Target>,
-}
-
 /// The stored targets, looked up by what they are for.
 pub(crate) struct TargetBook {
-    by_key: HashMap<(Option<String>, Option<String>), i64>,
+    by_key: HashMap<(Option<String>, Option<Programme>), i64>,
 }
 
 impl TargetBook {
@@ -63,14 +56,29 @@ impl TargetBook {
         self.by_key.get(&(Some(code.to_owned()), None)).copied()
     }
 
-    pub(crate) fn programme(&self, code: &str) -> Option<i64> {
-        self.by_key.get(&(None, Some(code.to_owned()))).copied()
+    pub(crate) fn programme(&self, programme: Programme) -> Option<i64> {
+        self.by_key.get(&(None, Some(programme))).copied()
     }
 }
 
-/// The stored targets.
+/// The stored targets. The store keeps programme codes its own writes checked, so every
+/// one reads back (an unknown one, written by hand, is left out).
 pub(crate) async fn stored_targets(state: &AppState) -> Result<Vec<Target>, ApiError> {
-    Ok(state.store.list_targets().await?)
+    let stored = state.store.list_targets().await?;
+    Ok(stored
+        .into_iter()
+        .filter_map(|t| {
+            let programme = match t.programme {
+                None => None,
+                Some(code) => Some(Programme::from_code(&code)?),
+            };
+            Some(Target {
+                regency: t.regency,
+                programme,
+                yearly: t.yearly,
+            })
+        })
+        .collect())
 }
 
 /// The targets a scope sees, with the province's default when none is stored: a
@@ -113,7 +121,15 @@ async fn replace(
         None => true,
     };
     let targets = parse_targets(request.targets, known_regency)?;
-    state.store.replace_targets(targets.clone()).await?;
+    let stored = targets
+        .iter()
+        .map(|t| supervision::Target {
+            regency: t.regency.clone(),
+            programme: t.programme.map(|p| p.code().to_owned()),
+            yearly: t.yearly,
+        })
+        .collect();
+    state.store.replace_targets(stored).await?;
     tracing::info!(by = %admin.user.username, count = targets.len(), "targets replaced");
     Ok(Json(visible(targets, &RegencyScope::All)))
 }
@@ -161,16 +177,8 @@ fn parse_targets(
                 Some(code.as_str().to_owned())
             }
         };
-        if let Some(programme) = &target.programme {
-            if !PROGRAMME_CODES.contains(&programme.as_str()) {
-                return Err(invalid(
-                    "unknown_programme",
-                    format!("Target ke-{entry}: program {programme:?} tidak dikenal."),
-                    format!("Target {entry}: unknown programme {programme:?}."),
-                ));
-            }
-        }
-        if !seen.insert((regency.clone(), target.programme.clone())) {
+        // An unknown programme code is refused when the body is read.
+        if !seen.insert((regency.clone(), target.programme)) {
             return Err(invalid(
                 "duplicate_target",
                 format!("Target ke-{entry}: kabupaten/kota dan program ini sudah punya target."),
@@ -193,7 +201,7 @@ mod tests {
     fn target(regency: Option<&str>, programme: Option<&str>, yearly: i64) -> Target {
         Target {
             regency: regency.map(str::to_owned),
-            programme: programme.map(str::to_owned),
+            programme: programme.map(|code| Programme::from_code(code).unwrap()),
             yearly,
         }
     }
@@ -216,7 +224,6 @@ mod tests {
             vec![target(None, None, 10_000_001)],
             vec![target(Some("17.01.01"), None, 5)],
             vec![target(Some("xx"), None, 5)],
-            vec![target(None, Some("knitting"), 5)],
             vec![target(None, None, 5), target(None, None, 6)],
         ] {
             assert!(parse_targets(bad.clone(), |_| true).is_err(), "{bad:?}");

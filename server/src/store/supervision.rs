@@ -52,15 +52,6 @@ pub fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Every programme code (`ProgrammeInterest::code`), in the form's order.
-pub const PROGRAMME_CODES: [&str; 5] = [
-    "blk_training",
-    "domestic_apprenticeship",
-    "overseas_apprenticeship",
-    "new_entrepreneur",
-    "job_placement",
-];
-
 /// Counted registrations of one regency, programme ('' = the registrations themselves)
 /// and review status, all time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,24 +181,6 @@ mod tests {
         let day = days_from_civil(2026, 8, 31);
         let (y, m, d) = jemput_shared::domain::civil_date_at(day * 86_400_000, 0);
         assert_eq!((y, m, d), (2026, 8, 31));
-    }
-
-    #[test]
-    fn the_programme_codes_are_the_registrations_codes() {
-        use jemput_shared::registration::ProgrammeInterest as P;
-        let all = [
-            P::BlkTraining {
-                vocation: String::new(),
-            },
-            P::DomesticApprenticeship,
-            P::OverseasApprenticeship {
-                destination_country: String::new(),
-            },
-            P::NewEntrepreneur,
-            P::JobPlacement,
-        ];
-        let codes: Vec<_> = all.iter().map(P::code).collect();
-        assert_eq!(codes, PROGRAMME_CODES);
     }
 
     #[test]

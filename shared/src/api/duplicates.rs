@@ -1,0 +1,61 @@
+//! The duplicates queue: `GET /api/duplicates?page=1&per_page=20` lists NIKs shared by
+//! two or more counted registrations in scope; `POST /api/duplicates/resolve` keeps one
+//! of a group (the others become its duplicates) or says they are different people.
+
+use serde::{Deserialize, Serialize};
+
+use super::registrations::TableRow;
+use crate::choice::choices;
+
+/// One page of the queue, newest group first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateQueue {
+    pub groups: Vec<DuplicateGroup>,
+    /// Open groups in scope, on every page.
+    pub total: usize,
+}
+
+/// Registrations sharing one NIK, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateGroup {
+    pub nik: String,
+    pub registrations: Vec<TableRow>,
+}
+
+/// A supervisor's verdict on a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// One person registered more than once: keep one, the others become its duplicates.
+    SamePerson,
+    /// Different people sharing a NIK (a typo, a family card): close the group as it is.
+    DifferentPeople,
+}
+
+choices!(Verdict {
+    SamePerson => "same_person", "Orang yang sama", "Same person";
+    DifferentPeople => "different_people", "Orang berbeda", "Different people";
+});
+
+/// The body of `POST /api/duplicates/resolve`: `keep` with `same_person` only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveRequest {
+    pub nik: String,
+    pub verdict: Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep: Option<String>,
+}
+
+/// What a verdict did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolved {
+    pub nik: String,
+    pub verdict: Verdict,
+    /// With `same_person`: the registration kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep: Option<String>,
+    /// With `same_person`: the registrations now `duplicate_of` it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<String>,
+}

@@ -1,0 +1,23 @@
+//! The body of every error answer: `{"error": {"code", "message", "message_id",
+//! "field"?}}` — `message` in English, `message_id` in Bahasa Indonesia, `field` naming
+//! the input at fault when there is one.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code (`invalid_credentials`, `bad_query`, …).
+    pub code: String,
+    /// The English message.
+    pub message: String,
+    /// The Bahasa Indonesia message.
+    pub message_id: String,
+    /// The field or parameter at fault (`nik`, `role`, `targets`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}

@@ -1,0 +1,257 @@
+//! Registrations for supervisors and admins: the table (`GET /api/registrations`, its
+//! query in [`TableQuery`], one page in [`RegistrationPage`]), the exports that take the
+//! same query, one registration's history (`GET /api/registrations/{id}/history`) and a
+//! review (`POST /api/registrations/{id}/review`). `GET /api/registrations/{id}` answers
+//! the [`crate::registration::Registration`] itself.
+
+use serde::{Deserialize, Serialize};
+
+use crate::choice::choices;
+use crate::registration::{Gender, Programme, ReviewStatus};
+
+/// One registration as the table (and the duplicates queue) shows it: projection columns
+/// with region and officer names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRow {
+    pub id: String,
+    pub full_name: String,
+    pub nik: String,
+    pub gender: Gender,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    pub regency: String,
+    /// `None` for a code missing from the region list (as for the other names).
+    pub regency_name: Option<String>,
+    pub district: String,
+    pub district_name: Option<String>,
+    pub village: String,
+    pub village_name: Option<String>,
+    pub programmes: Vec<Programme>,
+    pub status: ReviewStatus,
+    /// The user id of the officer who registered the person.
+    pub registered_by: String,
+    /// The officer's display name; `None` for an unknown user.
+    pub officer_name: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub duplicate_of: Option<String>,
+}
+
+/// `GET /api/registrations`: one page of the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationPage {
+    pub rows: Vec<TableRow>,
+    /// Counts up to 10,000 for slow filters; `total_is_exact` says whether it stopped.
+    pub total: u64,
+    pub total_is_exact: bool,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// The columns the table can be sorted by (`sort`), with their headings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    FullName,
+    Nik,
+    Status,
+    Regency,
+}
+
+choices!(SortKey {
+    CreatedAt => "created_at", "Didaftarkan", "Registered";
+    UpdatedAt => "updated_at", "Diperbarui", "Updated";
+    FullName => "full_name", "Nama", "Name";
+    Nik => "nik", "NIK", "NIK";
+    Status => "status", "Status", "Status";
+    Regency => "regency", "Wilayah", "Area";
+});
+
+/// The sort direction (`dir`); newest first unless asked otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortDir {
+    #[default]
+    Desc,
+    Asc,
+}
+
+choices!(SortDir {
+    Desc => "desc", "Menurun", "Descending";
+    Asc => "asc", "Menaik", "Ascending";
+});
+
+/// The table's and the exports' query parameters (those a screen sets; the server also
+/// takes `duplicates` and `per_page`, see docs/supervisor-api.md). The supervisor's table
+/// keeps exactly this query in its URL, so a view can be shared and its export links
+/// carry the filter on screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableQuery {
+    pub regency: Option<String>,
+    pub district: Option<String>,
+    pub village: Option<String>,
+    pub programme: Option<Programme>,
+    pub status: Option<ReviewStatus>,
+    /// A user id.
+    pub officer: Option<String>,
+    /// `YYYY-MM-DD`, inclusive, on the registration day (WIB).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Digits: a NIK prefix; otherwise words that start words of the name.
+    pub q: Option<String>,
+    pub sort: Option<SortKey>,
+    pub dir: Option<SortDir>,
+    /// From 1.
+    pub page: Option<u64>,
+}
+
+impl TableQuery {
+    /// The parameters that are set, as (name, value), in a fixed order.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let text = |name, value: &Option<String>| value.clone().map(|v| (name, v));
+        [
+            text("regency", &self.regency),
+            text("district", &self.district),
+            text("village", &self.village),
+            self.programme.map(|p| ("programme", p.code().to_owned())),
+            self.status.map(|s| ("status", s.code().to_owned())),
+            text("officer", &self.officer),
+            text("from", &self.from),
+            text("to", &self.to),
+            text("q", &self.q),
+            self.sort.map(|s| ("sort", s.code().to_owned())),
+            self.dir.map(|d| ("dir", d.code().to_owned())),
+            self.page.map(|p| ("page", p.to_string())),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|(_, value)| !value.is_empty())
+        .collect()
+    }
+
+    /// The query read from decoded (name, value) pairs, leniently: an empty, unknown or
+    /// malformed value is left unset (the server judges what is sent to it).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> TableQuery {
+        let mut query = TableQuery::default();
+        for (name, value) in pairs {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let text = Some(value.to_owned());
+            match name {
+                "regency" => query.regency = text,
+                "district" => query.district = text,
+                "village" => query.village = text,
+                "programme" => query.programme = Programme::from_code(value),
+                "status" => query.status = ReviewStatus::from_code(value),
+                "officer" => query.officer = text,
+                "from" => query.from = text,
+                "to" => query.to = text,
+                "q" => query.q = text,
+                "sort" => query.sort = SortKey::from_code(value),
+                "dir" => query.dir = SortDir::from_code(value),
+                "page" => query.page = value.parse().ok().filter(|&p| p >= 1),
+                _ => {}
+            }
+        }
+        query
+    }
+
+    /// `name=value&…`, percent-encoded; empty when nothing is set.
+    pub fn to_query_string(&self) -> String {
+        self.pairs()
+            .iter()
+            .map(|(name, value)| format!("{name}={}", encode(value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// `GET /api/registrations/{id}/history`: every change, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub changes: Vec<HistoryEntry>,
+}
+
+/// One change in a registration's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The change hash, in hex.
+    pub hash: String,
+    /// When the change was made by the clock of the device that made it (second
+    /// precision), in milliseconds since the epoch.
+    pub at: i64,
+    /// The user who made it; `None` for changes that do not name one.
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    /// The field paths the change touched (`full_name`, `address.village`,
+    /// `review.comments`), sorted and without repeats.
+    pub fields: Vec<String>,
+}
+
+/// The body of `POST /api/registrations/{id}/review`; the answer is the registration as
+/// it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    /// `verified`, `needs_correction` (with a comment) or `rejected`.
+    pub status: ReviewStatus,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_reads_back_from_its_pairs() {
+        let query = TableQuery {
+            regency: Some("17.01".into()),
+            programme: Some(Programme::JobPlacement),
+            status: Some(ReviewStatus::NeedsCorrection),
+            q: Some("Siti R".into()),
+            sort: Some(SortKey::FullName),
+            dir: Some(SortDir::Asc),
+            page: Some(3),
+            ..TableQuery::default()
+        };
+        let pairs = query.pairs();
+        let back = TableQuery::from_pairs(pairs.iter().map(|(n, v)| (*n, v.as_str())));
+        assert_eq!(back, query);
+        assert_eq!(
+            query.to_query_string(),
+            "regency=17.01&programme=job_placement&status=needs_correction&q=Siti%20R&sort=full_name&dir=asc&page=3"
+        );
+    }
+
+    #[test]
+    fn unknown_or_malformed_parameters_are_left_unset() {
+        let query = TableQuery::from_pairs([
+            ("status", "bogus"),
+            ("page", "0"),
+            ("colour", "red"),
+            ("regency", " "),
+        ]);
+        assert_eq!(query, TableQuery::default());
+        assert_eq!(query.to_query_string(), "");
+    }
+}

@@ -1,0 +1,26 @@
+//! Yearly targets: `GET /api/targets` (supervisors and admins) and
+//! `PUT /api/admin/targets` (admins; replaces every target) take and answer [`Targets`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::registration::Programme;
+
+/// The province's yearly target when an admin has set none.
+pub const DEFAULT_PROVINCE_TARGET: i64 = 10_000;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    pub targets: Vec<Target>,
+}
+
+/// A yearly target: province-wide when `regency` is `None`, for every programme when
+/// `programme` is `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub regency: Option<String>,
+    pub programme: Option<Programme>,
+    /// 1 to 10,000,000.
+    pub yearly: i64,
+}
