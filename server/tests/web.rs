@@ -15,12 +15,18 @@ use support::expect_error;
 const INDEX: &str = "<!doctype html><title>Jemput</title><script type=module src=/boot-0123456789abcdef.js></script>";
 const APP_JS: &str = "export default function init() {}";
 const BROTLI_JS: &[u8] = b"pretend-brotli-bytes";
+const SUPERVISOR_INDEX: &str = "<!doctype html><title>Jemput</title><script type=module src=/pengawas/boot-fedcba9876543210.js></script>";
 
 /// A site as `cargo xtask build-app` writes it, with a server serving it.
 async fn spawn_site() -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let web = dir.path().join("web");
     write(&web, "index.html", INDEX.as_bytes());
+    write(
+        &web.join("pengawas"),
+        "index.html",
+        SUPERVISOR_INDEX.as_bytes(),
+    );
     write(&web, "app-0123456789abcdef.js", APP_JS.as_bytes());
     write(&web, "app-0123456789abcdef.js.br", BROTLI_JS);
     write(&web, "sw.js", b"self.addEventListener('fetch', () => {});");
@@ -84,6 +90,25 @@ async fn an_app_path_without_a_file_extension_gets_the_page() {
         assert_is_the_page(response.headers());
         assert_eq!(response.text().await.unwrap(), INDEX, "{path}");
     }
+}
+
+#[tokio::test]
+async fn the_supervisors_app_has_its_own_page_for_its_whole_subtree() {
+    let (url, _dir) = spawn_site().await;
+    for path in [
+        "/pengawas/",
+        "/pengawas/index.html",
+        "/pengawas/pendaftaran",
+        "/pengawas/pendaftaran/0f6c2a7e-1b2c-4d5e-8f90-123456789abc",
+    ] {
+        let response = get(&format!("{url}{path}"), None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_is_the_page(response.headers());
+        assert_eq!(response.text().await.unwrap(), SUPERVISOR_INDEX, "{path}");
+    }
+    // A path that only starts like it is the officer's.
+    let response = get(&format!("{url}/pengawasan"), None).await;
+    assert_eq!(response.text().await.unwrap(), INDEX);
 }
 
 #[tokio::test]

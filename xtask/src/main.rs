@@ -134,7 +134,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
 }
 
 fn test() -> anyhow::Result<()> {
-    status(cargo().args(["test", "--workspace", "--exclude", "jemput-app"]))?;
+    status(cargo().args(["test", "--workspace"]))?;
     // The server's tests once more, on PostgreSQL.
     postgres::test_server_suite()?;
     // Builds the browser app too, so it must keep compiling for the browser.

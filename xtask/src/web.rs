@@ -1,16 +1,24 @@
-//! `cargo xtask build-app`: builds the Leptos app into a static site in `target/web/` that
-//! the server serves at `/` and a service worker keeps offline.
+//! `cargo xtask build-app`: builds the two browser apps into one static site in
+//! `target/web/` that the server serves and a service worker keeps offline.
 //!
-//! The steps: compile `jemput-app` for `wasm32-unknown-unknown` (profile `wasm-release`,
-//! or `dev` with `--dev`), generate the JS glue with wasm-bindgen (as a library, pinned to
-//! the app's wasm-bindgen version), shrink the wasm with `wasm-opt -Oz` (npm's `binaryen`,
-//! installed into `target/tools/`), then write every file under a content-hashed name so
-//! browsers may cache it forever, the few fixed-name files (`index.html`, `sw.js`,
-//! `manifest.webmanifest`, `build.json`), and a `.br` and a `.gz` copy of each.
+//! - the officer's app (`app/officer`, crate `jemput-officer`) at `/`: the login page
+//!   for everyone and the offline registration screens;
+//! - the supervisor's and admin's app (`app/supervisor`, `jemput-supervisor`) under
+//!   `/pengawas/` (`jemput_shared::api::SUPERVISOR_HOME`), with its own `index.html`.
 //!
-//! The page has no inline script (the server sends a strict Content-Security-Policy): a
+//! The steps, for each app: compile it for `wasm32-unknown-unknown` on its own (profile
+//! `wasm-release`, or `dev` with `--dev`; on its own so that the supervisor's build keeps
+//! `jemput-shared` without Automerge), generate the JS glue with wasm-bindgen (as a
+//! library, pinned to the apps' wasm-bindgen version), shrink the wasm with `wasm-opt -Oz`
+//! (npm's `binaryen`, installed into `target/tools/`), then write every file under a
+//! content-hashed name so browsers may cache it forever. Then the few fixed-name files
+//! (`index.html` of each app, `sw.js`, `manifest.webmanifest`, `build.json`), and a `.br`
+//! and a `.gz` copy of each.
+//!
+//! The pages have no inline script (the server sends a strict Content-Security-Policy): a
 //! small hashed `boot-….js` loads the glue, starts the wasm with its hashed URL, and
-//! registers the service worker.
+//! registers the service worker. The worker precaches the officer's app (it must open
+//! with no network) and keeps the supervisor's files once they were fetched.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -26,8 +34,43 @@ use crate::{cargo, status, workspace_root};
 /// binaryen's wasm-opt from npm. Debian's binaryen (108) miscompiles the app; this one
 /// is known to produce a working module.
 const BINARYEN: &str = "binaryen@132";
-const APP_NAME: &str = "jemput-app";
 const THEME_COLOR: &str = "#0f766e";
+
+/// One browser app of the site.
+struct App {
+    /// The crate, also the stem of its JS and wasm files.
+    package: &'static str,
+    /// Where it is served: "" for the site's root, else a folder.
+    dir: String,
+    /// Its stylesheet: `style/app.css`, then (`all_styles`) every other `style/*.css`.
+    all_styles: bool,
+}
+
+fn officer() -> App {
+    App {
+        package: "jemput-officer",
+        dir: String::new(),
+        all_styles: false,
+    }
+}
+
+fn supervisor() -> App {
+    App {
+        package: "jemput-supervisor",
+        dir: jemput_shared::api::SUPERVISOR_HOME
+            .trim_matches('/')
+            .to_owned(),
+        all_styles: true,
+    }
+}
+
+/// What an app's files were written as.
+struct Written {
+    /// Every file of the app (its index.html included), as site paths (`/…`).
+    files: Vec<String>,
+    /// The wasm's name in the site.
+    wasm: String,
+}
 
 /// Where the site is written.
 pub fn web_dir() -> PathBuf {
@@ -49,27 +92,110 @@ pub fn build_app(args: &[String]) -> anyhow::Result<()> {
 pub fn build(dev: bool) -> anyhow::Result<()> {
     status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     let profile = if dev { "dev" } else { "wasm-release" };
-    status(cargo().args([
-        "build",
-        "-p",
-        APP_NAME,
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        profile,
-    ]))?;
+    let apps = [officer(), supervisor()];
+    // One cargo run per app: built together, the supervisor's would share the officer's
+    // features of `jemput-shared` (Automerge and the sync core).
+    for app in &apps {
+        status(cargo().args([
+            "build",
+            "-p",
+            app.package,
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            profile,
+        ]))?;
+    }
+
+    let out = web_dir();
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out)?;
+    let mut site = Site::new(&out);
+    let icon_svg = site.add_hashed("", "icon", "svg", icon_svg().into_bytes())?;
+    let icon_192 = site.add_hashed("", "icon-192", "png", icon_png(192)?)?;
+    let icon_512 = site.add_hashed("", "icon-512", "png", icon_png(512)?)?;
+    site.add(
+        "manifest.webmanifest",
+        manifest(&icon_svg, &icon_192, &icon_512),
+    )?;
+    let icons = Icons {
+        svg: icon_svg,
+        png_192: icon_192,
+    };
+    let officer = write_app(&mut site, &apps[0], &icons, dev, profile)?;
+    let supervisor = write_app(&mut site, &apps[1], &icons, dev, profile)?;
+
+    // The version names the service worker's cache: it changes with any file of either app.
+    let version = hex(&Sha256::digest(site.fingerprint()))[..16].to_owned();
+    // The officer's app and what both share are precached; the supervisor's are not.
+    let shell: Vec<String> = site
+        .files
+        .keys()
+        .map(|name| format!("/{name}"))
+        .filter(|path| !supervisor.files.contains(path))
+        .collect();
+    site.add(
+        "sw.js",
+        service_worker(&version, &shell, &apps[1].dir, &supervisor.files).into_bytes(),
+    )?;
+    let build_info = serde_json::json!({
+        "version": version,
+        "profile": profile,
+        "shell": shell,
+        "supervisor": supervisor.files,
+        "assets": site.files.iter().map(|(name, size)| (name.clone(), serde_json::json!(size))).collect::<serde_json::Map<_, _>>(),
+    });
+    site.add("build.json", serde_json::to_vec_pretty(&build_info)?)?;
+
+    let brotli_total = site.precompress()?;
+    let over_the_wire = |paths: &mut dyn Iterator<Item = &String>| -> u64 {
+        paths
+            .map(|path| site.brotli_sizes.get(&path[1..]).copied().unwrap_or(0))
+            .sum()
+    };
+    let sw = "/sw.js".to_owned();
+    let shell_brotli = over_the_wire(&mut shell.iter().chain(std::iter::once(&sw)));
+    let supervisor_brotli = over_the_wire(&mut supervisor.files.iter());
+    println!(
+        "Built the apps into {} (version {version}), over the wire with brotli: officer's \
+         app shell {} (wasm {}); supervisor's app {} (wasm {}); all files {}",
+        out.display(),
+        kib(shell_brotli),
+        kib(site.brotli_sizes[&officer.wasm]),
+        kib(supervisor_brotli),
+        kib(site.brotli_sizes[&supervisor.wasm]),
+        kib(brotli_total),
+    );
+    Ok(())
+}
+
+/// The site's icons, linked from every page.
+struct Icons {
+    svg: String,
+    png_192: String,
+}
+
+/// Generates `app`'s glue, shrinks its wasm and writes its files into `site` under
+/// `app.dir`: glue, wasm, any snippets, stylesheet, boot script and `index.html`.
+fn write_app(
+    site: &mut Site,
+    app: &App,
+    icons: &Icons,
+    dev: bool,
+    profile: &str,
+) -> anyhow::Result<Written> {
+    let name = app.package;
     let profile_dir = if dev { "debug" } else { profile };
     let wasm_in = workspace_root()
         .join("target/wasm32-unknown-unknown")
         .join(profile_dir)
-        .join("jemput-app.wasm");
-
-    let work = workspace_root().join("target/web-build");
+        .join(format!("{name}.wasm"));
+    let work = workspace_root().join("target/web-build").join(name);
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm_in)
-        .out_name(APP_NAME)
+        .out_name(name)
         .web(true)?
         // As a library it defaults to true; keep `init()` able to find the wasm itself.
         .omit_default_module_path(false)
@@ -77,69 +203,49 @@ pub fn build(dev: bool) -> anyhow::Result<()> {
         .debug(dev)
         .generate(&work)
         .with_context(|| format!("wasm-bindgen on {}", wasm_in.display()))?;
-    let glue_wasm = work.join(format!("{APP_NAME}_bg.wasm"));
+    let glue_wasm = work.join(format!("{name}_bg.wasm"));
     if !dev {
         optimize_wasm(&glue_wasm)?;
     }
 
-    let out = web_dir();
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out)?;
-    let mut site = Site::new(&out);
-
+    let before: Vec<String> = site.files.keys().cloned().collect();
+    let dir = &app.dir;
     let wasm = site.add_hashed(
-        &format!("{APP_NAME}_bg"),
+        dir,
+        &format!("{name}_bg"),
         "wasm",
         std::fs::read(&glue_wasm)?,
     )?;
     // The glue's default wasm URL, made to point at the hashed file as well.
-    let glue = std::fs::read_to_string(work.join(format!("{APP_NAME}.js")))?
-        .replace(&format!("'{APP_NAME}_bg.wasm'"), &format!("'{wasm}'"));
-    let js = site.add_hashed(APP_NAME, "js", glue.into_bytes())?;
+    let wasm_file = wasm.rsplit('/').next().unwrap_or(&wasm);
+    let glue = std::fs::read_to_string(work.join(format!("{name}.js")))?
+        .replace(&format!("'{name}_bg.wasm'"), &format!("'{wasm_file}'"));
+    let js = site.add_hashed(dir, name, "js", glue.into_bytes())?;
     if work.join("snippets").is_dir() {
-        site.copy_tree(&work.join("snippets"), "snippets")?;
+        site.copy_tree(&work.join("snippets"), &in_dir(dir, "snippets"))?;
     }
-    let css = site.add_hashed("app", "css", stylesheet()?)?;
-    let icon_svg = site.add_hashed("icon", "svg", icon_svg().into_bytes())?;
-    let icon_192 = site.add_hashed("icon-192", "png", icon_png(192)?)?;
-    let icon_512 = site.add_hashed("icon-512", "png", icon_png(512)?)?;
-    let boot = site.add_hashed("boot", "js", boot_js(&js, &wasm).into_bytes())?;
+    let css = site.add_hashed(dir, "app", "css", stylesheet(app.all_styles)?)?;
+    let boot = site.add_hashed(dir, "boot", "js", boot_js(&js, &wasm).into_bytes())?;
     site.add(
-        "manifest.webmanifest",
-        manifest(&icon_svg, &icon_192, &icon_512),
+        &in_dir(dir, "index.html"),
+        index_html(&boot, &js, &wasm, &css, &icons.svg, &icons.png_192).into_bytes(),
     )?;
-    site.add(
-        "index.html",
-        index_html(&boot, &js, &wasm, &css, &icon_svg, &icon_192).into_bytes(),
-    )?;
+    let files = site
+        .files
+        .keys()
+        .filter(|name| !before.contains(name))
+        .map(|name| format!("/{name}"))
+        .collect();
+    Ok(Written { files, wasm })
+}
 
-    // The version names the service worker's cache: it changes with any shell file.
-    let version = hex(&Sha256::digest(site.fingerprint()))[..16].to_owned();
-    let shell: Vec<String> = site.files.keys().map(|name| format!("/{name}")).collect();
-    site.add("sw.js", service_worker(&version, &shell).into_bytes())?;
-    let build_info = serde_json::json!({
-        "version": version,
-        "profile": profile,
-        "shell": shell,
-        "assets": site.files.iter().map(|(name, size)| (name.clone(), serde_json::json!(size))).collect::<serde_json::Map<_, _>>(),
-    });
-    site.add("build.json", serde_json::to_vec_pretty(&build_info)?)?;
-
-    let brotli_total = site.precompress()?;
-    let shell_brotli: u64 = shell
-        .iter()
-        .chain(std::iter::once(&"/sw.js".to_owned()))
-        .map(|path| site.brotli_sizes.get(&path[1..]).copied().unwrap_or(0))
-        .sum();
-    println!(
-        "Built the app into {} (version {version}): app shell {} over the wire with brotli \
-         (wasm {}, all files {})",
-        out.display(),
-        kib(shell_brotli),
-        kib(site.brotli_sizes[&wasm]),
-        kib(brotli_total),
-    );
-    Ok(())
+/// `name` inside `dir` ("" is the site's root).
+fn in_dir(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 fn kib(bytes: u64) -> String {
@@ -153,10 +259,14 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// The app's one stylesheet: `style/app.css` first, then the other `style/*.css` files
-/// (one per group of screens, e.g. `supervisor.css`) in name order.
-fn stylesheet() -> anyhow::Result<Vec<u8>> {
+/// An app's one stylesheet: `style/app.css` (the officer's screens and everything both
+/// apps share), then for the supervisor's app (`all`) the other `style/*.css` files (one
+/// per group of screens, e.g. `supervisor.css`) in name order.
+fn stylesheet(all: bool) -> anyhow::Result<Vec<u8>> {
     let mut css = std::fs::read(app_css()?)?;
+    if !all {
+        return Ok(css);
+    }
     let mut others: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("style"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| {
@@ -248,10 +358,16 @@ impl Site {
         }
     }
 
-    /// Writes `stem-<hash>.ext` and returns that name.
-    fn add_hashed(&mut self, stem: &str, ext: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
+    /// Writes `dir/stem-<hash>.ext` and returns that name.
+    fn add_hashed(
+        &mut self,
+        dir: &str,
+        stem: &str,
+        ext: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<String> {
         let hash = hex(&Sha256::digest(&bytes));
-        let name = format!("{stem}-{}.{ext}", &hash[..16]);
+        let name = in_dir(dir, &format!("{stem}-{}.{ext}", &hash[..16]));
         self.add(&name, bytes)?;
         Ok(name)
     }
@@ -400,22 +516,45 @@ if ("serviceWorker" in navigator) {{
     )
 }
 
-fn service_worker(version: &str, shell: &[String]) -> String {
+/// The worker: precaches `shell` (the officer's app must open with no network) under a
+/// cache named after the build, and keeps the supervisor's app (`supervisor_dir`, its
+/// `files`) in the same cache once fetched; every page of an app is that app's
+/// `index.html` of this build. Offline, a supervisor's page not kept yet is a short
+/// notice. Keeps `GET /api/regions` (stale-while-revalidate) and no other API answer.
+fn service_worker(
+    version: &str,
+    shell: &[String],
+    supervisor_dir: &str,
+    supervisor_files: &[String],
+) -> String {
     let shell = serde_json::to_string(shell).expect("strings serialise");
+    let supervisor = serde_json::to_string(supervisor_files).expect("strings serialise");
+    let offline_page = serde_json::to_string(&offline_page()).expect("strings serialise");
     format!(
-        r#"// Jemput's service worker, generated by `cargo xtask build-app`. Keeps the app shell
+        r#"// Jemput's service worker, generated by `cargo xtask build-app`. Keeps the officer's app
 // (this build's files) in a cache named after the build, so the app opens with no
-// network, and the region list for the address pickers.
+// network; the supervisor's app in the same cache once it was opened; and the region
+// list for the address pickers.
 const VERSION = "{version}";
 const SHELL_CACHE = "jemput-shell-" + VERSION;
 const API_CACHE = "jemput-api";
 const SHELL = {shell};
 const SHELL_PATHS = new Set(SHELL);
+// The supervisor's app: kept once fetched, not precached (an officer's phone never needs it).
+const SUPERVISOR_DIR = "/{supervisor_dir}";
+const SUPERVISOR_INDEX = SUPERVISOR_DIR + "/index.html";
+const SUPERVISOR_PATHS = new Set({supervisor});
+const OFFLINE_PAGE = {offline_page};
+
+// A hashed file never changes: the copy the page just fetched into the HTTP cache is
+// this build's, and taking it spares a phone the shell's bytes a second time. The
+// fixed names (index.html, the manifest) are revalidated.
+const HASHED = /-[0-9a-f]{{16}}\.[a-z0-9]+$/;
 
 self.addEventListener("install", (event) => {{
   event.waitUntil(
     caches.open(SHELL_CACHE).then((cache) =>
-      cache.addAll(SHELL.map((path) => new Request(path, {{ cache: "reload" }})))),
+      cache.addAll(SHELL.map((path) => new Request(path, {{ cache: HASHED.test(path) ? "default" : "no-cache" }})))),
   );
   // No skipWaiting here: the page asks for it when nothing is mid-save.
 }});
@@ -443,22 +582,36 @@ self.addEventListener("fetch", (event) => {{
     return; // everything else of the API goes to the network, never cached
   }}
   if (request.mode === "navigate" && !/\.[a-z0-9]*[a-z][a-z0-9]*$/i.test(url.pathname)) {{
-    // Every page of the app (a path without a file extension, as the server decides)
-    // is index.html: the one of this build, so that it always
-    // matches the cached files; a new build arrives as a waiting worker.
-    event.respondWith(fromShell("/index.html", request));
-  }} else if (SHELL_PATHS.has(url.pathname)) {{
-    event.respondWith(fromShell(url.pathname, request));
+    // Every page of an app (a path without a file extension, as the server decides) is
+    // that app's index.html of this build, so that it always matches the cached files;
+    // a new build arrives as a waiting worker.
+    const supervisor = url.pathname === SUPERVISOR_DIR || url.pathname.startsWith(SUPERVISOR_DIR + "/");
+    event.respondWith(supervisor ? supervisorPage() : fromShell("/index.html"));
+  }} else if (SHELL_PATHS.has(url.pathname) || SUPERVISOR_PATHS.has(url.pathname)) {{
+    event.respondWith(fromShell(url.pathname));
   }}
 }});
 
-async function fromShell(path, request) {{
+// This build's copy of `path`, fetched and kept the first time it is asked for.
+async function fromShell(path) {{
   const cache = await caches.open(SHELL_CACHE);
   const cached = await cache.match(path);
   if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok && request.mode !== "navigate") cache.put(path, response.clone());
+  const response = await fetch(path);
+  if (response.ok) await cache.put(path, response.clone());
   return response;
+}}
+
+// The supervisor's app, or without network and not kept yet, a page that says so.
+async function supervisorPage() {{
+  try {{
+    return await fromShell(SUPERVISOR_INDEX);
+  }} catch (error) {{
+    return new Response(OFFLINE_PAGE, {{
+      status: 503,
+      headers: {{ "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }},
+    }});
+  }}
 }}
 
 // The region list: answer at once from the cache, refresh it in the background.
@@ -477,6 +630,23 @@ async function staleWhileRevalidate(event) {{
 }}
 "#
     )
+}
+
+/// What the worker answers for a supervisor's page it has not kept, with no network:
+/// plain HTML in both languages (no script, no style: nothing the page's policy forbids).
+fn offline_page() -> String {
+    r#"<!doctype html>
+<html lang="id">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Jemput</title></head>
+<body>
+<h1>Jemput</h1>
+<p data-testid="offline">Tidak ada koneksi internet. Layar pengawas memerlukan koneksi; buka lagi setelah tersambung.</p>
+<p lang="en">No internet connection. The supervisor's screens need one; open them again once connected.</p>
+<p><a href="/">Jemput</a></p>
+</body>
+</html>
+"#
+    .to_owned()
 }
 
 fn manifest(icon_svg: &str, icon_192: &str, icon_512: &str) -> Vec<u8> {

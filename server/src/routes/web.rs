@@ -1,8 +1,10 @@
 //! The browser app at `/`: the static site `cargo xtask build-app` writes (`target/web/`).
 //!
 //! Files are served from the directory, the `.br` or `.gz` copy when the browser accepts
-//! it. Any other page path (no file extension) gets `index.html`, so the app's own
-//! routes survive a reload; `/api/…` paths never do and keep the API's JSON 404.
+//! it. Any other page path (no file extension) gets its app's `index.html`, so the apps'
+//! own routes survive a reload: the supervisor's app (`pengawas/index.html`) for paths
+//! under `jemput_shared::api::SUPERVISOR_HOME`, the officer's (`index.html`) for the
+//! rest; `/api/…` paths never do and keep the API's JSON 404.
 //!
 //! Caching: a file whose name carries a content hash (`app-0123456789abcdef.css`) never
 //! changes, so browsers keep it for a year; `index.html`, `sw.js` and the manifest name
@@ -19,6 +21,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
+use jemput_shared::api::SUPERVISOR_HOME;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -42,11 +45,20 @@ pub fn default_dir() -> Option<PathBuf> {
 
 /// Serves the site in `dir`; meant as the server's fallback, behind the API routes.
 pub fn router(dir: &Path) -> Router {
-    let index = ServeFile::new(dir.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
+    let page = |index: PathBuf| {
+        ServeFile::new(index)
+            .precompressed_br()
+            .precompressed_gzip()
+    };
+    let officer = page(dir.join("index.html"));
+    let supervisor_dir = SUPERVISOR_HOME.trim_matches('/');
+    let supervisor = page(dir.join(supervisor_dir).join("index.html"));
     let spa_fallback = tower::service_fn(move |request: Request| {
-        let index = index.clone();
+        let index = if in_subtree(request.uri().path(), supervisor_dir) {
+            supervisor.clone()
+        } else {
+            officer.clone()
+        };
         async move {
             let page = matches!(*request.method(), Method::GET | Method::HEAD)
                 && !has_extension(request.uri().path());
@@ -106,6 +118,13 @@ async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// `/dir` itself or a path below it.
+fn in_subtree(path: &str, dir: &str) -> bool {
+    path.strip_prefix('/')
+        .and_then(|rest| rest.strip_prefix(dir))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or_default()
 }
@@ -146,6 +165,14 @@ mod tests {
         assert!(!is_hashed("/manifest.webmanifest"));
         assert!(!is_hashed("/icon-192.png"));
         assert!(!is_hashed("/registrations/abc-0123456789"));
+    }
+
+    #[test]
+    fn the_supervisors_subtree_is_its_folder_and_below() {
+        assert!(in_subtree("/pengawas", "pengawas"));
+        assert!(in_subtree("/pengawas/pendaftaran/abc", "pengawas"));
+        assert!(!in_subtree("/pengawasan", "pengawas"));
+        assert!(!in_subtree("/daftar/pengawas", "pengawas"));
     }
 
     #[test]

@@ -1,7 +1,15 @@
 // Measures the officer app in headless Chromium against a real server and prints one JSON
 // object per run and the median of `--runs` (default 3):
 //   shell_kb            app shell bytes over the wire on a first visit (bodies as sent,
-//                       brotli; headers included)
+//                       brotli; headers included): what the page fetches
+//   shell_with_worker_kb the same visit counting the service worker's own fetches too
+//                       (it precaches the shell once the page has started)
+//   login_usable_lowend_ms  on a low-end phone profile (CPU 4× slower, 1.6 Mbit/s down,
+//                       150 ms latency), a first visit from navigation start to the login
+//                       form usable (its button enabled, the app started)
+//   supervisor_app_kb   the supervisor's app (`/pengawas/…`) over the wire when a
+//                       supervisor opens it after logging in (the officer's shell, with
+//                       the login page, came before)
 //   interactive_ms      with 5,000 registrations stored, from navigation start to the list
 //                       shown and the "new registration" button usable
 //   save_ms             "Simpan" to the IndexedDB transaction committed (strict durability)
@@ -9,23 +17,61 @@
 //                       round trip, from "Sync now" to 0 waiting
 // Run with `cargo xtask bench-app` (sets the environment as for the browser tests).
 
-import { startServer, launchBrowser, openApp, waitForApp, waitForServiceWorker, removeTempDirs, Api } from "../lib/harness.mjs";
+import {
+  startServer,
+  launchBrowser,
+  openApp,
+  waitForApp,
+  waitForServiceWorker,
+  removeTempDirs,
+  Api,
+  LAPTOP,
+  login as submitLogin,
+  until as untilHolds,
+} from "../lib/harness.mjs";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
 
-async function until(check, timeoutMs = 300_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// Polled often: the sync figure is read when this returns.
+const until = (check, timeoutMs = 300_000) => untilHolds(check, "the benchmark step", timeoutMs, 100);
 
 async function login(page, username, password) {
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', password);
-  await page.click('form.login button[type="submit"]');
+  await submitLogin(page, username, password);
   await page.locator("section.list").waitFor({ timeout: 30_000 });
+}
+
+/** Sums the bytes (bodies as sent and headers) of `target`'s requests that `counts`. */
+function countBytes(target, counts) {
+  const sizes = [];
+  target.on("requestfinished", (request) => {
+    if (counts(new URL(request.url()).pathname)) {
+      sizes.push(request.sizes().then((s) => s.responseBodySize + s.responseHeadersSize));
+    }
+  });
+  return async () => Math.round((await Promise.all(sizes)).reduce((a, b) => a + b, 0) / 102.4) / 10;
+}
+
+/** A first visit on a low-end phone: navigation start → the login form usable, in ms. */
+async function loginUsableLowEnd(url) {
+  const context = await launchBrowser();
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 150,
+      downloadThroughput: 1_600_000 / 8,
+      uploadThroughput: 750_000 / 8,
+    });
+    await page.goto(url + "/");
+    await page.locator("html[data-jemput-ready]").waitFor({ state: "attached", timeout: 60_000 });
+    await page.locator('form.login button[type="submit"]:enabled').waitFor({ timeout: 60_000 });
+    return Math.round(await page.evaluate(() => performance.now()));
+  } finally {
+    await context.close();
+  }
 }
 
 const waiting = async (page) => Number(await page.locator(".status .waiting").getAttribute("data-waiting"));
@@ -35,18 +81,19 @@ async function oneRun(run) {
   const admin = await Api.asAdmin(server.url);
   const result = {};
   try {
-    // Shell transfer on a first visit.
+    // Shell transfer on a first visit: the page's own fetches, then with the worker's.
     let context = await launchBrowser();
     let page = context.pages()[0] ?? (await context.newPage());
-    let shellBytes = 0;
-    const sizes = [];
-    page.on("requestfinished", (request) => {
-      if (!new URL(request.url()).pathname.startsWith("/api/")) sizes.push(request.sizes().then((s) => (shellBytes += s.responseBodySize + s.responseHeadersSize)));
-    });
+    const notApi = (path) => !path.startsWith("/api/");
+    const pageBytes = countBytes(page, notApi);
+    const allBytes = countBytes(context, notApi);
     await openApp(context, server.url + "/");
     await waitForServiceWorker(page);
-    await Promise.all(sizes);
-    result.shell_kb = Math.round(shellBytes / 102.4) / 10;
+    result.shell_kb = await pageBytes();
+    result.shell_with_worker_kb = await allBytes();
+
+    // The login form on a low-end phone, first visit.
+    result.login_usable_lowend_ms = await loginUsableLowEnd(server.url);
 
     // 5,000 stored registrations: time to interactive after a reload.
     await admin.createUser({ username: `big${run}`, password: "officer-password-1", role: "officer", regions: ["17.01.01"] });
@@ -102,6 +149,17 @@ async function oneRun(run) {
     await page.click('button[name="sync_now"]');
     await until(async () => (await waiting(page)) === 0);
     result.sync_500_slow_ms = Date.now() - started;
+    await context.close();
+
+    // The supervisor's app, opened after the login page.
+    await admin.createUser({ username: `kadis${run}`, password: "supervisor-password-1", role: "supervisor", regions: ["17.01"] });
+    context = await launchBrowser({ viewport: LAPTOP });
+    page = context.pages()[0] ?? (await context.newPage());
+    const supervisorBytes = countBytes(page, (path) => path.startsWith("/pengawas/"));
+    await openApp(context, server.url + "/");
+    await submitLogin(page, `kadis${run}`, "supervisor-password-1");
+    await page.locator('[data-testid="overview"] [data-testid="total"]').waitFor({ timeout: 60_000 });
+    result.supervisor_app_kb = await supervisorBytes();
     await context.close();
   } finally {
     await server.stop();

@@ -4,7 +4,7 @@
 // server is filled by `jemput-server demo --records N`; without it, an officer's phone
 // syncs a few dozen sample registrations and a supervisor reviews one.
 
-import { startServer, launchBrowser, openApp, removeTempDirs, Api, LAPTOP } from "../lib/harness.mjs";
+import { startServer, launchBrowser, openApp, removeTempDirs, Api, LAPTOP, login } from "../lib/harness.mjs";
 
 const out = new URL("../../../docs/", import.meta.url).pathname;
 const demoAt = process.argv.indexOf("--demo");
@@ -22,9 +22,7 @@ try {
     const phone = await launchBrowser();
     contexts.push(phone);
     const page = await openApp(phone, server.url + "/");
-    await page.fill('input[name="username"]', "siti");
-    await page.fill('input[name="password"]', PASSWORD);
-    await page.click('form.login button[type="submit"]');
+    await login(page, "siti", PASSWORD);
     await page.locator("section.list").waitFor();
     for (const village of ["17.01.01.2001", "17.01.01.2002", "17.01.01.2003"]) {
       await page.evaluate((v) => window.jemputAddSamples(12, v), village);
@@ -36,13 +34,11 @@ try {
   const laptop = await launchBrowser({ viewport: LAPTOP });
   contexts.push(laptop);
   const page = await openApp(laptop, server.url + "/");
-  await page.fill('input[name="username"]', "kadis");
-  await page.fill('input[name="password"]', PASSWORD);
-  await page.click('form.login button[type="submit"]');
+  await login(page, "kadis", PASSWORD);
   await page.locator('[data-testid="overview"] [data-testid="per-day"]').waitFor({ timeout: 60_000 });
   await page.screenshot({ path: out + "supervisor-overview.png" });
 
-  await page.click('nav a[data-nav="#/pendaftaran"]');
+  await page.click('nav a[data-nav="pendaftaran"]');
   await page.locator('tr[data-testid="row"]').first().waitFor({ timeout: 60_000 });
   await page.screenshot({ path: out + "supervisor-table.png" });
 

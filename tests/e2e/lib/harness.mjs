@@ -240,3 +240,40 @@ export class Api {
     return this.request("POST", "/api/admin/users", body);
   }
 }
+
+/** Polls `check` every `everyMs` until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(check, what, timeoutMs = 60_000, everyMs = 250) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Fills the login form in `page` and submits it, then waits until the form is gone: the
+ * officer's app shows its list, a supervisor's or admin's session goes on to their app.
+ */
+export async function login(page, username, password) {
+  await page.fill('form.login input[name="username"]', username);
+  await page.fill('form.login input[name="password"]', password);
+  await page.click('form.login button[type="submit"]');
+  await page.locator("form.login").waitFor({ state: "detached", timeout: 30_000 });
+}
+
+/** The supervisor's app's address of a screen: `supervisorPath("pendaftaran?regency=17.01")`. */
+export function supervisorPath(rest = "") {
+  return `/pengawas/${rest}`;
+}
+
+/**
+ * Goes to `path` inside the app open in `page` as a link would: a new history entry and
+ * the router's update, no reload.
+ */
+export async function navigate(page, path) {
+  await page.evaluate((to) => {
+    history.pushState(null, "", to);
+    window.dispatchEvent(new PopStateEvent("popstate", { state: null }));
+  }, path);
+}

@@ -7,16 +7,21 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
-import { startServer, launchBrowser, openApp, removeTempDirs, tempDir, Api, ADMIN_PASSWORD } from "../lib/harness.mjs";
+import {
+  startServer,
+  launchBrowser,
+  openApp,
+  removeTempDirs,
+  tempDir,
+  Api,
+  ADMIN_PASSWORD,
+  login,
+  navigate,
+  supervisorPath,
+  until,
+} from "../lib/harness.mjs";
 
 after(removeTempDirs);
-
-async function login(page, username, password) {
-  await page.fill('form.login input[name="username"]', username);
-  await page.fill('form.login input[name="password"]', password);
-  await page.click('form.login button[type="submit"]');
-  await page.locator("form.login").waitFor({ state: "detached", timeout: 30_000 });
-}
 
 /** Signs the admin in and opens the admin screen with the region list loaded. */
 async function openAdmin(context, url) {
@@ -24,7 +29,8 @@ async function openAdmin(context, url) {
   // Revoking and disabling ask first; the admin agrees.
   page.on("dialog", (dialog) => dialog.accept());
   await login(page, "admin", ADMIN_PASSWORD);
-  await page.evaluate(() => (location.hash = "#/admin"));
+  await page.locator('nav[data-testid="nav"]').waitFor({ timeout: 30_000 });
+  await navigate(page, supervisorPath("admin"));
   await page.locator('[data-testid="admin"]').waitFor({ timeout: 30_000 });
   await page.locator('[data-testid="create-user"] option[value="17.01.01"]').waitFor({ state: "attached", timeout: 30_000 });
   return page;
@@ -58,14 +64,6 @@ function unexpected(page, ...statuses) {
   return page.problems.filter((p) => !statuses.some((status) => p.includes(`status of ${status} `)));
 }
 
-async function until(check, what, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 test("an admin creates an officer who registers, revokes the officer's phone, resets the password and disables a supervisor", async () => {
   const server = await startServer();

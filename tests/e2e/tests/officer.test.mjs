@@ -5,7 +5,17 @@
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launchBrowser, openApp, waitForApp, waitForServiceWorker, removeTempDirs, Api } from "../lib/harness.mjs";
+import {
+  startServer,
+  launchBrowser,
+  openApp,
+  waitForApp,
+  waitForServiceWorker,
+  removeTempDirs,
+  Api,
+  login,
+  until,
+} from "../lib/harness.mjs";
 
 after(removeTempDirs);
 
@@ -19,10 +29,9 @@ function nikFor(day, month, year, serial) {
   return `170101${dd}${mm}${yy}${String(serial).padStart(4, "0")}`;
 }
 
-async function login(page, username, password) {
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', password);
-  await page.click('form.login button[type="submit"]');
+/** Logs the officer in; their list appears. */
+async function logIn(page, username, password) {
+  await login(page, username, password);
   await page.locator("section.list").waitFor({ timeout: 30_000 });
 }
 
@@ -54,15 +63,6 @@ async function serverCount(api) {
   return (await api.request("GET", "/api/admin/stats")).registrations;
 }
 
-async function until(check, what, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 test("an officer registers offline, survives reloads and restarts, syncs by itself, and corrects a reviewed record", async () => {
   const server = await startServer();
   const admin = await Api.asAdmin(server.url);
@@ -75,7 +75,7 @@ test("an officer registers offline, survives reloads and restarts, syncs by itse
     // 1. Log in online; the region list comes down with the app.
     let page = await openApp(context, server.url + "/");
     await waitForServiceWorker(page);
-    await login(page, "siti", "siti-password-123");
+    await logIn(page, "siti", "siti-password-123");
     await page.click('button[name="new_registration"]');
     await page.locator(`select[name="address.regency"] option[value="${VILLAGE.regency}"]`).waitFor({ state: "attached", timeout: 30_000 });
     await page.click('button[name="back"]');
@@ -174,7 +174,7 @@ test("the network drops in the middle of sending 200 records: after it returns, 
     const page = await openApp(context, server.url + "/");
     await waitForServiceWorker(page);
     await context.setOffline(false);
-    await login(page, "rina", "rina-password-123");
+    await logIn(page, "rina", "rina-password-123");
     // Small batches, so the sync takes several round trips.
     await context.setOffline(true);
     assert.equal(await page.evaluate(() => window.jemputAddSamples(200, "17.01.01.2001")), 200);

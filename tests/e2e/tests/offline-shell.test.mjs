@@ -1,6 +1,7 @@
 // The app shell works with no network: once opened, the service worker has the page,
 // the JS and the wasm, so a reload offline, and a browser closed and reopened offline
-// with the server gone, still start the app.
+// with the server gone, still start the app. The supervisor's app, which needs the
+// server, says so cleanly offline.
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -12,6 +13,9 @@ import {
   waitForServiceWorker,
   removeTempDirs,
   Api,
+  LAPTOP,
+  login,
+  supervisorPath,
 } from "../lib/harness.mjs";
 
 after(removeTempDirs);
@@ -80,6 +84,43 @@ test("the app is installable and opens offline from the service worker, also aft
     assert.deepEqual(page.problems, []);
   } finally {
     await context.close().catch(() => {});
+    await server.kill();
+  }
+});
+
+test("offline, the supervisor's app starts from the worker once opened and says it is offline; never opened, a notice says so", async () => {
+  const server = await startServer();
+  const admin = await Api.asAdmin(server.url);
+  await admin.createUser({ username: "budi", password: "budi-password-123", role: "supervisor", regions: ["17.01"] });
+  const opened = await launchBrowser({ viewport: LAPTOP });
+  const never = await launchBrowser({ viewport: LAPTOP });
+  try {
+    // Logged in online, the supervisor's app opens and the worker keeps it.
+    const page = await openApp(opened, server.url + "/");
+    await waitForServiceWorker(page);
+    await login(page, "budi", "budi-password-123");
+    await page.locator('[data-testid="overview"] [data-testid="total"]').waitFor({ timeout: 30_000 });
+    assert.equal(new URL(page.url()).pathname, supervisorPath());
+
+    // Offline, a reload starts it again: the screens say why they are empty.
+    await opened.setOffline(true);
+    await page.reload();
+    await waitForApp(page);
+    await page.locator('[data-testid="offline"]').waitFor();
+    assert.equal(await page.locator('[data-testid="nav"]').count(), 1);
+    assert.deepEqual(page.problems, []);
+
+    // A browser that only ever opened the login page: offline, the supervisor's address
+    // is a short notice in both languages, not a browser error.
+    const first = await openApp(never, server.url + "/");
+    await waitForServiceWorker(first);
+    await never.setOffline(true);
+    await first.goto(server.url + supervisorPath("pendaftaran"));
+    await first.locator('[data-testid="offline"]', { hasText: "Tidak ada koneksi internet" }).waitFor();
+    assert.match(await first.locator("body").innerText(), /No internet connection/);
+  } finally {
+    await opened.close().catch(() => {});
+    await never.close().catch(() => {});
     await server.kill();
   }
 });

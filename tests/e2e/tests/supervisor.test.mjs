@@ -10,7 +10,18 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { inflateRawSync } from "node:zlib";
-import { startServer, launchBrowser, openApp, removeTempDirs, Api, LAPTOP } from "../lib/harness.mjs";
+import {
+  startServer,
+  launchBrowser,
+  openApp,
+  removeTempDirs,
+  Api,
+  LAPTOP,
+  login,
+  navigate,
+  supervisorPath,
+  until,
+} from "../lib/harness.mjs";
 
 const PASSWORD = "a-long-password-1";
 const BUDI_REGENCY = "17.01"; // Bengkulu Selatan
@@ -25,15 +36,6 @@ let admin;
 let siti; // the officer's phone: { context, page }
 const contexts = [];
 
-async function until(check, what, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 async function browser(viewport) {
   const context = await launchBrowser(viewport ? { viewport } : {});
   contexts.push(context);
@@ -42,9 +44,7 @@ async function browser(viewport) {
 }
 
 async function logIn(page, username) {
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', PASSWORD);
-  await page.click('form.login button[type="submit"]');
+  await login(page, username, PASSWORD);
 }
 
 /** An officer's phone, logged in, with the list shown. */
@@ -116,9 +116,9 @@ async function rowIds(page) {
   return page.locator('tr[data-testid="row"]').evaluateAll((rows) => rows.map((r) => r.dataset.id));
 }
 
-/** Opens the table with `query` in the hash and waits for the answer to `query`. */
+/** Opens the table with `query` in the address and waits for the answer to `query`. */
 async function openTable(page, query, expectedTotal) {
-  await page.evaluate((hash) => (location.hash = hash), `#/pendaftaran${query ? "?" + query : ""}`);
+  await navigate(page, supervisorPath(`pendaftaran${query ? "?" + query : ""}`));
   await waitForValue(page, "table-total", expectedTotal);
 }
 
@@ -260,7 +260,7 @@ after(async () => {
 test("a registration an officer syncs appears on the supervisor's overview without a reload", async () => {
   const { page } = await supervisorLaptop("budi");
   await waitForValue(page, "total", 6);
-  assert.equal(await page.locator('nav a[data-nav="#/admin"]').count(), 0, "no Admin entry for a supervisor");
+  assert.equal(await page.locator('nav a[data-nav="admin"]').count(), 0, "no Admin entry for a supervisor");
   await page.evaluate(() => (window.stillThisPage = true));
 
   await addSamples(siti.page, 1, VILLAGE_C);
@@ -269,14 +269,14 @@ test("a registration an officer syncs appears on the supervisor's overview witho
   await waitForValue(page, "total", 7);
   assert.equal(await page.evaluate(() => window.stillThisPage), true, "the page was not reloaded");
   assert.ok(Number(await page.locator('[data-testid="per-day"]').getAttribute("data-sum")) >= 7);
-  const regency = page.locator('[data-testid="regencies"] a[href="#/pendaftaran?regency=17.01"]');
+  const regency = page.locator(`[data-testid="regencies"] a[href="${supervisorPath("pendaftaran?regency=17.01")}"]`);
   assert.equal(Number(await regency.getAttribute("data-value")), 7);
   assert.deepEqual(page.problems, []);
 });
 
 test("filters and search narrow the registrations table, and the URL keeps them", async () => {
   const { page } = await supervisorLaptop("budi");
-  await page.click('nav a[data-nav="#/pendaftaran"]');
+  await page.click('nav a[data-nav="pendaftaran"]');
   await waitForValue(page, "table-total", 7);
   assert.equal((await rowIds(page)).length, 7);
 
@@ -290,9 +290,9 @@ test("filters and search narrow the registrations table, and the URL keeps them"
   await waitForValue(page, "table-total", 3);
   const villageA = await rowIds(page);
   assert.equal(villageA.length, 3);
-  assert.match(await page.evaluate(() => location.hash), /village=17\.01\.01\.2001/);
+  assert.match(await page.evaluate(() => location.search), /village=17\.01\.01\.2001/);
 
-  // The hash holds the view: a reload shows the same rows.
+  // The address holds the view: a reload shows the same rows.
   await page.reload();
   await waitForValue(page, "table-total", 3);
   assert.deepEqual((await rowIds(page)).sort(), [...villageA].sort());
@@ -372,11 +372,11 @@ test("a supervisor of one regency cannot see or export another regency's records
   await openTable(page, "regency=17.02", 0);
   await openTable(page, "", 7);
   for (const id of otherIds) assert.equal(await page.locator(`tr[data-id="${id}"]`).count(), 0);
-  await page.evaluate((id) => (location.hash = `#/pendaftaran/${id}`), otherIds[0]);
+  await navigate(page, supervisorPath(`pendaftaran/${otherIds[0]}`));
   await page.locator('[data-testid="record"] .alert.error', { hasText: "tidak ditemukan" }).first().waitFor();
   assert.equal(await page.locator('[data-testid="record-name"]').count(), 0);
   assert.equal(await page.locator('textarea[name="comment"]').isVisible(), false, "no review of a record not shown");
-  await page.evaluate(() => (location.hash = "#/pendaftaran?regency=17.02"));
+  await navigate(page, supervisorPath("pendaftaran?regency=17.02"));
   const csv = parseCsv((await download(page, '[data-testid="export-csv"]')).toString("utf8"));
   assert.equal(csv.filter((r) => r.length > 1).length, 1, "only the header row");
 
@@ -450,7 +450,7 @@ test("a duplicate pair is resolved in the queue and the counts change", async ()
 
   const { page } = await supervisorLaptop("budi");
   await waitForValue(page, "duplicate-groups", before.duplicate_groups);
-  await page.click('nav a[data-nav="#/duplikat"]');
+  await page.click('nav a[data-nav="duplikat"]');
   const group = page.locator(`[data-testid="duplicate-group"][data-nik="${person.nik}"]`);
   await group.waitFor();
   assert.equal(await group.locator(".dup-card").count(), 2);
@@ -461,7 +461,7 @@ test("a duplicate pair is resolved in the queue and the counts change", async ()
   await group.waitFor({ state: "detached" });
   await waitForValue(page, "duplicate-total", before.duplicate_groups - 1);
 
-  await page.click('nav a[data-nav="#/ringkasan"]');
+  await page.click('nav a[data-nav="ringkasan"]');
   await waitForValue(page, "total", before.total - 1);
   await waitForValue(page, "duplicate-groups", before.duplicate_groups - 1);
   assert.equal((await budi.request("GET", `/api/registrations/${drop}`)).duplicate_of, keep);

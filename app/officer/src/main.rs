@@ -1,0 +1,30 @@
+//! The field officer's web app (Leptos, client-side rendered, compiled to WebAssembly):
+//! registering people offline on a cheap phone, and syncing when a signal returns. It is
+//! served at `/` and holds the login page for everyone; a supervisor's or admin's session
+//! goes on to their own app (`app/supervisor`, at `/pengawas/`), which this bundle does
+//! not carry.
+//!
+//! Registrations are Automerge documents in IndexedDB (`local_db`, `records`); the
+//! shared sync core runs over `fetch` (`sync_engine`, started by `scheduler`); a service
+//! worker keeps the app shell for offline starts (`pwa`). Screens are in `pages`; the
+//! texts of both languages sit beside the code that shows them (`i18n`, shared with the
+//! supervisor's app like the session, the login form and the API calls).
+
+mod api;
+mod app;
+mod local_db;
+mod pages;
+mod pwa;
+mod records;
+mod regions;
+mod sample_data;
+mod scheduler;
+mod settings;
+mod state;
+mod sync_engine;
+
+use jemput_app_common::i18n;
+
+fn main() {
+    leptos::mount::mount_to_body(app::App);
+}

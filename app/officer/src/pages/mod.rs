@@ -1,0 +1,6 @@
+//! The officer's screens, one per file: the list, the form and the status line (the
+//! login form is both apps', `jemput_app_common::login`).
+
+pub mod form;
+pub mod list;
+pub mod status;

@@ -1,0 +1,131 @@
+//! The app's shared state: signals every screen reads (language and session, which are
+//! the common [`jemput_app_common::shell::Shell`]'s, the list of summaries, sync status)
+//! and the open IndexedDB database.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use jemput_shared::domain::RegionDirectory;
+use leptos::prelude::*;
+
+use crate::i18n::Lang;
+use crate::local_db::{LocalDb, Summary};
+use crate::pwa::StorageInfo;
+use crate::settings::Session;
+
+thread_local! {
+    static DB: RefCell<Option<Rc<LocalDb>>> = const { RefCell::new(None) };
+}
+
+/// The signed-in user's database, once opened.
+pub fn db() -> Option<Rc<LocalDb>> {
+    DB.with(|db| db.borrow().clone())
+}
+
+pub fn set_db(local: Option<LocalDb>) {
+    DB.with(|db| *db.borrow_mut() = local.map(Rc::new));
+}
+
+/// Which screen is shown; kept in the URL fragment so a reload stays on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// `#/`: the officer's registrations.
+    List,
+    /// `#/baru`: a new registration.
+    New,
+    /// `#/data/<id>`: one registration, to edit.
+    Edit(String),
+}
+
+impl Screen {
+    pub fn from_hash(hash: &str) -> Screen {
+        let hash = hash.trim_start_matches('#');
+        if hash == "/baru" {
+            Screen::New
+        } else if let Some(id) = hash.strip_prefix("/data/") {
+            Screen::Edit(id.to_owned())
+        } else {
+            Screen::List
+        }
+    }
+
+    pub fn hash(&self) -> String {
+        match self {
+            Screen::List => "#/".into(),
+            Screen::New => "#/baru".into(),
+            Screen::Edit(id) => format!("#/data/{id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncStatus {
+    pub running: bool,
+    /// ms since the epoch.
+    pub last_success: Option<f64>,
+    /// The last failure, in the user's words (already translated when set).
+    pub error: Option<String>,
+    /// Earliest time for an automatic retry after a failure (ms since the epoch).
+    pub retry_at: f64,
+    /// Failures in a row, for the backoff.
+    pub failures: u32,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub lang: RwSignal<Lang>,
+    pub session: RwSignal<Option<Session>>,
+    pub screen: RwSignal<Screen>,
+    pub summaries: RwSignal<Vec<Summary>>,
+    pub db_ready: RwSignal<bool>,
+    pub db_error: RwSignal<Option<String>>,
+    pub regions: RwSignal<Option<Arc<RegionDirectory>>>,
+    pub sync: RwSignal<SyncStatus>,
+    pub storage: RwSignal<Option<StorageInfo>>,
+    pub update_ready: RwSignal<bool>,
+    /// True while a save is being written; an update waits for it.
+    pub saving: RwSignal<bool>,
+    /// A short message shown once (e.g. "Tersimpan").
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl AppState {
+    /// Records waiting to be sent (refused ones wait for an edit instead).
+    pub fn pending(&self) -> usize {
+        self.summaries.with(|list| {
+            list.iter()
+                .filter(|s| s.pending && s.rejected.is_none())
+                .count()
+        })
+    }
+
+    pub fn go(&self, screen: Screen) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().set_hash(&screen.hash());
+        }
+        self.screen.set(screen);
+    }
+
+    /// Reloads the list from IndexedDB.
+    pub async fn reload_summaries(&self) {
+        let Some(db) = db() else { return };
+        match db.all_summaries().await {
+            Ok(mut list) => {
+                list.sort_by_key(|s| std::cmp::Reverse(s.created_at));
+                self.summaries.set(list);
+            }
+            Err(error) => self
+                .db_error
+                .set(Some(error.describe(self.lang.get_untracked()))),
+        }
+    }
+}
+
+pub fn use_state() -> AppState {
+    expect_context::<AppState>()
+}
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}

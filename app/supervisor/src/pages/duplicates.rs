@@ -1,0 +1,155 @@
+//! "Duplikat": the queue of NIKs shared by two or more counted registrations. Each group
+//! shows its registrations side by side; the supervisor keeps one ("Orang yang sama":
+//! the others become its duplicates and leave the counts) or says they are different
+//! people. Either verdict takes the group off the queue, and the next group moves up:
+//! the screen shows the first page of the queue only.
+
+use jemput_app_common::format::{count, datetime};
+use jemput_app_common::i18n::{l, label, Lang};
+use jemput_shared::api::duplicates::{
+    DuplicateGroup, DuplicateQueue, ResolveRequest, Resolved, Verdict,
+};
+use jemput_shared::api::registrations::TableRow;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::app::use_supervision;
+use crate::components::answer_view;
+use crate::screen::record_path;
+
+/// Groups shown: the head of the queue.
+const PER_PAGE: u32 = 20;
+
+#[component]
+pub fn Duplicates() -> impl IntoView {
+    let shell = use_supervision().shell;
+    let lang = shell.lang;
+    let reload = RwSignal::new(0u32);
+    let outcome = RwSignal::new(None::<Result<(), String>>);
+    let queue = api::resource::<DuplicateQueue>(move || {
+        reload.track();
+        format!("/api/duplicates?per_page={PER_PAGE}")
+    });
+    let resolve = Callback::new(move |request: ResolveRequest| {
+        outcome.set(None);
+        spawn_local(async move {
+            let result =
+                api::send::<Resolved>(shell, "POST", "/api/duplicates/resolve", &request).await;
+            outcome.set(Some(
+                result
+                    .map(drop)
+                    .map_err(|failure| failure.describe(lang.get_untracked())),
+            ));
+            reload.update(|n| *n += 1);
+        });
+    });
+    view! {
+        <section class="duplicates" data-testid="duplicates">
+            <h1>{move || l(lang.get(), "NIK ganda", "Duplicate NIKs")}</h1>
+            {move || outcome.get().map(|outcome| match outcome {
+                Ok(()) => view! { <p class="alert ok" role="status">{l(lang.get(), "Tersimpan.", "Saved.")}</p> }.into_any(),
+                Err(text) => view! { <p class="alert error" role="status">{text}</p> }.into_any(),
+            })}
+            {move || {
+                let lang = lang.get();
+                answer_view(lang, queue.get(), |queue| groups(lang, queue, resolve).into_any())
+            }}
+        </section>
+    }
+}
+
+fn groups(lang: Lang, queue: DuplicateQueue, resolve: Callback<ResolveRequest>) -> impl IntoView {
+    let total = queue.total;
+    let groups = queue.groups;
+    view! {
+        <p class="count" data-testid="duplicate-total" data-value=total.to_string()>
+            {count(lang, total as i64)} " "
+            {l(lang, "kelompok menunggu diperiksa", "groups waiting to be checked")}
+        </p>
+        <For each=move || groups.clone() key=|g| (g.nik.clone(), g.registrations.len()) let:group>
+            {group_view(lang, group, resolve)}
+        </For>
+        {(total == 0).then(|| view! {
+            <p class="hint">{l(lang, "Tidak ada NIK ganda.", "No duplicate NIKs.")}</p>
+        })}
+    }
+}
+
+fn group_view(
+    lang: Lang,
+    group: DuplicateGroup,
+    resolve: Callback<ResolveRequest>,
+) -> impl IntoView {
+    let nik = group.nik;
+    let different = {
+        let nik = nik.clone();
+        move |_| {
+            resolve.run(ResolveRequest {
+                nik: nik.clone(),
+                verdict: Verdict::DifferentPeople,
+                keep: None,
+            })
+        }
+    };
+    let cards = group
+        .registrations
+        .into_iter()
+        .map(|row| card(lang, &nik, row, resolve))
+        .collect_view();
+    view! {
+        <section class="card dup-group" data-nik=nik.clone() data-testid="duplicate-group">
+            <h2>{format!("NIK {nik}")}</h2>
+            <div class="dup-cards">{cards}</div>
+            <button type="button" class="secondary" name="different" on:click=different>
+                {l(lang, "Orang berbeda", "Different people")}
+            </button>
+        </section>
+    }
+}
+
+/// One registration of a group, with "keep this one".
+fn card(lang: Lang, nik: &str, row: TableRow, resolve: Callback<ResolveRequest>) -> impl IntoView {
+    let programmes = row
+        .programmes
+        .iter()
+        .map(|p| label(lang, p.label()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let address = [&row.village_name, &row.district_name, &row.regency_name]
+        .map(|name| name.clone().unwrap_or_default())
+        .join(", ");
+    let facts = [
+        (
+            l(lang, "Lahir", "Born"),
+            format!("{} · {}", row.birth_date, label(lang, row.gender.label())),
+        ),
+        (l(lang, "Alamat", "Address"), address),
+        (l(lang, "Program", "Programme"), programmes),
+        (
+            l(lang, "Petugas", "Officer"),
+            row.officer_name.clone().unwrap_or_default(),
+        ),
+        (
+            l(lang, "Didaftarkan", "Registered"),
+            datetime(row.created_at),
+        ),
+        ("Status", label(lang, row.status.label()).to_owned()),
+    ];
+    let keep = ResolveRequest {
+        nik: nik.to_owned(),
+        verdict: Verdict::SamePerson,
+        keep: Some(row.id.clone()),
+    };
+    view! {
+        <div class="dup-card" data-id=row.id.clone()>
+            <a class="name" href=record_path(&row.id)>{row.full_name}</a>
+            <dl>
+                {facts.into_iter().map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> }).collect_view()}
+            </dl>
+            <button type="button" class="primary" name="keep" on:click=move |_| resolve.run(keep.clone())>
+                {l(lang, "Orang yang sama: simpan yang ini", "Same person: keep this one")}
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! The screens, one module each (the admin's a folder of sections).
+
+pub mod admin;
+pub mod duplicates;
+pub mod overview;
+pub mod record;
+pub mod table;

@@ -1,0 +1,341 @@
+//! One registration (`pendaftaran/<id>`): every field, the review comments, the
+//! document's history (who changed which fields when, from its Automerge changes) and the
+//! review actions — verify, needs correction, reject — with a comment. A review is a
+//! change to the registration's document on the server, so it reaches the officer's phone
+//! on its next sync.
+
+use jemput_app_common::format::datetime;
+use jemput_app_common::i18n::{l, label, Lang};
+use jemput_shared::api::registrations::{History, HistoryEntry, ReviewRequest};
+use jemput_shared::domain::RegionDirectory;
+use jemput_shared::registration::{ProgrammeInterest, Registration, ReviewComment, ReviewStatus};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api;
+use crate::app::use_supervision;
+use crate::components::{answer_view, name_of};
+use crate::screen::{encode, record_path, table_path};
+
+/// The review actions: the status each sets and its button's name.
+const ACTIONS: [(ReviewStatus, &str); 3] = [
+    (ReviewStatus::Verified, "verify"),
+    (ReviewStatus::NeedsCorrection, "needs_correction"),
+    (ReviewStatus::Rejected, "reject"),
+];
+
+#[component]
+pub fn RecordPage() -> impl IntoView {
+    let supervision = use_supervision();
+    let shell = supervision.shell;
+    let lang = shell.lang;
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let reload = RwSignal::new(0u32);
+    let record = api::resource::<Registration>(move || {
+        reload.track();
+        format!("/api/registrations/{}", encode(&id.get()))
+    });
+    let history = api::resource::<History>(move || {
+        reload.track();
+        format!("/api/registrations/{}/history", encode(&id.get()))
+    });
+    let comment = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<(), String>>);
+    let review = move |status: ReviewStatus| {
+        busy.set(true);
+        outcome.set(None);
+        spawn_local(async move {
+            let body = ReviewRequest {
+                status,
+                comment: Some(comment.get_untracked()),
+            };
+            let path = format!("/api/registrations/{}/review", encode(&id.get_untracked()));
+            let result = api::send::<Registration>(shell, "POST", &path, &body).await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    comment.set(String::new());
+                    outcome.set(Some(Ok(())));
+                    reload.update(|n| *n += 1);
+                }
+                Err(failure) => outcome.set(Some(Err(failure.describe(lang.get_untracked())))),
+            }
+        });
+    };
+    // Nothing to review or trace when the record could not be read.
+    let missing = move || !matches!(record.get(), Some(Ok(_)));
+    let navigate = use_navigate();
+    let back = move |_| go_back(&navigate);
+    view! {
+        <section class="record-page" data-testid="record">
+            <button type="button" class="link" name="back" on:click=back>
+                {move || l(lang.get(), "‹ Kembali", "‹ Back")}
+            </button>
+            {move || {
+                let lang = lang.get();
+                let author = history.get().and_then(Result::ok).and_then(|h| {
+                    h.changes.first().and_then(|c| c.author_name.clone())
+                });
+                answer_view(lang, record.get(), |r| {
+                    supervision.regions.with(|d| fields(lang, d.as_deref(), r, author)).into_any()
+                })
+            }}
+            <section class="card review-form" hidden=missing>
+                <h2>{move || l(lang.get(), "Tinjau", "Review")}</h2>
+                <label class="field">
+                    <span>{move || l(lang.get(), "Komentar untuk petugas", "Comment for the officer")}</span>
+                    <textarea name="comment" prop:value=move || comment.get()
+                        on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                </label>
+                <div class="review-actions">
+                    {ACTIONS.into_iter().map(|(status, name)| view! {
+                        <button type="button" name=name class=format!("secondary action-{}", status.code())
+                            disabled=move || busy.get() on:click=move |_| review(status)>
+                            {move || label(lang.get(), action_label(status))}
+                        </button>
+                    }).collect_view()}
+                </div>
+                {move || outcome.get().map(|outcome| match outcome {
+                    Ok(()) => view! {
+                        <p class="alert ok" role="status">{l(lang.get(), "Tinjauan tersimpan.", "Review saved.")}</p>
+                    }.into_any(),
+                    Err(text) => view! { <p class="alert error" role="status">{text}</p> }.into_any(),
+                })}
+            </section>
+            <section class="card" hidden=missing>
+                <h2>{move || l(lang.get(), "Riwayat perubahan", "History of changes")}</h2>
+                {move || {
+                    let lang = lang.get();
+                    answer_view(lang, history.get(), |h| history_table(lang, h.changes).into_any())
+                }}
+            </section>
+        </section>
+    }
+}
+
+/// What the button setting `status` says.
+fn action_label(status: ReviewStatus) -> jemput_shared::choice::Label {
+    match status {
+        ReviewStatus::Verified => jemput_shared::choice::Label::new("Verifikasi", "Verify"),
+        ReviewStatus::Rejected => jemput_shared::choice::Label::new("Tolak", "Reject"),
+        other => other.label(),
+    }
+}
+
+/// Back to where the record was opened from (the filtered table), or to the table when
+/// the record was opened from a shared link.
+fn go_back(navigate: &impl Fn(&str, leptos_router::NavigateOptions)) {
+    match web_sys::window().and_then(|w| w.history().ok()) {
+        Some(history) if history.length().unwrap_or(0) > 1 => {
+            let _ = history.back();
+        }
+        _ => navigate(&table_path(&Default::default()), Default::default()),
+    }
+}
+
+/// "Name (code)" of a region, or the code alone when the list does not know it.
+fn region(directory: Option<&RegionDirectory>, code: &str) -> String {
+    match name_of(directory, code) {
+        Some(name) => format!("{name} ({code})"),
+        None => code.to_owned(),
+    }
+}
+
+fn programme_text(lang: Lang, interest: &ProgrammeInterest) -> String {
+    let name = label(lang, interest.programme().label());
+    let detail = match interest {
+        ProgrammeInterest::BlkTraining { vocation } => vocation.as_str(),
+        ProgrammeInterest::OverseasApprenticeship {
+            destination_country,
+        } => destination_country.as_str(),
+        _ => "",
+    };
+    if detail.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}: {detail}")
+    }
+}
+
+/// Every field of the registration, labelled, then its comments.
+fn fields(
+    lang: Lang,
+    directory: Option<&RegionDirectory>,
+    r: Registration,
+    author: Option<String>,
+) -> impl IntoView {
+    let a = &r.address;
+    let experience = r
+        .work_experience
+        .iter()
+        .map(|w| {
+            let end = w
+                .end_year
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| l(lang, "sekarang", "now").to_owned());
+            format!("{} – {} ({}–{end})", w.employer, w.position, w.start_year)
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let programmes = r
+        .programmes
+        .iter()
+        .map(|p| programme_text(lang, p))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let consent = if r.consent.given {
+        format!(
+            "{} ({})",
+            l(lang, "Ya", "Yes"),
+            r.consent.at.map(datetime).unwrap_or_default()
+        )
+    } else {
+        l(lang, "Tidak", "No").to_owned()
+    };
+    let location = r
+        .location
+        .as_ref()
+        .map(|g| {
+            format!(
+                "{:.5}, {:.5} (±{:.0} m)",
+                g.latitude, g.longitude, g.accuracy_m
+            )
+        })
+        .unwrap_or_default();
+    let rows: Vec<(&str, &str, String)> = vec![
+        ("Nama lengkap", "Full name", r.full_name.clone()),
+        ("NIK", "NIK", r.nik.clone()),
+        (
+            "Alasan tanpa NIK",
+            "Reason for no NIK",
+            r.no_nik_reason.clone().unwrap_or_default(),
+        ),
+        ("Tempat lahir", "Place of birth", r.birth_place.clone()),
+        ("Tanggal lahir", "Date of birth", r.birth_date.clone()),
+        (
+            "Jenis kelamin",
+            "Gender",
+            label(lang, r.gender.label()).to_owned(),
+        ),
+        (
+            "Status perkawinan",
+            "Marital status",
+            label(lang, r.marital_status.label()).to_owned(),
+        ),
+        ("Nomor HP", "Phone", r.phone.clone()),
+        ("Kabupaten/kota", "Regency", region(directory, &a.regency)),
+        ("Kecamatan", "District", region(directory, &a.district)),
+        ("Desa/kelurahan", "Village", region(directory, &a.village)),
+        ("Dusun", "Hamlet", a.hamlet.clone()),
+        ("RT/RW", "RT/RW", format!("{}/{}", a.rt, a.rw)),
+        ("Jalan", "Street", a.street.clone()),
+        (
+            "Pendidikan",
+            "Education",
+            label(lang, r.education.label()).to_owned(),
+        ),
+        ("Jurusan", "Major", r.education_major.clone()),
+        (
+            "Status pekerjaan",
+            "Employment",
+            label(lang, r.employment_status.label()).to_owned(),
+        ),
+        ("Pengalaman kerja", "Work experience", experience),
+        ("Keterampilan", "Skills", r.skills.join(", ")),
+        (
+            "Disabilitas",
+            "Disability",
+            r.disability.clone().unwrap_or_default(),
+        ),
+        ("Minat program", "Programme interests", programmes),
+        ("Persetujuan", "Consent", consent),
+        ("Lokasi", "Location", location),
+        (
+            "Didaftarkan oleh",
+            "Registered by",
+            author.unwrap_or_else(|| r.registered_by.clone()),
+        ),
+        ("Didaftarkan", "Registered", datetime(r.created_at)),
+        ("Perangkat", "Device", r.device_id.clone()),
+        ("ID", "ID", r.id.clone()),
+    ];
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|(.., value)| !value.is_empty() && value != "/")
+        .collect();
+    let status = r.review.status;
+    let comments = r.review.comments;
+    let no_comments = comments.is_empty();
+    view! {
+        <h1 data-testid="record-name">{r.full_name}</h1>
+        <p class="record-tags">
+            <span class=format!("tag status-{}", status.code()) data-testid="record-status"
+                data-value=status.code()>
+                {label(lang, status.label())}
+            </span>
+            {r.duplicate_of.map(|original| view! {
+                " "
+                <a class="tag" href=record_path(&original)>
+                    {l(lang, "Duplikat dari data lain", "Duplicate of another record")}
+                </a>
+            })}
+            {r.deleted.map(|_| view! {
+                " "
+                <span class="tag status-rejected">{l(lang, "Dihapus", "Deleted")}</span>
+            })}
+        </p>
+        <dl class="fields card">
+            {rows.into_iter().map(|(id, en, value)| view! {
+                <div><dt>{l(lang, id, en)}</dt><dd>{value}</dd></div>
+            }).collect_view()}
+        </dl>
+        <section class="card">
+            <h2>{l(lang, "Komentar", "Comments")}</h2>
+            <ul class="comments" data-testid="comments">
+                <For each=move || comments.clone() key=|c| c.id.clone() let:c>
+                    {comment_view(c)}
+                </For>
+            </ul>
+            {no_comments.then(|| view! {
+                <p class="hint">{l(lang, "Belum ada komentar.", "No comments yet.")}</p>
+            })}
+        </section>
+    }
+}
+
+fn comment_view(c: ReviewComment) -> impl IntoView {
+    view! {
+        <li><strong>{c.author_name}</strong> " · " {datetime(c.at)} " — " {c.text}</li>
+    }
+}
+
+fn history_table(lang: Lang, changes: Vec<HistoryEntry>) -> impl IntoView {
+    view! {
+        <table class="grid history" data-testid="history">
+            <thead>
+                <tr>
+                    <th>{l(lang, "Waktu", "Time")}</th>
+                    <th>{l(lang, "Oleh", "By")}</th>
+                    <th>{l(lang, "Isian yang berubah", "Fields changed")}</th>
+                </tr>
+            </thead>
+            <tbody>
+                // Newest first.
+                <For each=move || changes.clone().into_iter().rev() key=|c| c.hash.clone() let:c>
+                    <tr>
+                        <td>{datetime(c.at)}</td>
+                        <td>
+                            {c.author_name
+                                .filter(|name| !name.is_empty())
+                                .unwrap_or_else(|| l(lang, "(tidak diketahui)", "(unknown)").to_owned())}
+                        </td>
+                        <td>{c.fields.join(", ")}</td>
+                    </tr>
+                </For>
+            </tbody>
+        </table>
+    }
+}
