@@ -3,6 +3,10 @@
 
 use std::path::PathBuf;
 
+use axum::http::HeaderName;
+
+use crate::sessions::SessionLifetimes;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Where to listen, `host:port`; port 0 picks a free one.
@@ -18,6 +22,13 @@ pub struct Config {
     /// The browser app to serve at `/` (`cargo xtask build-app` writes it to
     /// `target/web/`); without it only the API is served.
     pub web_dir: Option<PathBuf>,
+    /// How long sign-ins last, per role (`--officer-session-idle` and the like); see
+    /// `sessions` for the defaults and their reasons.
+    pub sessions: SessionLifetimes,
+    /// Behind a reverse proxy: the header it appends the client's address to
+    /// (`--trusted-proxy-header X-Forwarded-For`). Only set it when every request comes
+    /// through that proxy; `None` takes the TCP peer as the client (`client_address`).
+    pub trusted_proxy_header: Option<HeaderName>,
 }
 
 impl Config {
@@ -28,6 +39,8 @@ impl Config {
             database: None,
             admin_password: None,
             web_dir: None,
+            sessions: SessionLifetimes::default(),
+            trusted_proxy_header: None,
         }
     }
 }

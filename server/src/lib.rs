@@ -12,7 +12,9 @@
 //! - [`routes`] — one file per resource: `auth`, `admin`, `regions`, `sync`, `events`,
 //!   `health`; [`live`] — the feed of committed changes behind `events`.
 //! - [`auth`] — password hashing, bearer tokens, the `Authenticated` extractor;
-//!   [`accounts`] — users, devices and the parsed input types for them.
+//!   [`sessions`] — how long a token lasts; [`login_throttle`] and [`client_address`] —
+//!   slowing password guessing by username and address; [`accounts`] — users, devices
+//!   and the parsed input types for them (the password rule among them).
 //! - [`store`] — the `Store` trait and its SQLite and PostgreSQL implementations with
 //!   their migrations.
 //! - [`regions`] — importing and holding the official region list.
@@ -24,6 +26,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod client;
+pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -32,6 +35,7 @@ pub mod live;
 pub mod login_throttle;
 pub mod regions;
 pub mod routes;
+pub mod sessions;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderName, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -35,6 +35,7 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::regions::RegionCatalog;
 use crate::routes;
+use crate::sessions::SessionLifetimes;
 use crate::store::{self, Store, StoreError};
 
 /// Sync requests carry batches of documents (the device keeps each under 256 KB, but a
@@ -59,8 +60,13 @@ pub struct AppState {
     /// Turns true when the server starts shutting down; endless responses (live events)
     /// end then, so the graceful shutdown can finish.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
-    /// Wrong-password counts per username, to slow down guessing.
+    /// Wrong-password counts per username and address, to slow down guessing.
     pub login_throttle: Arc<LoginThrottle>,
+    /// How long sign-ins last, per role ([`Config::sessions`]).
+    pub sessions: SessionLifetimes,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// ([`Config::trusted_proxy_header`]); `None`: the TCP peer is the client.
+    pub trusted_proxy_header: Option<HeaderName>,
     /// Exports running at once ([`routes::export::CONCURRENT_EXPORTS`]): each holds a
     /// database reader for its whole length, and a burst must not take them all.
     pub export_slots: Arc<tokio::sync::Semaphore>,
@@ -82,6 +88,8 @@ impl AppState {
             sync_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             login_throttle: Arc::new(LoginThrottle::default()),
+            sessions: SessionLifetimes::default(),
+            trusted_proxy_header: None,
             export_slots: Arc::new(tokio::sync::Semaphore::new(
                 routes::export::CONCURRENT_EXPORTS,
             )),
@@ -185,17 +193,16 @@ pub async fn ensure_first_admin(
     if store.count_users().await? > 0 {
         return Ok(FirstAdmin::NotNeeded);
     }
+    let personal = [FIRST_ADMIN_USERNAME];
     let (password, outcome) = match configured_password {
         Some(text) => {
-            let password = Password::parse(text)
+            let password = Password::parse(text, &personal)
                 .map_err(|p| anyhow::anyhow!("JEMPUT_ADMIN_PASSWORD: {}", p.message_en))?;
             (password, FirstAdmin::Configured)
         }
         None => {
-            let mut bytes = [0u8; 15];
-            rand::rng().fill_bytes(&mut bytes);
-            let text = URL_SAFE_NO_PAD.encode(bytes);
-            let password = Password::parse(text.clone()).map_err(|p| anyhow::anyhow!(p))?;
+            let password = generated_password(&personal)?;
+            let text = password.expose().to_owned();
             (password, FirstAdmin::Generated { password: text })
         }
     };
@@ -212,6 +219,19 @@ pub async fn ensure_first_admin(
         Err(StoreError::Conflict(_)) => Ok(FirstAdmin::NotNeeded),
         Err(e) => Err(e.into()),
     }
+}
+
+/// 20 random base64url characters (120 bits). zxcvbn rates such strings 4 of 4; should a
+/// draw ever spell something guessable, the next one is taken.
+fn generated_password(personal: &[&str]) -> anyhow::Result<Password> {
+    for _ in 0..100 {
+        let mut bytes = [0u8; 15];
+        rand::rng().fill_bytes(&mut bytes);
+        if let Ok(password) = Password::parse(URL_SAFE_NO_PAD.encode(bytes), personal) {
+            return Ok(password);
+        }
+    }
+    anyhow::bail!("could not generate a password that passes the password rule")
 }
 
 /// A server ready to run: store open, state loaded, listener bound.
@@ -247,7 +267,9 @@ impl Application {
         let first_admin = ensure_first_admin(store.as_ref(), config.admin_password.clone())
             .await
             .context("creating the first admin")?;
-        let state = AppState::load(store).await?;
+        let mut state = AppState::load(store).await?;
+        state.sessions = config.sessions;
+        state.trusted_proxy_header = config.trusted_proxy_header.clone();
         auth::prepare().await;
         Ok(Application {
             listener,
@@ -286,7 +308,10 @@ impl Application {
             shutdown.await;
             stopping.send_replace(true);
         };
-        axum::serve(self.listener, router(self.state, self.web_dir.as_deref()))
+        // With the peer address: login throttling and its log need it (client_address.rs).
+        let app = router(self.state, self.web_dir.as_deref())
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
     }

@@ -215,7 +215,8 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
         "officer-1771-1",
         "supervisor-1771",
     ] {
-        app.login(username, "demo-password").await;
+        app.login(username, jemput_server::demo::DEFAULT_PASSWORD)
+            .await;
     }
 
     // A second run reuses every user and adds its records beside the first run's.

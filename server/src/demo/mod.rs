@@ -44,7 +44,7 @@ use plan::Plan;
 use users::{Login, Staff};
 
 /// The password of demo users when none is given.
-pub const DEFAULT_PASSWORD: &str = "demo-password";
+pub const DEFAULT_PASSWORD: &str = "demo-kopi-pagi-hari";
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {

@@ -136,7 +136,10 @@ pub trait Store: Send + Sync + 'static {
     /// The user and their password hash, for login only.
     async fn credentials(&self, username: &str) -> Result<Option<(User, String)>, StoreError>;
     /// Applies `changes`; when role or regions actually change, also moves the user's
-    /// `scope_seq` to the change log's current end. `NotFound` for an unknown id.
+    /// `scope_seq` to the change log's current end. A new password or disabling revokes
+    /// every device of the user in the same transaction, all but
+    /// [`UserChanges::kept_session`] ([`UserChanges::ends_sessions`]): every caller ends
+    /// the old sessions without having to remember to. `NotFound` for an unknown id.
     async fn update_user(&self, id: &str, changes: UserChanges) -> Result<User, StoreError>;
 
     // ---- devices and tokens ----
