@@ -21,6 +21,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use axum::http::HeaderName;
@@ -123,35 +124,69 @@ struct SessionArgs {
     /// offline meanwhile; it only asks for a login before its next sync.
     #[arg(long, env = "JEMPUT_OFFICER_SESSION_IDLE", value_name = "DURATION",
           default_value_t = DEFAULT_LIFETIMES.officer.idle.into())]
-    officer_session_idle: humantime::Duration,
+    officer_session_idle: SessionDuration,
     /// An officer's sign-in ends this long after the login.
     #[arg(long, env = "JEMPUT_OFFICER_SESSION_MAX", value_name = "DURATION",
           default_value_t = DEFAULT_LIFETIMES.officer.absolute.into())]
-    officer_session_max: humantime::Duration,
+    officer_session_max: SessionDuration,
     /// A supervisor's sign-in ends after this long unused.
     #[arg(long, env = "JEMPUT_SUPERVISOR_SESSION_IDLE", value_name = "DURATION",
           default_value_t = DEFAULT_LIFETIMES.supervisor.idle.into())]
-    supervisor_session_idle: humantime::Duration,
+    supervisor_session_idle: SessionDuration,
     /// A supervisor's sign-in ends this long after the login.
     #[arg(long, env = "JEMPUT_SUPERVISOR_SESSION_MAX", value_name = "DURATION",
           default_value_t = DEFAULT_LIFETIMES.supervisor.absolute.into())]
-    supervisor_session_max: humantime::Duration,
+    supervisor_session_max: SessionDuration,
     /// An admin's sign-in ends after this long unused.
     #[arg(long, env = "JEMPUT_ADMIN_SESSION_IDLE", value_name = "DURATION",
           default_value_t = DEFAULT_LIFETIMES.admin.idle.into())]
-    admin_session_idle: humantime::Duration,
+    admin_session_idle: SessionDuration,
     /// An admin's sign-in ends this long after the login.
     #[arg(long, env = "JEMPUT_ADMIN_SESSION_MAX", value_name = "DURATION",
           default_value_t = DEFAULT_LIFETIMES.admin.absolute.into())]
-    admin_session_max: humantime::Duration,
+    admin_session_max: SessionDuration,
+}
+
+/// A duration on the command line: `30d`, `12h`, `90min`, `1h 30m` (humantime's syntax),
+/// shown back in whole days or hours when it is one (humantime would print 90 days as
+/// "2months 29days 2h 52m 48s").
+#[derive(Debug, Clone, Copy)]
+struct SessionDuration(Duration);
+
+impl std::str::FromStr for SessionDuration {
+    type Err = humantime::DurationError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        humantime::parse_duration(text).map(SessionDuration)
+    }
+}
+
+impl std::fmt::Display for SessionDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let seconds = self.0.as_secs();
+        let whole = self.0.subsec_nanos() == 0 && seconds > 0;
+        if whole && seconds.is_multiple_of(86_400) {
+            write!(f, "{}d", seconds / 86_400)
+        } else if whole && seconds.is_multiple_of(3_600) {
+            write!(f, "{}h", seconds / 3_600)
+        } else {
+            humantime::format_duration(self.0).fmt(f)
+        }
+    }
+}
+
+impl From<Duration> for SessionDuration {
+    fn from(duration: Duration) -> Self {
+        SessionDuration(duration)
+    }
 }
 
 impl SessionArgs {
     fn lifetimes(&self) -> anyhow::Result<SessionLifetimes> {
-        let lifetime = |role: &str, idle: humantime::Duration, absolute: humantime::Duration| {
+        let lifetime = |role: &str, idle: SessionDuration, absolute: SessionDuration| {
             let lifetime = Lifetime {
-                idle: idle.into(),
-                absolute: absolute.into(),
+                idle: idle.0,
+                absolute: absolute.0,
             };
             if lifetime.idle.is_zero() || lifetime.absolute.is_zero() {
                 bail!("--{role}-session-idle and --{role}-session-max must be longer than 0");
