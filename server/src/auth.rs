@@ -9,6 +9,8 @@
 //!   store keeps only the token's SHA-256, so a copy of the database does not let anyone
 //!   sign in. A plain hash suffices (no argon2): the token is random and long, there is
 //!   nothing to guess.
+//! - A token ends when its device is revoked (logout, an admin, the user's new password
+//!   or disabling: see `Store::update_user`) or past its role's lifetime (`sessions`).
 
 use std::sync::LazyLock;
 
