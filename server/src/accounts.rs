@@ -255,18 +255,21 @@ impl fmt::Debug for Password {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
+/// A review comment carries its author's display name: the same limit.
+const DISPLAY_NAME_MAX_CHARS: usize = jemput_shared::limits::COMMENT_AUTHOR_NAME.max_chars;
+
 impl DisplayName {
     pub fn parse(raw: &str) -> Result<DisplayName, FieldProblem> {
         let name = raw.trim();
         let chars = name.chars().count();
-        if (1..=100).contains(&chars) && !name.chars().any(char::is_control) {
+        if (1..=DISPLAY_NAME_MAX_CHARS).contains(&chars) && !name.chars().any(char::is_control) {
             Ok(DisplayName(name.to_owned()))
         } else {
             Err(FieldProblem::error(
                 "display_name",
                 "display_name_format",
-                "Nama tampilan wajib diisi, maksimal 100 karakter.",
-                "A display name is required, at most 100 characters.",
+                format!("Nama tampilan wajib diisi, maksimal {DISPLAY_NAME_MAX_CHARS} karakter."),
+                format!("A display name is required, at most {DISPLAY_NAME_MAX_CHARS} characters."),
             ))
         }
     }

@@ -88,7 +88,7 @@ pub fn RecordPage() -> impl IntoView {
                 <h2>{move || l(lang.get(), "Tinjau", "Review")}</h2>
                 <label class="field">
                     <span>{move || l(lang.get(), "Komentar untuk petugas", "Comment for the officer")}</span>
-                    <textarea name="comment" prop:value=move || comment.get()
+                    <textarea name="comment" maxlength=jemput_shared::limits::COMMENT_TEXT.max_chars prop:value=move || comment.get()
                         on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 </label>
                 <div class="review-actions">

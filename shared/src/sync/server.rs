@@ -7,6 +7,7 @@
 //! an error and acknowledges nothing.
 
 use crate::document::{Hash, RegistrationDoc};
+use crate::limits;
 use crate::policy::{check_edit, Requester};
 use crate::registration::Registration;
 use crate::sync::message::{
@@ -88,7 +89,7 @@ pub fn merge_push(
     ctx: &ValidationContext,
     sealer: &Sealer,
 ) -> MergeDecision {
-    if item.doc_id.is_empty() || item.doc_id.len() > 64 {
+    if item.doc_id.is_empty() || !limits::ID.fits(&item.doc_id) {
         return rejection(
             "bad_id",
             "ID dokumen tidak sah.",
