@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! jemput-server [--data-dir ./data | --database postgres://…] COMMAND
-//! jemput-server serve [--addr 127.0.0.1:8080] [--web-dir target/web]
+//! jemput-server serve [--addr 127.0.0.1:8080] [--web-dir target/web] [--max-connections N]
 //! jemput-server user add --username siti --role officer --regions 17.01.01 [--password P]
 //! jemput-server user list | set-password --username U | disable --username U
 //! jemput-server regions import DIR
@@ -26,7 +26,7 @@ use jemput_shared::policy::Role;
 use jemput_server::accounts::{
     parse_role, Access, DisplayName, NewUser, Password, User, UserChanges, Username,
 };
-use jemput_server::config::Config;
+use jemput_server::config::{Config, HttpConfig};
 use jemput_server::startup::{Application, FirstAdmin, FIRST_ADMIN_USERNAME};
 use jemput_server::store::{self, Store, StoreError};
 use jemput_server::{auth, demo, regions, telemetry};
@@ -70,6 +70,11 @@ enum Command {
         /// build; otherwise only the API is served.
         #[arg(long, env = "JEMPUT_WEB_DIR")]
         web_dir: Option<PathBuf>,
+        /// Open connections at most (default 4096); lowered to what the open-file limit
+        /// allows, which the server raises to its hard limit at start. Beyond it, new
+        /// connections wait in the kernel's backlog.
+        #[arg(long, env = "JEMPUT_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: Option<u32>,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -187,6 +192,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             addr,
             admin_password,
             web_dir,
+            max_connections,
         } => {
             let config = Config {
                 addr,
@@ -194,6 +200,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 database,
                 admin_password,
                 web_dir: web_dir.or_else(jemput_server::routes::web::default_dir),
+                http: HttpConfig {
+                    max_connections: max_connections.map(|n| n as usize),
+                    ..HttpConfig::default()
+                },
             };
             serve(config).await
         }
