@@ -14,9 +14,10 @@
 //!   idle timeout too. It never runs while a response is being sent: the endless
 //!   `/api/events` stream is not cut.
 //! - **Request body**: the whole body within `body_timeout` of the handler starting to
-//!   read it, with no pause longer than `body_stall_timeout` ([`read_body_in_time`]).
-//!   Too slow answers 408 in the API's JSON error form. Bodiless requests (every `GET`,
-//!   the event stream among them) are not timed.
+//!   read it, with no pause longer than `body_stall_timeout`
+//!   ([`time_request_bodies`], applied in `startup::router`). Too slow answers 408 in
+//!   the API's JSON error form. Bodiless requests (every `GET`, the event stream among
+//!   them) are not timed.
 //!
 //! Handlers can take `ConnectInfo<SocketAddr>`: the peer's address is added to every
 //! request. On shutdown the loop stops accepting, and waits for the requests in flight;
@@ -50,25 +51,19 @@ use crate::config::HttpConfig;
 use crate::error::ApiError;
 
 /// Serves `app` on `listener` until `shutdown` completes, then waits for the requests in
-/// flight. At most `max_connections` connections are open at once.
+/// flight. At most `max_connections` connections are open at once; each must send a
+/// request head within `head_timeout` of being ready for one.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
-    http: &HttpConfig,
+    head_timeout: Duration,
     max_connections: usize,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
-    let app = app.layer(middleware::from_fn_with_state(
-        BodyTimeouts {
-            whole: http.body_timeout,
-            stall: http.body_stall_timeout,
-        },
-        read_body_in_time,
-    ));
     let mut connections = http1::Builder::new();
     connections
         .timer(TokioTimer::new())
-        .header_read_timeout(http.head_timeout);
+        .header_read_timeout(head_timeout);
     let slots = Arc::new(Semaphore::new(max_connections));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -118,6 +113,20 @@ async fn accept_failed(error: io::Error) {
     }
     tracing::error!(%error, "cannot accept connections");
     tokio::time::sleep(Duration::from_millis(250)).await;
+}
+
+/// `router` with its request bodies timed (see the module docs).
+pub fn time_request_bodies<S>(router: Router<S>, http: &HttpConfig) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router.layer(middleware::from_fn_with_state(
+        BodyTimeouts {
+            whole: http.body_timeout,
+            stall: http.body_stall_timeout,
+        },
+        read_body_in_time,
+    ))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -225,7 +234,10 @@ mod tests {
     async fn start(app: Router, http: HttpConfig) -> SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        tokio::spawn(async move { serve(listener, app, &http, 16, std::future::pending()).await });
+        let app = time_request_bodies(app, &http);
+        tokio::spawn(async move {
+            serve(listener, app, http.head_timeout, 16, std::future::pending()).await
+        });
         address
     }
 

@@ -9,7 +9,6 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -66,8 +65,9 @@ pub struct AppState {
     /// Exports running at once ([`routes::export::CONCURRENT_EXPORTS`]): each holds a
     /// database reader for its whole length, and a burst must not take them all.
     pub export_slots: Arc<tokio::sync::Semaphore>,
-    /// How often a live-events stream re-checks its session ([`HttpConfig`]).
-    pub stream_session_check: Duration,
+    /// Time limits for clients: request bodies (applied in [`router`]) and how often a
+    /// live-events stream re-checks its session.
+    pub http: HttpConfig,
 }
 
 const SEAL_KEY_SETTING: &str = "seal_key";
@@ -89,7 +89,7 @@ impl AppState {
             export_slots: Arc::new(tokio::sync::Semaphore::new(
                 routes::export::CONCURRENT_EXPORTS,
             )),
-            stream_session_check: HttpConfig::default().stream_session_check,
+            http: HttpConfig::default(),
         })
     }
 }
@@ -131,10 +131,11 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         Some(dir) => routes.fallback_service(routes::web::router(dir)),
         None => routes.fallback(routes::not_found),
     };
-    routes
+    let routes = routes
         // The limits above apply; axum's own 2 MB default would cut sync bodies short.
         .layer(DefaultBodyLimit::disable())
-        .layer(middleware::map_response(json_payload_too_large))
+        .layer(middleware::map_response(json_payload_too_large));
+    serve::time_request_bodies(routes, &state.http)
         .layer(middleware::from_fn(security_headers))
         .layer(
             TraceLayer::new_for_http()
@@ -246,7 +247,6 @@ pub struct Application {
     address: SocketAddr,
     first_admin: FirstAdmin,
     web_dir: Option<PathBuf>,
-    http: HttpConfig,
     /// Open connections at most: [`HttpConfig::max_connections`] within the open-file
     /// budget.
     max_connections: usize,
@@ -277,7 +277,7 @@ impl Application {
             .await
             .context("creating the first admin")?;
         let mut state = AppState::load(store).await?;
-        state.stream_session_check = config.http.stream_session_check;
+        state.http = config.http.clone();
         auth::prepare().await;
         let open_files = open_files::raise_soft_limit();
         let max_connections = open_files::connection_cap(open_files, config.http.max_connections);
@@ -298,7 +298,6 @@ impl Application {
             address,
             first_admin,
             web_dir: config.web_dir,
-            http: config.http,
             max_connections,
         })
     }
@@ -336,11 +335,12 @@ impl Application {
             shutdown.await;
             stopping.send_replace(true);
         };
+        let head_timeout = self.state.http.head_timeout;
         let app = router(self.state, self.web_dir.as_deref());
         serve::serve(
             self.listener,
             app,
-            &self.http,
+            head_timeout,
             self.max_connections,
             shutdown,
         )

@@ -66,6 +66,37 @@ async fn a_client_that_never_finishes_its_request_head_is_disconnected() {
 }
 
 #[tokio::test]
+async fn a_request_body_that_stalls_is_answered_408_in_json() {
+    let (address, _dir) = spawn_with(HttpConfig {
+        body_stall_timeout: Duration::from_millis(500),
+        ..HttpConfig::default()
+    })
+    .await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(
+            b"POST /api/auth/login HTTP/1.1\r\nHost: jemput\r\n\
+              Content-Type: application/json\r\nContent-Length: 60\r\n\r\n{\"username\":",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = async {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n @ 1..) = stream.read(&mut buffer).await {
+            answer.extend_from_slice(&buffer[..n]);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), read)
+        .await
+        .expect("an answer within a minute");
+    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(answer.starts_with("http/1.1 408"), "{answer}");
+    assert!(answer.contains("cache-control: no-store"), "{answer}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+}
+
+#[tokio::test]
 async fn connections_beyond_the_cap_wait_until_others_finish() {
     let (address, _dir) = spawn_with(HttpConfig {
         max_connections: Some(3),

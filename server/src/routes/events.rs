@@ -63,7 +63,7 @@ async fn events(
         _ => bearer_token(&headers)?.to_owned(),
     };
     let scope = live_scope(&Authenticated::from_token(&token, &state).await?)?;
-    let period = state.stream_session_check;
+    let period = state.http.stream_session_check;
     let mut check = tokio::time::interval_at(Instant::now() + period, period);
     check.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let subscription = Subscription {

@@ -68,9 +68,11 @@ pub async fn run(url: &str, clients: u64, samples: usize) -> anyhow::Result<Valu
     for _ in 0..samples {
         let started = Instant::now();
         let mut connection = HttpConnection::new(url)?;
-        let answer =
-            tokio::time::timeout(HEALTH_TIMEOUT, connection.request("GET", "/healthz", &[], b""))
-                .await;
+        let answer = tokio::time::timeout(
+            HEALTH_TIMEOUT,
+            connection.request("GET", "/healthz", &[], b""),
+        )
+        .await;
         match answer {
             Ok(Ok(response)) if response.status == 200 => {
                 latencies_ms.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -110,7 +112,8 @@ pub async fn run(url: &str, clients: u64, samples: usize) -> anyhow::Result<Valu
 /// One slow client, for as long as the run lasts.
 async fn hang_on(address: SocketAddr, tally: Arc<Tally>) {
     loop {
-        let connected = tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(address)).await;
+        let connected =
+            tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(address)).await;
         let Ok(Ok(mut stream)) = connected else {
             tally.failed.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(Duration::from_millis(500)).await;
