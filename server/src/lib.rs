@@ -8,6 +8,8 @@
 //! The pieces, each in its own module:
 //!
 //! - [`startup`] — builds the [`startup::AppState`] and the axum router, binds, serves;
+//!   [`serve`] — the accept loop with its connection cap and timeouts for slow clients,
+//!   [`open_files`] — the descriptor budget behind the cap;
 //!   [`config`] and [`telemetry`] — settings and logging.
 //! - [`routes`] — one file per resource: `auth`, `admin`, `regions`, `sync`, `events`,
 //!   `health`; [`live`] — the feed of committed changes behind `events`.
@@ -33,9 +35,11 @@ pub mod demo;
 pub mod error;
 pub mod live;
 pub mod login_throttle;
+pub mod open_files;
 pub mod regions;
 pub mod routes;
 pub mod sessions;
+pub mod serve;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

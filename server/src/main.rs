@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! jemput-server [--data-dir ./data | --database postgres://…] COMMAND
-//! jemput-server serve [--addr 127.0.0.1:8080] [--web-dir target/web]
+//! jemput-server serve [--addr 127.0.0.1:8080] [--web-dir target/web] [--max-connections N]
 //!                     [--trusted-proxy-header X-Forwarded-For]
 //!                     [--officer-session-idle 30d] [--officer-session-max 90d] (and
 //!                      --supervisor-…, --admin-…: how long sign-ins last)
@@ -31,7 +31,7 @@ use jemput_shared::policy::Role;
 use jemput_server::accounts::{
     parse_role, Access, DisplayName, NewUser, Password, User, UserChanges, Username,
 };
-use jemput_server::config::Config;
+use jemput_server::config::{Config, HttpConfig};
 use jemput_server::sessions::{Lifetime, SessionLifetimes, DEFAULT_LIFETIMES};
 use jemput_server::startup::{Application, FirstAdmin, FIRST_ADMIN_USERNAME};
 use jemput_server::store::{self, Store, StoreError};
@@ -84,6 +84,11 @@ enum Command {
         trusted_proxy_header: Option<HeaderName>,
         #[command(flatten)]
         sessions: SessionArgs,
+        /// Open connections at most (default 4096); lowered to what the open-file limit
+        /// allows, which the server raises to its hard limit at start. Beyond it, new
+        /// connections wait in the kernel's backlog.
+        #[arg(long, env = "JEMPUT_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: Option<u32>,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -301,6 +306,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             web_dir,
             trusted_proxy_header,
             sessions,
+            max_connections,
         } => {
             let config = Config {
                 addr,
@@ -310,6 +316,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 web_dir: web_dir.or_else(jemput_server::routes::web::default_dir),
                 sessions: sessions.lifetimes()?,
                 trusted_proxy_header,
+                http: HttpConfig {
+                    max_connections: max_connections.map(|n| n as usize),
+                    ..HttpConfig::default()
+                },
             };
             serve(config).await
         }

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderName, StatusCode};
-use axum::middleware;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -31,12 +31,13 @@ use crate::login_throttle::LoginThrottle;
 
 use crate::accounts::{Access, DisplayName, NewUser, Password, Username};
 use crate::auth;
-use crate::config::Config;
+use crate::config::{Config, HttpConfig};
 use crate::error::ApiError;
 use crate::regions::RegionCatalog;
 use crate::routes;
 use crate::sessions::SessionLifetimes;
 use crate::store::{self, Store, StoreError};
+use crate::{open_files, serve};
 
 /// Sync requests carry batches of documents (the device keeps each under 256 KB, but a
 /// whole document re-sent after a server restore can be larger).
@@ -70,6 +71,9 @@ pub struct AppState {
     /// Exports running at once ([`routes::export::CONCURRENT_EXPORTS`]): each holds a
     /// database reader for its whole length, and a burst must not take them all.
     pub export_slots: Arc<tokio::sync::Semaphore>,
+    /// Time limits for clients: request bodies (applied in [`router`]) and how often a
+    /// live-events stream re-checks its session.
+    pub http: HttpConfig,
 }
 
 const SEAL_KEY_SETTING: &str = "seal_key";
@@ -93,6 +97,7 @@ impl AppState {
             export_slots: Arc::new(tokio::sync::Semaphore::new(
                 routes::export::CONCURRENT_EXPORTS,
             )),
+            http: HttpConfig::default(),
         })
     }
 }
@@ -134,10 +139,12 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         Some(dir) => routes.fallback_service(routes::web::router(dir)),
         None => routes.fallback(routes::not_found),
     };
-    routes
+    let routes = routes
         // The limits above apply; axum's own 2 MB default would cut sync bodies short.
         .layer(DefaultBodyLimit::disable())
-        .layer(middleware::map_response(json_payload_too_large))
+        .layer(middleware::map_response(json_payload_too_large));
+    serve::time_request_bodies(routes, &state.http)
+        .layer(middleware::from_fn(security_headers))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -169,6 +176,25 @@ async fn json_payload_too_large(response: Response) -> Response {
     } else {
         response
     }
+}
+
+/// Every answer says `nosniff`: a browser must take the type it is given, never guess a
+/// script or a page from the bytes. API answers (errors, the login's token, exports and
+/// the event stream included) also say `no-store`: they carry personal data or
+/// credentials, which no browser or proxy cache may keep. The browser app's own files
+/// keep the caching `routes::web` gives them.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let api = routes::is_api_path(request.uri().path());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if api {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// How the first admin came to be, if this start created them.
@@ -241,6 +267,9 @@ pub struct Application {
     address: SocketAddr,
     first_admin: FirstAdmin,
     web_dir: Option<PathBuf>,
+    /// Open connections at most: [`HttpConfig::max_connections`] within the open-file
+    /// budget.
+    max_connections: usize,
 }
 
 impl Application {
@@ -270,13 +299,28 @@ impl Application {
         let mut state = AppState::load(store).await?;
         state.sessions = config.sessions;
         state.trusted_proxy_header = config.trusted_proxy_header.clone();
+        state.http = config.http.clone();
         auth::prepare().await;
+        let open_files = open_files::raise_soft_limit();
+        let max_connections = open_files::connection_cap(open_files, config.http.max_connections);
+        let asked = (config.http.max_connections).unwrap_or(open_files::DEFAULT_MAX_CONNECTIONS);
+        if asked > max_connections {
+            tracing::warn!(
+                open_files,
+                max_connections,
+                asked,
+                "fewer connections allowed than asked for: the open-file limit is too low \
+                 (raise the hard limit, e.g. LimitNOFILE= in the systemd unit)"
+            );
+        }
+        tracing::info!(open_files, max_connections, "connection limit");
         Ok(Application {
             listener,
             state,
             address,
             first_admin,
             web_dir: config.web_dir,
+            max_connections,
         })
     }
 
@@ -298,6 +342,11 @@ impl Application {
         self.web_dir.as_deref()
     }
 
+    /// Open connections at most.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until(
         self,
@@ -308,12 +357,16 @@ impl Application {
             shutdown.await;
             stopping.send_replace(true);
         };
-        // With the peer address: login throttling and its log need it (client_address.rs).
-        let app = router(self.state, self.web_dir.as_deref())
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let head_timeout = self.state.http.head_timeout;
+        let app = router(self.state, self.web_dir.as_deref());
+        serve::serve(
+            self.listener,
+            app,
+            head_timeout,
+            self.max_connections,
+            shutdown,
+        )
+        .await
     }
 }
 

@@ -9,8 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use jemput_shared::domain::{civil_date_at, RegionCode, WIB_OFFSET_MS};
@@ -22,6 +21,7 @@ use crate::clock;
 use crate::error::{ApiError, Message};
 use crate::routes::duplicates::open_groups;
 use crate::routes::targets::{stored_targets, TargetBook};
+use crate::routes::ApiQuery;
 use crate::startup::AppState;
 use crate::store::supervision::{days_from_civil, wib_day, RegencyScope, PROGRAMME_CODES};
 
@@ -84,15 +84,6 @@ pub(crate) fn supervision_scope(auth: &Authenticated) -> Result<RegencyScope, Ap
     RegencyScope::of(&auth.requester.scope).ok_or_else(ApiError::forbidden)
 }
 
-/// A query string that is not `key=value&…` at all.
-pub(crate) fn bad_query(rejection: QueryRejection) -> ApiError {
-    ApiError::BadRequest(Message::new(
-        "bad_query",
-        format!("The query parameters cannot be read: {rejection}"),
-        "Parameter alamat tidak dapat dibaca.",
-    ))
-}
-
 fn parse_stale_days(raw: Option<&String>) -> Result<i64, ApiError> {
     let Some(raw) = raw else {
         return Ok(7);
@@ -119,10 +110,10 @@ fn day_label(day: i64) -> String {
 async fn overview(
     State(state): State<AppState>,
     auth: Authenticated,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<ApiQuery<HashMap<String, String>>, ApiError>,
 ) -> Result<Json<Overview>, ApiError> {
     let scope = supervision_scope(&auth)?;
-    let Query(query) = query.map_err(bad_query)?;
+    let ApiQuery(query) = query?;
     let stale_days = parse_stale_days(query.get("stale_days"))?;
 
     let now = clock::now_ms();

@@ -50,6 +50,9 @@ pub(super) const CHANGE_LOG_LOCK: i64 = 0x6a65_6d70_7574_0002;
 /// The channel of `NOTIFY`; each instance listens on it (see `live.rs`).
 pub(super) const CHANGES_CHANNEL: &str = "jemput_changes";
 
+/// PostgreSQL refuses a `NOTIFY` payload of 8000 bytes or more (in its default build).
+const NOTIFY_PAYLOAD_MAX: usize = 7999;
+
 /// Sequence numbers and check values live in PostgreSQL's signed 64-bit integers.
 fn to_sql(value: u64) -> i64 {
     value as i64
@@ -273,14 +276,17 @@ pub(super) async fn commit_documents(
     ];
     tx.execute(&projection, &params).await?;
 
-    let committed = Committed {
-        seq: seqs.last().copied().map_or(0, from_sql),
-        count: n as u64,
-    };
-    let payload = serde_json::to_string(&committed)
+    let committed = Committed::new(
+        seqs.last().copied().map_or(0, from_sql),
+        regencies.iter().copied(),
+    );
+    let payloads = committed
+        .payloads(NOTIFY_PAYLOAD_MAX)
         .map_err(|e| StoreError::Internal(format!("encoding a change notice: {e}")))?;
     let notify = tx.prepare_cached("SELECT pg_notify($1, $2)").await?;
-    tx.execute(&notify, &[&CHANGES_CHANNEL, &payload]).await?;
+    for payload in payloads {
+        tx.execute(&notify, &[&CHANGES_CHANNEL, &payload]).await?;
+    }
     tx.commit().await?;
 
     Ok(seqs
@@ -367,9 +373,7 @@ pub(super) async fn changed_documents(
 }
 
 /// The change log's last position.
-pub(super) async fn head_position(
-    client: &impl GenericClient,
-) -> Result<Option<Cursor>, StoreError> {
+async fn head_position(client: &impl GenericClient) -> Result<Option<Cursor>, StoreError> {
     let statement = client
         .prepare_cached("SELECT seq, check_value FROM change_log ORDER BY seq DESC LIMIT 1")
         .await?;

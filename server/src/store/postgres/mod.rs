@@ -35,7 +35,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{AsyncMessage, NoTls};
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
-use crate::live::{ChangeFeed, Committed};
+use crate::live::{ChangeFeed, Committed, Notice};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
@@ -114,7 +114,7 @@ impl PostgresStore {
             .map_err(|e| StoreError::Internal(format!("building the connection pool: {e}")))?;
         migrations::migrate(&pool).await?;
         let changes = ChangeFeed::default();
-        listen(config, pool.clone(), changes.clone()).await?;
+        listen(config, changes.clone()).await?;
         Ok(PostgresStore { pool, changes })
     }
 
@@ -124,14 +124,10 @@ impl PostgresStore {
 }
 
 /// Opens the `LISTEN` connection, then keeps it open on a background task: a broken one
-/// is replaced (after a pause), and subscribers get a notice of the log's head then,
-/// since commits made meanwhile went unheard. Returns once the first one listens, so a
+/// is replaced (after a pause), and subscribers are told [`Notice::Missed`] then, since
+/// commits made meanwhile went unheard. Returns once the first one listens, so a
 /// server accepts requests only when it hears every later commit.
-async fn listen(
-    config: tokio_postgres::Config,
-    pool: Pool,
-    feed: ChangeFeed,
-) -> Result<(), StoreError> {
+async fn listen(config: tokio_postgres::Config, feed: ChangeFeed) -> Result<(), StoreError> {
     let mut listening = listen_once(&config, feed.clone()).await?;
     tokio::spawn(async move {
         loop {
@@ -146,14 +142,7 @@ async fn listen(
                     Err(error) => tracing::warn!(%error, "cannot listen for changes yet"),
                 }
             };
-            if let Ok(client) = pool.get().await {
-                if let Ok(Some(head)) = documents::head_position(&client).await {
-                    feed.publish(Committed {
-                        seq: head.seq,
-                        count: 0,
-                    });
-                }
-            }
+            feed.publish(Notice::Missed);
         }
     });
     Ok(())
@@ -172,7 +161,7 @@ async fn listen_once(
             match message {
                 Ok(AsyncMessage::Notification(notice)) => {
                     match serde_json::from_str::<Committed>(notice.payload()) {
-                        Ok(committed) => feed.publish(committed),
+                        Ok(committed) => feed.publish(Notice::Committed(committed)),
                         Err(error) => tracing::warn!(%error, "unreadable change notice"),
                     }
                 }

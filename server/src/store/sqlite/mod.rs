@@ -36,7 +36,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
-use crate::live::{ChangeFeed, Committed};
+use crate::live::{ChangeFeed, Committed, Notice};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
@@ -307,6 +307,12 @@ impl Store for SqliteStore {
         writes: Vec<DocumentWrite>,
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError> {
+        let mut committed = Committed::new(
+            0,
+            writes
+                .iter()
+                .map(|w| w.merged.registration.address.regency.as_str()),
+        );
         // The one writer connection serializes commits: the version check below holds
         // until the commit, and rowids (seqs) are handed out in commit order.
         let positions = self
@@ -322,10 +328,8 @@ impl Store for SqliteStore {
             })
             .await?;
         if let Some(last) = positions.iter().map(|p| p.seq).max() {
-            self.changes.publish(Committed {
-                seq: last,
-                count: positions.len() as u64,
-            });
+            committed.seq = last;
+            self.changes.publish(Notice::Committed(committed));
         }
         Ok(positions)
     }
@@ -513,7 +517,10 @@ mod tests {
             .commit_documents("d".into(), vec![write("a", None)], 1)
             .await
             .unwrap();
-        assert_eq!(notices.recv().await.unwrap().seq, first[0].seq);
+        let Notice::Committed(notice) = notices.recv().await.unwrap() else {
+            panic!("a commit is announced as one");
+        };
+        assert_eq!(notice.seq, first[0].seq);
         // Another request merged into "nothing stored" too, and lost the race.
         let stale = store
             .commit_documents("d".into(), vec![write("b", None), write("a", None)], 2)
