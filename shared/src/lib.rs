@@ -13,6 +13,7 @@
 pub mod document;
 pub mod domain;
 pub mod history;
+pub mod limits;
 pub mod policy;
 pub mod registration;
 pub mod sample;
