@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use jemput_shared::limits::{MAX_REQUEST_MEMORY, MAX_SYNC_BODY};
 use jemput_shared::policy::Role;
 use jemput_shared::sync::seal::Sealer;
 use rand::RngCore;
@@ -39,9 +40,12 @@ use crate::sessions::SessionLifetimes;
 use crate::store::{self, Store, StoreError};
 use crate::{open_files, serve};
 
-/// Sync requests carry batches of documents (the device keeps each under 256 KB, but a
-/// whole document re-sent after a server restore can be larger).
-pub const SYNC_BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Sync request bodies held in memory at once, while they arrive and wait for a merge
+/// slot (see `routes/sync.rs`). Bodies are at most `limits::MAX_SYNC_BODY` each.
+pub const SYNC_BODY_BUDGET: usize = 32 * 1024 * 1024;
+/// Memory sync requests may use at once while merging: one merge slot per
+/// `limits::MAX_REQUEST_MEMORY`, and no more slots than cores.
+pub const SYNC_MERGE_MEMORY: usize = 192 * 1024 * 1024;
 /// Everything else is small JSON; the region import (~60 KB for Bengkulu) is the largest.
 pub const API_BODY_LIMIT: usize = 1024 * 1024;
 
@@ -58,6 +62,8 @@ pub struct AppState {
     /// batch's documents in memory: more at once than cores only adds memory and
     /// contention, so the rest wait their turn (bounded memory under a rush of devices).
     pub sync_slots: Arc<tokio::sync::Semaphore>,
+    /// Bytes (in KiB) of sync request bodies being read or waiting for a merge slot.
+    pub sync_bodies: Arc<tokio::sync::Semaphore>,
     /// Turns true when the server starts shutting down; endless responses (live events)
     /// end then, so the graceful shutdown can finish.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -89,7 +95,10 @@ impl AppState {
             store,
             sealer,
             regions,
-            sync_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            sync_slots: Arc::new(tokio::sync::Semaphore::new(
+                cores.clamp(1, SYNC_MERGE_MEMORY / MAX_REQUEST_MEMORY),
+            )),
+            sync_bodies: Arc::new(tokio::sync::Semaphore::new(SYNC_BODY_BUDGET / 1024)),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             login_throttle: Arc::new(LoginThrottle::default()),
             sessions: SessionLifetimes::default(),
@@ -133,7 +142,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::targets::router())
         .merge(routes::duplicates::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
-    let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));
+    let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(MAX_SYNC_BODY));
     let routes = Router::new().merge(api).merge(sync);
     let routes = match web_dir {
         Some(dir) => routes.fallback_service(routes::web::router(dir)),

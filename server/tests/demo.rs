@@ -68,6 +68,7 @@ async fn documents(store: &dyn Store) -> Vec<(Registration, RegistrationDoc)> {
             after_seq: 0,
             exclude_device: None,
             limit: 100_000,
+            max_bytes: usize::MAX,
         })
         .await
         .expect("documents");

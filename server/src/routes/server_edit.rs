@@ -98,7 +98,8 @@ where
         let items = items.ok_or_else(not_found)?;
 
         let push = Arc::new(items);
-        let (mut plan, stored_positions) = merge(state, auth, &push).await?;
+        // A handful of documents a supervisor acts on: no byte budget to cut them.
+        let (mut plan, stored_positions) = merge(state, auth, &push, usize::MAX).await?;
         for (doc_id, decision) in &plan.decisions {
             match decision {
                 MergeDecision::Store(_) | MergeDecision::Unchanged { .. } => {}

@@ -12,7 +12,7 @@ pub mod postgres;
 pub mod sqlite;
 pub mod supervision;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use jemput_shared::policy::Scope;
@@ -93,6 +93,15 @@ pub struct StoredDocument {
     pub position: Cursor,
 }
 
+/// Stored documents read for one request, within a byte budget.
+#[derive(Debug, Default)]
+pub struct LoadedDocuments {
+    pub found: HashMap<String, StoredDocument>,
+    /// Requested ids not read because the budget ran out (stored or not): the request
+    /// leaves them for later.
+    pub left_out: HashSet<String>,
+}
+
 /// One merged document to commit, and the stored version it was merged into.
 #[derive(Debug)]
 pub struct DocumentWrite {
@@ -113,6 +122,9 @@ pub struct PullQuery {
     /// without bytes (it holds them already).
     pub exclude_device: Option<String>,
     pub limit: usize,
+    /// Documents are read until their bytes reach this (at least one is read), so a page
+    /// of large documents is not held whole; the page then says there is more.
+    pub max_bytes: usize,
 }
 
 #[async_trait]
@@ -178,6 +190,13 @@ pub trait Store: Send + Sync + 'static {
         &self,
         ids: Vec<String>,
     ) -> Result<HashMap<String, StoredDocument>, StoreError>;
+    /// [`Store::load_documents`], reading documents only until their bytes reach
+    /// `max_bytes` (at least one is read): what one sync request may hold in memory.
+    async fn load_documents_within(
+        &self,
+        ids: Vec<String>,
+        max_bytes: usize,
+    ) -> Result<LoadedDocuments, StoreError>;
     /// Stores every write of one sync request — document, change-log row and projection
     /// row each — in one transaction: all or nothing. Returns each write's change-log
     /// position, in order.

@@ -10,6 +10,7 @@ use crate::document::{Hash, RegistrationDoc};
 use crate::limits;
 use crate::policy::{check_edit, Requester};
 use crate::registration::Registration;
+use crate::sync::admission;
 use crate::sync::message::{
     Cursor, PullResponse, PulledDoc, PushItem, PushOutcome, PushResult, Rejection,
 };
@@ -67,6 +68,14 @@ impl MergeDecision {
     }
 }
 
+fn corrupt() -> MergeDecision {
+    rejection(
+        "corrupt",
+        "Data yang dikirim rusak.",
+        "The data sent is damaged.",
+    )
+}
+
 fn rejection(code: &str, message_id: &str, message_en: &str) -> MergeDecision {
     MergeDecision::Rejected(Rejection {
         code: code.into(),
@@ -96,13 +105,10 @@ pub fn merge_push(
             "The document id is not valid.",
         );
     }
-    let corrupt = || {
-        rejection(
-            "corrupt",
-            "Data yang dikirim rusak.",
-            "The data sent is damaged.",
-        )
-    };
+    // Nothing the client sent reaches Automerge before it is admitted (see `admission`).
+    if let Err(refused) = admission::admit(&item.changes) {
+        return MergeDecision::Rejected(refused.rejection());
+    }
     // A whole document (no base) names no heads: they are its own.
     let mut incoming = None;
     let device_heads = if item.base.is_empty() && item.heads.is_empty() {
@@ -205,7 +211,12 @@ pub fn merge_push(
     let bytes = if created && item.base.is_empty() {
         item.changes.clone()
     } else {
-        doc.save_uncompressed()
+        let bytes = doc.save_uncompressed();
+        // Changes within the limits must not grow a stored document past them.
+        if let Err(refused) = admission::admit(&bytes) {
+            return MergeDecision::Rejected(refused.rejection());
+        }
+        bytes
     };
     MergeDecision::Store(Box::new(MergedDocument {
         doc_id: item.doc_id.clone(),
@@ -296,34 +307,45 @@ impl RequestPlan {
 
 /// Merges every pushed item of a request. `stored` holds the server's documents for the
 /// ids the request names (absent: the server has none).
-pub fn plan_push(
-    items: &[PushItem],
+///
+/// Each merge runs under `catch_unwind`: should Automerge panic on some input that
+/// passed admission (a bug in `admission` to fix), that document is refused as damaged
+/// and the rest of the batch goes through.
+pub fn plan_push<'a>(
+    items: impl IntoIterator<Item = &'a PushItem>,
     stored: &std::collections::HashMap<String, Vec<u8>>,
     requester: &Requester,
     ctx: &ValidationContext,
     sealer: &Sealer,
 ) -> RequestPlan {
-    let mut merged_so_far: std::collections::HashMap<&str, Vec<u8>> = Default::default();
+    // Where the latest merged version of each document written by this request lies
+    // in the plan: later items of the same document merge into it (not a copy).
+    let mut latest: std::collections::HashMap<&str, usize> = Default::default();
     let mut plan = RequestPlan::default();
     for item in items {
-        let current = merged_so_far
-            .get(item.doc_id.as_str())
-            .or_else(|| stored.get(&item.doc_id))
-            .map(Vec::as_slice);
-        let mut decision = merge_push(item, current, requester, ctx, sealer);
+        let current = match latest.get(item.doc_id.as_str()) {
+            Some(&index) => match &plan.decisions[index].1 {
+                MergeDecision::Store(merged) => Some(merged.bytes.as_slice()),
+                _ => None,
+            },
+            None => stored.get(&item.doc_id).map(Vec::as_slice),
+        };
+        let mut decision = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            merge_push(item, current, requester, ctx, sealer)
+        }))
+        .unwrap_or_else(|_| corrupt());
         if let MergeDecision::Store(merged) = &mut decision {
             // An earlier item of this request wrote the same document: this write
             // supersedes it (and inherits "created"), so one row per id is committed.
-            for (doc_id, earlier) in &mut plan.decisions {
-                if *doc_id == item.doc_id {
-                    if let MergeDecision::Store(previous) = earlier {
-                        merged.created |= previous.created;
-                        let (heads, seal) = (previous.ack_heads.clone(), previous.ack_seal);
-                        *earlier = MergeDecision::Unchanged { heads, seal };
-                    }
+            if let Some(&index) = latest.get(item.doc_id.as_str()) {
+                let earlier = &mut plan.decisions[index].1;
+                if let MergeDecision::Store(previous) = earlier {
+                    merged.created |= previous.created;
+                    let (heads, seal) = (previous.ack_heads.clone(), previous.ack_seal);
+                    *earlier = MergeDecision::Unchanged { heads, seal };
                 }
             }
-            merged_so_far.insert(item.doc_id.as_str(), merged.bytes.clone());
+            latest.insert(item.doc_id.as_str(), plan.decisions.len());
         }
         plan.decisions.push((item.doc_id.clone(), decision));
     }

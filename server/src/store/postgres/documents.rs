@@ -33,6 +33,7 @@
 use std::collections::HashMap;
 
 use deadpool_postgres::{Client, GenericClient};
+use futures_util::TryStreamExt;
 use jemput_shared::policy::Scope;
 use jemput_shared::registration::{Gender, Registration};
 use jemput_shared::sync::message::Cursor;
@@ -42,7 +43,9 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::IsolationLevel;
 
 use crate::live::Committed;
-use crate::store::{programme_codes, DocumentWrite, PullQuery, StoreError, StoredDocument};
+use crate::store::{
+    programme_codes, DocumentWrite, LoadedDocuments, PullQuery, StoreError, StoredDocument,
+};
 
 /// The advisory lock every document commit holds until it ends (see the module docs).
 pub(super) const CHANGE_LOG_LOCK: i64 = 0x6a65_6d70_7574_0002;
@@ -62,16 +65,30 @@ fn from_sql(value: i64) -> u64 {
     value as u64
 }
 
-pub(super) async fn load_documents(
+pub(super) async fn load_documents_within(
     client: &Client,
     ids: &[String],
-) -> Result<HashMap<String, StoredDocument>, StoreError> {
+    max_bytes: usize,
+) -> Result<LoadedDocuments, StoreError> {
     let statement = client
         .prepare_cached("SELECT id, bytes, seq, check_value FROM documents WHERE id = ANY($1)")
         .await?;
-    let rows = client.query(&statement, &[&ids]).await?;
-    let mut found = HashMap::with_capacity(rows.len());
-    for row in rows {
+    let rows = client
+        .query_raw(&statement, [&ids as &(dyn ToSql + Sync)])
+        .await?;
+    futures_util::pin_mut!(rows);
+    let mut loaded = LoadedDocuments::default();
+    let mut bytes = 0;
+    // Rows arrive one at a time; dropping the stream discards the rest unread.
+    while let Some(row) = rows.try_next().await? {
+        if bytes >= max_bytes {
+            loaded.left_out = ids
+                .iter()
+                .filter(|id| !loaded.found.contains_key(*id))
+                .cloned()
+                .collect();
+            break;
+        }
         let doc = StoredDocument {
             doc_id: row.try_get(0)?,
             bytes: row.try_get(1)?,
@@ -81,9 +98,10 @@ pub(super) async fn load_documents(
                 scope: 0,
             },
         };
-        found.insert(doc.doc_id.clone(), doc);
+        bytes += doc.bytes.len();
+        loaded.found.insert(doc.doc_id.clone(), doc);
     }
-    Ok(found)
+    Ok(loaded)
 }
 
 /// Writes every merged document, its change-log entry and its projection row in one
@@ -349,11 +367,18 @@ pub(super) async fn changed_documents(
         .start()
         .await?;
     let statement = tx.prepare_cached(&sql).await?;
-    let rows = tx.query(&statement, &params).await?;
-    let mut docs = rows
-        .iter()
-        .map(|row| {
-            Ok(ChangedDocument {
+    let (mut docs, mut bytes, mut cut) = (Vec::new(), 0, false);
+    {
+        let rows = tx.query_raw(&statement, params.iter().copied()).await?;
+        futures_util::pin_mut!(rows);
+        // Rows arrive one at a time: stop once the page holds enough bytes (dropping
+        // the stream discards the rest unread).
+        while let Some(row) = rows.try_next().await? {
+            if bytes >= query.max_bytes {
+                cut = true;
+                break;
+            }
+            let doc = ChangedDocument {
                 doc_id: row.try_get(0)?,
                 position: Cursor {
                     seq: from_sql(row.try_get(1)?),
@@ -362,10 +387,12 @@ pub(super) async fn changed_documents(
                 },
                 bytes: row.try_get(3)?,
                 seal: seal_from_sql(row.try_get(4)?),
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let more = docs.len() > query.limit;
+            };
+            bytes += doc.bytes.as_ref().map_or(0, Vec::len);
+            docs.push(doc);
+        }
+    }
+    let more = cut || docs.len() > query.limit;
     docs.truncate(query.limit);
     let head = head_position(&tx).await?;
     tx.commit().await?;

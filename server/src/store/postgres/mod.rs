@@ -43,7 +43,9 @@ use crate::store::listing::{
 use crate::store::supervision::{
     DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
 };
-use crate::store::{DocumentWrite, PullQuery, Region, Store, StoreError, StoredDocument};
+use crate::store::{
+    DocumentWrite, LoadedDocuments, PullQuery, Region, Store, StoreError, StoredDocument,
+};
 
 /// Connections per instance. Sync requests merge at most one per core at a time; the
 /// rest are short queries (sessions, pulls).
@@ -262,7 +264,19 @@ impl Store for PostgresStore {
         &self,
         ids: Vec<String>,
     ) -> Result<HashMap<String, StoredDocument>, StoreError> {
-        documents::load_documents(&self.client().await?, &ids).await
+        Ok(
+            documents::load_documents_within(&self.client().await?, &ids, usize::MAX)
+                .await?
+                .found,
+        )
+    }
+
+    async fn load_documents_within(
+        &self,
+        ids: Vec<String>,
+        max_bytes: usize,
+    ) -> Result<LoadedDocuments, StoreError> {
+        documents::load_documents_within(&self.client().await?, &ids, max_bytes).await
     }
 
     async fn commit_documents(

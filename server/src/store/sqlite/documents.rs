@@ -2,8 +2,6 @@
 //! log that orders them for pulls, and the projection row supervisors query — all written
 //! in one transaction, so an acknowledged change is always in all three.
 
-use std::collections::HashMap;
-
 use jemput_shared::policy::Scope;
 use jemput_shared::registration::Registration;
 use jemput_shared::sync::message::Cursor;
@@ -11,7 +9,7 @@ use jemput_shared::sync::seal::Seal;
 use jemput_shared::sync::server::{ChangedDocument, ChangedPage};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, ToSql};
 
-use crate::store::{programme_codes, DocumentWrite, PullQuery, StoredDocument};
+use crate::store::{programme_codes, DocumentWrite, LoadedDocuments, PullQuery, StoredDocument};
 
 /// Check values and sequence numbers live in SQLite's signed 64-bit integers.
 fn to_sql(value: u64) -> i64 {
@@ -22,19 +20,31 @@ fn from_sql(value: i64) -> u64 {
     value as u64
 }
 
-pub(crate) fn load_documents(
+pub(crate) fn load_documents_within(
     conn: &Connection,
     ids: &[String],
-) -> rusqlite::Result<HashMap<String, StoredDocument>> {
-    let mut found = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    max_bytes: usize,
+) -> rusqlite::Result<LoadedDocuments> {
+    let mut loaded = LoadedDocuments::default();
+    let mut bytes = 0;
+    for (index, chunk) in ids.chunks(500).enumerate() {
         let placeholders = vec!["?"; chunk.len()].join(",");
         let sql = format!(
             "SELECT id, bytes, seq, check_value FROM documents WHERE id IN ({placeholders})"
         );
         let mut statement = conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(params_from_iter(chunk.iter()), |row| {
-            Ok(StoredDocument {
+        let mut rows = statement.query(params_from_iter(chunk.iter()))?;
+        while let Some(row) = rows.next()? {
+            if bytes >= max_bytes {
+                // Rows are read (and their bytes copied) one at a time: stop here.
+                loaded.left_out = ids[index * 500..]
+                    .iter()
+                    .filter(|id| !loaded.found.contains_key(*id))
+                    .cloned()
+                    .collect();
+                return Ok(loaded);
+            }
+            let doc = StoredDocument {
                 doc_id: row.get(0)?,
                 bytes: row.get(1)?,
                 position: Cursor {
@@ -42,14 +52,12 @@ pub(crate) fn load_documents(
                     check: from_sql(row.get(3)?),
                     scope: 0,
                 },
-            })
-        })?;
-        for row in rows {
-            let doc = row?;
-            found.insert(doc.doc_id.clone(), doc);
+            };
+            bytes += doc.bytes.len();
+            loaded.found.insert(doc.doc_id.clone(), doc);
         }
     }
-    Ok(found)
+    Ok(loaded)
 }
 
 /// The writes whose document is no longer stored at the version they were merged into.
@@ -209,21 +217,29 @@ pub(crate) fn changed_documents(
     params.extend(scope_params.iter().map(|p| p as &dyn ToSql));
     params.push(&limit);
     let mut statement = conn.prepare_cached(&sql)?;
-    let mut docs = statement
-        .query_map(params.as_slice(), |row| {
-            Ok(ChangedDocument {
-                doc_id: row.get(0)?,
-                position: Cursor {
-                    seq: from_sql(row.get(1)?),
-                    check: from_sql(row.get(2)?),
-                    scope: 0,
-                },
-                bytes: row.get(3)?,
-                seal: seal_from_sql(row.get(4)?),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let more = docs.len() > query.limit;
+    let mut rows = statement.query(params.as_slice())?;
+    let (mut docs, mut bytes, mut cut) = (Vec::new(), 0, false);
+    while let Some(row) = rows.next()? {
+        // Rows are read one at a time: stop once the page holds enough bytes.
+        if bytes >= query.max_bytes {
+            cut = true;
+            break;
+        }
+        let doc = ChangedDocument {
+            doc_id: row.get(0)?,
+            position: Cursor {
+                seq: from_sql(row.get(1)?),
+                check: from_sql(row.get(2)?),
+                scope: 0,
+            },
+            bytes: row.get(3)?,
+            seal: seal_from_sql(row.get(4)?),
+        };
+        bytes += doc.bytes.as_ref().map_or(0, Vec::len);
+        docs.push(doc);
+    }
+    drop(rows);
+    let more = cut || docs.len() > query.limit;
     docs.truncate(query.limit);
     Ok(ChangedPage {
         docs,

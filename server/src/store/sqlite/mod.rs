@@ -44,7 +44,9 @@ use crate::store::listing::{
 use crate::store::supervision::{
     DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
 };
-use crate::store::{DocumentWrite, PullQuery, Region, Store, StoreError, StoredDocument};
+use crate::store::{
+    DocumentWrite, LoadedDocuments, PullQuery, Region, Store, StoreError, StoredDocument,
+};
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "jemput.sqlite3";
@@ -297,7 +299,18 @@ impl Store for SqliteStore {
         &self,
         ids: Vec<String>,
     ) -> Result<HashMap<String, StoredDocument>, StoreError> {
-        self.with_reader(move |conn| Ok(documents::load_documents(conn, &ids)?))
+        self.with_reader(move |conn| {
+            Ok(documents::load_documents_within(conn, &ids, usize::MAX)?.found)
+        })
+        .await
+    }
+
+    async fn load_documents_within(
+        &self,
+        ids: Vec<String>,
+        max_bytes: usize,
+    ) -> Result<LoadedDocuments, StoreError> {
+        self.with_reader(move |conn| Ok(documents::load_documents_within(conn, &ids, max_bytes)?))
             .await
     }
 
