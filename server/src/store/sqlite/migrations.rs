@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_overview",
         include_str!("migrations/0004_overview.sql"),
     ),
+    (
+        "0006_change_receipts",
+        include_str!("migrations/0006_change_receipts.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer
