@@ -47,7 +47,7 @@ pub fn RecordList() -> impl IntoView {
     let user_id = move || {
         state
             .session
-            .with(|s| s.as_ref().map(|s| s.user.id.clone()))
+            .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
             .unwrap_or_default()
     };
     let filtered = Memo::new(move |_| {
@@ -108,7 +108,7 @@ pub fn RecordList() -> impl IntoView {
             <ul class="records">
                 <For
                     each=move || filtered.with(|all| all.iter().take(shown.get()).cloned().collect::<Vec<_>>())
-                    key=|s| (s.id.clone(), s.pending, s.status.clone(), s.full_name.clone(), s.rejected.is_some(), s.last_comment.clone())
+                    key=|s| (s.id.clone(), s.pending, s.status.clone(), s.full_name.clone(), s.rejected.is_some(), s.last_comment.clone(), s.assigned_officer.clone())
                     children=move |s: Summary| {
                         let id = s.id.clone();
                         let status = s.status.clone();

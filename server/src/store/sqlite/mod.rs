@@ -561,6 +561,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn writes_from_before_receipts_were_kept_end_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let first = store
+            .commit_documents(pushed_by("d1"), vec![write("a", None)], 10)
+            .await
+            .unwrap();
+        // As migration 0006 leaves a row written before it.
+        store
+            .with_writer(|conn| {
+                conn.execute(
+                    "UPDATE change_log SET user_id = NULL, changes = NULL, prev_seq = NULL",
+                    [],
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        store
+            .commit_documents(pushed_by("d2"), vec![write("a", Some(first[0].seq))], 20)
+            .await
+            .unwrap();
+        let received = store.received_changes("a".into()).await.unwrap();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].receipt.received_at, 20);
+    }
+
+    #[tokio::test]
     async fn a_commit_based_on_an_outdated_version_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).unwrap();
