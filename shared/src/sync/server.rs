@@ -98,11 +98,12 @@ fn forbidden(refusal: Forbidden) -> MergeDecision {
 /// A stored document outside the requester's scope is treated as absent, so the answer
 /// does not tell whether the id exists: changes on a base get
 /// [`MergeDecision::NeedsFullDocument`], and a whole document is judged as a new
-/// registration. One answer still differs: a whole document that would be accepted as
-/// new cannot be stored under the taken id, and gets the refusal an out-of-area new
-/// registration gets. Such an id is a random UUID the officer can only know from a
-/// record that was once in their scope, or by guessing a UUID, and is answered like a
-/// registration in another area — not distinguishable from a requester's own mistake.
+/// registration. One answer still differs (the residual): a whole document that would
+/// be accepted as new cannot be stored under the taken id, so it gets the refusal an
+/// out-of-area new registration gets, where an unknown id would be accepted. That tells
+/// the id is taken — but ids are random UUIDs, which a requester knows only from a
+/// record once in their scope (or by guessing 122 random bits), so it tells them
+/// nothing they did not know, and nothing of the record.
 pub fn merge_push(
     item: &PushItem,
     stored: Option<&[u8]>,
