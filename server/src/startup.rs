@@ -135,6 +135,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::regions::router())
         .merge(routes::review::router())
         .merge(routes::history::router())
+        .merge(routes::handover::router())
         .merge(routes::events::router())
         .merge(routes::registrations_table::router())
         .merge(routes::export::router())

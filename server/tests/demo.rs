@@ -159,7 +159,7 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
     let mut reviewed = 0;
     let mut commented = 0;
     for (registration, doc) in docs.iter_mut() {
-        let changes = history(doc);
+        let changes = history(doc, &Default::default());
         assert_eq!(
             changes[0].author_id.as_deref(),
             Some(registration.registered_by.as_str())

@@ -2,14 +2,22 @@
 //! and when (from the message [`ChangeAuthor`] writes), and which fields it touched
 //! (from the difference between the document before and after that change).
 //!
+//! The author and time in a change are what the device that made it wrote: the server
+//! refuses a change naming another user as its author, but a phone's clock may be wrong
+//! and older changes were never checked. What the server itself vouches for is its
+//! [`Receipt`] of each change it accepted — who pushed it, from which device, and when
+//! by the server's clock — which the server passes in from its store.
+//!
 //! Field paths go two levels deep at most (`full_name`, `address.village`,
 //! `review.comments`), which is what a supervisor needs to read "Siti changed the
 //! village"; list positions are not shown.
 
+use std::collections::HashMap;
+
 use automerge::{Patch, PatchAction, Prop};
 use serde::{Deserialize, Serialize};
 
-use crate::document::{ChangeAuthor, RegistrationDoc};
+use crate::document::{ChangeAuthor, Hash, RegistrationDoc};
 use crate::registration::Millis;
 
 /// One change in a registration's history.
@@ -18,18 +26,41 @@ pub struct HistoryEntry {
     /// The change hash, in hex.
     pub hash: String,
     /// When the change was made by the clock of the device that made it (second
-    /// precision), in milliseconds since the epoch.
+    /// precision), in milliseconds since the epoch: the device's claim.
     pub at: Millis,
-    /// The user who made it; `None` for changes that do not name one.
+    /// The user the change names as its author (the device's claim); `None` for changes
+    /// that do not name one.
     pub author_id: Option<String>,
     pub author_name: Option<String>,
     /// The field paths the change touched, sorted and without repeats.
     pub fields: Vec<String>,
+    /// When the server received the change, by its own clock. This and the `pushed_*`
+    /// fields are the server's record ([`Receipt`]); all `None` for changes it accepted
+    /// before it kept such records.
+    pub received_at: Option<Millis>,
+    /// The user whose sync (or whose action on the server, such as a review) brought
+    /// the change to the server.
+    pub pushed_by_id: Option<String>,
+    pub pushed_by_name: Option<String>,
+    /// The id of the device (signed-in session) it came from.
+    pub pushed_from_device: Option<String>,
+}
+
+/// What the server recorded when it accepted a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The server's clock, in milliseconds since the epoch.
+    pub received_at: Millis,
+    pub pushed_by_id: String,
+    /// `None` when the user is no longer known.
+    pub pushed_by_name: Option<String>,
+    pub pushed_from_device: Option<String>,
 }
 
 /// Every change of the document, in causal order (a change comes after those it builds
-/// on); oldest first where the order is free.
-pub fn history(doc: &mut RegistrationDoc) -> Vec<HistoryEntry> {
+/// on); oldest first where the order is free. Each change carries the server's receipt
+/// of it from `receipts`, if there is one.
+pub fn history(doc: &mut RegistrationDoc, receipts: &HashMap<Hash, Receipt>) -> Vec<HistoryEntry> {
     let automerge = doc.automerge();
     let changes = automerge.get_changes(&[]);
     let mut entries = Vec::with_capacity(changes.len());
@@ -37,12 +68,17 @@ pub fn history(doc: &mut RegistrationDoc) -> Vec<HistoryEntry> {
         let author = change.message().and_then(ChangeAuthor::from_message);
         let before: Vec<_> = change.deps().to_vec();
         let patches = automerge.diff(&before, &[change.hash()]);
+        let receipt = receipts.get(&change.hash().0);
         entries.push(HistoryEntry {
             hash: change.hash().to_string(),
             at: change.timestamp().saturating_mul(1000),
             author_id: author.as_ref().map(|a| a.user_id.clone()),
             author_name: author.map(|a| a.name),
             fields: touched_fields(&patches),
+            received_at: receipt.map(|r| r.received_at),
+            pushed_by_id: receipt.map(|r| r.pushed_by_id.clone()),
+            pushed_by_name: receipt.and_then(|r| r.pushed_by_name.clone()),
+            pushed_from_device: receipt.and_then(|r| r.pushed_from_device.clone()),
         });
     }
     entries
@@ -121,7 +157,7 @@ mod tests {
         })
         .unwrap();
 
-        let entries = history(&mut doc);
+        let entries = history(&mut doc, &HashMap::new());
         assert_eq!(entries.len(), 3);
         assert_eq!(entries[0].author_name.as_deref(), Some("Siti"));
         assert_eq!(entries[0].at, 1_764_000_000_000);
@@ -150,7 +186,7 @@ mod tests {
             .unwrap();
         officer_doc.merge_bytes(&supervisor_doc.save()).unwrap();
 
-        let entries = history(&mut officer_doc);
+        let entries = history(&mut officer_doc, &HashMap::new());
         assert_eq!(entries.len(), 3);
         let by = |name: &str| {
             entries
@@ -167,7 +203,7 @@ mod tests {
     #[test]
     fn changes_without_an_author_message_have_no_author() {
         let mut doc = RegistrationDoc::create(&sample());
-        let entries = history(&mut doc);
+        let entries = history(&mut doc, &HashMap::new());
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].author_id, None);
         assert!(!entries[0].fields.is_empty());
@@ -177,6 +213,6 @@ mod tests {
     fn an_edit_that_changes_nothing_adds_no_history() {
         let mut doc = RegistrationDoc::create_by(&sample(), &officer(), 1_000);
         doc.edit_by(&officer(), 2_000, |_| {}).unwrap();
-        assert_eq!(history(&mut doc).len(), 1);
+        assert_eq!(history(&mut doc, &HashMap::new()).len(), 1);
     }
 }

@@ -117,6 +117,12 @@ pub const REGISTERED_BY: TextLimit = text(
     "The registering officer's ID",
 );
 pub const DEVICE_ID: TextLimit = text("device_id", ID_MAX_CHARS, "ID perangkat", "The device ID");
+pub const ASSIGNED_OFFICER: TextLimit = text(
+    "assigned_officer",
+    ID_MAX_CHARS,
+    "ID petugas penerima",
+    "The assigned officer's ID",
+);
 
 // Identity.
 pub const FULL_NAME: TextLimit = text("full_name", 100, "Nama lengkap", "Full name");
@@ -258,6 +264,7 @@ pub const TEXT_FIELDS: &[TextLimit] = &[
     ID,
     REGISTERED_BY,
     DEVICE_ID,
+    ASSIGNED_OFFICER,
     FULL_NAME,
     NIK,
     NO_NIK_REASON,

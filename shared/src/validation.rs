@@ -317,6 +317,9 @@ fn check_id(reg: &Registration, problems: &mut Vec<FieldProblem>) {
     }
     check_text(&reg.registered_by, &limits::REGISTERED_BY, problems);
     check_text(&reg.device_id, &limits::DEVICE_ID, problems);
+    if let Some(officer) = &reg.assigned_officer {
+        check_text(officer, &limits::ASSIGNED_OFFICER, problems);
+    }
 }
 
 const FULL_NAME_MIN_CHARS: usize = 2;
@@ -1231,6 +1234,7 @@ mod tests {
             id: value(&limits::ID),
             registered_by: value(&limits::REGISTERED_BY),
             device_id: value(&limits::DEVICE_ID),
+            assigned_officer: Some(value(&limits::ASSIGNED_OFFICER)),
             full_name: value(&limits::FULL_NAME),
             nik: value(&limits::NIK),
             no_nik_reason: Some(value(&limits::NO_NIK_REASON)),

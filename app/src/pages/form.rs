@@ -4,12 +4,17 @@
 //! show once the field was left or a save was tried. Inputs carry `name` attributes equal
 //! to the domain's field paths (`full_name`, `nik`, `address.village`, …) and a
 //! `maxlength` from the same limit validation holds them to (`jemput_shared::limits`).
+//!
+//! A record the officer may not change (another officer registered it and it was not
+//! handed over to them: `policy::officer_may_change`, the rule the server enforces) opens
+//! read-only, with a note and no "Simpan".
 
 use std::collections::HashSet;
 
 use jemput_shared::document::ChangeAuthor;
 use jemput_shared::domain::{civil_date_at, WIB_OFFSET_MS};
 use jemput_shared::limits::{self, TextLimit};
+use jemput_shared::policy::{officer_may_change, NOT_THEIRS};
 use jemput_shared::registration::{
     GeoLocation, ProgrammeInterest, Registration, ReviewComment, ReviewStatus, WorkExperience,
 };
@@ -551,6 +556,17 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
     let draft = RwSignal::new(blank_registration(state));
     let loaded = RwSignal::new(is_new);
     let stored = RwSignal::new(None::<Registration>);
+    let read_only = Memo::new(move |_| {
+        let user_id = state
+            .session
+            .with(|s| s.as_ref().map(|s| s.user.id.clone()))
+            .unwrap_or_default();
+        stored.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                !officer_may_change(&user_id, &r.registered_by, r.assigned_officer.as_deref())
+            })
+        })
+    });
     let report = Memo::new(move |_| {
         let registration = draft.get();
         state.regions.with(|regions| {
@@ -593,7 +609,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
     }
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if state.saving.get_untracked() {
+        if state.saving.get_untracked() || read_only.get_untracked() {
             return;
         }
         ctx.submitted.set(true);
@@ -734,8 +750,12 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 <button type="button" class="link" name="back" on:click=move |_| state.go(Screen::List)>
                     {move || l(lang.get(), "← Kembali", "← Back")}
                 </button>
-                <h1>{move || if is_new { l(lang.get(), "Pendaftaran baru", "New registration") } else { l(lang.get(), "Ubah data", "Edit record") }}</h1>
+                <h1>{move || if is_new { l(lang.get(), "Pendaftaran baru", "New registration") } else if read_only.get() { l(lang.get(), "Lihat data", "View record") } else { l(lang.get(), "Ubah data", "Edit record") }}</h1>
             </div>
+            <Show when=move || read_only.get()>
+                <p class="alert info" data-testid="view-only">{move || l(lang.get(), NOT_THEIRS.message_id, NOT_THEIRS.message_en)}</p>
+            </Show>
+            <fieldset class="form-body" disabled=move || read_only.get()>
             {review}
             <section class="card">
                 <h2>{move || l(lang.get(), "Identitas", "Identity")}</h2>
@@ -849,12 +869,15 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 {move || gps_status.get().map(|s| view! { <p class="hint">{s}</p> })}
                 {problems(ctx, "location")}
             </section>
+            </fieldset>
             {move || failure.get().map(|f| view! { <p class="alert error save-error" role="alert">{f}</p> })}
+            <Show when=move || !read_only.get()>
             <div class="actions">
                 <button type="submit" class="primary" name="save" disabled=move || state.saving.get()>
                     {move || if state.saving.get() { l(lang.get(), "Menyimpan…", "Saving…") } else { l(lang.get(), "Simpan", "Save") }}
                 </button>
             </div>
+            </Show>
         </form>
         </Show>
     }

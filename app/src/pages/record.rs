@@ -1,8 +1,10 @@
 //! One registration (`#/pendaftaran/<id>`): every field, the review comments, the
-//! document's history (who changed which fields when, from its Automerge changes) and the
-//! review actions — verify, needs correction, reject — with a comment. A review is a
-//! change to the registration's document on the server, so it reaches the officer's phone
-//! on its next sync.
+//! document's history (who changed which fields when, from its Automerge changes: first
+//! who the server received each from and when, then what the phone itself wrote), the
+//! review actions — verify, needs correction, reject — with a comment, and handing the
+//! record over to another officer of its area ("Pindahkan ke petugas"). A review or a
+//! handover is a change to the registration's document on the server, so it reaches the
+//! officers' phones on their next sync.
 
 use jemput_shared::domain::RegionCode;
 use leptos::prelude::*;
@@ -45,9 +47,41 @@ pub fn RecordPage() -> impl IntoView {
         reload.track();
         format!("/api/registrations/{}/history", encode(&id.get()))
     });
+    let candidates = fetched(state, move || {
+        reload.track();
+        format!("/api/registrations/{}/handover", encode(&id.get()))
+    });
     let comment = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
+    let officer = RwSignal::new(String::new());
+    let handover_outcome = RwSignal::new(None::<Result<String, String>>);
+    let hand_over = move || {
+        busy.set(true);
+        handover_outcome.set(None);
+        spawn_local(async move {
+            let body = json!({ "officer_id": officer.get_untracked() });
+            let path = format!(
+                "/api/registrations/{}/handover",
+                encode(&id.get_untracked())
+            );
+            let result = post(state, &path, &body).await;
+            let lang = lang.get_untracked();
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    handover_outcome.set(Some(Ok(l(
+                        lang,
+                        "Data dipindahkan; petugas itu kini dapat mengubahnya.",
+                        "Handed over; that officer may now change it.",
+                    )
+                    .to_owned())));
+                    reload.update(|n| *n += 1);
+                }
+                Err(error) => handover_outcome.set(Some(Err(error))),
+            }
+        });
+    };
     let review = move |status: &'static str| {
         busy.set(true);
         outcome.set(None);
@@ -79,7 +113,13 @@ pub fn RecordPage() -> impl IntoView {
             {move || {
                 let lang = lang.get();
                 let author = history.with(|h| match h {
-                    Some(Ok(h)) => list(h, "changes").first().map(|c| text(c, "author_name").to_owned()),
+                    Some(Ok(h)) => list(h, "changes").first().map(|c| {
+                        // Whom the server received it from; else what the phone wrote.
+                        match text(c, "pushed_by_name") {
+                            "" => text(c, "author_name").to_owned(),
+                            name => name.to_owned(),
+                        }
+                    }),
                     _ => None,
                 });
                 record.with(|record| block(lang, record, |r| fields(state, lang, r, author)))
@@ -100,6 +140,44 @@ pub fn RecordPage() -> impl IntoView {
                     }).collect_view()}
                 </div>
                 {move || outcome.get().map(|o| {
+                    let (class, text) = match o {
+                        Ok(text) => ("alert ok", text),
+                        Err(text) => ("alert error", text),
+                    };
+                    view! { <p class=class role="status">{text}</p> }
+                })}
+            </section>
+            <section class="card handover" hidden=missing>
+                <h2>{move || l(lang.get(), "Pindahkan ke petugas", "Hand over to an officer")}</h2>
+                <p class="hint">{move || l(lang.get(),
+                    "Untuk petugas yang berhenti atau pindah: petugas yang dipilih dapat mengubah data ini.",
+                    "For an officer who left or moved: the chosen officer may change this record.")}</p>
+                <label class="field">
+                    <span>{move || l(lang.get(), "Petugas", "Officer")}</span>
+                    <select name="handover_officer" on:change=move |ev| officer.set(event_target_value(&ev))>
+                        <option value="">{move || l(lang.get(), "— pilih —", "— choose —")}</option>
+                        {move || candidates.with(|c| match c {
+                            Some(Ok(c)) => {
+                                let current = text(c, "assigned_officer").to_owned();
+                                list(c, "officers").iter().map(|o| {
+                                    let id = text(o, "id").to_owned();
+                                    let mut name = format!("{} ({})", text(o, "display_name"), text(o, "username"));
+                                    if id == current {
+                                        name.push_str(" ✓");
+                                    }
+                                    view! { <option value=id>{name}</option> }
+                                }).collect_view().into_any()
+                            }
+                            _ => ().into_any(),
+                        })}
+                    </select>
+                </label>
+                <button type="button" name="hand_over" class="secondary"
+                    disabled=move || busy.get() || officer.with(String::is_empty)
+                    on:click=move |_| hand_over()>
+                    {move || l(lang.get(), "Pindahkan ke petugas", "Hand over")}
+                </button>
+                {move || handover_outcome.get().map(|o| {
                     let (class, text) = match o {
                         Ok(text) => ("alert ok", text),
                         Err(text) => ("alert error", text),
@@ -336,21 +414,38 @@ fn fields(state: AppState, lang: Lang, r: &Value, author: Option<String>) -> Str
     html + "</section>"
 }
 
+/// The history, newest first: when the server received each change and from whom (what
+/// the server vouches for), the fields, and then — secondary — the time and author the
+/// phone wrote into the change.
 fn history_table(lang: Lang, changes: &[Value]) -> String {
     let mut html = format!(
         r#"<table class="grid history" data-testid="history"><thead><tr>{}</tr></thead><tbody>"#,
         cells(
             "th",
             &[
-                l(lang, "Waktu", "Time"),
-                l(lang, "Oleh", "By"),
-                l(lang, "Isian yang berubah", "Fields changed")
+                l(lang, "Diterima server", "Received by the server"),
+                l(lang, "Dikirim oleh", "Sent by"),
+                l(lang, "Isian yang berubah", "Fields changed"),
+                l(lang, "Menurut ponsel", "As the phone says")
             ]
         )
     );
+    let unrecorded = l(lang, "(belum dicatat)", "(not recorded)");
     for c in changes.iter().rev() {
+        let received = match c.get("received_at").and_then(Value::as_f64) {
+            Some(at) => datetime(at),
+            None => unrecorded.to_owned(),
+        };
+        let sender = match (text(c, "pushed_by_name"), text(c, "pushed_from_device")) {
+            ("", "") => unrecorded.to_owned(),
+            (name, "") => name.to_owned(),
+            (name, device) => {
+                let device: String = device.chars().take(8).collect();
+                format!("{name} · {} {device}", l(lang, "perangkat", "device"))
+            }
+        };
         let author = match text(c, "author_name") {
-            "" => l(lang, "(tidak diketahui)", "(unknown)"),
+            "" => l(lang, "(tidak disebut)", "(not named)"),
             name => name,
         };
         let fields = list(c, "fields")
@@ -358,9 +453,10 @@ fn history_table(lang: Lang, changes: &[Value]) -> String {
             .filter_map(Value::as_str)
             .collect::<Vec<_>>()
             .join(", ");
+        let claim = format!("{} · {author}", datetime(num(c, "at")));
         html.push_str(&format!(
             "<tr>{}</tr>",
-            cells("td", &[&datetime(num(c, "at")), author, &fields])
+            cells("td", &[&received, &sender, &fields, &claim])
         ));
     }
     html + "</tbody></table>"

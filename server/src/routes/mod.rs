@@ -9,6 +9,7 @@ pub mod duplicates;
 pub mod events;
 pub mod export;
 pub mod export_format;
+pub mod handover;
 pub mod health;
 pub mod history;
 pub mod listing_names;

@@ -43,7 +43,7 @@ use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
 use crate::startup::AppState;
-use crate::store::{DocumentWrite, PullQuery, StoreError};
+use crate::store::{DocumentWrite, PullQuery, PushedBy, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/sync", post(sync))
@@ -306,8 +306,9 @@ pub(crate) async fn commit(
     if writes.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(state
-        .store
-        .commit_documents(auth.device_id.clone(), writes, now)
-        .await?)
+    let pushed_by = PushedBy {
+        user_id: auth.user.id.clone(),
+        device_id: auth.device_id.clone(),
+    };
+    Ok(state.store.commit_documents(pushed_by, writes, now).await?)
 }

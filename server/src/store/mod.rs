@@ -15,6 +15,8 @@ pub mod supervision;
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
+use jemput_shared::document::Hash;
+use jemput_shared::history::Receipt;
 use jemput_shared::policy::Scope;
 use jemput_shared::sync::message::Cursor;
 use jemput_shared::sync::server::{ChangedPage, MergedDocument};
@@ -110,6 +112,22 @@ pub struct DocumentWrite {
     /// store had no such document. The commit writes only if that is still the stored
     /// version (optimistic concurrency: see [`Store::commit_documents`]).
     pub based_on: Option<u64>,
+}
+
+/// Who pushed a commit's changes: the user, and the device (signed-in session) the
+/// request came with. A server edit (a review) is pushed by the reviewer's session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedBy {
+    pub user_id: String,
+    pub device_id: String,
+}
+
+/// One write of a document as the change log recorded it: the changes that were new to
+/// the server in it, and the server's receipt of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedChanges {
+    pub hashes: Vec<Hash>,
+    pub receipt: Receipt,
 }
 
 /// What a device asks for when it pulls: documents in `scope` changed after `after_seq`
@@ -208,12 +226,21 @@ pub trait Store: Send + Sync + 'static {
     /// committed has also seen every lower seq (a pull cursor never skips a change).
     /// Every successful commit is announced on [`Store::changes`], on every instance
     /// sharing the database.
+    ///
+    /// Each write's change-log row also records its [`MergedDocument::new_changes`],
+    /// `pushed_by` and `now_ms` (the server's receipt, for the history) and the
+    /// document's previous row: the rows of one document form a chain through the log's
+    /// primary key, so no index on the hot path is needed to find them
+    /// ([`Store::received_changes`]).
     async fn commit_documents(
         &self,
-        device_id: String,
+        pushed_by: PushedBy,
         writes: Vec<DocumentWrite>,
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError>;
+    /// The receipts of the document's writes, newest first; empty for an unknown id.
+    /// Writes committed before receipts were kept are left out.
+    async fn received_changes(&self, doc_id: String) -> Result<Vec<ReceivedChanges>, StoreError>;
     /// True when the cursor names a change-log row this store holds (same seq and check).
     async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError>;
     /// Documents changed in scope after the query's position, in change-log order, with
@@ -288,6 +315,15 @@ pub(crate) fn programme_codes(registration: &jemput_shared::registration::Regist
         codes.push(',');
     }
     codes
+}
+
+/// The change log's `changes` column (`MergedDocument::new_changes` concatenated, 32
+/// bytes a hash) read back on either backend.
+pub(crate) fn change_hashes(column: &[u8]) -> Vec<Hash> {
+    column
+        .chunks_exact(32)
+        .map(|chunk| chunk.try_into().expect("chunks of 32 bytes"))
+        .collect()
 }
 
 /// Which database to use: `postgres://…` (or `postgresql://…`) when `database` is given,

@@ -139,7 +139,7 @@ async fn setup(
     }
     let state = AppState::load(Arc::clone(&store)).await?;
     let password = auth::hash_password(
-        jemput_server::accounts::Password::parse("fuzz-harness-password".into())
+        jemput_server::accounts::Password::parse("fuzz-harness-kopi-pagi-hari".into(), &[])
             .map_err(|p| anyhow::anyhow!(p.message_en))?,
     )
     .await?;

@@ -34,6 +34,7 @@ use std::collections::HashMap;
 
 use deadpool_postgres::{Client, GenericClient};
 use futures_util::TryStreamExt;
+use jemput_shared::history::Receipt;
 use jemput_shared::policy::Scope;
 use jemput_shared::registration::{Gender, Registration};
 use jemput_shared::sync::message::Cursor;
@@ -44,7 +45,8 @@ use tokio_postgres::IsolationLevel;
 
 use crate::live::Committed;
 use crate::store::{
-    programme_codes, DocumentWrite, LoadedDocuments, PullQuery, StoreError, StoredDocument,
+    change_hashes, programme_codes, DocumentWrite, LoadedDocuments, PullQuery, PushedBy,
+    ReceivedChanges, StoreError, StoredDocument,
 };
 
 /// The advisory lock every document commit holds until it ends (see the module docs).
@@ -109,10 +111,11 @@ pub(super) async fn load_documents_within(
 /// PostgreSQL only if the transaction commits). Returns each write's change-log position.
 pub(super) async fn commit_documents(
     client: &mut Client,
-    device_id: &str,
+    pushed_by: &PushedBy,
     writes: &[DocumentWrite],
     now_ms: i64,
 ) -> Result<Vec<Cursor>, StoreError> {
+    let device_id = pushed_by.device_id.as_str();
     let tx = client.transaction().await?;
     let lock = tx
         .prepare_cached("SELECT pg_advisory_xact_lock($1)")
@@ -177,7 +180,8 @@ pub(super) async fn commit_documents(
         Vec::with_capacity(n),
     );
     let (mut birth_places, mut phones) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for DocumentWrite { merged, .. } in writes {
+    let (mut new_changes, mut previous) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for DocumentWrite { merged, based_on } in writes {
         let r: &Registration = &merged.registration;
         checks.push(to_sql(rand::random()));
         regencies.push(r.address.regency.as_str());
@@ -203,19 +207,33 @@ pub(super) async fn commit_documents(
         deleted.push(r.deleted.is_some());
         birth_places.push(r.birth_place.as_str());
         phones.push(r.phone.as_str());
+        new_changes.push(merged.new_changes.concat());
+        previous.push(based_on.map(to_sql));
     }
 
     let log = tx
         .prepare_cached(
-            "INSERT INTO change_log (seq, check_value, regency, doc_id, device_id, at)
-             SELECT seq, check_value, regency, doc_id, $5, $6
-             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[])
-                  AS w (seq, check_value, regency, doc_id)",
+            "INSERT INTO change_log (seq, check_value, regency, doc_id, device_id, at, user_id,
+                                     changes, prev_seq)
+             SELECT seq, check_value, regency, doc_id, $5, $6, $7, changes, prev_seq
+             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $8::bytea[],
+                         $9::bigint[])
+                  AS w (seq, check_value, regency, doc_id, changes, prev_seq)",
         )
         .await?;
     tx.execute(
         &log,
-        &[&seqs, &checks, &regencies, &ids, &device_id, &now_ms],
+        &[
+            &seqs,
+            &checks,
+            &regencies,
+            &ids,
+            &device_id,
+            &now_ms,
+            &pushed_by.user_id,
+            &new_changes,
+            &previous,
+        ],
     )
     .await?;
     let documents = tx
@@ -316,6 +334,46 @@ pub(super) async fn commit_documents(
             scope: 0,
         })
         .collect())
+}
+
+/// The receipts of a document's writes, newest first: the chain of its change-log rows
+/// from `documents.seq` back through `prev_seq` (primary-key lookups), as far as rows
+/// carry receipts.
+pub(super) async fn received_changes(
+    client: &Client,
+    doc_id: &str,
+) -> Result<Vec<ReceivedChanges>, StoreError> {
+    let statement = client
+        .prepare_cached(
+            "WITH RECURSIVE chain (seq) AS (
+                 SELECT seq FROM documents WHERE id = $1
+                 UNION ALL
+                 SELECT log.prev_seq FROM change_log log JOIN chain ON log.seq = chain.seq
+                 WHERE log.doc_id = $1 AND log.changes IS NOT NULL
+                   AND log.prev_seq IS NOT NULL
+             )
+             SELECT log.changes, log.user_id, u.display_name, log.device_id, log.at
+             FROM chain JOIN change_log log ON log.seq = chain.seq
+             LEFT JOIN users u ON u.id = log.user_id
+             WHERE log.doc_id = $1 AND log.changes IS NOT NULL AND log.user_id IS NOT NULL
+             ORDER BY log.seq DESC",
+        )
+        .await?;
+    let rows = client.query(&statement, &[&doc_id]).await?;
+    rows.iter()
+        .map(|row| {
+            let changes: Vec<u8> = row.try_get(0)?;
+            Ok(ReceivedChanges {
+                hashes: change_hashes(&changes),
+                receipt: Receipt {
+                    pushed_by_id: row.try_get(1)?,
+                    pushed_by_name: row.try_get(2)?,
+                    pushed_from_device: row.try_get(3)?,
+                    received_at: row.try_get(4)?,
+                },
+            })
+        })
+        .collect()
 }
 
 pub(super) async fn cursor_is_known(client: &Client, cursor: Cursor) -> Result<bool, StoreError> {

@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_sessions",
         include_str!("migrations/0005_sessions.sql"),
     ),
+    (
+        "0006_change_receipts",
+        include_str!("migrations/0006_change_receipts.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

@@ -44,7 +44,8 @@ use crate::store::supervision::{
     DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
 };
 use crate::store::{
-    DocumentWrite, LoadedDocuments, PullQuery, Region, Store, StoreError, StoredDocument,
+    DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
+    StoreError, StoredDocument,
 };
 
 /// Connections per instance. Sync requests merge at most one per core at a time; the
@@ -281,12 +282,16 @@ impl Store for PostgresStore {
 
     async fn commit_documents(
         &self,
-        device_id: String,
+        pushed_by: PushedBy,
         writes: Vec<DocumentWrite>,
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError> {
         // Announced through NOTIFY and this instance's listener, like anyone else's.
-        documents::commit_documents(&mut self.client().await?, &device_id, &writes, now_ms).await
+        documents::commit_documents(&mut self.client().await?, &pushed_by, &writes, now_ms).await
+    }
+
+    async fn received_changes(&self, doc_id: String) -> Result<Vec<ReceivedChanges>, StoreError> {
+        documents::received_changes(&self.client().await?, &doc_id).await
     }
 
     async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError> {

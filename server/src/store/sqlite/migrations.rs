@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_sessions",
         include_str!("migrations/0005_sessions.sql"),
     ),
+    (
+        "0006_change_receipts",
+        include_str!("migrations/0006_change_receipts.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer

@@ -45,7 +45,8 @@ use crate::store::supervision::{
     DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
 };
 use crate::store::{
-    DocumentWrite, LoadedDocuments, PullQuery, Region, Store, StoreError, StoredDocument,
+    DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
+    StoreError, StoredDocument,
 };
 
 /// The database file's name inside the data directory.
@@ -316,7 +317,7 @@ impl Store for SqliteStore {
 
     async fn commit_documents(
         &self,
-        device_id: String,
+        pushed_by: PushedBy,
         writes: Vec<DocumentWrite>,
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError> {
@@ -335,7 +336,7 @@ impl Store for SqliteStore {
                 if !outdated.is_empty() {
                     return Err(StoreError::Outdated(outdated));
                 }
-                let positions = documents::commit_documents(&tx, &device_id, &writes, now_ms)?;
+                let positions = documents::commit_documents(&tx, &pushed_by, &writes, now_ms)?;
                 tx.commit()?;
                 Ok(positions)
             })
@@ -345,6 +346,11 @@ impl Store for SqliteStore {
             self.changes.publish(Notice::Committed(committed));
         }
         Ok(positions)
+    }
+
+    async fn received_changes(&self, doc_id: String) -> Result<Vec<ReceivedChanges>, StoreError> {
+        self.with_reader(move |conn| Ok(documents::received_changes(conn, &doc_id)?))
+            .await
     }
 
     async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError> {
@@ -516,9 +522,86 @@ mod tests {
                 ack_seal: [0; 16],
                 device_is_up_to_date: true,
                 created: based_on.is_none(),
+                new_changes: vec![[doc_id.as_bytes()[0]; 32]],
             },
             based_on,
         }
+    }
+
+    fn pushed_by(device_id: &str) -> PushedBy {
+        PushedBy {
+            user_id: "officer".into(),
+            device_id: device_id.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn each_write_records_its_new_changes_pusher_and_time_in_a_chain_per_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let first = store
+            .commit_documents(pushed_by("d1"), vec![write("a", None)], 10)
+            .await
+            .unwrap();
+        store
+            .commit_documents(pushed_by("d1"), vec![write("b", None)], 20)
+            .await
+            .unwrap();
+        let mut second = write("a", Some(first[0].seq));
+        second.merged.new_changes = vec![[7; 32], [8; 32]];
+        store
+            .commit_documents(pushed_by("d2"), vec![second], 30)
+            .await
+            .unwrap();
+
+        let received = store.received_changes("a".into()).await.unwrap();
+        let summary: Vec<_> = received
+            .iter()
+            .map(|r| {
+                (
+                    r.hashes.clone(),
+                    r.receipt.pushed_from_device.clone().unwrap(),
+                    r.receipt.received_at,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (vec![[7; 32], [8; 32]], "d2".to_owned(), 30),
+                (vec![[b'a'; 32]], "d1".to_owned(), 10)
+            ]
+        );
+        assert_eq!(received[0].receipt.pushed_by_id, "officer");
+        assert!(store.received_changes("c".into()).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn writes_from_before_receipts_were_kept_end_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let first = store
+            .commit_documents(pushed_by("d1"), vec![write("a", None)], 10)
+            .await
+            .unwrap();
+        // As migration 0006 leaves a row written before it.
+        store
+            .with_writer(|conn| {
+                conn.execute(
+                    "UPDATE change_log SET user_id = NULL, changes = NULL, prev_seq = NULL",
+                    [],
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        store
+            .commit_documents(pushed_by("d2"), vec![write("a", Some(first[0].seq))], 20)
+            .await
+            .unwrap();
+        let received = store.received_changes("a".into()).await.unwrap();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].receipt.received_at, 20);
     }
 
     #[tokio::test]
@@ -527,7 +610,7 @@ mod tests {
         let store = SqliteStore::open(dir.path()).unwrap();
         let mut notices = store.changes().subscribe();
         let first = store
-            .commit_documents("d".into(), vec![write("a", None)], 1)
+            .commit_documents(pushed_by("d"), vec![write("a", None)], 1)
             .await
             .unwrap();
         let Notice::Committed(notice) = notices.recv().await.unwrap() else {
@@ -536,7 +619,7 @@ mod tests {
         assert_eq!(notice.seq, first[0].seq);
         // Another request merged into "nothing stored" too, and lost the race.
         let stale = store
-            .commit_documents("d".into(), vec![write("b", None), write("a", None)], 2)
+            .commit_documents(pushed_by("d"), vec![write("b", None), write("a", None)], 2)
             .await;
         assert!(matches!(stale, Err(StoreError::Outdated(ids)) if ids == ["a"]));
         assert_eq!(
@@ -546,7 +629,7 @@ mod tests {
         );
         let again = store
             .commit_documents(
-                "d".into(),
+                pushed_by("d"),
                 vec![write("b", None), write("a", Some(first[0].seq))],
                 3,
             )
