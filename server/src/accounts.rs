@@ -80,6 +80,10 @@ pub struct NewUser {
 }
 
 /// Changes to an existing user; `None` leaves that part as it is.
+///
+/// A new password hash or `disabled: Some(true)` also ends every session of the user for
+/// good (the store revokes their devices in the same transaction, whoever asks: the admin
+/// API or the CLI), so enabling the user again brings none of them back.
 #[derive(Debug, Clone, Default)]
 pub struct UserChanges {
     pub display_name: Option<DisplayName>,
@@ -87,6 +91,25 @@ pub struct UserChanges {
     /// Role and regions change together: regions only mean something for a role.
     pub access: Option<Access>,
     pub disabled: Option<bool>,
+    /// The device whose session survives a password change: the one asking for it (an
+    /// admin setting their own password stays signed in there). Disabling ends it too.
+    pub keep_session: Option<String>,
+}
+
+impl UserChanges {
+    /// True when these changes end the user's sessions (see the type's documentation).
+    pub fn ends_sessions(&self) -> bool {
+        self.password_hash.is_some() || self.disabled == Some(true)
+    }
+
+    /// The device spared when the sessions end, if any.
+    pub fn kept_session(&self) -> Option<&str> {
+        if self.disabled == Some(true) {
+            None
+        } else {
+            self.keep_session.as_deref()
+        }
+    }
 }
 
 /// A login name: 3–32 characters of `a-z 0-9 . _ -`.
@@ -124,25 +147,57 @@ impl fmt::Display for Username {
     }
 }
 
-/// A new password: at least 8 characters. Its `Debug` hides it, so it cannot end up in a
-/// log by accident.
+/// A new password: at least 10 characters, not only spaces, and not guessable. Its
+/// `Debug` hides it, so it cannot end up in a log by accident.
+///
+/// "Not guessable" is zxcvbn's judgement (Dropbox's estimator: dictionaries of common
+/// passwords, names and words, keyboard patterns, dates, repeats and sequences, l33t
+/// substitutions), which beats any list we could keep by hand. A password must score at
+/// least 3 of 4: more than 10⁸ guesses. Online, the login throttle allows a botnet about
+/// 3,000 guesses a day per account, so that is a century; offline, from a stolen
+/// database, each guess costs an argon2id hash (tens of milliseconds), so 10⁸ of them
+/// cost months of CPU time per account. Score 4 (10¹⁰) would refuse most passwords a
+/// field officer can type on a phone and remember; 2 (10⁶) falls to a day's offline
+/// work. zxcvbn also gets the account's own names and Jemput's [`SITE_WORDS`], so
+/// "siti-aminah-2024" for Siti Aminah counts as weak.
 #[derive(Clone)]
 pub struct Password(String);
 
-const PASSWORD_MIN_CHARS: usize = 8;
+const PASSWORD_MIN_CHARS: usize = 10;
 /// Far above any real password; only bounds the work a request can ask of the hasher.
 const PASSWORD_MAX_CHARS: usize = 256;
+const PASSWORD_MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+/// What anyone guessing a Jemput password tries first, besides zxcvbn's own lists (which
+/// are English): the system, the place, the office, the roles, and the Indonesian words
+/// for "password" and "secret".
+pub const SITE_WORDS: &[&str] = &[
+    "jemput",
+    "bengkulu",
+    "disnaker",
+    "naker",
+    "indonesia",
+    "petugas",
+    "supervisor",
+    "admin",
+    "katasandi",
+    "kata",
+    "sandi",
+    "rahasia",
+    "masuk",
+    "bismillah",
+];
 
 impl Password {
-    /// Not trimmed: spaces are legitimate password characters.
-    pub fn parse(raw: String) -> Result<Password, FieldProblem> {
+    /// `personal`: the names of the account it is for (username, display name), which
+    /// must not carry it. Not trimmed: spaces are legitimate password characters.
+    pub fn parse(raw: String, personal: &[&str]) -> Result<Password, FieldProblem> {
         let chars = raw.chars().count();
         if chars < PASSWORD_MIN_CHARS {
             return Err(FieldProblem::error(
                 "password",
                 "password_too_short",
-                "Kata sandi minimal 8 karakter.",
-                "A password needs at least 8 characters.",
+                "Kata sandi minimal 10 karakter.",
+                "A password needs at least 10 characters.",
             ));
         }
         if chars > PASSWORD_MAX_CHARS {
@@ -151,6 +206,35 @@ impl Password {
                 "password_too_long",
                 "Kata sandi maksimal 256 karakter.",
                 "A password can have at most 256 characters.",
+            ));
+        }
+        if raw.trim().is_empty() {
+            return Err(FieldProblem::error(
+                "password",
+                "password_blank",
+                "Kata sandi tidak boleh hanya berisi spasi.",
+                "A password cannot be only spaces.",
+            ));
+        }
+        // zxcvbn matches each input as a whole word: "Siti Aminah" also as "siti", "aminah".
+        let mut words: Vec<&str> = SITE_WORDS.to_vec();
+        for name in personal {
+            words.push(name);
+            words.extend(
+                name.split(|c: char| !c.is_alphanumeric())
+                    .filter(|part| part.chars().count() >= 3),
+            );
+        }
+        if zxcvbn::zxcvbn(&raw, &words).score() < PASSWORD_MIN_SCORE {
+            return Err(FieldProblem::error(
+                "password",
+                "password_weak",
+                "Kata sandi ini mudah ditebak (kata umum, nama, tanggal, pola keyboard atau \
+                 urutan). Pakai tiga atau empat kata yang tidak berhubungan, misalnya \
+                 \"kopi-hujan-sepeda-41\".",
+                "This password is easy to guess (a common word, a name, a date, a keyboard \
+                 pattern or a sequence). Use three or four unrelated words, e.g. \
+                 \"kopi-hujan-sepeda-41\".",
             ));
         }
         Ok(Password(raw))
@@ -171,18 +255,21 @@ impl fmt::Debug for Password {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
+/// A review comment carries its author's display name: the same limit.
+const DISPLAY_NAME_MAX_CHARS: usize = jemput_shared::limits::COMMENT_AUTHOR_NAME.max_chars;
+
 impl DisplayName {
     pub fn parse(raw: &str) -> Result<DisplayName, FieldProblem> {
         let name = raw.trim();
         let chars = name.chars().count();
-        if (1..=100).contains(&chars) && !name.chars().any(char::is_control) {
+        if (1..=DISPLAY_NAME_MAX_CHARS).contains(&chars) && !name.chars().any(char::is_control) {
             Ok(DisplayName(name.to_owned()))
         } else {
             Err(FieldProblem::error(
                 "display_name",
                 "display_name_format",
-                "Nama tampilan wajib diisi, maksimal 100 karakter.",
-                "A display name is required, at most 100 characters.",
+                format!("Nama tampilan wajib diisi, maksimal {DISPLAY_NAME_MAX_CHARS} karakter."),
+                format!("A display name is required, at most {DISPLAY_NAME_MAX_CHARS} characters."),
             ))
         }
     }
@@ -330,15 +417,97 @@ mod tests {
         assert!(Username::parse("budi_2-x.y").is_ok());
     }
 
+    fn password_problem(text: &str, personal: &[&str]) -> Option<&'static str> {
+        match Password::parse(text.into(), personal) {
+            Ok(_) => None,
+            Err(problem) => Some(match problem.code.as_ref() {
+                "password_too_short" => "too short",
+                "password_too_long" => "too long",
+                "password_blank" => "blank",
+                "password_weak" => "weak",
+                other => panic!("unexpected problem {other}"),
+            }),
+        }
+    }
+
     #[test]
-    fn a_password_shorter_than_eight_characters_is_rejected() {
-        assert!(Password::parse("1234567".into()).is_err());
-        assert!(Password::parse("12345678".into()).is_ok());
+    fn a_password_shorter_than_ten_characters_is_rejected() {
+        assert_eq!(password_problem("kopi-hujn", &[]), Some("too short"));
+        assert_eq!(password_problem("kopi-hujan-sepeda-41", &[]), None);
+    }
+
+    #[test]
+    fn a_password_of_only_spaces_is_rejected() {
+        assert_eq!(password_problem("        ", &[]), Some("too short"));
+        assert_eq!(password_problem(&" ".repeat(12), &[]), Some("blank"));
+        assert_eq!(
+            password_problem("\t\n".repeat(6).as_str(), &[]),
+            Some("blank")
+        );
+    }
+
+    #[test]
+    fn common_and_patterned_passwords_are_rejected() {
+        for weak in [
+            "password123",
+            "0123456789",
+            "qwertyuiop",
+            "iloveyou12",
+            "aaaaaaaaaaaa",
+            "abcdefghijkl",
+            "supersecret",
+            "demo-password",
+        ] {
+            assert_eq!(password_problem(weak, &[]), Some("weak"), "{weak}");
+        }
+    }
+
+    #[test]
+    fn a_password_built_on_jemputs_own_words_is_rejected() {
+        for weak in [
+            "jemput123456",
+            "disnaker2024",
+            "petugas12345",
+            "rahasia12345",
+        ] {
+            assert_eq!(password_problem(weak, &[]), Some("weak"), "{weak}");
+        }
+    }
+
+    #[test]
+    fn a_password_built_on_the_accounts_own_names_is_rejected() {
+        assert_eq!(password_problem("sukarmi2024", &[]), None);
+        assert_eq!(password_problem("sukarmi2024", &["sukarmi"]), Some("weak"));
+        assert_eq!(password_problem("aminah-1990", &[]), None);
+        assert_eq!(
+            password_problem("aminah-1990", &["siti.a", "Siti Aminah"]),
+            Some("weak"),
+            "each word of the display name counts"
+        );
+    }
+
+    #[test]
+    fn unrelated_words_or_random_characters_are_accepted() {
+        assert_eq!(password_problem("kopi-hujan-sepeda-41", &["siti"]), None);
+        assert_eq!(password_problem("tL4x-9qPz-Wm2e", &[]), None);
+        assert_eq!(
+            password_problem("durian montong di pasar minggu", &[]),
+            None,
+            "spaces are fine inside a password"
+        );
+    }
+
+    #[test]
+    fn a_very_long_password_is_rejected_without_judging_it() {
+        assert_eq!(
+            password_problem(&"kopi-hujan".repeat(30), &[]),
+            Some("too long")
+        );
     }
 
     #[test]
     fn a_password_never_shows_in_debug_output() {
-        let password = Password::parse("rahasia-sekali".into()).unwrap();
+        let password = Password::parse("rahasia-kopi-hujan-41".into(), &[]).unwrap();
         assert!(!format!("{password:?}").contains("rahasia"));
     }
 

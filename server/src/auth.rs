@@ -9,6 +9,8 @@
 //!   store keeps only the token's SHA-256, so a copy of the database does not let anyone
 //!   sign in. A plain hash suffices (no argon2): the token is random and long, there is
 //!   nothing to guess.
+//! - A token ends when its device is revoked (logout, an admin, the user's new password
+//!   or disabling: see `Store::update_user`) or past its role's lifetime (`sessions`).
 
 use std::sync::LazyLock;
 
@@ -100,9 +102,6 @@ pub struct Authenticated {
     pub requester: Requester,
 }
 
-/// Only refreshed when older than this: a write per request would queue behind syncs.
-const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
-
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
@@ -112,11 +111,17 @@ impl FromRequestParts<AppState> for Authenticated {
 }
 
 impl Authenticated {
-    /// The session holding `token`, if it is valid: not revoked, its user not disabled.
+    /// The session holding `token`, if it is valid: its user not disabled, the token not
+    /// revoked and not expired (see `sessions`). One indexed query; a write at most once
+    /// a minute per device.
     pub async fn from_token(token: &str, state: &AppState) -> Result<Self, ApiError> {
         let Some((device, user)) = state.store.session(token_hash(token)).await? else {
             return Err(invalid_session());
         };
+        // Disabled first: the most useful thing to tell its user.
+        if user.disabled {
+            return Err(account_disabled());
+        }
         if device.revoked_at.is_some() {
             return Err(ApiError::Unauthenticated(Message::new(
                 "session_revoked",
@@ -124,11 +129,16 @@ impl Authenticated {
                 "Perangkat ini sudah dikeluarkan. Silakan masuk kembali.",
             )));
         }
-        if user.disabled {
-            return Err(account_disabled());
-        }
         let now = now_ms();
-        if now - device.last_seen_at >= LAST_SEEN_GRANULARITY_MS {
+        if state.sessions.expired(user.role, &device, now) {
+            return Err(ApiError::Unauthenticated(Message::new(
+                "session_expired",
+                "Your session has ended. Please log in again; nothing on this device is lost.",
+                "Sesi Anda sudah berakhir. Silakan masuk kembali; data di perangkat ini tetap \
+                 aman.",
+            )));
+        }
+        if now - device.last_seen_at >= state.sessions.touch_after_ms(user.role) {
             // Bookkeeping only: the request goes on even if this write fails.
             if let Err(error) = state.store.touch_device(&device.id, now).await {
                 tracing::warn!(%error, device = %device.id, "could not record device activity");
@@ -211,7 +221,7 @@ mod tests {
     use super::*;
 
     fn password(text: &str) -> Password {
-        Password::parse(text.into()).unwrap()
+        Password::parse(text.into(), &[]).unwrap()
     }
 
     #[tokio::test]

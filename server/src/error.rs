@@ -70,6 +70,9 @@ pub enum ApiError {
     /// 413.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// 408: the request body came too slowly (`serve.rs`).
+    #[error("request body too slow")]
+    RequestTimeout,
     /// 503: the server is doing as much of this as it allows at once (exports); retry.
     #[error("busy: {}", .0.code)]
     Busy(Message),
@@ -114,6 +117,7 @@ impl ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy(_)
             | ApiError::Store(StoreError::Unavailable(_) | StoreError::Outdated(_)) => {
@@ -144,6 +148,11 @@ impl ApiError {
                 "payload_too_large",
                 "The request is too large.",
                 "Data yang dikirim terlalu besar.",
+            ),
+            ApiError::RequestTimeout => Message::new(
+                "request_timeout",
+                "The request arrived too slowly; try again.",
+                "Permintaan diterima terlalu lambat; coba lagi.",
             ),
             ApiError::Store(StoreError::NotFound) => {
                 Message::new("not_found", "Not found.", "Tidak ditemukan.")

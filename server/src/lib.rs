@@ -8,11 +8,15 @@
 //! The pieces, each in its own module:
 //!
 //! - [`startup`] — builds the [`startup::AppState`] and the axum router, binds, serves;
+//!   [`serve`] — the accept loop with its connection cap and timeouts for slow clients,
+//!   [`open_files`] — the descriptor budget behind the cap;
 //!   [`config`] and [`telemetry`] — settings and logging.
 //! - [`routes`] — one file per resource: `auth`, `admin`, `regions`, `sync`, `events`,
 //!   `health`; [`live`] — the feed of committed changes behind `events`.
 //! - [`auth`] — password hashing, bearer tokens, the `Authenticated` extractor;
-//!   [`accounts`] — users, devices and the parsed input types for them.
+//!   [`sessions`] — how long a token lasts; [`login_throttle`] and [`client_address`] —
+//!   slowing password guessing by username and address; [`accounts`] — users, devices
+//!   and the parsed input types for them (the password rule among them).
 //! - [`store`] — the `Store` trait and its SQLite and PostgreSQL implementations with
 //!   their migrations.
 //! - [`regions`] — importing and holding the official region list.
@@ -24,14 +28,18 @@
 pub mod accounts;
 pub mod auth;
 pub mod client;
+pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod live;
 pub mod login_throttle;
+pub mod open_files;
 pub mod regions;
 pub mod routes;
+pub mod serve;
+pub mod sessions;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -4,7 +4,10 @@
 //!
 //! ```text
 //! jemput-server [--data-dir ./data | --database postgres://…] COMMAND
-//! jemput-server serve [--addr 127.0.0.1:8080] [--web-dir target/web]
+//! jemput-server serve [--addr 127.0.0.1:8080] [--web-dir target/web] [--max-connections N]
+//!                     [--trusted-proxy-header X-Forwarded-For]
+//!                     [--officer-session-idle 30d] [--officer-session-max 90d] (and
+//!                      --supervisor-…, --admin-…: how long sign-ins last)
 //! jemput-server user add --username siti --role officer --regions 17.01.01 [--password P]
 //! jemput-server user list | set-password --username U | disable --username U
 //! jemput-server regions import DIR
@@ -18,15 +21,18 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
+use axum::http::HeaderName;
 use clap::{Args, Parser, Subcommand};
 use jemput_shared::policy::Role;
 
 use jemput_server::accounts::{
     parse_role, Access, DisplayName, NewUser, Password, User, UserChanges, Username,
 };
-use jemput_server::config::Config;
+use jemput_server::config::{Config, HttpConfig};
+use jemput_server::sessions::{Lifetime, SessionLifetimes, DEFAULT_LIFETIMES};
 use jemput_server::startup::{Application, FirstAdmin, FIRST_ADMIN_USERNAME};
 use jemput_server::store::{self, Store, StoreError};
 use jemput_server::{auth, demo, regions, telemetry};
@@ -70,6 +76,19 @@ enum Command {
         /// build; otherwise only the API is served.
         #[arg(long, env = "JEMPUT_WEB_DIR")]
         web_dir: Option<PathBuf>,
+        /// Behind a reverse proxy: the header it appends the client's address to (e.g.
+        /// X-Forwarded-For); its right-most entry is taken as the client for login
+        /// throttling and the login log. Set it only when every request comes through
+        /// that proxy: without it the header is ignored and the TCP peer is the client.
+        #[arg(long, env = "JEMPUT_TRUSTED_PROXY_HEADER", value_name = "HEADER")]
+        trusted_proxy_header: Option<HeaderName>,
+        #[command(flatten)]
+        sessions: SessionArgs,
+        /// Open connections at most (default 4096); lowered to what the open-file limit
+        /// allows, which the server raises to its hard limit at start. Beyond it, new
+        /// connections wait in the kernel's backlog.
+        #[arg(long, env = "JEMPUT_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: Option<u32>,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -87,10 +106,11 @@ enum Command {
         /// first; without it, the list already in the database is used.
         #[arg(long, value_name = "DIR")]
         regions: Option<PathBuf>,
-        /// Password of the users created now (at least 8 characters); existing users
-        /// keep theirs. Default: demo-password.
-        #[arg(long, env = "JEMPUT_PASSWORD", hide_env_values = true)]
-        password: Option<String>,
+        /// Password of the users created now (at least 10 characters, not a common or
+        /// guessable one); existing users keep theirs.
+        #[arg(long, env = "JEMPUT_PASSWORD", hide_env_values = true,
+              default_value = demo::DEFAULT_PASSWORD)]
+        password: String,
         /// The same seed gives the same people, places and reviews.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -98,6 +118,100 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+}
+
+/// How long sign-ins last, per role: a token ends after its idle lifetime without a
+/// request, or its absolute lifetime after the login. Durations like 30d, 12h, 90min.
+/// The defaults and their reasons are in server/src/sessions.rs.
+#[derive(Debug, Args)]
+struct SessionArgs {
+    /// An officer's sign-in ends after this long unused. Their phone keeps working
+    /// offline meanwhile; it only asks for a login before its next sync.
+    #[arg(long, env = "JEMPUT_OFFICER_SESSION_IDLE", value_name = "DURATION",
+          default_value_t = DEFAULT_LIFETIMES.officer.idle.into())]
+    officer_session_idle: SessionDuration,
+    /// An officer's sign-in ends this long after the login.
+    #[arg(long, env = "JEMPUT_OFFICER_SESSION_MAX", value_name = "DURATION",
+          default_value_t = DEFAULT_LIFETIMES.officer.absolute.into())]
+    officer_session_max: SessionDuration,
+    /// A supervisor's sign-in ends after this long unused.
+    #[arg(long, env = "JEMPUT_SUPERVISOR_SESSION_IDLE", value_name = "DURATION",
+          default_value_t = DEFAULT_LIFETIMES.supervisor.idle.into())]
+    supervisor_session_idle: SessionDuration,
+    /// A supervisor's sign-in ends this long after the login.
+    #[arg(long, env = "JEMPUT_SUPERVISOR_SESSION_MAX", value_name = "DURATION",
+          default_value_t = DEFAULT_LIFETIMES.supervisor.absolute.into())]
+    supervisor_session_max: SessionDuration,
+    /// An admin's sign-in ends after this long unused.
+    #[arg(long, env = "JEMPUT_ADMIN_SESSION_IDLE", value_name = "DURATION",
+          default_value_t = DEFAULT_LIFETIMES.admin.idle.into())]
+    admin_session_idle: SessionDuration,
+    /// An admin's sign-in ends this long after the login.
+    #[arg(long, env = "JEMPUT_ADMIN_SESSION_MAX", value_name = "DURATION",
+          default_value_t = DEFAULT_LIFETIMES.admin.absolute.into())]
+    admin_session_max: SessionDuration,
+}
+
+/// A duration on the command line: `30d`, `12h`, `90min`, `1h 30m` (humantime's syntax),
+/// shown back in whole days or hours when it is one (humantime would print 90 days as
+/// "2months 29days 2h 52m 48s").
+#[derive(Debug, Clone, Copy)]
+struct SessionDuration(Duration);
+
+impl std::str::FromStr for SessionDuration {
+    type Err = humantime::DurationError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        humantime::parse_duration(text).map(SessionDuration)
+    }
+}
+
+impl std::fmt::Display for SessionDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let seconds = self.0.as_secs();
+        let whole = self.0.subsec_nanos() == 0 && seconds > 0;
+        if whole && seconds.is_multiple_of(86_400) {
+            write!(f, "{}d", seconds / 86_400)
+        } else if whole && seconds.is_multiple_of(3_600) {
+            write!(f, "{}h", seconds / 3_600)
+        } else {
+            humantime::format_duration(self.0).fmt(f)
+        }
+    }
+}
+
+impl From<Duration> for SessionDuration {
+    fn from(duration: Duration) -> Self {
+        SessionDuration(duration)
+    }
+}
+
+impl SessionArgs {
+    fn lifetimes(&self) -> anyhow::Result<SessionLifetimes> {
+        let lifetime = |role: &str, idle: SessionDuration, absolute: SessionDuration| {
+            let lifetime = Lifetime {
+                idle: idle.0,
+                absolute: absolute.0,
+            };
+            if lifetime.idle.is_zero() || lifetime.absolute.is_zero() {
+                bail!("--{role}-session-idle and --{role}-session-max must be longer than 0");
+            }
+            Ok(lifetime)
+        };
+        Ok(SessionLifetimes {
+            officer: lifetime(
+                "officer",
+                self.officer_session_idle,
+                self.officer_session_max,
+            )?,
+            supervisor: lifetime(
+                "supervisor",
+                self.supervisor_session_idle,
+                self.supervisor_session_max,
+            )?,
+            admin: lifetime("admin", self.admin_session_idle, self.admin_session_max)?,
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,7 +242,8 @@ enum UserCommand {
         #[command(flatten)]
         password: PasswordArg,
     },
-    /// Disable a user: their devices can no longer sign in or sync.
+    /// Disable a user: they can no longer sign in, and their devices are signed out for
+    /// good (enabling the user again does not bring those sessions back).
     Disable {
         #[arg(long)]
         username: String,
@@ -137,18 +252,20 @@ enum UserCommand {
 
 #[derive(Debug, Args)]
 struct PasswordArg {
-    /// The password (at least 8 characters). Prefer the JEMPUT_PASSWORD environment
-    /// variable: a command-line argument is visible to other users of the machine.
+    /// The password: at least 10 characters, not a common or guessable one. Prefer the
+    /// JEMPUT_PASSWORD environment variable: a command-line argument is visible to other
+    /// users of the machine.
     #[arg(long, env = "JEMPUT_PASSWORD", hide_env_values = true)]
     password: Option<String>,
 }
 
 impl PasswordArg {
-    fn parse(self) -> anyhow::Result<Password> {
+    /// `personal`: the account's username and display name (see `Password::parse`).
+    fn parse(self, personal: &[&str]) -> anyhow::Result<Password> {
         let Some(text) = self.password else {
             bail!("give the password with --password or the JEMPUT_PASSWORD environment variable");
         };
-        Password::parse(text).map_err(|p| anyhow::anyhow!(p.message_en))
+        Password::parse(text, personal).map_err(|p| anyhow::anyhow!(p.message_en))
     }
 }
 
@@ -187,6 +304,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             addr,
             admin_password,
             web_dir,
+            trusted_proxy_header,
+            sessions,
+            max_connections,
         } => {
             let config = Config {
                 addr,
@@ -194,6 +314,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 database,
                 admin_password,
                 web_dir: web_dir.or_else(jemput_server::routes::web::default_dir),
+                sessions: sessions.lifetimes()?,
+                trusted_proxy_header,
+                http: HttpConfig {
+                    max_connections: max_connections.map(|n| n as usize),
+                    ..HttpConfig::default()
+                },
             };
             serve(config).await
         }
@@ -210,11 +336,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             if_empty,
         } => {
-            let password = password.unwrap_or_else(|| demo::DEFAULT_PASSWORD.to_owned());
             let options = demo::DemoOptions {
                 records,
                 seed,
-                password: Password::parse(password.clone()).map_err(problem)?,
+                // The demo's users are made up on the way; their names are not known here.
+                password: Password::parse(password.clone(), &[]).map_err(problem)?,
                 regions_dir: regions,
                 only_if_empty: if_empty,
             };
@@ -312,7 +438,7 @@ async fn user(command: UserCommand, store: Arc<dyn Store>) -> anyhow::Result<()>
             let catalog = regions::RegionCatalog::load(store.as_ref()).await?;
             let directory = catalog.directory();
             let access = Access::parse(role, &regions, directory.as_deref()).map_err(problem)?;
-            let password = password.parse()?;
+            let password = password.parse(&[username.as_str(), display_name.as_str()])?;
             let new_user = NewUser {
                 username: username.clone(),
                 display_name,
@@ -336,12 +462,17 @@ async fn user(command: UserCommand, store: Arc<dyn Store>) -> anyhow::Result<()>
         }
         UserCommand::SetPassword { username, password } => {
             let user = find_user(store.as_ref(), &username).await?;
+            let password = password.parse(&[&user.username, &user.display_name])?;
             let changes = UserChanges {
-                password_hash: Some(auth::hash_password(password.parse()?).await?),
+                password_hash: Some(auth::hash_password(password).await?),
                 ..Default::default()
             };
+            // The store also ends every session the old password opened.
             store.update_user(&user.id, changes).await?;
-            println!("Password changed for {}", user.username);
+            println!(
+                "Password changed for {}; their devices must log in again",
+                user.username
+            );
         }
         UserCommand::Disable { username } => {
             let user = find_user(store.as_ref(), &username).await?;

@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, StatusCode};
-use axum::middleware;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use jemput_shared::limits::{MAX_REQUEST_MEMORY, MAX_SYNC_BODY};
 use jemput_shared::policy::Role;
 use jemput_shared::sync::seal::Sealer;
 use rand::RngCore;
@@ -31,15 +32,20 @@ use crate::login_throttle::LoginThrottle;
 
 use crate::accounts::{Access, DisplayName, NewUser, Password, Username};
 use crate::auth;
-use crate::config::Config;
+use crate::config::{Config, HttpConfig};
 use crate::error::ApiError;
 use crate::regions::RegionCatalog;
 use crate::routes;
+use crate::sessions::SessionLifetimes;
 use crate::store::{self, Store, StoreError};
+use crate::{open_files, serve};
 
-/// Sync requests carry batches of documents (the device keeps each under 256 KB, but a
-/// whole document re-sent after a server restore can be larger).
-pub const SYNC_BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Sync request bodies held in memory at once, while they arrive and wait for a merge
+/// slot (see `routes/sync.rs`). Bodies are at most `limits::MAX_SYNC_BODY` each.
+pub const SYNC_BODY_BUDGET: usize = 32 * 1024 * 1024;
+/// Memory sync requests may use at once while merging: one merge slot per
+/// `limits::MAX_REQUEST_MEMORY`, and no more slots than cores.
+pub const SYNC_MERGE_MEMORY: usize = 192 * 1024 * 1024;
 /// Everything else is small JSON; the region import (~60 KB for Bengkulu) is the largest.
 pub const API_BODY_LIMIT: usize = 1024 * 1024;
 
@@ -56,14 +62,24 @@ pub struct AppState {
     /// batch's documents in memory: more at once than cores only adds memory and
     /// contention, so the rest wait their turn (bounded memory under a rush of devices).
     pub sync_slots: Arc<tokio::sync::Semaphore>,
+    /// Bytes (in KiB) of sync request bodies being read or waiting for a merge slot.
+    pub sync_bodies: Arc<tokio::sync::Semaphore>,
     /// Turns true when the server starts shutting down; endless responses (live events)
     /// end then, so the graceful shutdown can finish.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
-    /// Wrong-password counts per username, to slow down guessing.
+    /// Wrong-password counts per username and address, to slow down guessing.
     pub login_throttle: Arc<LoginThrottle>,
+    /// How long sign-ins last, per role ([`Config::sessions`]).
+    pub sessions: SessionLifetimes,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// ([`Config::trusted_proxy_header`]); `None`: the TCP peer is the client.
+    pub trusted_proxy_header: Option<HeaderName>,
     /// Exports running at once ([`routes::export::CONCURRENT_EXPORTS`]): each holds a
     /// database reader for its whole length, and a burst must not take them all.
     pub export_slots: Arc<tokio::sync::Semaphore>,
+    /// Time limits for clients: request bodies (applied in [`router`]) and how often a
+    /// live-events stream re-checks its session.
+    pub http: HttpConfig,
 }
 
 const SEAL_KEY_SETTING: &str = "seal_key";
@@ -79,12 +95,18 @@ impl AppState {
             store,
             sealer,
             regions,
-            sync_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            sync_slots: Arc::new(tokio::sync::Semaphore::new(
+                cores.clamp(1, SYNC_MERGE_MEMORY / MAX_REQUEST_MEMORY),
+            )),
+            sync_bodies: Arc::new(tokio::sync::Semaphore::new(SYNC_BODY_BUDGET / 1024)),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             login_throttle: Arc::new(LoginThrottle::default()),
+            sessions: SessionLifetimes::default(),
+            trusted_proxy_header: None,
             export_slots: Arc::new(tokio::sync::Semaphore::new(
                 routes::export::CONCURRENT_EXPORTS,
             )),
+            http: HttpConfig::default(),
         })
     }
 }
@@ -113,6 +135,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::regions::router())
         .merge(routes::review::router())
         .merge(routes::history::router())
+        .merge(routes::handover::router())
         .merge(routes::events::router())
         .merge(routes::registrations_table::router())
         .merge(routes::export::router())
@@ -120,16 +143,18 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::targets::router())
         .merge(routes::duplicates::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
-    let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(SYNC_BODY_LIMIT));
+    let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(MAX_SYNC_BODY));
     let routes = Router::new().merge(api).merge(sync);
     let routes = match web_dir {
         Some(dir) => routes.fallback_service(routes::web::router(dir)),
         None => routes.fallback(routes::not_found),
     };
-    routes
+    let routes = routes
         // The limits above apply; axum's own 2 MB default would cut sync bodies short.
         .layer(DefaultBodyLimit::disable())
-        .layer(middleware::map_response(json_payload_too_large))
+        .layer(middleware::map_response(json_payload_too_large));
+    serve::time_request_bodies(routes, &state.http)
+        .layer(middleware::from_fn(security_headers))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -163,6 +188,25 @@ async fn json_payload_too_large(response: Response) -> Response {
     }
 }
 
+/// Every answer says `nosniff`: a browser must take the type it is given, never guess a
+/// script or a page from the bytes. API answers (errors, the login's token, exports and
+/// the event stream included) also say `no-store`: they carry personal data or
+/// credentials, which no browser or proxy cache may keep. The browser app's own files
+/// keep the caching `routes::web` gives them.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let api = routes::is_api_path(request.uri().path());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if api {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// How the first admin came to be, if this start created them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FirstAdmin {
@@ -185,17 +229,16 @@ pub async fn ensure_first_admin(
     if store.count_users().await? > 0 {
         return Ok(FirstAdmin::NotNeeded);
     }
+    let personal = [FIRST_ADMIN_USERNAME];
     let (password, outcome) = match configured_password {
         Some(text) => {
-            let password = Password::parse(text)
+            let password = Password::parse(text, &personal)
                 .map_err(|p| anyhow::anyhow!("JEMPUT_ADMIN_PASSWORD: {}", p.message_en))?;
             (password, FirstAdmin::Configured)
         }
         None => {
-            let mut bytes = [0u8; 15];
-            rand::rng().fill_bytes(&mut bytes);
-            let text = URL_SAFE_NO_PAD.encode(bytes);
-            let password = Password::parse(text.clone()).map_err(|p| anyhow::anyhow!(p))?;
+            let password = generated_password(&personal)?;
+            let text = password.expose().to_owned();
             (password, FirstAdmin::Generated { password: text })
         }
     };
@@ -214,6 +257,19 @@ pub async fn ensure_first_admin(
     }
 }
 
+/// 20 random base64url characters (120 bits). zxcvbn rates such strings 4 of 4; should a
+/// draw ever spell something guessable, the next one is taken.
+fn generated_password(personal: &[&str]) -> anyhow::Result<Password> {
+    for _ in 0..100 {
+        let mut bytes = [0u8; 15];
+        rand::rng().fill_bytes(&mut bytes);
+        if let Ok(password) = Password::parse(URL_SAFE_NO_PAD.encode(bytes), personal) {
+            return Ok(password);
+        }
+    }
+    anyhow::bail!("could not generate a password that passes the password rule")
+}
+
 /// A server ready to run: store open, state loaded, listener bound.
 pub struct Application {
     listener: TcpListener,
@@ -221,6 +277,9 @@ pub struct Application {
     address: SocketAddr,
     first_admin: FirstAdmin,
     web_dir: Option<PathBuf>,
+    /// Open connections at most: [`HttpConfig::max_connections`] within the open-file
+    /// budget.
+    max_connections: usize,
 }
 
 impl Application {
@@ -247,14 +306,31 @@ impl Application {
         let first_admin = ensure_first_admin(store.as_ref(), config.admin_password.clone())
             .await
             .context("creating the first admin")?;
-        let state = AppState::load(store).await?;
+        let mut state = AppState::load(store).await?;
+        state.sessions = config.sessions;
+        state.trusted_proxy_header = config.trusted_proxy_header.clone();
+        state.http = config.http.clone();
         auth::prepare().await;
+        let open_files = open_files::raise_soft_limit();
+        let max_connections = open_files::connection_cap(open_files, config.http.max_connections);
+        let asked = (config.http.max_connections).unwrap_or(open_files::DEFAULT_MAX_CONNECTIONS);
+        if asked > max_connections {
+            tracing::warn!(
+                open_files,
+                max_connections,
+                asked,
+                "fewer connections allowed than asked for: the open-file limit is too low \
+                 (raise the hard limit, e.g. LimitNOFILE= in the systemd unit)"
+            );
+        }
+        tracing::info!(open_files, max_connections, "connection limit");
         Ok(Application {
             listener,
             state,
             address,
             first_admin,
             web_dir: config.web_dir,
+            max_connections,
         })
     }
 
@@ -276,6 +352,11 @@ impl Application {
         self.web_dir.as_deref()
     }
 
+    /// Open connections at most.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until(
         self,
@@ -286,9 +367,16 @@ impl Application {
             shutdown.await;
             stopping.send_replace(true);
         };
-        axum::serve(self.listener, router(self.state, self.web_dir.as_deref()))
-            .with_graceful_shutdown(shutdown)
-            .await
+        let head_timeout = self.state.http.head_timeout;
+        let app = router(self.state, self.web_dir.as_deref());
+        serve::serve(
+            self.listener,
+            app,
+            head_timeout,
+            self.max_connections,
+            shutdown,
+        )
+        .await
     }
 }
 

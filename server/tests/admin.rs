@@ -4,7 +4,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{expect_error, expect_json, spawn_app};
+use support::{expect_error, expect_json, spawn_app, ADMIN_PASSWORD};
 
 #[tokio::test]
 async fn an_admin_creates_a_user_who_can_then_log_in() {
@@ -65,12 +65,12 @@ async fn invalid_user_input_is_400_naming_the_field() {
     let admin = app.admin_token().await;
     let cases = [
         (
-            json!({ "username": "siti", "password": "password1", "role": "boss" }),
+            json!({ "username": "siti", "password": "kopi-hujan-sepeda-41", "role": "boss" }),
             "role",
             "role_unknown",
         ),
         (
-            json!({ "username": "s", "password": "password1", "role": "officer" }),
+            json!({ "username": "s", "password": "kopi-hujan-sepeda-41", "role": "officer" }),
             "username",
             "username_format",
         ),
@@ -80,22 +80,42 @@ async fn invalid_user_input_is_400_naming_the_field() {
             "password_too_short",
         ),
         (
-            json!({ "username": "siti", "password": "password1", "role": "supervisor", "regions": ["17.01.01"] }),
+            json!({ "username": "siti", "password": "        ", "role": "officer" }),
+            "password",
+            "password_too_short",
+        ),
+        (
+            json!({ "username": "siti", "password": "            ", "role": "officer" }),
+            "password",
+            "password_blank",
+        ),
+        (
+            json!({ "username": "siti", "password": "password123", "role": "officer" }),
+            "password",
+            "password_weak",
+        ),
+        (
+            json!({ "username": "siti", "display_name": "Siti Aminah", "password": "aminah-1990", "role": "officer" }),
+            "password",
+            "password_weak",
+        ),
+        (
+            json!({ "username": "siti", "password": "kopi-hujan-sepeda-41", "role": "supervisor", "regions": ["17.01.01"] }),
             "regions",
             "regions_supervisor_level",
         ),
         (
-            json!({ "username": "siti", "password": "password1", "role": "officer", "regions": ["17.01"] }),
+            json!({ "username": "siti", "password": "kopi-hujan-sepeda-41", "role": "officer", "regions": ["17.01"] }),
             "regions",
             "regions_officer_level",
         ),
         (
-            json!({ "username": "siti", "password": "password1", "role": "officer", "regions": ["17-01-01"] }),
+            json!({ "username": "siti", "password": "kopi-hujan-sepeda-41", "role": "officer", "regions": ["17-01-01"] }),
             "regions",
             "region_format",
         ),
         (
-            json!({ "username": "siti", "password": "password1", "role": "admin", "regions": ["17.01"] }),
+            json!({ "username": "siti", "password": "kopi-hujan-sepeda-41", "role": "admin", "regions": ["17.01"] }),
             "regions",
             "regions_not_for_admin",
         ),
@@ -152,7 +172,8 @@ async fn an_officer_or_supervisor_calling_the_admin_api_is_403() {
             "admin_only",
         )
         .await;
-        let body = json!({ "username": "eve", "password": "password1", "role": "admin" });
+        let body =
+            json!({ "username": "eve", "password": "kopi-hujan-sepeda-41", "role": "admin" });
         expect_error(
             app.post_json("/api/admin/users", Some(token), &body).await,
             StatusCode::FORBIDDEN,
@@ -243,6 +264,64 @@ async fn a_new_password_signs_out_the_users_devices_but_not_the_admin() {
     expect_json(
         app.get("/api/auth/me", Some(&again.token)).await,
         StatusCode::OK,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_weak_new_password_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let (user, phone) = app
+        .create_user_and_login("siti", "officer", &["17.01.01"])
+        .await;
+    let admin = app.admin_token().await;
+    let path = format!("/api/admin/users/{}", user.id);
+    for (password, code) in [
+        ("        ", "password_too_short"),
+        ("siti12345678", "password_weak"),
+    ] {
+        let error = expect_error(
+            app.patch_json(&path, Some(&admin), &json!({ "password": password }))
+                .await,
+            StatusCode::BAD_REQUEST,
+            code,
+        )
+        .await;
+        assert!(error["error"]["message_id"]
+            .as_str()
+            .unwrap()
+            .contains("Kata sandi"));
+    }
+    expect_json(
+        app.get("/api/auth/me", Some(&phone.token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    app.login("siti", &user.password).await;
+}
+
+#[tokio::test]
+async fn an_admin_setting_their_own_password_stays_signed_in_only_where_they_did_it() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let other_laptop = app.login("admin", ADMIN_PASSWORD).await;
+    let me = expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
+    let path = format!("/api/admin/users/{}", me["user"]["id"].as_str().unwrap());
+    expect_json(
+        app.patch_json(
+            &path,
+            Some(&admin),
+            &json!({ "password": "tL4x-9qPz-Wm2e" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
+    expect_error(
+        app.get("/api/auth/me", Some(&other_laptop.token)).await,
+        StatusCode::UNAUTHORIZED,
+        "session_revoked",
     )
     .await;
 }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use backend::TestDatabase;
 use jemput_server::store::supervision::{RegencyScope, SharedNikHolder};
-use jemput_server::store::DocumentWrite;
+use jemput_server::store::{DocumentWrite, PushedBy};
 use jemput_shared::registration::{Deletion, ProgrammeInterest, Registration, ReviewStatus};
 use jemput_shared::sample::SampleGenerator;
 use jemput_shared::sync::server::MergedDocument;
@@ -103,6 +103,7 @@ fn write(registration: &Registration, based_on: Option<u64>) -> DocumentWrite {
             ack_seal: Default::default(),
             device_is_up_to_date: true,
             created: based_on.is_none(),
+            new_changes: vec![],
         },
         based_on,
     }
@@ -205,7 +206,14 @@ async fn the_aggregates_equal_a_recount_after_a_long_series_of_random_commits() 
             .map(|r| write(r, seqs.get(&r.id).copied()))
             .collect();
         let positions = store
-            .commit_documents("device".into(), writes, now)
+            .commit_documents(
+                PushedBy {
+                    user_id: "officer".into(),
+                    device_id: "device".into(),
+                },
+                writes,
+                now,
+            )
             .await
             .expect("the commit succeeds");
         for (r, position) in batch.into_iter().zip(positions) {

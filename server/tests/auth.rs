@@ -1,10 +1,16 @@
-//! Signing in and out over HTTP, against the real server binary.
+//! Signing in and out over HTTP, against the real server binary: sessions, their end
+//! (logout, revocation, disabling, expiry) and login throttling by username and address.
 
 mod support;
 
+use std::time::Duration;
+
+use jemput_server::login_throttle::{ADDRESS_LIMIT, PAIR_LIMIT, USERNAME_LIMIT};
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{expect_error, expect_json, spawn_app, ADMIN_PASSWORD};
+use support::{
+    expect_error, expect_json, serve_refused, spawn_app, spawn_app_with_args, ADMIN_PASSWORD,
+};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -172,14 +178,22 @@ async fn a_disabled_user_can_neither_use_their_token_nor_log_in() {
     )
     .await;
 
+    // Enabled again, the user signs in afresh: the old sessions ended for good.
     expect_json(
         app.patch_json(&path, Some(&admin), &json!({ "disabled": false }))
             .await,
         StatusCode::OK,
     )
     .await;
-    expect_json(
+    expect_error(
         app.get("/api/auth/me", Some(&session.token)).await,
+        StatusCode::UNAUTHORIZED,
+        "session_revoked",
+    )
+    .await;
+    let again = app.login(&user.username, &user.password).await;
+    expect_json(
+        app.get("/api/auth/me", Some(&again.token)).await,
         StatusCode::OK,
     )
     .await;
@@ -249,10 +263,11 @@ async fn tokens_survive_a_server_restart() {
 }
 
 #[tokio::test]
-async fn repeated_wrong_passwords_are_refused_for_a_while_even_with_the_right_one() {
+async fn repeated_wrong_passwords_from_one_address_are_refused_for_a_while_even_with_the_right_one()
+{
     let app = spawn_app().await;
     let user = app.create_user("siti", "officer", &["17.01.01"]).await;
-    for _ in 0..10 {
+    for _ in 0..PAIR_LIMIT {
         expect_error(
             app.try_login("siti", "not-her-password").await,
             StatusCode::UNAUTHORIZED,
@@ -270,4 +285,281 @@ async fn repeated_wrong_passwords_are_refused_for_a_while_even_with_the_right_on
     // Other users are not held up.
     let other = app.create_user("budi", "officer", &["17.01.01"]).await;
     app.login("budi", &other.password).await;
+}
+
+#[tokio::test]
+async fn wrong_passwords_for_admin_from_one_address_do_not_stop_the_admin_elsewhere() {
+    let app = spawn_app().await;
+    let attacker = app.client_from("127.0.0.2");
+    for _ in 0..PAIR_LIMIT + 5 {
+        let response = app
+            .try_login_with(&attacker, &[], "admin", "not-the-password")
+            .await;
+        assert!(
+            [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(&response.status()),
+            "{}",
+            response.status()
+        );
+    }
+    expect_error(
+        app.try_login_with(&attacker, &[], "admin", ADMIN_PASSWORD)
+            .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+    )
+    .await;
+    // The admin, at 127.0.0.1, signs in as usual.
+    app.login("admin", ADMIN_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn one_address_trying_many_usernames_is_throttled() {
+    let app = spawn_app().await;
+    let sprayer = app.client_from("127.0.0.3");
+    for i in 0..ADDRESS_LIMIT {
+        expect_error(
+            app.try_login_with(&sprayer, &[], &format!("user{i}"), "kopi-hujan-sepeda-41")
+                .await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    expect_error(
+        app.try_login_with(&sprayer, &[], "admin", ADMIN_PASSWORD)
+            .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+    )
+    .await;
+    app.login("admin", ADMIN_PASSWORD).await;
+}
+
+const PROXY: [&str; 2] = ["--trusted-proxy-header", "X-Forwarded-For"];
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_address_it_appended_is_the_client() {
+    let app = spawn_app_with_args(&PROXY).await;
+    let user = app.create_user("siti", "officer", &["17.01.01"]).await;
+    // Whatever the client wrote on the left, the proxy's right-most entry counts.
+    let attacker = [("x-forwarded-for", "10.0.0.99, 203.0.113.7")];
+    for _ in 0..PAIR_LIMIT {
+        expect_error(
+            app.try_login_with(&app.client, &attacker, "siti", "not-her-password")
+                .await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    expect_error(
+        app.try_login_with(&app.client, &attacker, "siti", &user.password)
+            .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+    )
+    .await;
+    // The same proxy (TCP peer), forwarding for Siti's own phone.
+    let siti = [("x-forwarded-for", "203.0.113.7, 198.51.100.4")];
+    expect_json(
+        app.try_login_with(&app.client, &siti, "siti", &user.password)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        !app.log_lines_with(&["login failed", "username=siti", "address=203.0.113.7"])
+            .is_empty(),
+        "{}",
+        app.log()
+    );
+    assert!(
+        !app.log_lines_with(&["signed in", "user=siti", "address=198.51.100.4"])
+            .is_empty(),
+        "{}",
+        app.log()
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_a_forwarded_for_header_changes_nothing() {
+    let app = spawn_app().await;
+    let user = app.create_user("siti", "officer", &["17.01.01"]).await;
+    for i in 0..PAIR_LIMIT {
+        let claimed = format!("203.0.113.{i}");
+        expect_error(
+            app.try_login_with(
+                &app.client,
+                &[("x-forwarded-for", &claimed)],
+                "siti",
+                "not-her-password",
+            )
+            .await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    expect_error(
+        app.try_login_with(
+            &app.client,
+            &[("x-forwarded-for", "198.51.100.4")],
+            "siti",
+            &user.password,
+        )
+        .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+    )
+    .await;
+    assert!(
+        !app.log_lines_with(&["login failed", "username=siti", "address=127.0.0.1"])
+            .is_empty(),
+        "{}",
+        app.log()
+    );
+}
+
+#[tokio::test]
+async fn a_botnet_guessing_one_account_cannot_lock_its_owner_out_where_she_signed_in_before() {
+    let app = spawn_app_with_args(&PROXY).await;
+    let user = app.create_user("siti", "officer", &["17.01.01"]).await;
+    let office = [("x-forwarded-for", "203.0.113.7")];
+    expect_json(
+        app.try_login_with(&app.client, &office, "siti", &user.password)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    for i in 0..USERNAME_LIMIT {
+        let bot = format!("198.51.100.{i}");
+        expect_error(
+            app.try_login_with(
+                &app.client,
+                &[("x-forwarded-for", &bot)],
+                "siti",
+                "a-guess-1234",
+            )
+            .await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    // An address that never signed in as siti waits; her office does not.
+    expect_error(
+        app.try_login_with(
+            &app.client,
+            &[("x-forwarded-for", "192.0.2.50")],
+            "siti",
+            &user.password,
+        )
+        .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+    )
+    .await;
+    expect_json(
+        app.try_login_with(&app.client, &office, "siti", &user.password)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn failed_and_successful_logins_are_logged_with_username_and_address_never_the_password() {
+    let app = spawn_app().await;
+    let elsewhere = app.client_from("127.0.0.4");
+    expect_error(
+        app.try_login_with(&elsewhere, &[], "Admin", "secret-guess-4711")
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    app.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(
+        app.log_lines_with(&["login failed", "username=Admin", "address=127.0.0.4"])
+            .len(),
+        1,
+        "{}",
+        app.log()
+    );
+    assert!(
+        !app.log_lines_with(&["signed in", "user=admin", "address=127.0.0.1"])
+            .is_empty(),
+        "{}",
+        app.log()
+    );
+    let log = app.log();
+    assert!(!log.contains("secret-guess-4711") && !log.contains(ADMIN_PASSWORD));
+}
+
+// ---- session lifetimes ----
+
+/// Past a lifetime of `seconds`, with room for a slow machine.
+async fn wait_past(seconds: u64) {
+    tokio::time::sleep(Duration::from_millis(seconds * 1000 + 500)).await;
+}
+
+#[tokio::test]
+async fn a_supervisor_past_the_absolute_lifetime_must_log_in_again_while_officers_go_on() {
+    let app = spawn_app_with_args(&["--supervisor-session-max", "2s"]).await;
+    let (supervisor, laptop) = app
+        .create_user_and_login("budi", "supervisor", &["17.01"])
+        .await;
+    let (_, phone) = app
+        .create_user_and_login("siti", "officer", &["17.01.01"])
+        .await;
+    wait_past(2).await;
+    let body = expect_error(
+        app.get("/api/auth/me", Some(&laptop.token)).await,
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+    )
+    .await;
+    assert!(body["error"]["message_id"]
+        .as_str()
+        .unwrap()
+        .contains("Sesi Anda sudah berakhir"));
+    expect_json(
+        app.get("/api/auth/me", Some(&phone.token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let again = app.login(&supervisor.username, &supervisor.password).await;
+    expect_json(
+        app.get("/api/auth/me", Some(&again.token)).await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_officer_phone_unused_past_the_idle_lifetime_is_refused_sync_as_expired() {
+    let app = spawn_app_with_args(&["--officer-session-idle", "2s"]).await;
+    let (_, phone) = app
+        .create_user_and_login("siti", "officer", &["17.01.01"])
+        .await;
+    let admin = app.admin_token().await;
+    wait_past(2).await;
+    let response = app
+        .client
+        .post(app.url("/api/sync"))
+        .bearer_auth(&phone.token)
+        .header("content-type", jemput_shared::sync::wire::CONTENT_TYPE)
+        .body(Vec::new())
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, StatusCode::UNAUTHORIZED, "session_expired").await;
+    // Admins keep their own, shorter-lived but not yet idle, session.
+    expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
+}
+
+#[tokio::test]
+async fn a_zero_session_lifetime_is_refused_at_start() {
+    let output = serve_refused(&["--admin-session-max", "0s"], &[]).await;
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--admin-session-max"));
 }

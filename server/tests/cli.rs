@@ -4,8 +4,8 @@ mod support;
 
 use reqwest::StatusCode;
 use support::{
-    expect_error, expect_json, spawn_app, spawn_app_with, DISTRICTS_CSV, REGENCIES_CSV,
-    VILLAGES_CSV,
+    expect_error, expect_json, serve_refused, spawn_app, spawn_app_with, DISTRICTS_CSV,
+    REGENCIES_CSV, VILLAGES_CSV,
 };
 
 fn stdout(output: &std::process::Output) -> String {
@@ -94,7 +94,7 @@ async fn invalid_input_on_the_command_line_fails_with_a_reason() {
                 "--role",
                 "boss",
                 "--password",
-                "password1",
+                "kopi-hujan-sepeda-41",
             ],
             &[],
         )
@@ -125,7 +125,7 @@ async fn invalid_input_on_the_command_line_fails_with_a_reason() {
                 "--role",
                 "admin",
                 "--password",
-                "password1",
+                "kopi-hujan-sepeda-41",
             ],
             &[],
         )
@@ -180,6 +180,97 @@ async fn set_password_and_disable_take_effect_on_the_running_server() {
         .cli(&["user", "disable", "--username", "nobody"], &[])
         .await;
     assert!(!output.status.success());
+}
+
+#[tokio::test]
+async fn set_password_on_the_command_line_ends_the_users_sessions() {
+    let app = spawn_app().await;
+    let (_, session) = app
+        .create_user_and_login("budi", "supervisor", &["17.01"])
+        .await;
+    let output = app
+        .cli(
+            &["user", "set-password", "--username", "budi"],
+            &[("JEMPUT_PASSWORD", "kopi-hujan-sepeda-41")],
+        )
+        .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    expect_error(
+        app.get("/api/auth/me", Some(&session.token)).await,
+        StatusCode::UNAUTHORIZED,
+        "session_revoked",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_user_disabled_on_the_command_line_and_enabled_again_must_log_in_again() {
+    let app = spawn_app().await;
+    let (user, session) = app
+        .create_user_and_login("siti", "officer", &["17.01.01"])
+        .await;
+    let output = app
+        .cli(&["user", "disable", "--username", "siti"], &[])
+        .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let admin = app.admin_token().await;
+    let path = format!("/api/admin/users/{}", user.id);
+    expect_json(
+        app.patch_json(
+            &path,
+            Some(&admin),
+            &serde_json::json!({ "disabled": false }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_error(
+        app.get("/api/auth/me", Some(&session.token)).await,
+        StatusCode::UNAUTHORIZED,
+        "session_revoked",
+    )
+    .await;
+    app.login("siti", &user.password).await;
+}
+
+#[tokio::test]
+async fn a_weak_password_is_refused_on_the_command_line() {
+    let app = spawn_app().await;
+    for (password, reason) in [
+        ("        ", "at least 10 characters"),
+        ("            ", "only spaces"),
+        ("password123", "easy to guess"),
+        ("aminah-1990", "easy to guess"),
+    ] {
+        let output = app
+            .cli(
+                &[
+                    "user",
+                    "add",
+                    "--username",
+                    "siti",
+                    "--display-name",
+                    "Siti Aminah",
+                    "--role",
+                    "officer",
+                ],
+                &[("JEMPUT_PASSWORD", password)],
+            )
+            .await;
+        assert!(!output.status.success(), "{password:?} was accepted");
+        assert!(stderr(&output).contains(reason), "{}", stderr(&output));
+    }
+}
+
+#[tokio::test]
+async fn a_weak_configured_admin_password_stops_the_first_start() {
+    let output = serve_refused(&[], &[("JEMPUT_ADMIN_PASSWORD", "admin12345")]).await;
+    assert!(
+        stderr(&output).contains("JEMPUT_ADMIN_PASSWORD"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[tokio::test]

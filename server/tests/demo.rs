@@ -68,6 +68,7 @@ async fn documents(store: &dyn Store) -> Vec<(Registration, RegistrationDoc)> {
             after_seq: 0,
             exclude_device: None,
             limit: 100_000,
+            max_bytes: usize::MAX,
         })
         .await
         .expect("documents");
@@ -158,7 +159,7 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
     let mut reviewed = 0;
     let mut commented = 0;
     for (registration, doc) in docs.iter_mut() {
-        let changes = history(doc);
+        let changes = history(doc, &Default::default());
         assert_eq!(
             changes[0].author_id.as_deref(),
             Some(registration.registered_by.as_str())
@@ -215,7 +216,8 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
         "officer-1771-1",
         "supervisor-1771",
     ] {
-        app.login(username, "demo-password").await;
+        app.login(username, jemput_server::demo::DEFAULT_PASSWORD)
+            .await;
     }
 
     // A second run reuses every user and adds its records beside the first run's.

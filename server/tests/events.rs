@@ -1,12 +1,68 @@
-//! `GET /api/events`: supervisors hear of every commit as a server-sent event; officers
-//! and strangers are turned away. (Across instances: `two_instances.rs`.)
+//! `GET /api/events`: supervisors hear of the commits in their scope as server-sent
+//! events, counted in their scope; officers and strangers are turned away; a stream ends
+//! with its session. (Across instances: `two_instances.rs`.)
 
 mod common;
 
 use std::time::Duration;
 
-use common::{register, ServerProcess};
+use common::{register, ServerProcess, ADMIN_PASSWORD, PASSWORD};
+use jemput_server::client::NativeDevice;
+use jemput_server::config::{Config, HttpConfig};
+use jemput_server::startup;
 use jemput_shared::sample::SampleGenerator;
+use serde_json::{json, Value};
+
+/// An open event stream, read one event at a time.
+struct Events {
+    response: reqwest::Response,
+    received: String,
+}
+
+impl Events {
+    async fn open(url: &str, token: &str) -> Events {
+        let response = reqwest::Client::new()
+            .get(format!("{url}/api/events"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"].to_str().unwrap(),
+            "text/event-stream"
+        );
+        Events {
+            response,
+            received: String::new(),
+        }
+    }
+
+    /// The next event's name and data (comments skipped), or `None` once the server
+    /// ended the stream. A generous timeout only guards against a hang.
+    async fn next(&mut self) -> Option<(String, Value)> {
+        tokio::time::timeout(Duration::from_secs(30), async {
+            loop {
+                while let Some(end) = self.received.find("\n\n") {
+                    let block: String = self.received.drain(..end + 2).collect();
+                    let field = |name: &str| {
+                        block
+                            .lines()
+                            .find_map(|line| line.strip_prefix(name))
+                            .map(str::to_owned)
+                    };
+                    if let (Some(event), Some(data)) = (field("event: "), field("data: ")) {
+                        return Some((event, serde_json::from_str(&data).unwrap()));
+                    }
+                }
+                let chunk = self.response.chunk().await.ok()??;
+                self.received.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await
+        .expect("an event or the end of the stream within 30 s")
+    }
+}
 
 #[tokio::test]
 async fn a_supervisor_hears_of_each_commit_and_an_officer_is_refused() {
@@ -26,39 +82,113 @@ async fn a_supervisor_hears_of_each_commit_and_an_officer_is_refused() {
     assert_eq!(officer.status(), 403);
 
     let kepala = server.user("kepala", "supervisor", &["17.01"]).await;
-    let mut stream = client
-        .get(&events)
-        .bearer_auth(kepala.token())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    assert_eq!(
-        stream.headers()["content-type"].to_str().unwrap(),
-        "text/event-stream"
-    );
+    let mut stream = Events::open(&server.url, kepala.token()).await;
 
     register(&mut siti, &mut SampleGenerator::new(5), "17.01.01.2001", 3);
     siti.sync().await.unwrap();
-    let mut received = String::new();
-    let notice = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let chunk = stream
-                .chunk()
-                .await
-                .unwrap()
-                .expect("the stream stays open");
-            received.push_str(&String::from_utf8_lossy(&chunk));
-            if let Some(at) = received.find("event: registrations\ndata: ") {
-                let data = &received[at + "event: registrations\ndata: ".len()..];
-                if let Some(end) = data.find('\n') {
-                    return serde_json::from_str::<serde_json::Value>(&data[..end]).unwrap();
-                }
-            }
-        }
-    })
-    .await
-    .expect("a notice within 10 s");
+    let (event, notice) = stream.next().await.expect("the stream stays open");
+    assert_eq!(event, "registrations");
     assert_eq!(notice["count"], 3);
     assert!(notice["seq"].as_u64().unwrap() >= 3);
+}
+
+#[tokio::test]
+async fn a_supervisor_hears_only_of_commits_in_their_regencies() {
+    let server = ServerProcess::start();
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.user("budi", "officer", &["17.71.01"]).await;
+    let kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let lurah = server.user("lurah", "supervisor", &["17.71"]).await;
+    let admin = server.admin().await;
+    let mut kepala_hears = Events::open(&server.url, kepala.token()).await;
+    let mut lurah_hears = Events::open(&server.url, lurah.token()).await;
+    let mut admin_hears = Events::open(&server.url, admin.token()).await;
+
+    let mut gen = SampleGenerator::new(11);
+    register(&mut budi, &mut gen, "17.71.01.1001", 2);
+    budi.sync().await.unwrap();
+    register(&mut siti, &mut gen, "17.01.01.2001", 3);
+    siti.sync().await.unwrap();
+
+    let (_, first) = kepala_hears.next().await.unwrap();
+    assert_eq!(
+        first["count"], 3,
+        "Kota Bengkulu's commit is not 17.01's business"
+    );
+    let (_, first) = lurah_hears.next().await.unwrap();
+    assert_eq!(first["count"], 2);
+    let (_, first) = admin_hears.next().await.unwrap();
+    let (_, second) = admin_hears.next().await.unwrap();
+    assert_eq!((&first["count"], &second["count"]), (&json!(2), &json!(3)));
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_its_device_is_signed_out() {
+    let server = ServerProcess::start();
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let mut stream = Events::open(&server.url, kepala.token()).await;
+
+    let (status, body) = server
+        .admin()
+        .await
+        .api(
+            "POST",
+            &format!("/api/admin/devices/{}/revoke", kepala.device_id),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    register(&mut siti, &mut SampleGenerator::new(7), "17.01.01.2001", 1);
+    siti.sync().await.unwrap();
+    assert_eq!(
+        stream.next().await,
+        None,
+        "a signed-out device hears nothing more"
+    );
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_its_user_is_disabled_even_if_nothing_happens() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = common::backend::TestDatabase::create();
+    let mut config = Config::new("127.0.0.1:0", dir.path().join("data"));
+    config.database = database.url().map(str::to_owned);
+    config.admin_password = Some(ADMIN_PASSWORD.into());
+    config.http = HttpConfig {
+        stream_session_check: Duration::from_millis(200),
+        ..HttpConfig::default()
+    };
+    let (address, _server) = startup::spawn(config).await.unwrap();
+    let url = format!("http://{address}");
+
+    let mut admin = NativeDevice::login(&url, "admin", ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    let (status, created) = admin
+        .api(
+            "POST",
+            "/api/admin/users",
+            Some(
+                json!({"username": "kepala", "password": PASSWORD, "role": "supervisor",
+                        "regions": ["17.01"]}),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 201, "{created}");
+    let kepala = NativeDevice::login(&url, "kepala", PASSWORD).await.unwrap();
+    let mut stream = Events::open(&url, kepala.token()).await;
+
+    let (status, body) = admin
+        .api(
+            "PATCH",
+            &format!("/api/admin/users/{}", kepala.user_id),
+            Some(json!({"disabled": true})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(stream.next().await, None, "the stream ends on its own");
 }

@@ -77,7 +77,7 @@ async fn a_bad_file_is_refused_naming_file_and_line_and_the_old_list_stays() {
 async fn once_regions_are_imported_users_get_only_existing_codes() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let body = json!({ "username": "siti", "password": "password1", "role": "officer", "regions": ["17.01.09"] });
+    let body = json!({ "username": "siti", "password": "kopi-hujan-sepeda-41", "role": "officer", "regions": ["17.01.09"] });
     // Before an import only the shape is checked…
     expect_json(
         app.post_json("/api/admin/users", Some(&admin), &body).await,
@@ -86,7 +86,7 @@ async fn once_regions_are_imported_users_get_only_existing_codes() {
     .await;
     app.import_regions().await;
     // …afterwards the code must exist.
-    let body = json!({ "username": "budi", "password": "password1", "role": "officer", "regions": ["17.01.09"] });
+    let body = json!({ "username": "budi", "password": "kopi-hujan-sepeda-41", "role": "officer", "regions": ["17.01.09"] });
     expect_error(
         app.post_json("/api/admin/users", Some(&admin), &body).await,
         StatusCode::BAD_REQUEST,

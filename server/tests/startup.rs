@@ -34,3 +34,69 @@ async fn an_in_process_server_answers_on_the_port_it_reports() {
     expect_json(login, StatusCode::OK).await;
     server.abort();
 }
+
+#[tokio::test]
+async fn a_shutdown_finishes_the_requests_in_flight_and_ends_event_streams() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = support::backend::TestDatabase::create();
+    let mut config = Config::new("127.0.0.1:0", dir.path().join("data"));
+    config.database = database.url().map(str::to_owned);
+    config.admin_password = Some("in-process-admin".into());
+    let app = startup::Application::build(config).await.unwrap();
+    let address = app.address();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("http://{address}/api/auth/login"))
+        .json(&serde_json::json!({ "username": "admin", "password": "in-process-admin" }))
+        .send()
+        .await
+        .unwrap();
+    let token = expect_json(login, StatusCode::OK).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut events = client
+        .get(format!("http://{address}/api/events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    // A login whose body is still on its way when the shutdown begins.
+    let body = br#"{"username":"admin","password":"wrong-password"}"#;
+    let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(&body[..10]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    stop.send(()).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!server.is_finished(), "a request was still in flight");
+    slow.write_all(&body[10..]).await.unwrap();
+    let mut answer = String::new();
+    slow.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+
+    let guard = std::time::Duration::from_secs(30);
+    while let Some(_chunk) = tokio::time::timeout(guard, events.chunk())
+        .await
+        .expect("the event stream ends")
+        .unwrap()
+    {}
+    tokio::time::timeout(guard, server)
+        .await
+        .expect("the server stops")
+        .unwrap()
+        .unwrap();
+}

@@ -9,8 +9,11 @@ use jemput_shared::document::RegistrationDoc;
 use jemput_shared::registration::{ReviewComment, ReviewStatus};
 use jemput_shared::sample::SampleGenerator;
 use jemput_shared::sync::device::{push_item, SyncedState};
-use jemput_shared::sync::message::{PushOutcome, SyncRequest, SyncResponse, PROTOCOL_VERSION};
+use jemput_shared::sync::message::{
+    PushItem, PushOutcome, SyncRequest, SyncResponse, PROTOCOL_VERSION,
+};
 use jemput_shared::sync::wire;
+use serde_json::json;
 
 async fn post_sync(device: &mut NativeDevice, body: &[u8]) -> (u16, Vec<u8>) {
     let auth = format!("Bearer {}", device.token());
@@ -209,6 +212,90 @@ async fn an_officer_cannot_push_into_another_area() {
     siti.sync().await.unwrap();
     assert_eq!(siti.replica.rejected[&outsider.id].code, "forbidden");
     assert_eq!(server.registration_count().await, 0);
+}
+
+#[tokio::test]
+async fn an_id_outside_the_scope_answers_exactly_like_an_unknown_one() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(8);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut eko = server.user("eko", "officer", &["17.02.01"]).await;
+    register(&mut siti, &mut gen, "17.01.01.2001", 1);
+    siti.sync().await.unwrap();
+    let taken = siti.replica.docs.keys().next().unwrap().clone();
+    // A registration the server has never seen, like Siti's in every other way.
+    let unknown = gen.registration(&siti.user_id.clone(), "phone", "17.01.01.2001", 1);
+    let mut unknown_doc = RegistrationDoc::create(&unknown);
+    let eko_id = eko.user_id.clone();
+
+    // The same request shapes, naming each id; each its own request.
+    async fn answers(
+        eko: &mut NativeDevice,
+        eko_id: &str,
+        gen: &mut SampleGenerator,
+        id: &str,
+        doc: &mut RegistrationDoc,
+    ) -> Vec<PushOutcome> {
+        let heads = doc.heads();
+        let offer = PushItem {
+            doc_id: id.into(),
+            base: heads.clone(),
+            heads: heads.clone(),
+            changes: vec![],
+            vouched: vec![],
+        };
+        let mut copy = RegistrationDoc::load(&doc.save()).unwrap();
+        copy.edit(|r| r.phone = "081234567890".into()).unwrap();
+        let change = PushItem {
+            doc_id: id.into(),
+            base: heads,
+            heads: copy.heads(),
+            changes: copy.changes_since(&doc.heads()),
+            vouched: vec![],
+        };
+        let whole = push_item(id, doc, &SyncedState::default());
+        let mut own = gen.registration(eko_id, "phone", "17.02.01.2001", 1);
+        own.id = id.into();
+        let own_whole = push_item(
+            id,
+            &mut RegistrationDoc::create(&own),
+            &SyncedState::default(),
+        );
+        let mut outcomes = Vec::new();
+        for item in [offer, change, whole, own_whole] {
+            let request = SyncRequest {
+                protocol: PROTOCOL_VERSION,
+                push: vec![item],
+                pull: None,
+            };
+            let (status, body) = post_sync(eko, &wire::encode(&request)).await;
+            assert_eq!(status, 200);
+            let response: SyncResponse = wire::decode(&body, 1 << 20).unwrap();
+            outcomes.push(response.results[0].outcome.clone());
+        }
+        outcomes
+    }
+    let mut taken_doc = {
+        let (doc, _) = siti.replica.docs.get_mut(&taken).unwrap();
+        RegistrationDoc::load(&doc.save()).unwrap()
+    };
+    let existing = answers(&mut eko, &eko_id, &mut gen, &taken, &mut taken_doc).await;
+    let fresh = answers(&mut eko, &eko_id, &mut gen, &unknown.id, &mut unknown_doc).await;
+
+    assert_eq!(existing[..3], fresh[..3]);
+    assert_eq!(existing[0], PushOutcome::NeedsFullDocument);
+    assert_eq!(existing[1], PushOutcome::NeedsFullDocument);
+    assert!(matches!(&existing[2], PushOutcome::Rejected(r) if r.code == "forbidden"));
+    // What is left: a whole document that would be a fine new registration cannot take
+    // the id; it gets the refusal of a registration outside the area.
+    assert!(matches!(fresh[3], PushOutcome::Committed { .. }));
+    assert_eq!(existing[3], existing[2]);
+    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let (_, stored) = kepala
+        .api("GET", &format!("/api/registrations/{taken}"), None)
+        .await
+        .unwrap();
+    assert_eq!(stored["registered_by"], json!(siti.user_id), "untouched");
 }
 
 #[tokio::test]

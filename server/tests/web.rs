@@ -117,6 +117,10 @@ async fn a_missing_file_is_a_404_not_the_page() {
     let response = get(&format!("{url}/app-fedcba9876543210.js"), None).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.headers().get(header::CACHE_CONTROL).is_none());
+    assert_eq!(
+        header(response.headers(), header::X_CONTENT_TYPE_OPTIONS),
+        "nosniff"
+    );
 }
 
 #[tokio::test]
@@ -168,12 +172,16 @@ async fn the_service_worker_and_the_manifest_are_revalidated() {
 async fn unknown_api_paths_are_still_a_json_404() {
     let (url, _dir) = spawn_site().await;
     for path in ["/api/nothing-here", "/api/regions/extra/deep", "/api"] {
-        expect_error(
-            get(&format!("{url}{path}"), None).await,
-            StatusCode::NOT_FOUND,
-            "not_found",
-        )
-        .await;
+        let response = get(&format!("{url}{path}"), None).await;
+        assert_eq!(
+            header(response.headers(), header::CACHE_CONTROL),
+            "no-store"
+        );
+        assert_eq!(
+            header(response.headers(), header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff"
+        );
+        expect_error(response, StatusCode::NOT_FOUND, "not_found").await;
     }
     // And the API itself answers as before.
     let health = get(&format!("{url}/healthz"), None).await;

@@ -2,18 +2,39 @@
 //! and when (from the message [`ChangeAuthor`] writes), and which fields it touched
 //! (from the difference between the document before and after that change).
 //!
+//! The author and time in a change are what the device that made it wrote: the server
+//! refuses a change naming another user as its author, but a phone's clock may be wrong
+//! and older changes were never checked. What the server itself vouches for is its
+//! [`Receipt`] of each change it accepted — who pushed it, from which device, and when
+//! by the server's clock — which the server passes in from its store.
+//!
 //! Field paths go two levels deep at most (`full_name`, `address.village`,
 //! `review.comments`), which is what a supervisor needs to read "Siti changed the
 //! village"; list positions are not shown.
 
+use std::collections::HashMap;
+
 use automerge::{Patch, PatchAction, Prop};
 
 pub use crate::api::registrations::HistoryEntry;
-use crate::document::{ChangeAuthor, RegistrationDoc};
+use crate::document::{ChangeAuthor, Hash, RegistrationDoc};
+use crate::registration::Millis;
+
+/// What the server recorded when it accepted a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The server's clock, in milliseconds since the epoch.
+    pub received_at: Millis,
+    pub pushed_by_id: String,
+    /// `None` when the user is no longer known.
+    pub pushed_by_name: Option<String>,
+    pub pushed_from_device: Option<String>,
+}
 
 /// Every change of the document, in causal order (a change comes after those it builds
-/// on); oldest first where the order is free.
-pub fn history(doc: &mut RegistrationDoc) -> Vec<HistoryEntry> {
+/// on); oldest first where the order is free. Each change carries the server's receipt
+/// of it from `receipts`, if there is one.
+pub fn history(doc: &mut RegistrationDoc, receipts: &HashMap<Hash, Receipt>) -> Vec<HistoryEntry> {
     let automerge = doc.automerge();
     let changes = automerge.get_changes(&[]);
     let mut entries = Vec::with_capacity(changes.len());
@@ -21,12 +42,17 @@ pub fn history(doc: &mut RegistrationDoc) -> Vec<HistoryEntry> {
         let author = change.message().and_then(ChangeAuthor::from_message);
         let before: Vec<_> = change.deps().to_vec();
         let patches = automerge.diff(&before, &[change.hash()]);
+        let receipt = receipts.get(&change.hash().0);
         entries.push(HistoryEntry {
             hash: change.hash().to_string(),
             at: change.timestamp().saturating_mul(1000),
             author_id: author.as_ref().map(|a| a.user_id.clone()),
             author_name: author.map(|a| a.name),
             fields: touched_fields(&patches),
+            received_at: receipt.map(|r| r.received_at),
+            pushed_by_id: receipt.map(|r| r.pushed_by_id.clone()),
+            pushed_by_name: receipt.and_then(|r| r.pushed_by_name.clone()),
+            pushed_from_device: receipt.and_then(|r| r.pushed_from_device.clone()),
         });
     }
     entries
@@ -105,7 +131,7 @@ mod tests {
         })
         .unwrap();
 
-        let entries = history(&mut doc);
+        let entries = history(&mut doc, &HashMap::new());
         assert_eq!(entries.len(), 3);
         assert_eq!(entries[0].author_name.as_deref(), Some("Siti"));
         assert_eq!(entries[0].at, 1_764_000_000_000);
@@ -134,7 +160,7 @@ mod tests {
             .unwrap();
         officer_doc.merge_bytes(&supervisor_doc.save()).unwrap();
 
-        let entries = history(&mut officer_doc);
+        let entries = history(&mut officer_doc, &HashMap::new());
         assert_eq!(entries.len(), 3);
         let by = |name: &str| {
             entries
@@ -151,7 +177,7 @@ mod tests {
     #[test]
     fn changes_without_an_author_message_have_no_author() {
         let mut doc = RegistrationDoc::create(&sample());
-        let entries = history(&mut doc);
+        let entries = history(&mut doc, &HashMap::new());
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].author_id, None);
         assert!(!entries[0].fields.is_empty());
@@ -161,6 +187,6 @@ mod tests {
     fn an_edit_that_changes_nothing_adds_no_history() {
         let mut doc = RegistrationDoc::create_by(&sample(), &officer(), 1_000);
         doc.edit_by(&officer(), 2_000, |_| {}).unwrap();
-        assert_eq!(history(&mut doc).len(), 1);
+        assert_eq!(history(&mut doc, &HashMap::new()).len(), 1);
     }
 }

@@ -5,7 +5,8 @@
 //!   shape; [`document`] maps it to and from the document, and [`history`] reads who
 //!   changed which field when.
 //! - [`domain`] and [`validation`] — value types that parse (NIK, phone, region code,
-//!   birth date) and the per-field checks, with messages in Bahasa Indonesia and English.
+//!   birth date) and the per-field checks, with messages in Bahasa Indonesia and English;
+//!   [`limits`] — every size limit of the domain, defined once.
 //! - [`sync`] — the device ↔ server protocol as a sans-IO state machine: messages in,
 //!   messages and storage effects out; no sockets, clocks or storage inside.
 //! - [`policy`] — who may see and change which registration.
@@ -24,6 +25,7 @@ pub mod document;
 pub mod domain;
 #[cfg(feature = "documents")]
 pub mod history;
+pub mod limits;
 pub mod policy;
 pub mod registration;
 pub mod sample;

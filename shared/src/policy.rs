@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::choice::choices;
-
+#[cfg(feature = "documents")]
+use crate::document::ChangeAuthor;
 use crate::registration::{Registration, ReviewStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -80,6 +81,51 @@ const fn forbidden(message_id: &'static str, message_en: &'static str) -> Forbid
     }
 }
 
+/// The refusal of anything outside the requester's scope.
+pub const OUTSIDE_SCOPE: Forbidden = forbidden(
+    "Data ini berada di luar wilayah tugas Anda.",
+    "This record lies outside your assigned area.",
+);
+
+/// True when an officer may change a registration (given its registering officer and
+/// the officer it was handed over to): the ones they registered and the ones a
+/// supervisor handed over to them. Others in their area they may only read. The phone
+/// asks this to open a record read-only, the server (in [`check_edit`]) to refuse an
+/// edit, so both agree.
+pub fn officer_may_change(
+    officer_id: &str,
+    registered_by: &str,
+    assigned_officer: Option<&str>,
+) -> bool {
+    registered_by == officer_id || assigned_officer == Some(officer_id)
+}
+
+/// Checks that a change `requester` pushes does not claim to be somebody else's: its
+/// message may name no author (other tools write none), but if it names one, it must be
+/// the requester. The history shows the author a change names; see `crate::history`.
+#[cfg(feature = "documents")]
+pub fn check_change_author(requester: &Requester, author: &ChangeAuthor) -> Result<(), Forbidden> {
+    if author.user_id != requester.user_id {
+        return Err(forbidden(
+            "Perubahan hanya boleh dicatat atas nama Anda sendiri.",
+            "Changes can only be recorded in your own name.",
+        ));
+    }
+    Ok(())
+}
+
+/// The refusal of an officer's edit to a record that is not theirs; also the note the
+/// phone shows on such a record, which it opens read-only.
+pub const NOT_THEIRS: Forbidden = forbidden(
+    "Data ini didaftarkan petugas lain; Anda hanya dapat melihatnya.",
+    "Another officer registered this record; you can only view it.",
+);
+
+const HANDOVER_BY_SUPERVISORS: Forbidden = forbidden(
+    "Hanya supervisor yang dapat memindahkan data ke petugas lain.",
+    "Only supervisors can hand a record over to another officer.",
+);
+
 /// Checks that `requester` may turn `before` (None: a new registration) into `after`.
 pub fn check_edit(
     requester: &Requester,
@@ -87,19 +133,13 @@ pub fn check_edit(
     after: &Registration,
 ) -> Result<(), Forbidden> {
     if !requester.scope.covers(after) {
-        return Err(forbidden(
-            "Data ini berada di luar wilayah tugas Anda.",
-            "This record lies outside your assigned area.",
-        ));
+        return Err(OUTSIDE_SCOPE);
     }
     let Some(before) = before else {
         return check_create(requester, after);
     };
     if !requester.scope.covers(before) {
-        return Err(forbidden(
-            "Data ini berada di luar wilayah tugas Anda.",
-            "This record lies outside your assigned area.",
-        ));
+        return Err(OUTSIDE_SCOPE);
     }
     if before.id != after.id
         || before.registered_by != after.registered_by
@@ -109,6 +149,20 @@ pub fn check_edit(
             "ID, petugas pendaftar dan waktu pendaftaran tidak boleh diubah.",
             "The id, registering officer and registration time cannot be changed.",
         ));
+    }
+    if requester.role == Role::Officer {
+        if before.assigned_officer != after.assigned_officer {
+            return Err(HANDOVER_BY_SUPERVISORS);
+        }
+        let theirs = officer_may_change(
+            &requester.user_id,
+            &before.registered_by,
+            before.assigned_officer.as_deref(),
+        );
+        // Unchanged is fine: a phone relays a record it only holds, after a restore.
+        if !theirs && before != after {
+            return Err(NOT_THEIRS);
+        }
     }
     let kept = before
         .review
@@ -169,6 +223,9 @@ fn check_create(requester: &Requester, after: &Registration) -> Result<(), Forbi
                 "Petugas lapangan tidak boleh mengubah status verifikasi.",
                 "Field officers cannot change the review status.",
             ));
+        }
+        if after.assigned_officer.is_some() {
+            return Err(HANDOVER_BY_SUPERVISORS);
         }
     }
     let foreign_comment = after
@@ -267,6 +324,66 @@ mod tests {
         after.review.status = ReviewStatus::Verified;
         assert!(check_edit(&supervisor("17.01"), Some(&record()), &after).is_ok());
         assert!(check_edit(&supervisor("17.02"), Some(&record()), &after).is_err());
+    }
+
+    fn second_officer() -> Requester {
+        Requester {
+            user_id: "o2".into(),
+            role: Role::Officer,
+            scope: Scope::Officer {
+                user_id: "o2".into(),
+                areas: vec!["17.01.01".into()],
+            },
+        }
+    }
+
+    #[test]
+    fn an_officer_sees_but_may_not_change_another_officers_record_in_their_area() {
+        let o2 = second_officer();
+        assert!(o2.scope.covers(&record()));
+        let mut after = record();
+        after.phone = "081234567890".into();
+        assert_eq!(check_edit(&o2, Some(&record()), &after), Err(NOT_THEIRS));
+        assert!(check_edit(&officer(), Some(&record()), &after).is_ok());
+    }
+
+    #[test]
+    fn an_officer_may_relay_another_officers_record_unchanged() {
+        assert!(check_edit(&second_officer(), Some(&record()), &record()).is_ok());
+    }
+
+    #[test]
+    fn an_officer_may_change_a_record_handed_over_to_them_and_the_registrant_still_may() {
+        let mut handed = record();
+        handed.assigned_officer = Some("o2".into());
+        let mut after = handed.clone();
+        after.phone = "081234567890".into();
+        assert!(check_edit(&second_officer(), Some(&handed), &after).is_ok());
+        assert!(check_edit(&officer(), Some(&handed), &after).is_ok());
+    }
+
+    #[test]
+    fn only_supervisors_hand_a_record_over() {
+        let mut handed = record();
+        handed.assigned_officer = Some("o2".into());
+        assert!(check_edit(&officer(), Some(&record()), &handed).is_err());
+        assert!(check_edit(&officer(), None, &handed).is_err());
+        assert!(check_edit(&supervisor("17.01"), Some(&record()), &handed).is_ok());
+    }
+
+    #[test]
+    fn the_phone_and_the_server_ask_the_same_question() {
+        assert!(officer_may_change("o1", "o1", None));
+        assert!(officer_may_change("o2", "o1", Some("o2")));
+        assert!(!officer_may_change("o2", "o1", None));
+        assert!(!officer_may_change("o2", "o1", Some("o3")));
+    }
+
+    #[test]
+    #[cfg(feature = "documents")]
+    fn a_change_may_only_name_its_pusher_as_author() {
+        assert!(check_change_author(&officer(), &ChangeAuthor::new("o1", "Siti")).is_ok());
+        assert!(check_change_author(&officer(), &ChangeAuthor::new("s1", "Budi")).is_err());
     }
 
     #[test]

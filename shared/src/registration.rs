@@ -25,6 +25,17 @@ pub struct Registration {
     pub id: String,
     /// User id of the officer who registered the person.
     pub registered_by: String,
+    /// The officer a supervisor handed the record over to (one who left or moved), who
+    /// may now change it besides the registering officer (`crate::policy`). Absent from
+    /// the document until the first handover, so older documents read as `None` and an
+    /// edit never writes the key for nothing; a handover is not undone, only passed on
+    /// (back to the registering officer, if need be).
+    #[cfg_attr(
+        feature = "documents",
+        autosurgeon(reconcile = "reconcile_once_set", missing = "Option::default")
+    )]
+    #[serde(default)]
+    pub assigned_officer: Option<String>,
     /// Device id the record was created on.
     pub device_id: String,
     pub created_at: Millis,
@@ -58,6 +69,19 @@ pub struct Registration {
     pub review: Review,
     pub duplicate_of: Option<String>,
     pub deleted: Option<Deletion>,
+}
+
+/// Writes an optional value only once it is set: `None` leaves the document as it is
+/// (without the key, for a field that is never unset).
+#[cfg(feature = "documents")]
+fn reconcile_once_set<R: autosurgeon::Reconciler>(
+    value: &Option<String>,
+    mut reconciler: R,
+) -> Result<(), R::Error> {
+    match value {
+        Some(value) => reconciler.str(value),
+        None => Ok(()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

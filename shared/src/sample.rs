@@ -196,6 +196,7 @@ impl SampleGenerator {
         Registration {
             id: self.uuid(),
             registered_by: officer_id.into(),
+            assigned_officer: None,
             device_id: device_id.into(),
             created_at: now,
             full_name,

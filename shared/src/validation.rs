@@ -9,6 +9,11 @@
 //! look again (a NIK whose birth date differs from the entered one, an age outside working
 //! age) but the record may still be saved, because the officer in the field may know
 //! better than the rule.
+//!
+//! Every text and list is held to its limit in [`crate::limits`] first: a value over it is
+//! reported as `too_long` (a list as `too_many`) and not parsed further, and a list over
+//! its limit has its items left unchecked, so a hostile document costs a character count
+//! per field and yields a short report, whatever its size.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -18,7 +23,10 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{
     BirthDate, CivilDate, Nik, PhoneNumber, RegionCode, RegionDirectory, RegionLevel,
 };
-use crate::registration::{Address, GeoLocation, ProgrammeInterest, Registration, WorkExperience};
+use crate::limits::{self, ListLimit, TextLimit};
+use crate::registration::{
+    Address, Deletion, GeoLocation, ProgrammeInterest, Registration, Review, WorkExperience,
+};
 
 /// Whether a problem blocks submitting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -148,11 +156,27 @@ pub fn validate(reg: &Registration, ctx: &ValidationContext) -> Report {
     check_birth_place(&reg.birth_place, &mut problems);
     check_phone(&reg.phone, &mut problems);
     check_address(&reg.address, ctx.regions, &mut problems);
+    check_text(
+        &reg.education_major,
+        &limits::EDUCATION_MAJOR,
+        &mut problems,
+    );
     check_work_experience(&reg.work_experience, ctx.today.0, &mut problems);
+    check_skills(&reg.skills, &mut problems);
+    if let Some(disability) = &reg.disability {
+        check_text(disability, &limits::DISABILITY, &mut problems);
+    }
     check_programmes(&reg.programmes, &mut problems);
     check_consent(reg.consent.given, &mut problems);
     if let Some(location) = &reg.location {
         check_location(location, &mut problems);
+    }
+    check_review(&reg.review, &mut problems);
+    if let Some(original) = &reg.duplicate_of {
+        check_text(original, &limits::DUPLICATE_OF, &mut problems);
+    }
+    if let Some(deletion) = &reg.deleted {
+        check_deletion(deletion, &mut problems);
     }
     // The NIK is checked after the birth date (it needs the parsed date) but reads better
     // right after the name; keep form order so the report lists problems top to bottom.
@@ -165,6 +189,8 @@ pub fn validate(reg: &Registration, ctx: &ValidationContext) -> Report {
 fn form_position(field: &str) -> usize {
     const ORDER: &[&str] = &[
         "id",
+        "registered_by",
+        "device_id",
         "full_name",
         "nik",
         "no_nik_reason",
@@ -173,23 +199,115 @@ fn form_position(field: &str) -> usize {
         "gender",
         "phone",
         "address",
+        "education_major",
         "work_experience",
+        "skills",
+        "disability",
         "programmes",
         "consent",
         "location",
+        "review",
+        "duplicate_of",
+        "deleted",
     ];
     ORDER
         .iter()
         .position(|f| {
-            field == *f
-                || field.starts_with(&format!("{f}."))
-                || field.starts_with(&format!("{f}["))
+            field
+                .strip_prefix(f)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
         })
         .unwrap_or(ORDER.len())
 }
 
+/// The problem of a value longer than `limit` allows, reported on `field` (the limit's
+/// own field, with the index of a list item filled in, or a request's field that ends up
+/// in it): "Tempat lahir maksimal 60 karakter."
+pub fn too_long(limit: &TextLimit, field: impl Into<Cow<'static, str>>) -> FieldProblem {
+    FieldProblem::error(
+        field,
+        "too_long",
+        format!(
+            "{} maksimal {} karakter.",
+            limit.name_id,
+            grouped(limit.max_chars, '.')
+        ),
+        format!(
+            "{} can have at most {} characters.",
+            limit.name_en,
+            grouped(limit.max_chars, ',')
+        ),
+    )
+}
+
+/// The problem of a list longer than `limit` allows: "Keterampilan maksimal 20 entri."
+pub fn too_many(limit: &ListLimit) -> FieldProblem {
+    FieldProblem::error(
+        limit.field,
+        "too_many",
+        format!(
+            "{} maksimal {} entri.",
+            limit.name_id,
+            grouped(limit.max_items, '.')
+        ),
+        format!(
+            "{} can have at most {} entries.",
+            limit.name_en,
+            grouped(limit.max_items, ',')
+        ),
+    )
+}
+
+/// `2000` as `2.000` (Indonesian) or `2,000` (English).
+fn grouped(n: usize, separator: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Reports `value` when it is over `limit`, on the limit's field; true when it fits.
+fn check_text(value: &str, limit: &TextLimit, problems: &mut Vec<FieldProblem>) -> bool {
+    let fits = limit.fits(value);
+    if !fits {
+        problems.push(too_long(limit, limit.field));
+    }
+    fits
+}
+
+/// [`check_text`] for a field of item `index` of a list (`limit.field` holds `[]`).
+fn check_item_text(
+    value: &str,
+    limit: &TextLimit,
+    index: usize,
+    problems: &mut Vec<FieldProblem>,
+) -> bool {
+    let fits = limit.fits(value);
+    if !fits {
+        problems.push(too_long(
+            limit,
+            limit.field.replacen("[]", &format!("[{index}]"), 1),
+        ));
+    }
+    fits
+}
+
+/// Reports a list over `limit`; true when it fits, so its items are worth checking.
+fn check_list(len: usize, limit: &ListLimit, problems: &mut Vec<FieldProblem>) -> bool {
+    let fits = limit.fits(len);
+    if !fits {
+        problems.push(too_many(limit));
+    }
+    fits
+}
+
 fn check_id(reg: &Registration, problems: &mut Vec<FieldProblem>) {
-    if reg.id.trim().is_empty() {
+    if check_text(&reg.id, &limits::ID, problems) && reg.id.trim().is_empty() {
         problems.push(FieldProblem::error(
             "id",
             "id_required",
@@ -197,12 +315,20 @@ fn check_id(reg: &Registration, problems: &mut Vec<FieldProblem>) {
             "This record has no ID. Save the form again; if this persists, contact the admin.",
         ));
     }
+    check_text(&reg.registered_by, &limits::REGISTERED_BY, problems);
+    check_text(&reg.device_id, &limits::DEVICE_ID, problems);
+    if let Some(officer) = &reg.assigned_officer {
+        check_text(officer, &limits::ASSIGNED_OFFICER, problems);
+    }
 }
 
 const FULL_NAME_MIN_CHARS: usize = 2;
-const FULL_NAME_MAX_CHARS: usize = 100;
+const FULL_NAME_MAX_CHARS: usize = limits::FULL_NAME.max_chars;
 
 fn check_full_name(name: &str, problems: &mut Vec<FieldProblem>) {
+    if !check_text(name, &limits::FULL_NAME, problems) {
+        return;
+    }
     let name = name.trim();
     if name.is_empty() {
         problems.push(FieldProblem::error(
@@ -241,6 +367,9 @@ fn check_birth_date(
     today: CivilDate,
     problems: &mut Vec<FieldProblem>,
 ) -> Option<BirthDate> {
+    if !check_text(raw, &limits::BIRTH_DATE, problems) {
+        return None;
+    }
     match BirthDate::parse(raw, today) {
         Ok(date) => {
             problems.extend(date.working_age_warning(today));
@@ -254,6 +383,14 @@ fn check_birth_date(
 }
 
 fn check_nik(reg: &Registration, birth_date: Option<&BirthDate>, problems: &mut Vec<FieldProblem>) {
+    let nik_fits = check_text(&reg.nik, &limits::NIK, problems);
+    let reason_fits = reg
+        .no_nik_reason
+        .as_deref()
+        .is_none_or(|reason| check_text(reason, &limits::NO_NIK_REASON, problems));
+    if !nik_fits || !reason_fits {
+        return;
+    }
     let has_reason = reg
         .no_nik_reason
         .as_deref()
@@ -289,7 +426,7 @@ fn check_nik(reg: &Registration, birth_date: Option<&BirthDate>, problems: &mut 
 }
 
 fn check_birth_place(place: &str, problems: &mut Vec<FieldProblem>) {
-    if place.trim().is_empty() {
+    if check_text(place, &limits::BIRTH_PLACE, problems) && place.trim().is_empty() {
         problems.push(FieldProblem::error(
             "birth_place",
             "birth_place_required",
@@ -301,7 +438,7 @@ fn check_birth_place(place: &str, problems: &mut Vec<FieldProblem>) {
 
 fn check_phone(phone: &str, problems: &mut Vec<FieldProblem>) {
     // Optional: many job seekers share a phone or have none.
-    if phone.trim().is_empty() {
+    if !check_text(phone, &limits::PHONE, problems) || phone.trim().is_empty() {
         return;
     }
     if let Err(problem) = PhoneNumber::parse(phone) {
@@ -309,34 +446,26 @@ fn check_phone(phone: &str, problems: &mut Vec<FieldProblem>) {
     }
 }
 
-/// Field path, Indonesian and English name of each address level, for messages.
+/// An address level: its field and names (from its limit), for messages.
 struct AddressPart {
-    field: &'static str,
+    limit: TextLimit,
     level: RegionLevel,
-    name_id: &'static str,
-    name_en: &'static str,
     example: &'static str,
 }
 
 const REGENCY: AddressPart = AddressPart {
-    field: "address.regency",
+    limit: limits::REGENCY,
     level: RegionLevel::Regency,
-    name_id: "Kabupaten/kota",
-    name_en: "Regency/city",
     example: "17.01",
 };
 const DISTRICT: AddressPart = AddressPart {
-    field: "address.district",
+    limit: limits::DISTRICT,
     level: RegionLevel::District,
-    name_id: "Kecamatan",
-    name_en: "District",
     example: "17.01.01",
 };
 const VILLAGE: AddressPart = AddressPart {
-    field: "address.village",
+    limit: limits::VILLAGE,
     level: RegionLevel::Village,
-    name_id: "Desa/kelurahan",
-    name_en: "Village",
     example: "17.01.01.2001",
 };
 
@@ -356,8 +485,10 @@ fn check_address(
         check_within(village, &VILLAGE, district, &DISTRICT, regions, problems);
     }
 
-    check_rt_rw(&address.rt, "address.rt", "RT", problems);
-    check_rt_rw(&address.rw, "address.rw", "RW", problems);
+    check_text(&address.hamlet, &limits::HAMLET, problems);
+    check_rt_rw(&address.rt, &limits::RT, "rt_format", problems);
+    check_rt_rw(&address.rw, &limits::RW, "rw_format", problems);
+    check_text(&address.street, &limits::STREET, problems);
 }
 
 /// Parses one address code and checks its level and existence; `Some` only when it is
@@ -368,36 +499,39 @@ fn check_region(
     regions: Option<&RegionDirectory>,
     problems: &mut Vec<FieldProblem>,
 ) -> Option<RegionCode> {
+    if !check_text(raw, &part.limit, problems) {
+        return None;
+    }
     if raw.trim().is_empty() {
         problems.push(FieldProblem::error(
-            part.field,
+            part.limit.field,
             "region_required",
-            format!("{} wajib dipilih.", part.name_id),
-            format!("{} is required.", part.name_en),
+            format!("{} wajib dipilih.", part.limit.name_id),
+            format!("{} is required.", part.limit.name_en),
         ));
         return None;
     }
     let code = match RegionCode::parse(raw) {
         Ok(code) => code,
         Err(problem) => {
-            problems.push(problem.at(part.field));
+            problems.push(problem.at(part.limit.field));
             return None;
         }
     };
     if code.level() != part.level {
         problems.push(FieldProblem::error(
-            part.field,
+            part.limit.field,
             "region_wrong_level",
             format!(
                 "{code} bukan kode {}. Pilih {} dari daftar (contoh kode: {}).",
-                part.name_id.to_lowercase(),
-                part.name_id.to_lowercase(),
+                part.limit.name_id.to_lowercase(),
+                part.limit.name_id.to_lowercase(),
                 part.example
             ),
             format!(
                 "{code} is not a {} code. Choose a {} from the list (example code: {}).",
-                part.name_en.to_lowercase(),
-                part.name_en.to_lowercase(),
+                part.limit.name_en.to_lowercase(),
+                part.limit.name_en.to_lowercase(),
                 part.example
             ),
         ));
@@ -406,15 +540,15 @@ fn check_region(
     if let Some(directory) = regions {
         if !directory.contains(&code) {
             problems.push(FieldProblem::error(
-                part.field,
+                part.limit.field,
                 "region_unknown",
                 format!(
                     "{} dengan kode {code} tidak ada di daftar wilayah. Pilih dari daftar.",
-                    part.name_id
+                    part.limit.name_id
                 ),
                 format!(
                     "There is no {} with code {code} in the region list. Choose one from the list.",
-                    part.name_en.to_lowercase()
+                    part.limit.name_en.to_lowercase()
                 ),
             ));
             return None;
@@ -440,45 +574,43 @@ fn check_within(
         None => code.to_string(),
     };
     problems.push(FieldProblem::error(
-        inner_part.field,
+        inner_part.limit.field,
         "region_not_within",
         format!(
             "{} {} tidak berada di {} {}. Periksa lagi pilihan {}.",
-            inner_part.name_id,
+            inner_part.limit.name_id,
             label(inner),
-            outer_part.name_id.to_lowercase(),
+            outer_part.limit.name_id.to_lowercase(),
             label(outer),
-            inner_part.name_id.to_lowercase()
+            inner_part.limit.name_id.to_lowercase()
         ),
         format!(
             "{} {} is not in {} {}. Check the {} again.",
-            inner_part.name_en,
+            inner_part.limit.name_en,
             label(inner),
-            outer_part.name_en.to_lowercase(),
+            outer_part.limit.name_en.to_lowercase(),
             label(outer),
-            inner_part.name_en.to_lowercase()
+            inner_part.limit.name_en.to_lowercase()
         ),
     ));
 }
 
 /// RT and RW are small neighbourhood numbers, written `3` or `003`.
-fn check_rt_rw(raw: &str, field: &'static str, label: &str, problems: &mut Vec<FieldProblem>) {
+fn check_rt_rw(raw: &str, limit: &TextLimit, code: &'static str, problems: &mut Vec<FieldProblem>) {
+    if !check_text(raw, limit, problems) {
+        return;
+    }
     let value = raw.trim();
     if value.is_empty() {
         return;
     }
-    let digits_ok = (1..=3).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit());
-    if !digits_ok || value.bytes().all(|b| b == b'0') {
-        let code = if label == "RT" {
-            "rt_format"
-        } else {
-            "rw_format"
-        };
+    if !value.bytes().all(|b| b.is_ascii_digit()) || value.bytes().all(|b| b == b'0') {
+        let (label, max) = (limit.name_id, limit.max_chars);
         problems.push(FieldProblem::error(
-            field,
+            limit.field,
             code,
-            format!("{label} harus angka 1–3 digit dan bukan 0, misalnya 003."),
-            format!("{label} must be a number of 1–3 digits, not 0, for example 003."),
+            format!("{label} harus angka 1–{max} digit dan bukan 0, misalnya 003."),
+            format!("{label} must be a number of 1–{max} digits, not 0, for example 003."),
         ));
     }
 }
@@ -491,9 +623,14 @@ fn check_work_experience(
     this_year: i32,
     problems: &mut Vec<FieldProblem>,
 ) {
+    if !check_list(entries.len(), &limits::WORK_EXPERIENCE, problems) {
+        return;
+    }
     let this_year = i64::from(this_year);
     let sane = EARLIEST_WORK_YEAR..=this_year;
     for (i, entry) in entries.iter().enumerate() {
+        check_item_text(&entry.employer, &limits::EMPLOYER, i, problems);
+        check_item_text(&entry.position, &limits::POSITION, i, problems);
         let start_ok = sane.contains(&entry.start_year);
         if !start_ok {
             problems.push(FieldProblem::error(
@@ -530,6 +667,15 @@ fn check_work_experience(
     }
 }
 
+fn check_skills(skills: &[String], problems: &mut Vec<FieldProblem>) {
+    if !check_list(skills.len(), &limits::SKILLS, problems) {
+        return;
+    }
+    for (i, skill) in skills.iter().enumerate() {
+        check_item_text(skill, &limits::SKILL, i, problems);
+    }
+}
+
 fn check_programmes(programmes: &[ProgrammeInterest], problems: &mut Vec<FieldProblem>) {
     if programmes.is_empty() {
         problems.push(FieldProblem::error(
@@ -539,27 +685,44 @@ fn check_programmes(programmes: &[ProgrammeInterest], problems: &mut Vec<FieldPr
             "Choose at least one programme.",
         ));
     }
+    if !check_list(programmes.len(), &limits::PROGRAMMES, problems) {
+        return;
+    }
     for (i, programme) in programmes.iter().enumerate() {
         match programme {
-            ProgrammeInterest::BlkTraining { vocation } if vocation.trim().is_empty() => {
-                problems.push(FieldProblem::error(
-                    format!("programmes[{i}].vocation"),
-                    "vocation_required",
-                    "Untuk pelatihan BLK, pilih kejuruan yang diminati.",
-                    "For BLK training, choose the vocation.",
-                ));
+            ProgrammeInterest::BlkTraining { vocation } => {
+                if check_item_text(vocation, &limits::VOCATION, i, problems)
+                    && vocation.trim().is_empty()
+                {
+                    problems.push(FieldProblem::error(
+                        format!("programmes[{i}].vocation"),
+                        "vocation_required",
+                        "Untuk pelatihan BLK, pilih kejuruan yang diminati.",
+                        "For BLK training, choose the vocation.",
+                    ));
+                }
             }
             ProgrammeInterest::OverseasApprenticeship {
                 destination_country,
-            } if destination_country.trim().is_empty() => {
-                problems.push(FieldProblem::error(
-                    format!("programmes[{i}].destination_country"),
-                    "destination_country_required",
-                    "Untuk pemagangan luar negeri, isi negara tujuan.",
-                    "For an overseas apprenticeship, give the destination country.",
-                ));
+            } => {
+                if check_item_text(
+                    destination_country,
+                    &limits::DESTINATION_COUNTRY,
+                    i,
+                    problems,
+                ) && destination_country.trim().is_empty()
+                {
+                    problems.push(FieldProblem::error(
+                        format!("programmes[{i}].destination_country"),
+                        "destination_country_required",
+                        "Untuk pemagangan luar negeri, isi negara tujuan.",
+                        "For an overseas apprenticeship, give the destination country.",
+                    ));
+                }
             }
-            _ => {}
+            ProgrammeInterest::DomesticApprenticeship
+            | ProgrammeInterest::NewEntrepreneur
+            | ProgrammeInterest::JobPlacement => {}
         }
     }
 }
@@ -603,10 +766,33 @@ fn check_location(location: &GeoLocation, problems: &mut Vec<FieldProblem>) {
     }
 }
 
+fn check_review(review: &Review, problems: &mut Vec<FieldProblem>) {
+    if !check_list(review.comments.len(), &limits::COMMENTS, problems) {
+        return;
+    }
+    for (i, comment) in review.comments.iter().enumerate() {
+        check_item_text(&comment.id, &limits::COMMENT_ID, i, problems);
+        check_item_text(&comment.author_id, &limits::COMMENT_AUTHOR_ID, i, problems);
+        check_item_text(
+            &comment.author_name,
+            &limits::COMMENT_AUTHOR_NAME,
+            i,
+            problems,
+        );
+        check_item_text(&comment.role, &limits::COMMENT_ROLE, i, problems);
+        check_item_text(&comment.text, &limits::COMMENT_TEXT, i, problems);
+    }
+}
+
+fn check_deletion(deletion: &Deletion, problems: &mut Vec<FieldProblem>) {
+    check_text(&deletion.reason, &limits::DELETION_REASON, problems);
+    check_text(&deletion.by, &limits::DELETED_BY, problems);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registration::{Consent, Gender, ProgrammeInterest};
+    use crate::registration::{Consent, Gender, ProgrammeInterest, ReviewComment};
 
     const TODAY: CivilDate = (2025, 6, 1);
 
@@ -728,14 +914,17 @@ mod tests {
 
     #[test]
     fn a_one_letter_or_very_long_name_is_rejected() {
-        for name in ["A".to_string(), "a".repeat(101)] {
-            let mut reg = valid();
-            reg.full_name = name;
-            assert_eq!(
-                codes(&validate(&reg, &ctx())),
-                vec![("full_name", "full_name_length")]
-            );
-        }
+        let mut reg = valid();
+        reg.full_name = "A".into();
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("full_name", "full_name_length")]
+        );
+        reg.full_name = "a".repeat(101);
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("full_name", "too_long")]
+        );
     }
 
     #[test]
@@ -906,7 +1095,7 @@ mod tests {
         reg.address.rw = "000".into();
         assert_eq!(
             codes(&validate(&reg, &ctx())),
-            vec![("address.rt", "rt_format"), ("address.rw", "rw_format")]
+            vec![("address.rt", "too_long"), ("address.rw", "rw_format")]
         );
         reg.address.rt = "A1".into();
         reg.address.rw = String::new();
@@ -986,6 +1175,207 @@ mod tests {
                 ("work_experience[2].start_year", "work_start_year"),
                 ("work_experience[2].end_year", "work_end_year"),
             ]
+        );
+    }
+
+    #[test]
+    fn a_birth_place_over_sixty_characters_is_rejected_in_both_languages() {
+        let mut reg = valid();
+        reg.birth_place = "é".repeat(60);
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![],
+            "characters, not bytes"
+        );
+        reg.birth_place = "a".repeat(61);
+        let report = validate(&reg, &ctx());
+        assert_eq!(codes(&report), vec![("birth_place", "too_long")]);
+        assert_eq!(
+            report.problems[0].message_id,
+            "Tempat lahir maksimal 60 karakter."
+        );
+        assert_eq!(
+            report.problems[0].message_en,
+            "Place of birth can have at most 60 characters."
+        );
+    }
+
+    #[test]
+    fn fifty_million_characters_give_one_short_problem() {
+        let mut reg = valid();
+        reg.birth_place = "a".repeat(50_000_000);
+        reg.address.village = "1".repeat(50_000_000);
+        let report = validate(&reg, &ctx());
+        assert_eq!(
+            codes(&report),
+            vec![("birth_place", "too_long"), ("address.village", "too_long")]
+        );
+        let json = serde_json::to_string(&report).unwrap();
+        assert!(json.len() < 1_000, "{json}");
+    }
+
+    #[test]
+    fn large_limits_read_as_numbers_in_each_language() {
+        let problem = too_long(&limits::COMMENT_TEXT, "comment");
+        assert_eq!(problem.message_id, "Komentar maksimal 2.000 karakter.");
+        assert_eq!(
+            problem.message_en,
+            "A comment can have at most 2,000 characters."
+        );
+        assert_eq!(grouped(1_234_567, '.'), "1.234.567");
+        assert_eq!(grouped(100, ','), "100");
+    }
+
+    /// A registration with one item in each list and every text one character over its
+    /// limit (`over` = 1), or exactly at it (`over` = 0).
+    fn every_text_at(over: usize) -> Registration {
+        let value = |limit: &TextLimit| "x".repeat(limit.max_chars + over);
+        Registration {
+            id: value(&limits::ID),
+            registered_by: value(&limits::REGISTERED_BY),
+            device_id: value(&limits::DEVICE_ID),
+            assigned_officer: Some(value(&limits::ASSIGNED_OFFICER)),
+            full_name: value(&limits::FULL_NAME),
+            nik: value(&limits::NIK),
+            no_nik_reason: Some(value(&limits::NO_NIK_REASON)),
+            birth_place: value(&limits::BIRTH_PLACE),
+            birth_date: value(&limits::BIRTH_DATE),
+            phone: value(&limits::PHONE),
+            address: Address {
+                regency: value(&limits::REGENCY),
+                district: value(&limits::DISTRICT),
+                village: value(&limits::VILLAGE),
+                hamlet: value(&limits::HAMLET),
+                rt: value(&limits::RT),
+                rw: value(&limits::RW),
+                street: value(&limits::STREET),
+            },
+            education_major: value(&limits::EDUCATION_MAJOR),
+            work_experience: vec![WorkExperience {
+                employer: value(&limits::EMPLOYER),
+                position: value(&limits::POSITION),
+                start_year: 2020,
+                end_year: None,
+            }],
+            skills: vec![value(&limits::SKILL)],
+            disability: Some(value(&limits::DISABILITY)),
+            programmes: vec![
+                ProgrammeInterest::BlkTraining {
+                    vocation: value(&limits::VOCATION),
+                },
+                ProgrammeInterest::OverseasApprenticeship {
+                    destination_country: value(&limits::DESTINATION_COUNTRY),
+                },
+            ],
+            review: Review {
+                comments: vec![ReviewComment {
+                    id: value(&limits::COMMENT_ID),
+                    author_id: value(&limits::COMMENT_AUTHOR_ID),
+                    author_name: value(&limits::COMMENT_AUTHOR_NAME),
+                    role: value(&limits::COMMENT_ROLE),
+                    at: 1,
+                    text: value(&limits::COMMENT_TEXT),
+                }],
+                ..Default::default()
+            },
+            duplicate_of: Some(value(&limits::DUPLICATE_OF)),
+            deleted: Some(Deletion {
+                reason: value(&limits::DELETION_REASON),
+                by: value(&limits::DELETED_BY),
+                at: 1,
+            }),
+            ..valid()
+        }
+    }
+
+    #[test]
+    fn every_text_over_its_limit_is_reported_on_its_field_and_nothing_else() {
+        let report = validate(&every_text_at(1), &ctx());
+        let mut reported: Vec<(String, &str)> = report
+            .problems
+            .iter()
+            .map(|p| (p.field.to_string(), &*p.code))
+            .collect();
+        // The second programme is item 1 of its list.
+        let mut expected: Vec<(String, &str)> = limits::TEXT_FIELDS
+            .iter()
+            .map(|l| {
+                let index = if l == &limits::DESTINATION_COUNTRY {
+                    1
+                } else {
+                    0
+                };
+                (l.field.replace("[]", &format!("[{index}]")), "too_long")
+            })
+            .collect();
+        reported.sort();
+        expected.sort();
+        assert_eq!(reported, expected);
+    }
+
+    #[test]
+    fn free_text_at_its_limit_is_accepted() {
+        let report = validate(&every_text_at(0), &ctx());
+        assert!(
+            report.problems.iter().all(|p| p.code != "too_long"),
+            "{:?}",
+            codes(&report)
+        );
+    }
+
+    #[test]
+    fn a_list_over_its_limit_is_reported_once_and_its_items_are_not_read() {
+        let mut reg = valid();
+        reg.skills = vec!["x".repeat(limits::SKILL.max_chars + 1); limits::SKILLS.max_items + 1];
+        reg.work_experience =
+            vec![WorkExperience::default(); limits::WORK_EXPERIENCE.max_items + 1];
+        reg.programmes = vec![
+            ProgrammeInterest::BlkTraining {
+                vocation: String::new()
+            };
+            limits::PROGRAMMES.max_items + 1
+        ];
+        let report = validate(&reg, &ctx());
+        assert_eq!(
+            codes(&report),
+            vec![
+                ("work_experience", "too_many"),
+                ("skills", "too_many"),
+                ("programmes", "too_many"),
+            ]
+        );
+        assert_eq!(
+            report.problems[1].message_id,
+            "Keterampilan maksimal 20 entri."
+        );
+        assert_eq!(
+            report.problems[1].message_en,
+            "Skills can have at most 20 entries."
+        );
+        reg = valid();
+        reg.skills = vec!["Menjahit".into(); limits::SKILLS.max_items];
+        assert!(validate(&reg, &ctx()).problems.is_empty());
+    }
+
+    #[test]
+    fn a_full_comment_list_takes_no_more() {
+        let comment = |i: usize| ReviewComment {
+            id: format!("c{i}"),
+            author_id: "u1".into(),
+            author_name: "Kepala".into(),
+            role: "supervisor".into(),
+            at: 1,
+            text: "Periksa lagi.".into(),
+        };
+        let mut reg = valid();
+        reg.review.comments = (0..limits::COMMENTS.max_items).map(comment).collect();
+        assert!(validate(&reg, &ctx()).problems.is_empty());
+        reg.review
+            .comments
+            .push(comment(limits::COMMENTS.max_items));
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("review.comments", "too_many")]
         );
     }
 

@@ -4,12 +4,15 @@
 //! holds the same documents.
 //!
 //! The server and devices here are in-memory runtimes around the real sans-IO cores
-//! (`plan_push`, `pull_response`, `DeviceSync`); only storage is a map.
+//! (`plan_push`, `pull_response`, `DeviceSync`); only storage is a map. Every device edits
+//! only what its user may change (an officer: their own records, on two devices for one
+//! of them, and those the supervisor handed over to them), in its user's name, so the
+//! server refuses nothing — including the changes phones relay back after a restore.
 
 use std::collections::BTreeMap;
 
-use jemput_shared::document::{Hash, RegistrationDoc};
-use jemput_shared::policy::{Requester, Role, Scope};
+use jemput_shared::document::{ChangeAuthor, Hash, RegistrationDoc};
+use jemput_shared::policy::{officer_may_change, Requester, Role, Scope};
 use jemput_shared::registration::{ReviewComment, ReviewStatus};
 use jemput_shared::sample::SampleGenerator;
 use jemput_shared::sync::device::{
@@ -157,16 +160,17 @@ impl SimServer {
 struct SimDevice {
     id: String,
     requester: Requester,
+    author: ChangeAuthor,
     docs: BTreeMap<String, (RegistrationDoc, SyncedState)>,
     cursor: Option<Cursor>,
     acked: Option<Cursor>,
 }
 
 impl SimDevice {
-    fn new(id: &str, role: Role) -> Self {
+    fn new(id: &str, user_id: &str, role: Role) -> Self {
         let scope = match role {
             Role::Officer => Scope::Officer {
-                user_id: id.into(),
+                user_id: user_id.into(),
                 areas: vec![DISTRICT.into()],
             },
             _ => Scope::Regencies(vec!["17.01".into()]),
@@ -174,10 +178,11 @@ impl SimDevice {
         SimDevice {
             id: id.into(),
             requester: Requester {
-                user_id: id.into(),
+                user_id: user_id.into(),
                 role,
                 scope,
             },
+            author: ChangeAuthor::new(user_id, user_id),
             docs: BTreeMap::new(),
             cursor: None,
             acked: None,
@@ -257,6 +262,10 @@ enum Action {
         doc: usize,
         comment: u16,
     },
+    /// The supervisor hands a record over to officer 1.
+    HandOver {
+        doc: usize,
+    },
     Resubmit {
         device: usize,
         doc: usize,
@@ -282,14 +291,17 @@ fn fate() -> impl Strategy<Value = Fate> {
     ]
 }
 
-const OFFICERS: usize = 3;
+/// Officer devices: officer 0 on a phone and a tablet, officers 1 and 2 on one each.
+const OFFICER_DEVICES: &[&str] = &["officer0", "officer0", "officer1", "officer2"];
+const OFFICERS: usize = OFFICER_DEVICES.len();
 const SUPERVISOR: usize = OFFICERS;
 
 fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
         4 => (0..OFFICERS).prop_map(|device| Action::Create { device }),
-        3 => (0..=OFFICERS, any::<usize>(), any::<u16>()).prop_map(|(device, doc, value)| Action::Edit { device: device.min(OFFICERS - 1), doc, value }),
+        3 => (0..OFFICERS, any::<usize>(), any::<u16>()).prop_map(|(device, doc, value)| Action::Edit { device, doc, value }),
         2 => (any::<usize>(), any::<u16>()).prop_map(|(doc, comment)| Action::Review { doc, comment }),
+        1 => any::<usize>().prop_map(|doc| Action::HandOver { doc }),
         1 => (0..OFFICERS, any::<usize>()).prop_map(|(device, doc)| Action::Resubmit { device, doc }),
         5 => (0..=OFFICERS, prop::collection::vec(fate(), 1..8)).prop_map(|(device, fates)| Action::Sync { device, fates }),
         1 => any::<usize>().prop_map(|index| Action::ReplayOld { index }),
@@ -307,10 +319,12 @@ struct World {
 
 impl World {
     fn new(seed: u64) -> Self {
-        let mut devices: Vec<_> = (0..OFFICERS)
-            .map(|i| SimDevice::new(&format!("officer{i}"), Role::Officer))
+        let mut devices: Vec<_> = OFFICER_DEVICES
+            .iter()
+            .enumerate()
+            .map(|(i, user)| SimDevice::new(&format!("device{i}"), user, Role::Officer))
             .collect();
-        devices.push(SimDevice::new("supervisor", Role::Supervisor));
+        devices.push(SimDevice::new("supervisor", "supervisor", Role::Supervisor));
         World {
             server: SimServer {
                 state: ServerState::default(),
@@ -331,6 +345,31 @@ impl World {
         }
         let len = docs.len();
         docs.values_mut().nth(n % len).map(|(doc, _)| doc)
+    }
+
+    /// The `n`th of the documents the device's officer may change (as the phone's form
+    /// decides, with the shared policy), with the officer's name for the change.
+    fn nth_changeable(
+        &mut self,
+        device: usize,
+        n: usize,
+    ) -> Option<(&mut RegistrationDoc, ChangeAuthor)> {
+        let dev = &mut self.devices[device];
+        let user = dev.requester.user_id.clone();
+        let mut changeable: Vec<&mut RegistrationDoc> = dev
+            .docs
+            .values_mut()
+            .map(|(doc, _)| doc)
+            .filter(|doc| {
+                let r = doc.read().unwrap();
+                officer_may_change(&user, &r.registered_by, r.assigned_officer.as_deref())
+            })
+            .collect();
+        if changeable.is_empty() {
+            return None;
+        }
+        let len = changeable.len();
+        Some((changeable.swap_remove(n % len), dev.author.clone()))
     }
 
     /// One sync session of `device`; each request meets the next fate (then delivery).
@@ -383,17 +422,20 @@ impl World {
             Action::Create { device } => {
                 let village = *self.gen.pick(VILLAGES);
                 let dev = &mut self.devices[*device];
-                let registration =
-                    self.gen
-                        .registration(&dev.id, &dev.id, village, 1_700_000_000_000);
-                let doc = RegistrationDoc::create(&registration);
+                let registration = self.gen.registration(
+                    &dev.requester.user_id,
+                    &dev.id,
+                    village,
+                    1_700_000_000_000,
+                );
+                let doc = RegistrationDoc::create_by(&registration, &dev.author, 1_700_000_000_000);
                 dev.docs
                     .insert(registration.id.clone(), (doc, SyncedState::default()));
             }
             Action::Edit { device, doc, value } => {
-                if let Some(doc) = self.nth_doc(*device, *doc) {
+                if let Some((doc, author)) = self.nth_changeable(*device, *doc) {
                     let value = *value;
-                    doc.edit(|r| match value % 3 {
+                    doc.edit_by(&author, 1_700_000_000_000, |r| match value % 3 {
                         0 => r.phone = format!("0812{:08}", value),
                         1 => r.address.hamlet = format!("Dusun {value}"),
                         _ => r.skills.push(format!("Keahlian {value}")),
@@ -404,7 +446,8 @@ impl World {
             Action::Review { doc, comment } => {
                 if let Some(d) = self.nth_doc(SUPERVISOR, *doc) {
                     let id = format!("c{comment}-{}", d.heads().len());
-                    d.edit(|r| {
+                    let author = ChangeAuthor::new("supervisor", "Supervisor");
+                    d.edit_by(&author, 1_700_000_000_000, |r| {
                         r.review.status = ReviewStatus::NeedsCorrection;
                         r.review.comments.push(ReviewComment {
                             id: id.clone(),
@@ -418,9 +461,18 @@ impl World {
                     .unwrap();
                 }
             }
+            Action::HandOver { doc } => {
+                if let Some(d) = self.nth_doc(SUPERVISOR, *doc) {
+                    let author = ChangeAuthor::new("supervisor", "Supervisor");
+                    d.edit_by(&author, 1_700_000_000_000, |r| {
+                        r.assigned_officer = Some("officer1".into())
+                    })
+                    .unwrap();
+                }
+            }
             Action::Resubmit { device, doc } => {
-                if let Some(doc) = self.nth_doc(*device, *doc) {
-                    doc.edit(|r| {
+                if let Some((doc, author)) = self.nth_changeable(*device, *doc) {
+                    doc.edit_by(&author, 1_700_000_000_000, |r| {
                         if r.review.status == ReviewStatus::NeedsCorrection {
                             r.review.status = ReviewStatus::Submitted;
                         }

@@ -23,7 +23,8 @@ use sha2::{Digest, Sha256};
 use crate::http::{self, Body};
 use crate::{cargo, listening_url, peak_rss_kb, region_data_dir, status, workspace_root};
 
-const PASSWORD: &str = "demo-password";
+/// The demo users' password, given to `jemput-server demo` (it must pass the password rule).
+const PASSWORD: &str = "bench-kopi-pagi-hari";
 const SUPERVISOR: &str = "supervisor-1701";
 const REGENCY: &str = "17.01";
 

@@ -24,9 +24,10 @@ fn main() -> ExitCode {
         Some("e2e") => e2e::run(),
         Some("bench-app") => e2e::bench(&args[1..]),
         Some("bench-supervisor") => bench_supervisor::run(&args[1..]),
+        Some("fuzz") => fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]"
             );
             return ExitCode::from(2);
         }
@@ -135,10 +136,65 @@ fn run(args: &[String]) -> anyhow::Result<()> {
 
 fn test() -> anyhow::Result<()> {
     status(cargo().args(["test", "--workspace"]))?;
+    // A short fixed budget of the sync fuzz harness (same seed every time), built by
+    // the tests above.
+    run_fuzz_harness(Profile::Debug, &["--inputs", "3000", "--seed", "1"])?;
     // The server's tests once more, on PostgreSQL.
     postgres::test_server_suite()?;
     // Builds the browser app too, so it must keep compiling for the browser.
     e2e::run()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    Debug,
+    Release,
+}
+
+/// `cargo xtask fuzz --minutes M`: the sync fuzz harness (`jemput-fuzz-sync`, see its
+/// module docs) for M minutes, on a release build unless `--debug`.
+fn fuzz(args: &[String]) -> anyhow::Result<()> {
+    let (mut minutes, mut seed, mut profile) = ("10".to_owned(), None, Profile::Release);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--minutes" => minutes = rest.next().context("--minutes needs a value")?.clone(),
+            "--seed" => seed = Some(rest.next().context("--seed needs a value")?.clone()),
+            "--debug" => profile = Profile::Debug,
+            other => bail!("unknown option {other}"),
+        }
+    }
+    let seed = seed.unwrap_or_else(|| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        now.map_or(1, |d| d.as_secs()).to_string()
+    });
+    fuzz_sync(profile, &["--minutes", &minutes, "--seed", &seed])
+}
+
+/// Builds the harness as the benchmarks build the server (release) or as the tests do
+/// (debug), so nothing is rebuilt for it, and runs it.
+fn fuzz_sync(profile: Profile, args: &[&str]) -> anyhow::Result<()> {
+    match profile {
+        Profile::Release => {
+            status(cargo().args(["build", "--release", "-p", "jemput-server", "--bins"]))?
+        }
+        Profile::Debug => status(cargo().args(["build", "--workspace", "--all-targets"]))?,
+    }
+    run_fuzz_harness(profile, args)
+}
+
+/// Runs the built harness, with the region lists when they are beside the repository.
+fn run_fuzz_harness(profile: Profile, args: &[&str]) -> anyhow::Result<()> {
+    let dir = match profile {
+        Profile::Debug => "target/debug",
+        Profile::Release => "target/release",
+    };
+    let mut harness = Command::new(workspace_root().join(dir).join("jemput-fuzz-sync"));
+    harness.args(args);
+    if let Some(regions) = region_data_dir() {
+        harness.arg("--regions").arg(regions);
+    }
+    status(&mut harness)
 }
 
 /// Runs the load generator against a fresh release server `runs` times and prints each

@@ -13,6 +13,7 @@
 
 use idb::{Database, DatabaseEvent as _, Factory, ObjectStoreParams, Transaction, TransactionMode};
 use jemput_shared::document::RegistrationDoc;
+use jemput_shared::policy::officer_may_change;
 use jemput_shared::registration::Registration;
 use jemput_shared::sync::device::SyncedState;
 use jemput_shared::sync::message::Rejection;
@@ -124,9 +125,26 @@ pub struct Summary {
     /// The latest review comment, if any.
     pub last_comment: Option<String>,
     pub created_at: i64,
+    /// Who may change it among officers (`policy::officer_may_change`); empty in a
+    /// summary stored before this was kept, until the record next changes.
+    #[serde(default)]
+    pub registered_by: String,
+    #[serde(default)]
+    pub assigned_officer: Option<String>,
 }
 
 impl Summary {
+    /// True when the officer `user_id` may only view the record: another officer's that
+    /// was not handed over to them. The form asks the document itself.
+    pub fn view_only_for(&self, user_id: &str) -> bool {
+        !self.registered_by.is_empty()
+            && !officer_may_change(
+                user_id,
+                &self.registered_by,
+                self.assigned_officer.as_deref(),
+            )
+    }
+
     pub fn of(registration: &Registration, record: &StoredRecord, pending: bool) -> Self {
         Summary {
             id: registration.id.clone(),
@@ -146,6 +164,8 @@ impl Summary {
                 .max_by_key(|c| c.at)
                 .map(|c| format!("{}: {}", c.author_name, c.text)),
             created_at: registration.created_at,
+            registered_by: registration.registered_by.clone(),
+            assigned_officer: registration.assigned_officer.clone(),
         }
     }
 }

@@ -75,6 +75,7 @@ fn copy_officer_fields(latest: &mut Registration, form: &Registration) {
     let keep = Registration {
         id: latest.id.clone(),
         registered_by: latest.registered_by.clone(),
+        assigned_officer: latest.assigned_officer.clone(),
         device_id: latest.device_id.clone(),
         created_at: latest.created_at,
         review: latest.review.clone(),

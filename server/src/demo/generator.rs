@@ -155,6 +155,9 @@ impl Generator {
         let id = registration.id.clone();
         let officer_author = ChangeAuthor::new(&officer.user_id, &officer.display_name);
         let mut doc = RegistrationDoc::create_by(&registration, &officer_author, created_at);
+        // What the officer's sync brings; a review would arrive through the supervisor's
+        // own session, which the demo does not imitate, so it gets no receipt.
+        let pushed = doc.heads();
 
         let regency = registration.address.regency.clone();
         let supervisor = self.staff.supervisors.get(&regency);
@@ -200,6 +203,7 @@ impl Generator {
             // The officer's phone lacks the supervisor's change; a real device would pull it.
             device_is_up_to_date: !reviewed,
             created: true,
+            new_changes: pushed,
         };
         Ok((
             DocumentWrite {
@@ -265,6 +269,7 @@ impl Generator {
         Ok(Registration {
             id: rng.uuid(),
             registered_by: officer.user_id.clone(),
+            assigned_officer: None,
             device_id: officer.device_id.clone(),
             created_at,
             full_name: person.full_name,
@@ -428,6 +433,14 @@ mod tests {
         assert_eq!(niks.len(), 400 - 4);
     }
 
+    fn hex_to_hash(hex: &str) -> [u8; 32] {
+        let mut hash = [0; 32];
+        for (i, byte) in hash.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+        }
+        hash
+    }
+
     #[test]
     fn a_review_is_the_supervisors_own_second_change() {
         let generator = generator(3);
@@ -439,7 +452,12 @@ mod tests {
             assert!(generator
                 .sealer
                 .verify(&merged.doc_id, &doc.heads(), &merged.seal));
-            let history = jemput_shared::history::history(&mut doc);
+            let history = jemput_shared::history::history(&mut doc, &Default::default());
+            assert_eq!(
+                merged.new_changes,
+                [hex_to_hash(&history[0].hash)],
+                "the officer's sync brings the registration, not the review"
+            );
             if merged.registration.review.status == ReviewStatus::Submitted {
                 assert_eq!(history.len(), 1);
             } else {

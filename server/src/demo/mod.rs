@@ -37,14 +37,14 @@ use crate::accounts::Password;
 use crate::clock;
 use crate::regions;
 use crate::startup::AppState;
-use crate::store::Store;
+use crate::store::{PushedBy, Store};
 
 use generator::Generator;
 use plan::Plan;
 use users::{Login, Staff};
 
 /// The password of demo users when none is given.
-pub const DEFAULT_PASSWORD: &str = "demo-password";
+pub const DEFAULT_PASSWORD: &str = "demo-kopi-pagi-hari";
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -208,10 +208,14 @@ async fn generate_and_commit(
             while let Some(batch) = waiting.remove(&next) {
                 let batch = batch.with_context(|| format!("generating demo session {next}"))?;
                 let session = &generator.plan.sessions[next];
-                let device = &generator.staff.officers[session.officer].device_id;
+                let officer = &generator.staff.officers[session.officer];
+                let pushed_by = PushedBy {
+                    user_id: officer.user_id.clone(),
+                    device_id: officer.device_id.clone(),
+                };
                 let count = batch.writes.len() as u64;
                 store
-                    .commit_documents(device.clone(), batch.writes, session.sync_at)
+                    .commit_documents(pushed_by, batch.writes, session.sync_at)
                     .await
                     .context("committing demo registrations")?;
                 written += count;

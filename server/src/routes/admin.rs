@@ -68,7 +68,10 @@ async fn create_user(
     let role = parse_role(&request.role)?;
     let directory = state.regions.directory();
     let access = Access::parse(role, &request.regions, directory.as_deref())?;
-    let password = Password::parse(request.password)?;
+    let password = Password::parse(
+        request.password,
+        &[username.as_str(), display_name.as_str()],
+    )?;
     let new_user = NewUser {
         username,
         display_name,
@@ -141,7 +144,14 @@ async fn update_user(
     // Hashed last: only once everything else is known to be valid.
     let new_password = request.password.is_some();
     if let Some(password) = request.password {
-        changes.password_hash = Some(auth::hash_password(Password::parse(password)?).await?);
+        let mut personal = vec![current.username.as_str(), current.display_name.as_str()];
+        personal.extend(changes.display_name.as_ref().map(DisplayName::as_str));
+        let password = Password::parse(password, &personal)?;
+        changes.password_hash = Some(auth::hash_password(password).await?);
+        // The store ends every other session of the user (a leaked password, a lost
+        // phone: those devices sign in again, keeping what they have not sent yet); the
+        // admin's own session making this request stays.
+        changes.keep_session = Some(admin.device_id.clone());
     }
     let user = state
         .store
@@ -151,17 +161,6 @@ async fn update_user(
             StoreError::NotFound => user_not_found(),
             other => other.into(),
         })?;
-    // A new password ends every session the old one opened (a leaked password, a lost
-    // phone): those devices sign in again, keeping what they have not sent yet. The
-    // admin's own session making this request stays.
-    if new_password {
-        let now = now_ms();
-        for device in state.store.list_devices(&user.id).await? {
-            if device.revoked_at.is_none() && device.id != admin.device_id {
-                state.store.revoke_device(&device.id, now).await?;
-            }
-        }
-    }
     tracing::info!(by = %admin.user.username, user = %user.username, new_password, "user updated");
     Ok(Json(user.into()))
 }

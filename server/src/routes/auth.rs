@@ -4,7 +4,9 @@
 //! A login registers a new device with its own token; the device id it returns is the
 //! device's identity in sync. A wrong password, an unknown username and a malformed one
 //! all get the same answer after the same amount of work, so the answer says nothing
-//! about which usernames exist.
+//! about which usernames exist. Guessing is slowed by `login_throttle` (per username and
+//! per client address); every attempt is logged with the username as typed and the
+//! client's address, never the password.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,6 +16,7 @@ use jemput_shared::api::auth::{LoginRequest, LoginResponse, Me, UserView};
 
 use crate::accounts::{User, Username};
 use crate::auth::{self, Authenticated};
+use crate::client_address::ClientAddress;
 use crate::clock::now_ms;
 use crate::error::{ApiError, Message};
 use crate::routes::ApiJson;
@@ -46,18 +49,25 @@ const DEVICE_NAME_MAX_CHARS: usize = 100;
 
 async fn login(
     State(state): State<AppState>,
+    address: ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let now = now_ms();
-    if let Some(wait_ms) = state.login_throttle.wait_ms(&request.username, now) {
-        let minutes = (wait_ms + 59_999) / 60_000;
+    // As typed, escaped and cut short: it is whatever the client sent.
+    let typed = LoggedUsername(&request.username);
+    if let Err(throttled) = state
+        .login_throttle
+        .check(&request.username, address.0, now)
+    {
+        tracing::warn!(username = %typed, %address, limit = ?throttled.limit, "login refused: too many wrong passwords");
+        let minutes = (throttled.wait_ms + 59_999) / 60_000;
         return Err(ApiError::TooManyRequests(
             Message::new(
                 "too_many_attempts",
                 format!("Too many wrong passwords. Try again in {minutes} minutes."),
                 format!("Terlalu banyak kata sandi salah. Coba lagi dalam {minutes} menit."),
             ),
-            wait_ms.div_euclid(1000).max(1) as u64,
+            throttled.wait_ms.div_euclid(1000).max(1) as u64,
         ));
     }
     let found = match Username::parse(&request.username) {
@@ -66,7 +76,10 @@ async fn login(
     };
     let (user, hash) = found.unzip();
     if !auth::verify_password(request.password, hash).await {
-        state.login_throttle.record_failure(&request.username, now);
+        state
+            .login_throttle
+            .record_failure(&request.username, address.0, now);
+        tracing::warn!(username = %typed, %address, known_user = user.is_some(), "login failed: wrong username or password");
         return Err(ApiError::Unauthenticated(Message::new(
             "invalid_credentials",
             "Wrong username or password.",
@@ -79,9 +92,12 @@ async fn login(
             "verified without a user"
         )));
     };
-    state.login_throttle.record_success(&request.username);
+    state
+        .login_throttle
+        .record_success(&request.username, address.0, now);
     // Told only to someone who knows the password, so it reveals nothing to others.
     if user.disabled {
+        tracing::warn!(user = %user.username, %address, "login refused: account disabled");
         return Err(auth::account_disabled());
     }
     let device_name: String = request
@@ -97,12 +113,29 @@ async fn login(
         .store
         .create_device(&user.id, &device_name, auth::token_hash(&token), now_ms())
         .await?;
-    tracing::info!(user = %user.username, device = %device.id, "signed in");
+    tracing::info!(user = %user.username, %address, device = %device.id, "signed in");
     Ok(Json(LoginResponse {
         token,
         device_id: device.id,
         user: user.into(),
     }))
+}
+
+/// A username as a client typed it, for the log: at most 64 characters, control
+/// characters escaped, so a crafted one cannot forge or flood log lines.
+struct LoggedUsername<'a>(&'a str);
+
+impl std::fmt::Display for LoggedUsername<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for c in self.0.chars().take(64) {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Revokes the calling device's token; the device must sign in again.

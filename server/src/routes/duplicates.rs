@@ -11,8 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jemput_shared::api::duplicates::{
@@ -25,9 +24,10 @@ use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
 use crate::routes::listing_names;
-use crate::routes::overview::{bad_query, supervision_scope};
+use crate::routes::overview::supervision_scope;
 use crate::routes::server_edit::edit_registrations;
 use crate::routes::ApiJson;
+use crate::routes::ApiQuery;
 use crate::startup::AppState;
 use crate::store::supervision::{DuplicateVerdict, RegencyScope, RegistrationRow};
 
@@ -140,10 +140,10 @@ fn parse_number(raw: Option<&String>, default: usize, max: usize) -> Result<usiz
 async fn list(
     State(state): State<AppState>,
     auth: Authenticated,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<ApiQuery<HashMap<String, String>>, ApiError>,
 ) -> Result<Json<DuplicateQueue>, ApiError> {
     let scope = supervision_scope(&auth)?;
-    let Query(query) = query.map_err(bad_query)?;
+    let ApiQuery(query) = query?;
     let page = parse_number(query.get("page"), 1, usize::MAX)?;
     let per_page = parse_number(query.get("per_page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
 

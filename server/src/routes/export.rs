@@ -106,7 +106,7 @@ fn download_headers(content_type: &'static str, extension: &str) -> HeaderMap {
     if let Ok(value) = HeaderValue::from_str(&file) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // `Cache-Control: no-store` like every API answer (startup::security_headers).
     headers
 }
 

@@ -1,6 +1,9 @@
 //! `GET /api/registrations/{id}/history`: who changed which fields of a registration and
-//! when, read from its Automerge document (`jemput_shared::history`). For anyone whose
-//! scope covers the registration, like reading it.
+//! when, read from its Automerge document (`jemput_shared::history`), with the server's
+//! receipt of each change from the change log (who pushed it, from which device, when by
+//! the server's clock). For anyone whose scope covers the registration, like reading it.
+
+use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -27,13 +30,21 @@ async fn show_history(
     let Some(stored) = stored.remove(&id) else {
         return Err(not_found());
     };
+    let mut receipts = HashMap::new();
+    for received in state.store.received_changes(id.clone()).await? {
+        for hash in received.hashes {
+            receipts.insert(hash, received.receipt.clone());
+        }
+    }
     let scope = auth.requester.scope.clone();
     // Diffing every change is CPU work: off the async threads.
     let changes = tokio::task::spawn_blocking(move || {
         let mut doc = RegistrationDoc::load(&stored.bytes)?;
         let registration = doc.read()?;
         Ok::<_, jemput_shared::document::DocumentError>(
-            scope.covers(&registration).then(|| history(&mut doc)),
+            scope
+                .covers(&registration)
+                .then(|| history(&mut doc, &receipts)),
         )
     })
     .await

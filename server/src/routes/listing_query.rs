@@ -5,14 +5,13 @@
 //! Only supervisors and admins list registrations; the filter always carries the
 //! requester's scope, so a filter naming a region outside it finds nothing.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::Query;
 use jemput_shared::domain::{RegionCode, RegionLevel, WIB_OFFSET_MS};
 use jemput_shared::policy::Role;
 use jemput_shared::registration::{Programme, ReviewStatus};
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Message};
+use crate::routes::ApiQuery;
 use crate::store::listing::{PageRequest, RegistrationFilter, RegistrationOrder, Search, SortKey};
 
 pub const DEFAULT_PER_PAGE: u64 = 50;
@@ -24,8 +23,9 @@ const MAX_SEARCH_WORDS: usize = 8;
 const MAX_SEARCH_CHARS: usize = 100;
 const NIK_DIGITS: usize = 16;
 
-/// The query string as name–value pairs (a parameter given twice is refused below).
-pub type RawParams = Result<Query<Vec<(String, String)>>, QueryRejection>;
+/// The query string as name–value pairs (a parameter given twice is refused below). A
+/// query string that cannot be decoded is only reported after the caller's own checks.
+pub type RawParams = Result<ApiQuery<Vec<(String, String)>>, ApiError>;
 
 /// What the table and the exports were asked for.
 #[derive(Debug, Clone)]
@@ -59,14 +59,7 @@ pub fn require_supervisor(auth: &Authenticated) -> Result<(), ApiError> {
 
 /// The query string's pairs, or 400 when it cannot be decoded.
 pub fn pairs(raw: RawParams) -> Result<Vec<(String, String)>, ApiError> {
-    let Query(pairs) = raw.map_err(|_| {
-        bad(
-            "bad_query",
-            "The query string is not valid.".into(),
-            "Parameter alamat tidak sah.".into(),
-        )
-    })?;
-    Ok(pairs)
+    raw.map(|ApiQuery(pairs)| pairs)
 }
 
 /// Parses the query string's pairs for `auth`'s listing.

@@ -1,7 +1,7 @@
 //! The HTTP API, one file per resource. Each file exposes `router()`, merged in
-//! `startup::router`. Shared here: [`ApiJson`], the JSON body extractor whose failures
-//! answer in the API's error form, and the JSON 404 for unknown paths. `web` serves the
-//! browser app behind all of them.
+//! `startup::router`. Shared here: [`ApiJson`] and [`ApiQuery`], the body and query
+//! extractors whose failures answer in the API's error form, the JSON 404 for unknown
+//! paths, and [`is_api_path`]. `web` serves the browser app behind all of them.
 
 pub mod admin;
 pub mod auth;
@@ -9,6 +9,7 @@ pub mod duplicates;
 pub mod events;
 pub mod export;
 pub mod export_format;
+pub mod handover;
 pub mod health;
 pub mod history;
 pub mod listing_names;
@@ -23,7 +24,8 @@ pub mod targets;
 pub mod web;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::de::DeserializeOwned;
@@ -72,6 +74,35 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             format!("Isi permintaan bukan JSON yang sah: {}", cause(&other)),
         )),
     }
+}
+
+/// `axum::extract::Query`, but a query string that cannot be read into `T` (not
+/// `key=value&…`, a parameter given twice where one is expected, a value of the wrong
+/// kind) is answered with an [`ApiError`] instead of axum's plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::BadRequest(Message::new(
+                "bad_query",
+                format!("The query string cannot be read: {}", cause(&rejection)),
+                format!("Parameter alamat tidak dapat dibaca: {}", cause(&rejection)),
+            ))),
+        }
+    }
+}
+
+/// Paths of the HTTP API (and the health check), as opposed to the browser app's files.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/") || path == "/healthz"
 }
 
 /// serde's own words, without axum's "Failed to deserialize …" preamble.

@@ -9,8 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use jemput_shared::api::overview::{
@@ -24,6 +23,7 @@ use crate::clock;
 use crate::error::{ApiError, Message};
 use crate::routes::duplicates::open_groups;
 use crate::routes::targets::{stored_targets, TargetBook};
+use crate::routes::ApiQuery;
 use crate::startup::AppState;
 use crate::store::supervision::{days_from_civil, wib_day, RegencyScope};
 
@@ -38,15 +38,6 @@ const DAY_MS: i64 = 86_400_000;
 /// The requester's supervision scope; officers have none (403).
 pub(crate) fn supervision_scope(auth: &Authenticated) -> Result<RegencyScope, ApiError> {
     RegencyScope::of(&auth.requester.scope).ok_or_else(ApiError::forbidden)
-}
-
-/// A query string that is not `key=value&…` at all.
-pub(crate) fn bad_query(rejection: QueryRejection) -> ApiError {
-    ApiError::BadRequest(Message::new(
-        "bad_query",
-        format!("The query parameters cannot be read: {rejection}"),
-        "Parameter alamat tidak dapat dibaca.",
-    ))
 }
 
 fn parse_stale_days(raw: Option<&String>) -> Result<i64, ApiError> {
@@ -75,10 +66,10 @@ fn day_label(day: i64) -> String {
 async fn overview(
     State(state): State<AppState>,
     auth: Authenticated,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<ApiQuery<HashMap<String, String>>, ApiError>,
 ) -> Result<Json<Overview>, ApiError> {
     let scope = supervision_scope(&auth)?;
-    let Query(query) = query.map_err(bad_query)?;
+    let ApiQuery(query) = query?;
     let stale_days = parse_stale_days(query.get("stale_days"))?;
 
     let now = clock::now_ms();

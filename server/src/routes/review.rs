@@ -14,8 +14,10 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jemput_shared::api::registrations::ReviewRequest;
+use jemput_shared::limits::COMMENT_TEXT;
 use jemput_shared::policy::Role;
 use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
+use jemput_shared::validation::too_long;
 
 use crate::auth::Authenticated;
 use crate::clock;
@@ -29,9 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/registrations/{id}", get(show))
         .route("/api/registrations/{id}/review", post(review))
 }
-
-/// Comments longer than this are refused (a review note, not a report).
-const MAX_COMMENT_CHARS: usize = 2_000;
 
 fn not_found() -> ApiError {
     ApiError::not_found("This registration", "Pendaftaran ini")
@@ -75,15 +74,9 @@ async fn review(
         .comment
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
-    if comment
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
-    {
-        return Err(bad_request(
-            "comment_too_long",
-            "The comment is too long (at most 2,000 characters).",
-            "Komentar terlalu panjang (paling banyak 2.000 karakter).",
-        ));
+    // The comment becomes a comment of the document: held to the same limit.
+    if comment.as_ref().is_some_and(|c| !COMMENT_TEXT.fits(c)) {
+        return Err(too_long(&COMMENT_TEXT, "comment").into());
     }
     if status == ReviewStatus::NeedsCorrection && comment.is_none() {
         return Err(bad_request(

@@ -6,7 +6,9 @@
 //! their next pull and merges with their own concurrent edits.
 //!
 //! Several documents are changed all or nothing: if the policy or validation refuses one,
-//! nothing is committed.
+//! nothing is committed. A policy refusal answers 403; a validation refusal answers 400
+//! with the first problem and its field (the edit would break a limit, or the stored
+//! registration already breaks one).
 
 use std::sync::Arc;
 
@@ -41,7 +43,8 @@ pub(crate) async fn load_registration(
 /// them in one transaction and returns them as stored afterwards, in the order of `ids`.
 ///
 /// `NotFound` (`not_found`) when one is missing or outside the user's scope; `Forbidden`
-/// with the policy's or validation's words when the result is refused. A concurrent
+/// with the policy's words, or `Invalid` with validation's first problem, when the result
+/// is refused. A concurrent
 /// commit of one of the documents makes it start again from the newer version.
 pub(crate) async fn edit_registrations<F>(
     state: &AppState,
@@ -95,10 +98,23 @@ where
         let items = items.ok_or_else(not_found)?;
 
         let push = Arc::new(items);
-        let (mut plan, stored_positions) = merge(state, auth, &push).await?;
+        // A handful of documents a supervisor acts on: no byte budget to cut them.
+        let (mut plan, stored_positions) = merge(state, auth, &push, usize::MAX).await?;
         for (doc_id, decision) in &plan.decisions {
             match decision {
                 MergeDecision::Store(_) | MergeDecision::Unchanged { .. } => {}
+                // The edit would make the registration invalid (a review comment
+                // past the list's limit): the first problem says what, on its field.
+                MergeDecision::Rejected(rejection) if rejection.code == "invalid_registration" => {
+                    let problem = rejection.problems.first().cloned();
+                    return Err(problem.map(ApiError::Invalid).unwrap_or_else(|| {
+                        ApiError::BadRequest(Message::new(
+                            rejection.code.clone(),
+                            rejection.message_en.clone(),
+                            rejection.message_id.clone(),
+                        ))
+                    }));
+                }
                 MergeDecision::Rejected(rejection) => {
                     return Err(ApiError::Forbidden(Message::new(
                         rejection.code.clone(),

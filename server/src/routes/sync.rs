@@ -10,18 +10,31 @@
 //! commit refuses a document that changed since it was loaded, and this route then
 //! merges again onto the newer version ([`merge_and_commit`]): no request overwrites
 //! another's change.
+//!
+//! Memory: a body is read only once its declared length (or the limit, when it declares
+//! none) is reserved from [`AppState::sync_bodies`], so bodies still arriving from slow
+//! phones are bounded in bytes and hold no merge slot. Everything that allocates more —
+//! inflating, decoding, loading stored documents, merging, committing, pulling,
+//! encoding the answer — happens while holding one of [`AppState::sync_slots`], each
+//! request within the limits of `jemput_shared::limits`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use jemput_shared::sync::message::{Cursor, PushItem, SyncRequest, SyncResponse, PROTOCOL_VERSION};
+use futures_util::StreamExt;
+use jemput_shared::limits::{
+    MAX_INFLATED_REQUEST, MAX_PULL_BYTES, MAX_REQUEST_STORED_BYTES, MAX_SYNC_BODY,
+};
+use jemput_shared::sync::admission::{admit_request, RequestRefused};
+use jemput_shared::sync::message::{Cursor, PushItem, SyncRequest, SyncResponse};
 use jemput_shared::sync::server::{plan_push, pull_response, RequestPlan};
 use jemput_shared::sync::wire;
 use jemput_shared::validation::ValidationContext;
+use tokio::sync::OwnedSemaphorePermit;
 
 use axum::routing::post;
 use axum::Router;
@@ -30,7 +43,7 @@ use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
 use crate::startup::AppState;
-use crate::store::{DocumentWrite, PullQuery, StoreError};
+use crate::store::{DocumentWrite, PullQuery, PushedBy, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/sync", post(sync))
@@ -44,14 +57,8 @@ fn bad_request(code: &str, message_en: String, message_id: &str) -> ApiError {
     ))
 }
 
-/// A request body may inflate to at most this many bytes.
-pub const MAX_INFLATED_REQUEST: usize = 64 * 1024 * 1024;
-/// At most this many documents per request; devices send far fewer.
-const MAX_PUSH_ITEMS: usize = 5_000;
 /// Documents listed per pull page before cutting to the byte budget.
 const PULL_PAGE: usize = 2_000;
-/// Pull answers are capped here whatever the device asks.
-const MAX_PULL_BYTES: u32 = 4 * 1024 * 1024;
 /// Merge-and-commit rounds per request when other requests keep committing the same
 /// documents first. Each round merges onto newer documents; running out answers 503 and
 /// the device retries later.
@@ -60,33 +67,54 @@ pub(crate) const COMMIT_ATTEMPTS: u32 = 8;
 async fn sync(
     State(state): State<AppState>,
     auth: Authenticated,
-    body: Bytes,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    let request: SyncRequest = wire::decode(&body, MAX_INFLATED_REQUEST).map_err(|e| {
+    let (body, reservation) = read_body(&state, request).await?;
+    let _slot = state
+        .sync_slots
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("sync slots closed: {e}")))?;
+    let request = decode(body).await?;
+    drop(reservation);
+    let answer = respond(&state, &auth, request).await?;
+    Ok(([(header::CONTENT_TYPE, wire::CONTENT_TYPE)], answer).into_response())
+}
+
+/// Inflates and decodes a request body (on a blocking thread) and checks the request as
+/// a whole.
+pub async fn decode(body: Vec<u8>) -> Result<SyncRequest, ApiError> {
+    let request = tokio::task::spawn_blocking(move || {
+        wire::decode::<SyncRequest>(&body, MAX_INFLATED_REQUEST)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("decode task failed: {e}")))?
+    .map_err(|e| {
         bad_request(
             "bad_sync_message",
             format!("The sync message could not be read: {e}"),
             "Pesan sinkronisasi tidak dapat dibaca (rusak atau terpotong).",
         )
     })?;
-    if request.protocol != PROTOCOL_VERSION {
-        return Err(bad_request(
+    admit_request(&request).map_err(|refused| match refused {
+        RequestRefused::Protocol(version) => bad_request(
             "protocol_version",
-            format!(
-                "Unsupported sync protocol {}; update the app.",
-                request.protocol
-            ),
+            format!("Unsupported sync protocol {version}; update the app."),
             "Versi aplikasi tidak cocok; perbarui aplikasi.",
-        ));
-    }
-    if request.push.len() > MAX_PUSH_ITEMS {
-        return Err(ApiError::PayloadTooLarge);
-    }
-    let _slot = state
-        .sync_slots
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("sync slots closed: {e}")))?;
+        ),
+        RequestRefused::TooManyItems(_) | RequestRefused::ItemTooLarge => ApiError::PayloadTooLarge,
+    })?;
+    Ok(request)
+}
+
+/// Merges and commits a decoded request's pushes, then pulls; returns the encoded
+/// answer. Whatever the request holds, this stays within `limits::MAX_REQUEST_MEMORY`
+/// (the fuzz harness, `cargo xtask fuzz`, holds it to that).
+pub async fn respond(
+    state: &AppState,
+    auth: &Authenticated,
+    request: SyncRequest,
+) -> Result<Vec<u8>, ApiError> {
     let now = clock::now_ms();
     let device_id = auth.device_id.clone();
 
@@ -94,7 +122,7 @@ async fn sync(
     let push = Arc::new(request.push);
     let mut attempt = 1;
     let (plan, positions, stored_positions) = loop {
-        match merge_and_commit(&state, &auth, &push, now).await {
+        match merge_and_commit(state, auth, &push, now).await {
             Err(ApiError::Store(StoreError::Outdated(ids))) if attempt < COMMIT_ATTEMPTS => {
                 tracing::debug!(device = %device_id, attempt, ?ids, "merging again after a concurrent commit");
                 attempt += 1;
@@ -102,12 +130,14 @@ async fn sync(
             other => break other?,
         }
     };
+    drop(push);
     let written = positions.len();
     let mut committed_through = positions.iter().copied().max();
     for id in plan.unchanged_ids() {
         committed_through = committed_through.max(stored_positions.get(id).copied());
     }
     let results = plan.results();
+    drop(plan);
     if written > 0 {
         tracing::info!(device = %device_id, written, "documents committed");
     }
@@ -125,14 +155,15 @@ async fn sync(
             // entered the scope since: such a device pulls its whole scope again.
             let scope_version = auth.user.scope_seq;
             let cursor = pull.cursor.filter(|c| !reset && c.scope == scope_version);
+            let max_bytes = pull.max_bytes.min(MAX_PULL_BYTES);
             let query = PullQuery {
                 scope: auth.requester.scope.clone(),
                 after_seq: cursor.map_or(0, |c| c.seq),
                 exclude_device: cursor.map(|_| device_id.clone()),
                 limit: PULL_PAGE,
+                max_bytes: max_bytes as usize,
             };
             let page = state.store.changed_documents(query).await?;
-            let max_bytes = pull.max_bytes.min(MAX_PULL_BYTES);
             let mut response = pull_response(page, max_bytes, cursor, reset);
             // Cursors carry the scope version they were issued under.
             if let Some(issued) = response.cursor.as_mut() {
@@ -147,10 +178,47 @@ async fn sync(
         committed_through,
         pull,
     };
-    let body = tokio::task::spawn_blocking(move || wire::encode(&response))
+    tokio::task::spawn_blocking(move || wire::encode(&response))
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("encode task failed: {e}")))?;
-    Ok(([(header::CONTENT_TYPE, wire::CONTENT_TYPE)], body).into_response())
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("encode task failed: {e}")))
+}
+
+/// Reads the request body into memory once its size is reserved from the body budget:
+/// the declared `Content-Length`, or the limit when there is none. Over the limit, or
+/// longer than declared, answers 413.
+async fn read_body(
+    state: &AppState,
+    request: Request,
+) -> Result<(Vec<u8>, OwnedSemaphorePermit), ApiError> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let reserved = declared.unwrap_or(MAX_SYNC_BODY);
+    if reserved > MAX_SYNC_BODY {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let kib = u32::try_from(reserved.div_ceil(1024).max(1)).expect("the limit fits");
+    let reservation = Arc::clone(&state.sync_bodies)
+        .acquire_many_owned(kib)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("sync body budget closed: {e}")))?;
+    let mut body = Vec::with_capacity(declared.unwrap_or(64 * 1024).min(reserved));
+    let mut stream = Body::into_data_stream(request.into_body());
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| {
+            bad_request(
+                "incomplete_body",
+                "The request body could not be read completely.".into(),
+                "Data yang dikirim tidak diterima lengkap.",
+            )
+        })?;
+        if body.len() + chunk.len() > reserved {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, reservation))
 }
 
 /// Loads the stored documents the push names, merges the push into them (shared core, on
@@ -167,23 +235,31 @@ pub(crate) async fn merge_and_commit(
     push: &Arc<Vec<PushItem>>,
     now: i64,
 ) -> Result<(RequestPlan, Vec<Cursor>, HashMap<String, Cursor>), ApiError> {
-    let (mut plan, stored_positions) = merge(state, auth, push).await?;
+    let (mut plan, stored_positions) = merge(state, auth, push, MAX_REQUEST_STORED_BYTES).await?;
     let positions = commit(state, auth, &mut plan, &stored_positions, now).await?;
     Ok((plan, positions, stored_positions))
 }
 
 /// The merge half of [`merge_and_commit`]: the plan, and the positions of the documents
 /// as loaded (what [`commit`] checks against).
+///
+/// Stored documents are loaded until their bytes reach `max_stored_bytes`; items whose
+/// document was left out get no decision (no answer: the device sends them again).
 pub(crate) async fn merge(
     state: &AppState,
     auth: &Authenticated,
     push: &Arc<Vec<PushItem>>,
+    max_stored_bytes: usize,
 ) -> Result<(RequestPlan, HashMap<String, Cursor>), ApiError> {
     let mut ids: Vec<String> = push.iter().map(|item| item.doc_id.clone()).collect();
     ids.sort();
     ids.dedup();
-    let stored = state.store.load_documents(ids).await?;
-    let stored_positions: HashMap<String, Cursor> = stored
+    let loaded = state
+        .store
+        .load_documents_within(ids, max_stored_bytes)
+        .await?;
+    let stored_positions: HashMap<String, Cursor> = loaded
+        .found
         .iter()
         .map(|(id, doc)| (id.clone(), doc.position))
         .collect();
@@ -192,7 +268,9 @@ pub(crate) async fn merge(
     let requester = auth.requester.clone();
     let items = Arc::clone(push);
     let plan = tokio::task::spawn_blocking(move || {
-        let bytes: HashMap<String, Vec<u8>> = stored
+        let left_out = loaded.left_out;
+        let bytes: HashMap<String, Vec<u8>> = loaded
+            .found
             .into_iter()
             .map(|(id, doc)| (id, doc.bytes))
             .collect();
@@ -200,7 +278,8 @@ pub(crate) async fn merge(
             today: clock::today(),
             regions: regions.as_deref(),
         };
-        plan_push(&items, &bytes, &requester, &ctx, &sealer)
+        let items = items.iter().filter(|item| !left_out.contains(&item.doc_id));
+        plan_push(items, &bytes, &requester, &ctx, &sealer)
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("merge task failed: {e}")))?;
@@ -227,8 +306,9 @@ pub(crate) async fn commit(
     if writes.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(state
-        .store
-        .commit_documents(auth.device_id.clone(), writes, now)
-        .await?)
+    let pushed_by = PushedBy {
+        user_id: auth.user.id.clone(),
+        device_id: auth.device_id.clone(),
+    };
+    Ok(state.store.commit_documents(pushed_by, writes, now).await?)
 }

@@ -25,7 +25,7 @@ use jemput_shared::api::SUPERVISOR_HOME;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::routes::not_found;
+use crate::routes::{is_api_path, not_found};
 
 /// Scripts only from the site itself (no inline script), WebAssembly compilation allowed,
 /// requests only to this server.
@@ -85,11 +85,8 @@ pub fn router(dir: &Path) -> Router {
 async fn headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
+    // `nosniff` is on every answer (startup::security_headers).
     let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
@@ -104,7 +101,7 @@ async fn headers(request: Request, next: Next) -> Response {
         );
     }
     let ok = response.status().is_success() || response.status().is_redirection();
-    if ok && !path.starts_with("/api/") {
+    if ok && !is_api_path(&path) {
         let cache = if is_hashed(&path) {
             IMMUTABLE
         } else {

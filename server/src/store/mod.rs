@@ -12,9 +12,11 @@ pub mod postgres;
 pub mod sqlite;
 pub mod supervision;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
+use jemput_shared::document::Hash;
+use jemput_shared::history::Receipt;
 use jemput_shared::policy::Scope;
 use jemput_shared::sync::message::Cursor;
 use jemput_shared::sync::server::{ChangedPage, MergedDocument};
@@ -93,6 +95,15 @@ pub struct StoredDocument {
     pub position: Cursor,
 }
 
+/// Stored documents read for one request, within a byte budget.
+#[derive(Debug, Default)]
+pub struct LoadedDocuments {
+    pub found: HashMap<String, StoredDocument>,
+    /// Requested ids not read because the budget ran out (stored or not): the request
+    /// leaves them for later.
+    pub left_out: HashSet<String>,
+}
+
 /// One merged document to commit, and the stored version it was merged into.
 #[derive(Debug)]
 pub struct DocumentWrite {
@@ -101,6 +112,22 @@ pub struct DocumentWrite {
     /// store had no such document. The commit writes only if that is still the stored
     /// version (optimistic concurrency: see [`Store::commit_documents`]).
     pub based_on: Option<u64>,
+}
+
+/// Who pushed a commit's changes: the user, and the device (signed-in session) the
+/// request came with. A server edit (a review) is pushed by the reviewer's session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedBy {
+    pub user_id: String,
+    pub device_id: String,
+}
+
+/// One write of a document as the change log recorded it: the changes that were new to
+/// the server in it, and the server's receipt of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedChanges {
+    pub hashes: Vec<Hash>,
+    pub receipt: Receipt,
 }
 
 /// What a device asks for when it pulls: documents in `scope` changed after `after_seq`
@@ -113,6 +140,9 @@ pub struct PullQuery {
     /// without bytes (it holds them already).
     pub exclude_device: Option<String>,
     pub limit: usize,
+    /// Documents are read until their bytes reach this (at least one is read), so a page
+    /// of large documents is not held whole; the page then says there is more.
+    pub max_bytes: usize,
 }
 
 #[async_trait]
@@ -136,7 +166,10 @@ pub trait Store: Send + Sync + 'static {
     /// The user and their password hash, for login only.
     async fn credentials(&self, username: &str) -> Result<Option<(User, String)>, StoreError>;
     /// Applies `changes`; when role or regions actually change, also moves the user's
-    /// `scope_seq` to the change log's current end. `NotFound` for an unknown id.
+    /// `scope_seq` to the change log's current end. A new password or disabling revokes
+    /// every device of the user in the same transaction, all but
+    /// [`UserChanges::kept_session`] ([`UserChanges::ends_sessions`]): every caller ends
+    /// the old sessions without having to remember to. `NotFound` for an unknown id.
     async fn update_user(&self, id: &str, changes: UserChanges) -> Result<User, StoreError>;
 
     // ---- devices and tokens ----
@@ -175,6 +208,13 @@ pub trait Store: Send + Sync + 'static {
         &self,
         ids: Vec<String>,
     ) -> Result<HashMap<String, StoredDocument>, StoreError>;
+    /// [`Store::load_documents`], reading documents only until their bytes reach
+    /// `max_bytes` (at least one is read): what one sync request may hold in memory.
+    async fn load_documents_within(
+        &self,
+        ids: Vec<String>,
+        max_bytes: usize,
+    ) -> Result<LoadedDocuments, StoreError>;
     /// Stores every write of one sync request — document, change-log row and projection
     /// row each — in one transaction: all or nothing. Returns each write's change-log
     /// position, in order.
@@ -186,12 +226,21 @@ pub trait Store: Send + Sync + 'static {
     /// committed has also seen every lower seq (a pull cursor never skips a change).
     /// Every successful commit is announced on [`Store::changes`], on every instance
     /// sharing the database.
+    ///
+    /// Each write's change-log row also records its [`MergedDocument::new_changes`],
+    /// `pushed_by` and `now_ms` (the server's receipt, for the history) and the
+    /// document's previous row: the rows of one document form a chain through the log's
+    /// primary key, so no index on the hot path is needed to find them
+    /// ([`Store::received_changes`]).
     async fn commit_documents(
         &self,
-        device_id: String,
+        pushed_by: PushedBy,
         writes: Vec<DocumentWrite>,
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError>;
+    /// The receipts of the document's writes, newest first; empty for an unknown id.
+    /// Writes committed before receipts were kept are left out.
+    async fn received_changes(&self, doc_id: String) -> Result<Vec<ReceivedChanges>, StoreError>;
     /// True when the cursor names a change-log row this store holds (same seq and check).
     async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError>;
     /// Documents changed in scope after the query's position, in change-log order, with
@@ -266,6 +315,15 @@ pub(crate) fn programme_codes(registration: &jemput_shared::registration::Regist
         codes.push(',');
     }
     codes
+}
+
+/// The change log's `changes` column (`MergedDocument::new_changes` concatenated, 32
+/// bytes a hash) read back on either backend.
+pub(crate) fn change_hashes(column: &[u8]) -> Vec<Hash> {
+    column
+        .chunks_exact(32)
+        .map(|chunk| chunk.try_into().expect("chunks of 32 bytes"))
+        .collect()
 }
 
 /// Which database to use: `postgres://…` (or `postgresql://…`) when `database` is given,

@@ -53,13 +53,60 @@ impl ServerProcess {
         )
     }
 
+    /// A server on a fresh data directory whose address space is limited to `bytes`: a
+    /// server that tries to allocate far more dies instead of taking the test machine's
+    /// memory.
+    pub fn start_with_address_space(bytes: u64) -> ServerProcess {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let database = std::sync::Arc::new(TestDatabase::create());
+        let mut server =
+            ServerProcess::spawn(temp.path().to_owned(), database, "127.0.0.1:0", |command| {
+                use std::os::unix::process::CommandExt;
+                // SAFETY: only setrlimit, which is async-signal-safe, runs in the child.
+                unsafe {
+                    command.pre_exec(move || {
+                        let limit = libc::rlimit {
+                            rlim_cur: bytes,
+                            rlim_max: bytes,
+                        };
+                        if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                        Ok(())
+                    });
+                }
+            });
+        server._temp = Some(temp);
+        server
+    }
+
+    /// The server's process id, to read its memory use from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// True while the server process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// A server on `data_dir` (or `database`), listening on `addr`.
     pub fn start_on(
         data_dir: PathBuf,
         database: std::sync::Arc<TestDatabase>,
         addr: &str,
     ) -> ServerProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jemput-server"))
+        ServerProcess::spawn(data_dir, database, addr, |_| {})
+    }
+
+    fn spawn(
+        data_dir: PathBuf,
+        database: std::sync::Arc<TestDatabase>,
+        addr: &str,
+        configure: impl FnOnce(&mut Command),
+    ) -> ServerProcess {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jemput-server"));
+        command
             .args(["serve", "--addr", addr, "--data-dir"])
             .arg(&data_dir)
             .args(database.args())
@@ -67,9 +114,9 @@ impl ServerProcess {
             .env("JEMPUT_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("jemput-server starts");
+            .stderr(Stdio::inherit());
+        configure(&mut command);
+        let mut child = command.spawn().expect("jemput-server starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
         let url = loop {

@@ -53,6 +53,7 @@ pub const VILLAGES_CSV: &str = "code,district_code,name\n\
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub address: String,
+    /// Connects from 127.0.0.1; see [`TestApp::client_from`] for another address.
     pub client: reqwest::Client,
     /// Holds `jemput.sqlite3`.
     pub data_dir: PathBuf,
@@ -63,6 +64,8 @@ pub struct TestApp {
     /// After `server`: dropped once the server is killed.
     pub database: TestDatabase,
     admin_password: Option<String>,
+    /// Given to `serve` after the usual arguments, on every (re)start.
+    serve_args: Vec<String>,
     admin_token: OnceCell<String>,
     // Last: removed after the server is gone.
     _dir: TempDir,
@@ -94,11 +97,27 @@ pub async fn spawn_app() -> TestApp {
 /// Like [`spawn_app`]; `None` leaves `JEMPUT_ADMIN_PASSWORD` unset, so the server
 /// generates the admin password and prints it.
 pub async fn spawn_app_with(admin_password: Option<&str>) -> TestApp {
+    spawn_app_configured(admin_password, &[]).await
+}
+
+/// Like [`spawn_app`], with more `serve` options (`["--officer-session-idle", "2s"]`).
+pub async fn spawn_app_with_args(serve_args: &[&str]) -> TestApp {
+    spawn_app_configured(Some(ADMIN_PASSWORD), serve_args).await
+}
+
+async fn spawn_app_configured(admin_password: Option<&str>, serve_args: &[&str]) -> TestApp {
     let dir = tempfile::tempdir().expect("a temp dir");
     let data_dir = dir.path().join("data");
     let database = TestDatabase::create();
-    let (server, address, startup_output) =
-        start_server(dir.path(), &data_dir, &database, admin_password).await;
+    let serve_args: Vec<String> = serve_args.iter().map(|a| a.to_string()).collect();
+    let (server, address, startup_output) = start_server(
+        dir.path(),
+        &data_dir,
+        &database,
+        admin_password,
+        &serve_args,
+    )
+    .await;
     TestApp {
         address,
         client: reqwest::Client::new(),
@@ -107,9 +126,42 @@ pub async fn spawn_app_with(admin_password: Option<&str>) -> TestApp {
         server,
         database,
         admin_password: admin_password.map(str::to_owned),
+        serve_args,
         admin_token: OnceCell::new(),
         _dir: dir,
     }
+}
+
+/// Runs `jemput-server serve` on a fresh SQLite data directory with more `args` and
+/// `env`, expecting it to refuse to start; panics if it is still running after 30 s
+/// (it started after all).
+pub async fn serve_refused(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jemput-server"));
+    command
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .args(args)
+        .env_remove("JEMPUT_DATABASE_URL")
+        .env_remove("JEMPUT_ADMIN_PASSWORD")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let child = command.spawn().expect("jemput-server starts");
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("jemput-server should have refused to start, but it runs")
+        .expect("jemput-server's output");
+    assert!(
+        !output.status.success(),
+        "jemput-server exited successfully"
+    );
+    output
 }
 
 async fn start_server(
@@ -117,6 +169,7 @@ async fn start_server(
     data_dir: &Path,
     database: &TestDatabase,
     admin_password: Option<&str>,
+    serve_args: &[String],
 ) -> (Child, String, Vec<String>) {
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -128,10 +181,12 @@ async fn start_server(
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .args(database.args())
+        .args(serve_args)
         .env_remove("JEMPUT_ADDR")
         .env_remove("JEMPUT_DATA_DIR")
         .env_remove("JEMPUT_DATABASE_URL")
         .env_remove("JEMPUT_ADMIN_PASSWORD")
+        .env_remove("JEMPUT_TRUSTED_PROXY_HEADER")
         .env(
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
@@ -181,6 +236,16 @@ impl TestApp {
         std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
     }
 
+    /// The server's log lines so far that contain every one of `parts`, without the
+    /// terminal colour codes the log may carry.
+    pub fn log_lines_with(&self, parts: &[&str]) -> Vec<String> {
+        self.log()
+            .lines()
+            .map(strip_colours)
+            .filter(|line| parts.iter().all(|part| line.contains(part)))
+            .collect()
+    }
+
     /// Kills the server at once (SIGKILL): no shutdown, no flushing beyond what SQLite
     /// already made durable.
     pub async fn kill(&mut self) {
@@ -202,6 +267,7 @@ impl TestApp {
             &self.data_dir,
             &self.database,
             self.admin_password.as_deref(),
+            &self.serve_args,
         )
         .await;
         self.server = server;
@@ -231,6 +297,32 @@ impl TestApp {
     }
 
     // ---- HTTP ----
+
+    /// A client whose connections come from `local` (any 127.x.y.z reaches the server
+    /// on Linux), so the server sees another client address.
+    pub fn client_from(&self, local: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .local_address(local.parse::<std::net::IpAddr>().expect("an IP address"))
+            .build()
+            .expect("a client")
+    }
+
+    /// `POST /api/auth/login` through `client`, with extra `headers`, whatever the
+    /// outcome.
+    pub async fn try_login_with(
+        &self,
+        client: &reqwest::Client,
+        headers: &[(&str, &str)],
+        username: &str,
+        password: &str,
+    ) -> Response {
+        let body = json!({ "username": username, "password": password, "device_name": "test" });
+        let mut request = client.post(self.url("/api/auth/login")).json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request sent")
+    }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         let mut request = self.client.get(self.url(path));
@@ -335,6 +427,24 @@ impl TestApp {
             .await;
         expect_json(response, StatusCode::OK).await;
     }
+}
+
+/// `line` without ANSI escape sequences (`ESC [ … m`).
+fn strip_colours(line: &str) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }
 
 /// Asserts the status and returns the JSON body (with the body in the panic message).

@@ -1,13 +1,14 @@
 //! Registrations for supervisors and admins: the table (`GET /api/registrations`, its
 //! query in [`TableQuery`], one page in [`RegistrationPage`]), the exports that take the
 //! same query, one registration's history (`GET /api/registrations/{id}/history`) and a
-//! review (`POST /api/registrations/{id}/review`). `GET /api/registrations/{id}` answers
+//! review (`POST /api/registrations/{id}/review`) and a handover to another officer
+//! (`/api/registrations/{id}/handover`). `GET /api/registrations/{id}` answers
 //! the [`crate::registration::Registration`] itself.
 
 use serde::{Deserialize, Serialize};
 
 use crate::choice::choices;
-use crate::registration::{Gender, Programme, ReviewStatus};
+use crate::registration::{Gender, Millis, Programme, ReviewStatus};
 
 /// One registration as the table (and the duplicates queue) shows it: projection columns
 /// with region and officer names.
@@ -197,14 +198,25 @@ pub struct HistoryEntry {
     /// The change hash, in hex.
     pub hash: String,
     /// When the change was made by the clock of the device that made it (second
-    /// precision), in milliseconds since the epoch.
-    pub at: i64,
-    /// The user who made it; `None` for changes that do not name one.
+    /// precision), in milliseconds since the epoch: the device's claim.
+    pub at: Millis,
+    /// The user the change names as its author (the device's claim); `None` for changes
+    /// that do not name one.
     pub author_id: Option<String>,
     pub author_name: Option<String>,
     /// The field paths the change touched (`full_name`, `address.village`,
     /// `review.comments`), sorted and without repeats.
     pub fields: Vec<String>,
+    /// When the server received the change, by its own clock. This and the `pushed_*`
+    /// fields are the server's record (`history::Receipt`); all `None` for changes it
+    /// accepted before it kept such records.
+    pub received_at: Option<Millis>,
+    /// The user whose sync (or whose action on the server, such as a review) brought
+    /// the change to the server.
+    pub pushed_by_id: Option<String>,
+    pub pushed_by_name: Option<String>,
+    /// The id of the device (signed-in session) it came from.
+    pub pushed_from_device: Option<String>,
 }
 
 /// The body of `POST /api/registrations/{id}/review`; the answer is the registration as
@@ -216,6 +228,32 @@ pub struct ReviewRequest {
     pub status: ReviewStatus,
     #[serde(default)]
     pub comment: Option<String>,
+}
+
+/// An officer a registration may be handed over to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoverOfficer {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The answer of `GET /api/registrations/{id}/handover`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoverCandidates {
+    /// The officer it is handed over to now; `None` while only its registering officer
+    /// holds it.
+    pub assigned_officer: Option<String>,
+    /// Enabled officers whose areas cover the registration, by display name.
+    pub officers: Vec<HandoverOfficer>,
+}
+
+/// The body of `POST /api/registrations/{id}/handover`; the answer is the registration
+/// as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverRequest {
+    pub officer_id: String,
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 use std::collections::{HashSet, VecDeque};
 
 use crate::document::{Hash, RegistrationDoc};
+use crate::limits::{DEVICE_BATCH_BYTES, MAX_PUSH_ITEMS};
 use crate::sync::message::{
     Cursor, PullRequest, PushItem, PushOutcome, Rejection, SyncRequest, SyncResponse, Vouched,
     PROTOCOL_VERSION,
@@ -38,7 +39,7 @@ pub struct SyncLimits {
 impl Default for SyncLimits {
     fn default() -> Self {
         SyncLimits {
-            max_push_bytes: 256 * 1024,
+            max_push_bytes: DEVICE_BATCH_BYTES,
             max_pull_bytes: 512 * 1024,
         }
     }
@@ -170,6 +171,13 @@ pub fn merge_remote(
     }
 }
 
+/// About the bytes `item` takes in a request: its changes, ids, heads and seals. The
+/// server's inflated request limit assumes batches are counted this way.
+fn encoded_size(item: &PushItem) -> usize {
+    let seals: usize = item.vouched.iter().map(|v| 32 * v.heads.len() + 16).sum();
+    item.changes.len() + item.doc_id.len() + 32 * (item.base.len() + item.heads.len()) + seals
+}
+
 /// Builds the push item for a document: only the changes after the acknowledged heads,
 /// or the whole document when there are none. A whole document goes uncompressed and
 /// without heads: the request is deflated as a batch, which packs many similar documents
@@ -267,8 +275,10 @@ impl DeviceSync {
         }
         let mut batch_bytes = 0;
         while let Some(next) = self.outbox.front() {
-            let size = next.changes.len() + 32 * (next.base.len() + next.heads.len());
-            if !self.in_flight.is_empty() && batch_bytes + size > self.limits.max_push_bytes {
+            let size = encoded_size(next);
+            let full = batch_bytes + size > self.limits.max_push_bytes
+                || self.in_flight.len() >= MAX_PUSH_ITEMS;
+            if !self.in_flight.is_empty() && full {
                 break;
             }
             batch_bytes += size;

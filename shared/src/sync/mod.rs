@@ -12,6 +12,7 @@
 //! - [`device`] — what a device sends and how it applies answers;
 //! - [`server`] — how the server merges a pushed document and cuts pull answers;
 //! - [`replica`] — a device's documents in memory, applying [`device`]'s effects.
+pub mod admission;
 pub mod device;
 pub mod message;
 pub mod replica;

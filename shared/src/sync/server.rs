@@ -7,8 +7,10 @@
 //! an error and acknowledges nothing.
 
 use crate::document::{Hash, RegistrationDoc};
-use crate::policy::{check_edit, Requester};
+use crate::limits;
+use crate::policy::{check_change_author, check_edit, Forbidden, Requester, OUTSIDE_SCOPE};
 use crate::registration::Registration;
+use crate::sync::admission;
 use crate::sync::message::{
     Cursor, PullResponse, PulledDoc, PushItem, PushOutcome, PushResult, Rejection,
 };
@@ -46,6 +48,9 @@ pub struct MergedDocument {
     pub device_is_up_to_date: bool,
     /// True when the server had no document with this id before.
     pub created: bool,
+    /// The changes new to the server in this write (all of them for a new document):
+    /// the store records who pushed them and when it received them, for the history.
+    pub new_changes: Vec<Hash>,
 }
 
 impl MergeDecision {
@@ -66,6 +71,14 @@ impl MergeDecision {
     }
 }
 
+fn corrupt() -> MergeDecision {
+    rejection(
+        "corrupt",
+        "Data yang dikirim rusak.",
+        "The data sent is damaged.",
+    )
+}
+
 fn rejection(code: &str, message_id: &str, message_en: &str) -> MergeDecision {
     MergeDecision::Rejected(Rejection {
         code: code.into(),
@@ -75,12 +88,32 @@ fn rejection(code: &str, message_id: &str, message_en: &str) -> MergeDecision {
     })
 }
 
+fn forbidden(refusal: Forbidden) -> MergeDecision {
+    MergeDecision::Rejected(Rejection {
+        code: "forbidden".into(),
+        message_id: refusal.message_id.into(),
+        message_en: refusal.message_en.into(),
+        problems: vec![],
+    })
+}
+
 /// Merges `item` into the stored document (`None` if the server has none) on behalf of
 /// `requester`, checking shape, validity and permissions of the result.
 ///
 /// Permissions are judged on what the push adds to the state the server already
 /// vouches for: its stored document, plus a state it once sealed and the device shows
-/// again (it may have lost that state by being restored from a backup).
+/// again (it may have lost that state by being restored from a backup). Each change it
+/// adds must not name another user as its author.
+///
+/// A stored document outside the requester's scope is treated as absent, so the answer
+/// does not tell whether the id exists: changes on a base get
+/// [`MergeDecision::NeedsFullDocument`], and a whole document is judged as a new
+/// registration. One answer still differs (the residual): a whole document that would
+/// be accepted as new cannot be stored under the taken id, so it gets the refusal an
+/// out-of-area new registration gets, where an unknown id would be accepted. That tells
+/// the id is taken — but ids are random UUIDs, which a requester knows only from a
+/// record once in their scope (or by guessing 122 random bits), so it tells them
+/// nothing they did not know, and nothing of the record.
 pub fn merge_push(
     item: &PushItem,
     stored: Option<&[u8]>,
@@ -88,20 +121,52 @@ pub fn merge_push(
     ctx: &ValidationContext,
     sealer: &Sealer,
 ) -> MergeDecision {
-    if item.doc_id.is_empty() || item.doc_id.len() > 64 {
+    if item.doc_id.is_empty() || !limits::ID.fits(&item.doc_id) {
         return rejection(
             "bad_id",
             "ID dokumen tidak sah.",
             "The document id is not valid.",
         );
     }
-    let corrupt = || {
-        rejection(
-            "corrupt",
-            "Data yang dikirim rusak.",
-            "The data sent is damaged.",
-        )
+    // Nothing the client sent reaches Automerge before it is admitted (see `admission`).
+    if let Err(refused) = admission::admit(&item.changes) {
+        return MergeDecision::Rejected(refused.rejection());
+    }
+    let stored = match stored {
+        Some(bytes) => {
+            let loaded = RegistrationDoc::load(bytes).and_then(|doc| {
+                let registration = doc.read()?;
+                Ok((doc, registration))
+            });
+            let Ok((doc, registration)) = loaded else {
+                return rejection(
+                    "stored_document_damaged",
+                    "Dokumen di server rusak; hubungi admin.",
+                    "The server's copy is damaged; contact an admin.",
+                );
+            };
+            if !requester.scope.covers(&registration) {
+                return match merge_loaded(item, None, requester, ctx, sealer) {
+                    MergeDecision::Store(_) => forbidden(OUTSIDE_SCOPE),
+                    other => other,
+                };
+            }
+            Some((doc, registration))
+        }
+        None => None,
     };
+    merge_loaded(item, stored, requester, ctx, sealer)
+}
+
+/// [`merge_push`] onto the loaded stored document and the registration it holds, which
+/// the requester's scope covers.
+fn merge_loaded(
+    item: &PushItem,
+    stored: Option<(RegistrationDoc, Registration)>,
+    requester: &Requester,
+    ctx: &ValidationContext,
+    sealer: &Sealer,
+) -> MergeDecision {
     // A whole document (no base) names no heads: they are its own.
     let mut incoming = None;
     let device_heads = if item.base.is_empty() && item.heads.is_empty() {
@@ -117,15 +182,9 @@ pub fn merge_push(
         item.heads.clone()
     };
     let mut stored_heads = Vec::new();
+    let created = stored.is_none();
     let (mut doc, stored_state) = match stored {
-        Some(bytes) => {
-            let Ok(mut doc) = RegistrationDoc::load(bytes) else {
-                return rejection(
-                    "stored_document_damaged",
-                    "Dokumen di server rusak; hubungi admin.",
-                    "The server's copy is damaged; contact an admin.",
-                );
-            };
+        Some((mut doc, before)) => {
             if doc.contains_all(&device_heads) {
                 let seal = sealer.seal(&item.doc_id, &device_heads);
                 return MergeDecision::Unchanged {
@@ -134,11 +193,10 @@ pub fn merge_push(
                 };
             }
             stored_heads = doc.heads();
-            let before = doc.read().ok();
             if doc.merge_bytes(&item.changes).is_err() {
                 return corrupt();
             }
-            (doc, before)
+            (doc, Some(before))
         }
         None if !item.base.is_empty() => return MergeDecision::NeedsFullDocument,
         None => match incoming
@@ -150,7 +208,6 @@ pub fn merge_push(
             Err(_) => return corrupt(),
         },
     };
-    let created = stored.is_none();
     if doc.has_missing_dependencies() || !doc.contains_all(&device_heads) {
         return MergeDecision::NeedsFullDocument;
     }
@@ -171,20 +228,25 @@ pub fn merge_push(
             "The id inside the document does not match.",
         );
     }
-    let before = match vouched_heads(item, sealer, &mut doc, &stored_heads) {
+    // New to the server: what it records as received. New to the vouched state: what
+    // the requester is answerable for (changes relayed back after a restore were
+    // checked when the server first accepted them).
+    let new_changes = doc.changes_after(&stored_heads);
+    let (before, unvouched) = match vouched_heads(item, sealer, &mut doc, &stored_heads) {
         Some(heads) => match doc.read_at(&heads) {
-            Ok(state) => Some(state),
+            Ok(state) => (Some(state), Some(doc.changes_after(&heads))),
             Err(_) => return corrupt(),
         },
-        None => stored_state,
+        None => (stored_state, None),
     };
-    if let Err(forbidden) = check_edit(requester, before.as_ref(), &registration) {
-        return MergeDecision::Rejected(Rejection {
-            code: "forbidden".into(),
-            message_id: forbidden.message_id.into(),
-            message_en: forbidden.message_en.into(),
-            problems: vec![],
-        });
+    if let Err(refusal) = check_edit(requester, before.as_ref(), &registration) {
+        return forbidden(refusal);
+    }
+    let claimed = unvouched.as_ref().unwrap_or(&new_changes);
+    for author in claimed.iter().filter_map(|change| change.author.as_ref()) {
+        if let Err(refusal) = check_change_author(requester, author) {
+            return forbidden(refusal);
+        }
     }
     let report = validate(&registration, ctx);
     if !report.is_valid() {
@@ -204,7 +266,12 @@ pub fn merge_push(
     let bytes = if created && item.base.is_empty() {
         item.changes.clone()
     } else {
-        doc.save_uncompressed()
+        let bytes = doc.save_uncompressed();
+        // Changes within the limits must not grow a stored document past them.
+        if let Err(refused) = admission::admit(&bytes) {
+            return MergeDecision::Rejected(refused.rejection());
+        }
+        bytes
     };
     MergeDecision::Store(Box::new(MergedDocument {
         doc_id: item.doc_id.clone(),
@@ -215,6 +282,7 @@ pub fn merge_push(
         ack_heads: device_heads,
         device_is_up_to_date: merged_heads == sorted_device_heads,
         created,
+        new_changes: new_changes.into_iter().map(|change| change.hash).collect(),
     }))
 }
 
@@ -295,34 +363,49 @@ impl RequestPlan {
 
 /// Merges every pushed item of a request. `stored` holds the server's documents for the
 /// ids the request names (absent: the server has none).
-pub fn plan_push(
-    items: &[PushItem],
+///
+/// Each merge runs under `catch_unwind`: should Automerge panic on some input that
+/// passed admission (a bug in `admission` to fix), that document is refused as damaged
+/// and the rest of the batch goes through.
+pub fn plan_push<'a>(
+    items: impl IntoIterator<Item = &'a PushItem>,
     stored: &std::collections::HashMap<String, Vec<u8>>,
     requester: &Requester,
     ctx: &ValidationContext,
     sealer: &Sealer,
 ) -> RequestPlan {
-    let mut merged_so_far: std::collections::HashMap<&str, Vec<u8>> = Default::default();
+    // Where the latest merged version of each document written by this request lies
+    // in the plan: later items of the same document merge into it (not a copy).
+    let mut latest: std::collections::HashMap<&str, usize> = Default::default();
     let mut plan = RequestPlan::default();
     for item in items {
-        let current = merged_so_far
-            .get(item.doc_id.as_str())
-            .or_else(|| stored.get(&item.doc_id))
-            .map(Vec::as_slice);
-        let mut decision = merge_push(item, current, requester, ctx, sealer);
+        let current = match latest.get(item.doc_id.as_str()) {
+            Some(&index) => match &plan.decisions[index].1 {
+                MergeDecision::Store(merged) => Some(merged.bytes.as_slice()),
+                _ => None,
+            },
+            None => stored.get(&item.doc_id).map(Vec::as_slice),
+        };
+        let mut decision = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            merge_push(item, current, requester, ctx, sealer)
+        }))
+        .unwrap_or_else(|_| corrupt());
         if let MergeDecision::Store(merged) = &mut decision {
             // An earlier item of this request wrote the same document: this write
             // supersedes it (and inherits "created"), so one row per id is committed.
-            for (doc_id, earlier) in &mut plan.decisions {
-                if *doc_id == item.doc_id {
-                    if let MergeDecision::Store(previous) = earlier {
-                        merged.created |= previous.created;
-                        let (heads, seal) = (previous.ack_heads.clone(), previous.ack_seal);
-                        *earlier = MergeDecision::Unchanged { heads, seal };
-                    }
+            if let Some(&index) = latest.get(item.doc_id.as_str()) {
+                let earlier = &mut plan.decisions[index].1;
+                if let MergeDecision::Store(previous) = earlier {
+                    merged.created |= previous.created;
+                    // Both writes' changes are new to the server, for the record.
+                    let mut received = std::mem::take(&mut previous.new_changes);
+                    received.retain(|hash| !merged.new_changes.contains(hash));
+                    merged.new_changes.splice(0..0, received);
+                    let (heads, seal) = (previous.ack_heads.clone(), previous.ack_seal);
+                    *earlier = MergeDecision::Unchanged { heads, seal };
                 }
             }
-            merged_so_far.insert(item.doc_id.as_str(), merged.bytes.clone());
+            latest.insert(item.doc_id.as_str(), plan.decisions.len());
         }
         plan.decisions.push((item.doc_id.clone(), decision));
     }
@@ -388,5 +471,259 @@ pub fn pull_response(
         cursor,
         more: page.more || truncated,
         reset,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::document::ChangeAuthor;
+    use crate::policy::{Role, Scope, OUTSIDE_SCOPE};
+    use crate::registration::{ReviewComment, ReviewStatus};
+    use crate::sample::SampleGenerator;
+    use crate::sync::device::{push_item, whole_document_item, SyncedState};
+
+    const CTX: ValidationContext<'static> = ValidationContext {
+        today: (2026, 11, 28),
+        regions: None,
+    };
+
+    fn sealer() -> Sealer {
+        Sealer::new([3; 32])
+    }
+
+    fn officer(id: &str, district: &str) -> Requester {
+        Requester {
+            user_id: id.into(),
+            role: Role::Officer,
+            scope: Scope::Officer {
+                user_id: id.into(),
+                areas: vec![district.into()],
+            },
+        }
+    }
+
+    fn registration(seed: u64, officer: &str, village: &str) -> Registration {
+        SampleGenerator::new(seed).registration(officer, "device", village, 1_764_000_000_000)
+    }
+
+    /// A document as a phone writes it: created in the officer's name.
+    fn document(registration: &Registration) -> RegistrationDoc {
+        let author = ChangeAuthor::new(registration.registered_by.clone(), "Petugas");
+        RegistrationDoc::create_by(registration, &author, 1_764_000_000_000)
+    }
+
+    fn whole(doc_id: &str, doc: &mut RegistrationDoc) -> PushItem {
+        whole_document_item(doc_id, doc, &SyncedState::default())
+    }
+
+    /// The changes made on `doc` by `edit`, pushed from its heads before.
+    fn edited(
+        doc_id: &str,
+        doc: &mut RegistrationDoc,
+        author: &ChangeAuthor,
+        edit: impl FnOnce(&mut Registration),
+    ) -> PushItem {
+        let base = doc.heads();
+        doc.edit_by(author, 1_764_000_060_000, edit).unwrap();
+        PushItem {
+            doc_id: doc_id.into(),
+            heads: doc.heads(),
+            changes: doc.changes_since(&base),
+            base,
+            vouched: vec![],
+        }
+    }
+
+    fn outcome(
+        item: &PushItem,
+        stored: Option<&[u8]>,
+        requester: &Requester,
+        sealer: &Sealer,
+    ) -> PushOutcome {
+        merge_push(item, stored, requester, &CTX, sealer).outcome()
+    }
+
+    fn stored(decision: MergeDecision) -> Box<MergedDocument> {
+        match decision {
+            MergeDecision::Store(merged) => merged,
+            other => panic!("not stored: {:?}", other.outcome()),
+        }
+    }
+
+    #[test]
+    fn an_out_of_scope_id_answers_exactly_like_an_unknown_one() {
+        let sealer = sealer();
+        let eko = officer("eko", "17.02.01");
+        // Siti's registration, stored, outside Eko's area; and an id the server lacks.
+        let siti_record = registration(1, "siti", "17.01.01.2001");
+        let mut siti_doc = document(&siti_record);
+        let stored_bytes = siti_doc.save_uncompressed();
+        let unknown_record = registration(2, "siti", "17.01.01.2001");
+        let mut unknown_doc = document(&unknown_record);
+        let eko_author = ChangeAuthor::new("eko", "Eko");
+
+        // The same request shapes, naming each id.
+        let answers = |id: &str, doc: &mut RegistrationDoc, stored: Option<&[u8]>| {
+            let heads = doc.heads();
+            let offer = PushItem {
+                doc_id: id.into(),
+                base: heads.clone(),
+                heads,
+                changes: vec![],
+                vouched: vec![],
+            };
+            let mut copy = RegistrationDoc::load(&doc.save()).unwrap();
+            let change = edited(id, &mut copy, &eko_author, |r| {
+                r.phone = "081234567890".into()
+            });
+            let foreign_whole = whole(id, doc);
+            let mut own = registration(3, "eko", "17.02.01.2001");
+            own.id = id.into();
+            let own_whole = whole(id, &mut document(&own));
+            [offer, change, foreign_whole, own_whole]
+                .iter()
+                .map(|item| outcome(item, stored, &eko, &sealer))
+                .collect::<Vec<_>>()
+        };
+        let existing = answers(&siti_record.id, &mut siti_doc, Some(&stored_bytes));
+        let unknown = answers(&unknown_record.id, &mut unknown_doc, None);
+
+        assert_eq!(existing[..3], unknown[..3]);
+        assert_eq!(existing[0], PushOutcome::NeedsFullDocument);
+        assert_eq!(existing[1], PushOutcome::NeedsFullDocument);
+        let outside = PushOutcome::Rejected(Rejection {
+            code: "forbidden".into(),
+            message_id: OUTSIDE_SCOPE.message_id.into(),
+            message_en: OUTSIDE_SCOPE.message_en.into(),
+            problems: vec![],
+        });
+        assert_eq!(existing[2], outside);
+        // The residual: a whole document that would be a fine new registration cannot
+        // take the id, and is refused as an out-of-area registration is.
+        assert!(matches!(unknown[3], PushOutcome::Committed { .. }));
+        assert_eq!(existing[3], outside);
+    }
+
+    #[test]
+    fn a_change_naming_another_user_as_its_author_is_refused() {
+        let sealer = sealer();
+        let siti = officer("siti", "17.01.01");
+        let record = registration(1, "siti", "17.01.01.2001");
+        let mut doc = document(&record);
+        let stored_bytes = doc.save_uncompressed();
+
+        let forged = ChangeAuthor::new("kepala", "Kepala Dinas");
+        let mut copy = RegistrationDoc::load(&stored_bytes).unwrap();
+        let item = edited(&record.id, &mut copy, &forged, |r| {
+            r.phone = "081234567890".into()
+        });
+        let answer = outcome(&item, Some(&stored_bytes), &siti, &sealer);
+        assert!(
+            matches!(&answer, PushOutcome::Rejected(r) if r.code == "forbidden"),
+            "{answer:?}"
+        );
+
+        // A new registration created in another's name as author, too.
+        let mut forged_doc = RegistrationDoc::create_by(&record, &forged, 1_764_000_000_000);
+        let answer = outcome(&whole(&record.id, &mut forged_doc), None, &siti, &sealer);
+        assert!(matches!(answer, PushOutcome::Rejected(_)), "{answer:?}");
+
+        // Her own name, or none (other tools write none): accepted, and recorded.
+        let own = ChangeAuthor::new("siti", "Siti");
+        let mut copy = RegistrationDoc::load(&stored_bytes).unwrap();
+        let item = edited(&record.id, &mut copy, &own, |r| {
+            r.phone = "081234567890".into()
+        });
+        let merged = stored(merge_push(&item, Some(&stored_bytes), &siti, &CTX, &sealer));
+        assert_eq!(merged.new_changes, copy.heads());
+        let base = doc.heads();
+        doc.edit(|r| r.phone = "081234567891".into()).unwrap();
+        let item = PushItem {
+            doc_id: record.id.clone(),
+            heads: doc.heads(),
+            changes: doc.changes_since(&base),
+            base,
+            vouched: vec![],
+        };
+        let merged = stored(merge_push(&item, Some(&stored_bytes), &siti, &CTX, &sealer));
+        assert_eq!(merged.new_changes, doc.heads());
+        assert!(!merged.created);
+    }
+
+    #[test]
+    fn a_supervisors_change_relayed_back_after_a_restore_passes_and_is_recorded() {
+        let sealer = sealer();
+        let siti = officer("siti", "17.01.01");
+        let record = registration(1, "siti", "17.01.01.2001");
+        let mut server_doc = document(&record);
+        let backup = server_doc.save_uncompressed();
+        // The supervisor reviews; Siti's phone pulls the reviewed state and its seal...
+        let review = ChangeAuthor::new("kepala", "Kepala");
+        server_doc
+            .edit_by(&review, 1_764_000_060_000, |r| {
+                r.review.status = ReviewStatus::NeedsCorrection;
+                r.review.comments.push(ReviewComment {
+                    id: "c1".into(),
+                    author_id: "kepala".into(),
+                    author_name: "Kepala".into(),
+                    role: "supervisor".into(),
+                    at: 1_764_000_060_000,
+                    text: "Periksa NIK".into(),
+                });
+            })
+            .unwrap();
+        let reviewed = server_doc.heads();
+        let (mut phone, mut synced) = crate::sync::device::merge_remote(
+            None,
+            &server_doc.save(),
+            sealer.seal(&record.id, &reviewed),
+        )
+        .unwrap()
+        .unwrap();
+        // ...and the server is restored from the backup taken before the review.
+        let item = push_item(&record.id, &mut phone, &synced);
+        let answer = outcome(&item, Some(&backup), &siti, &sealer);
+        assert_eq!(answer, PushOutcome::NeedsFullDocument);
+        let merged = stored(merge_push(
+            &whole_document_item(&record.id, &mut phone, &synced),
+            Some(&backup),
+            &siti,
+            &CTX,
+            &sealer,
+        ));
+        assert_eq!(merged.new_changes, reviewed, "new to the restored server");
+
+        // On top of the relayed state, a change naming the supervisor is hers to answer for.
+        synced.heads.clear();
+        phone
+            .edit_by(&review, 1_764_000_120_000, |r| {
+                r.phone = "081234567890".into()
+            })
+            .unwrap();
+        let item = whole_document_item(&record.id, &mut phone, &synced);
+        let answer = outcome(&item, Some(&backup), &siti, &sealer);
+        assert!(matches!(answer, PushOutcome::Rejected(_)), "{answer:?}");
+    }
+
+    #[test]
+    fn changes_of_two_items_for_one_document_in_a_request_are_all_recorded() {
+        let sealer = sealer();
+        let siti = officer("siti", "17.01.01");
+        let author = ChangeAuthor::new("siti", "Siti");
+        let record = registration(1, "siti", "17.01.01.2001");
+        let mut doc = document(&record);
+        let first = whole(&record.id, &mut doc);
+        let created = doc.heads();
+        let second = edited(&record.id, &mut doc, &author, |r| {
+            r.phone = "081234567890".into()
+        });
+        let mut plan = plan_push(&[first, second], &HashMap::new(), &siti, &CTX, &sealer);
+        let writes = plan.take_writes();
+        assert_eq!(writes.len(), 1);
+        assert!(writes[0].created);
+        assert_eq!(writes[0].new_changes, [created, doc.heads()].concat());
     }
 }

@@ -205,3 +205,51 @@ test("the network drops in the middle of sending 200 records: after it returns, 
     await server.stop();
   }
 });
+
+test("another officer's record opens read-only until a supervisor hands it over", async () => {
+  const server = await startServer();
+  const admin = await Api.asAdmin(server.url);
+  await admin.createUser({ username: "siti", password: "siti-password-123", role: "officer", regions: ["17.01.01"], displayName: "Siti" });
+  const rina = await admin.createUser({ username: "rina", password: "rina-password-123", role: "officer", regions: ["17.01.01"], displayName: "Rina" });
+  await admin.createUser({ username: "budi", password: "budi-password-123", role: "supervisor", regions: ["17.01"], displayName: "Budi" });
+  const sitiPhone = await launchBrowser();
+  const rinaPhone = await launchBrowser();
+  try {
+    // Siti registers someone; it reaches the server.
+    const siti = await openApp(sitiPhone, server.url + "/");
+    await login(siti, "siti", "siti-password-123");
+    assert.equal(await siti.evaluate(() => window.jemputAddSamples(1, "17.01.01.2001")), 1);
+    await siti.click('button[name="sync_now"]');
+    await until(async () => (await waiting(siti)) === 0, "siti's record sent");
+    const id = await siti.locator("li.record").first().getAttribute("data-id");
+
+    // Rina, in the same district, sees it — to view only.
+    const page = await openApp(rinaPhone, server.url + "/");
+    await login(page, "rina", "rina-password-123");
+    await page.click('button[name="sync_now"]');
+    const record = page.locator(`li.record[data-id="${id}"]`);
+    await record.locator(".tag.view-only").waitFor({ timeout: 30_000 });
+    await record.click();
+    await page.locator('[data-testid="view-only"]').waitFor();
+    assert.match(await page.locator('[data-testid="view-only"]').innerText(), /petugas lain/);
+    assert.equal(await page.locator('button[name="save"]').count(), 0);
+    assert.ok(await page.locator('input[name="full_name"]').isDisabled());
+    await page.click('button[name="back"]');
+
+    // The supervisor hands it over to Rina; after a sync she may change it.
+    const budi = new Api(server.url);
+    await budi.login("budi", "budi-password-123");
+    const handed = await budi.request("POST", `/api/registrations/${id}/handover`, { officer_id: rina.id });
+    assert.equal(handed.assigned_officer, rina.id);
+    await page.click('button[name="sync_now"]');
+    await record.locator(".tag.view-only").waitFor({ state: "detached", timeout: 30_000 });
+    await record.click();
+    await page.locator('button[name="save"]').waitFor();
+    assert.equal(await page.locator('[data-testid="view-only"]').count(), 0);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await sitiPhone.close();
+    await rinaPhone.close();
+    await server.stop();
+  }
+});

@@ -2,18 +2,25 @@
 //! screen. The shared validation runs on every keystroke (the same code the server
 //! runs): errors block "Simpan", warnings only ask for a second look. A field's problems
 //! show once the field was left or a save was tried. Inputs carry `name` attributes equal
-//! to the domain's field paths (`full_name`, `nik`, `address.village`, …).
+//! to the domain's field paths (`full_name`, `nik`, `address.village`, …) and a
+//! `maxlength` from the same limit validation holds them to (`jemput_shared::limits`).
+//!
+//! A record the officer may not change (another officer registered it and it was not
+//! handed over to them: `policy::officer_may_change`, the rule the server enforces) opens
+//! read-only, with a note and no "Simpan".
 
 use std::collections::HashSet;
 
 use jemput_shared::choice::Choice;
 use jemput_shared::document::ChangeAuthor;
 use jemput_shared::domain::{civil_date_at, WIB_OFFSET_MS};
+use jemput_shared::limits::{self, TextLimit};
+use jemput_shared::policy::{officer_may_change, NOT_THEIRS};
 use jemput_shared::registration::{
     GeoLocation, Programme, ProgrammeInterest, Registration, ReviewComment, ReviewStatus,
     WorkExperience,
 };
-use jemput_shared::validation::{validate, Report, ValidationContext};
+use jemput_shared::validation::{too_long, too_many, validate, Report, ValidationContext};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -77,14 +84,16 @@ fn touch(ctx: FormCtx, name: &'static str) {
     });
 }
 
+/// A text input for the field `limit` bounds: named after it, as long as it allows.
 fn text_field(
     ctx: FormCtx,
-    name: &'static str,
+    limit: &'static TextLimit,
     label: Label,
     kind: &'static str,
     get: fn(&Registration) -> String,
     set: fn(&mut Registration, String),
 ) -> impl IntoView {
+    let name = limit.field;
     let inputmode = match kind {
         "numeric" => "numeric",
         "tel" => "tel",
@@ -101,6 +110,7 @@ fn text_field(
                 name=name
                 type=input_type
                 inputmode=inputmode
+                maxlength=limit.max_chars
                 prop:value=move || ctx.draft.with(get)
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
@@ -152,15 +162,19 @@ fn choice_field<T: Choice>(
     }
 }
 
+/// The skills input holds every skill, separated by ", ".
+const SKILLS_TEXT_MAX_CHARS: usize = limits::SKILLS.max_items * (limits::SKILL.max_chars + 2);
+
 /// One of the three address levels, as a select filled from the region list (or a text
 /// box for the code while the list has not reached this phone yet).
 fn region_field(
     ctx: FormCtx,
     state: AppState,
-    name: &'static str,
+    limit: &'static TextLimit,
     label: Label,
     level: usize,
 ) -> impl IntoView {
+    let name = limit.field;
     let get = move |d: &Registration| match level {
         0 => d.address.regency.clone(),
         1 => d.address.district.clone(),
@@ -236,6 +250,7 @@ fn region_field(
                     <input
                         name=name
                         placeholder="17.01.01.2001"
+                        maxlength=limit.max_chars
                         prop:value=move || ctx.draft.with(get)
                         on:input=move |ev| {
                             let value = event_target_value(&ev);
@@ -266,10 +281,15 @@ fn programme_field(ctx: FormCtx, programme: Programme) -> impl IntoView {
         touch(ctx, "programmes");
     };
     let detail = match programme {
-        Programme::BlkTraining => Some(("programmes.vocation", ("Kejuruan pelatihan", "Vocation"))),
+        Programme::BlkTraining => Some((
+            "programmes.vocation",
+            ("Kejuruan pelatihan", "Vocation"),
+            &limits::VOCATION,
+        )),
         Programme::OverseasApprenticeship => Some((
             "programmes.destination_country",
             ("Negara tujuan", "Destination country"),
+            &limits::DESTINATION_COUNTRY,
         )),
         _ => None,
     };
@@ -285,12 +305,13 @@ fn programme_field(ctx: FormCtx, programme: Programme) -> impl IntoView {
                 />
                 <span>{move || label(ctx.lang.get(), programme.label())}</span>
             </label>
-            {detail.map(|(name, detail_label)| view! {
+            {detail.map(|(name, detail_label, limit)| view! {
                 <Show when=move || ctx.draft.with(|d| has_programme(d, programme))>
                     <label class="field sub">
                         <span>{move || l(ctx.lang.get(), detail_label.0, detail_label.1)}</span>
                         <input
                             name=name
+                            maxlength=limit.max_chars
                             prop:value=move || ctx.draft.with(|d| programme_detail(d, programme))
                             on:input=move |ev| {
                                 let value = event_target_value(&ev);
@@ -344,6 +365,7 @@ fn work_experience_field(ctx: FormCtx) -> impl IntoView {
             <fieldset class="experience">
                 <input
                     name=format!("work_experience[{i}].employer")
+                    maxlength=limits::EMPLOYER.max_chars
                     placeholder=move || l(ctx.lang.get(), "Tempat kerja", "Employer")
                     prop:value=move || ctx.draft.with(|d| d.work_experience.get(i).map(|w| w.employer.clone()).unwrap_or_default())
                     on:input=move |ev| {
@@ -353,6 +375,7 @@ fn work_experience_field(ctx: FormCtx) -> impl IntoView {
                 />
                 <input
                     name=format!("work_experience[{i}].position")
+                    maxlength=limits::POSITION.max_chars
                     placeholder=move || l(ctx.lang.get(), "Jabatan", "Position")
                     prop:value=move || ctx.draft.with(|d| d.work_experience.get(i).map(|w| w.position.clone()).unwrap_or_default())
                     on:input=move |ev| {
@@ -394,6 +417,7 @@ fn work_experience_field(ctx: FormCtx) -> impl IntoView {
             <span>{move || l(ctx.lang.get(), "Pengalaman kerja", "Work experience")}</span>
             {move || (0..rows()).map(row).collect_view()}
             <button type="button" class="secondary" name="add_work_experience"
+                disabled=move || ctx.draft.with(|d| !limits::WORK_EXPERIENCE.fits(d.work_experience.len() + 1))
                 on:click=move |_| ctx.draft.update(|d| d.work_experience.push(WorkExperience::default()))>
                 {move || l(ctx.lang.get(), "+ Tambah pengalaman", "+ Add experience")}
             </button>
@@ -481,6 +505,17 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
     let draft = RwSignal::new(blank_registration(state));
     let loaded = RwSignal::new(is_new);
     let stored = RwSignal::new(None::<Registration>);
+    let read_only = Memo::new(move |_| {
+        let user_id = state
+            .session
+            .with(|s| s.as_ref().map(|s| s.user.id.clone()))
+            .unwrap_or_default();
+        stored.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                !officer_may_change(&user_id, &r.registered_by, r.assigned_officer.as_deref())
+            })
+        })
+    });
     let report = Memo::new(move |_| {
         let registration = draft.get();
         state.regions.with(|regions| {
@@ -523,7 +558,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
     }
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if state.saving.get_untracked() {
+        if state.saving.get_untracked() || read_only.get_untracked() {
             return;
         }
         ctx.submitted.set(true);
@@ -540,11 +575,29 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
             return;
         }
         let mut registration = draft.get_untracked();
+        let reply_text = reply.get_untracked().trim().to_owned();
+        // The reply becomes one more comment of the document, held to the same limits.
+        let reply_problem = if reply_text.is_empty() {
+            None
+        } else if !limits::COMMENT_TEXT.fits(&reply_text) {
+            Some(too_long(&limits::COMMENT_TEXT, "reply"))
+        } else if !limits::COMMENTS.fits(registration.review.comments.len() + 1) {
+            Some(too_many(&limits::COMMENTS))
+        } else {
+            None
+        };
+        if let Some(problem) = reply_problem {
+            failure.set(Some(l(
+                lang.get_untracked(),
+                problem.message_id,
+                problem.message_en,
+            )));
+            return;
+        }
         if registration.consent.given && registration.consent.at.is_none() {
             registration.consent.at = Some(now_ms() as i64);
         }
         let id = id.clone();
-        let reply_text = reply.get_untracked().trim().to_owned();
         state.saving.set(true);
         let started = now_ms();
         spawn_local(async move {
@@ -632,7 +685,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                     })}
                     <label class="field">
                         <span>{move || l(lang.get(), "Balasan untuk supervisor (opsional)", "Reply to the supervisor (optional)")}</span>
-                        <textarea name="reply" prop:value=move || reply.get()
+                        <textarea name="reply" maxlength=limits::COMMENT_TEXT.max_chars prop:value=move || reply.get()
                             on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
                     </label>
                 </section>
@@ -646,14 +699,18 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 <button type="button" class="link" name="back" on:click=move |_| state.go(Screen::List)>
                     {move || l(lang.get(), "← Kembali", "← Back")}
                 </button>
-                <h1>{move || if is_new { l(lang.get(), "Pendaftaran baru", "New registration") } else { l(lang.get(), "Ubah data", "Edit record") }}</h1>
+                <h1>{move || if is_new { l(lang.get(), "Pendaftaran baru", "New registration") } else if read_only.get() { l(lang.get(), "Lihat data", "View record") } else { l(lang.get(), "Ubah data", "Edit record") }}</h1>
             </div>
+            <Show when=move || read_only.get()>
+                <p class="alert info" data-testid="view-only">{move || l(lang.get(), NOT_THEIRS.message_id, NOT_THEIRS.message_en)}</p>
+            </Show>
+            <fieldset class="form-body" disabled=move || read_only.get()>
             {review}
             <section class="card">
                 <h2>{move || l(lang.get(), "Identitas", "Identity")}</h2>
-                {text_field(ctx, "full_name", ("Nama lengkap", "Full name"), "text", |d| d.full_name.clone(), |d, v| d.full_name = v)}
+                {text_field(ctx, &limits::FULL_NAME, ("Nama lengkap", "Full name"), "text", |d| d.full_name.clone(), |d, v| d.full_name = v)}
                 <Show when=move || draft.with(|d| d.no_nik_reason.is_none())>
-                    {text_field(ctx, "nik", ("NIK (16 angka)", "NIK (16 digits)"), "numeric", |d| d.nik.clone(), |d, v| d.nik = v)}
+                    {text_field(ctx, &limits::NIK, ("NIK (16 angka)", "NIK (16 digits)"), "numeric", |d| d.nik.clone(), |d, v| d.nik = v)}
                 </Show>
                 <label class="check">
                     <input type="checkbox" name="no_nik"
@@ -668,14 +725,14 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                     <span>{move || l(lang.get(), "Belum punya NIK", "No NIK yet")}</span>
                 </label>
                 <Show when=move || draft.with(|d| d.no_nik_reason.is_some())>
-                    {text_field(ctx, "no_nik_reason", ("Alasan belum punya NIK", "Why there is no NIK"), "text",
+                    {text_field(ctx, &limits::NO_NIK_REASON, ("Alasan belum punya NIK", "Why there is no NIK"), "text",
                         |d| d.no_nik_reason.clone().unwrap_or_default(), |d, v| d.no_nik_reason = Some(v))}
                 </Show>
-                {text_field(ctx, "birth_place", ("Tempat lahir", "Place of birth"), "text", |d| d.birth_place.clone(), |d, v| d.birth_place = v)}
-                {text_field(ctx, "birth_date", ("Tanggal lahir", "Date of birth"), "date", |d| d.birth_date.clone(), |d, v| d.birth_date = v)}
+                {text_field(ctx, &limits::BIRTH_PLACE, ("Tempat lahir", "Place of birth"), "text", |d| d.birth_place.clone(), |d, v| d.birth_place = v)}
+                {text_field(ctx, &limits::BIRTH_DATE, ("Tanggal lahir", "Date of birth"), "date", |d| d.birth_date.clone(), |d, v| d.birth_date = v)}
                 {choice_field(ctx, "gender", ("Jenis kelamin", "Gender"), |d| d.gender, |d, v| d.gender = v)}
                 {choice_field(ctx, "marital_status", ("Status perkawinan", "Marital status"), |d| d.marital_status, |d, v| d.marital_status = v)}
-                {text_field(ctx, "phone", ("Nomor HP", "Mobile number"), "tel", |d| d.phone.clone(), |d, v| d.phone = v)}
+                {text_field(ctx, &limits::PHONE, ("Nomor HP", "Mobile number"), "tel", |d| d.phone.clone(), |d, v| d.phone = v)}
             </section>
             <section class="card">
                 <h2>{move || l(lang.get(), "Alamat", "Address")}</h2>
@@ -684,32 +741,35 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                         "Daftar wilayah belum ada di ponsel ini; sambungkan internet sekali untuk mengunduhnya, atau ketik kodenya.",
                         "The region list is not on this phone yet; connect once to download it, or type the codes.")}</p>
                 })}
-                {region_field(ctx, state, "address.regency", ("Kabupaten/kota", "Regency/city"), 0)}
-                {region_field(ctx, state, "address.district", ("Kecamatan", "District"), 1)}
-                {region_field(ctx, state, "address.village", ("Desa/kelurahan", "Village"), 2)}
-                {text_field(ctx, "address.hamlet", ("Dusun", "Hamlet"), "text", |d| d.address.hamlet.clone(), |d, v| d.address.hamlet = v)}
+                {region_field(ctx, state, &limits::REGENCY, ("Kabupaten/kota", "Regency/city"), 0)}
+                {region_field(ctx, state, &limits::DISTRICT, ("Kecamatan", "District"), 1)}
+                {region_field(ctx, state, &limits::VILLAGE, ("Desa/kelurahan", "Village"), 2)}
+                {text_field(ctx, &limits::HAMLET, ("Dusun", "Hamlet"), "text", |d| d.address.hamlet.clone(), |d, v| d.address.hamlet = v)}
                 <div class="row">
-                    {text_field(ctx, "address.rt", ("RT", "RT"), "numeric", |d| d.address.rt.clone(), |d, v| d.address.rt = v)}
-                    {text_field(ctx, "address.rw", ("RW", "RW"), "numeric", |d| d.address.rw.clone(), |d, v| d.address.rw = v)}
+                    {text_field(ctx, &limits::RT, ("RT", "RT"), "numeric", |d| d.address.rt.clone(), |d, v| d.address.rt = v)}
+                    {text_field(ctx, &limits::RW, ("RW", "RW"), "numeric", |d| d.address.rw.clone(), |d, v| d.address.rw = v)}
                 </div>
-                {text_field(ctx, "address.street", ("Jalan", "Street"), "text", |d| d.address.street.clone(), |d, v| d.address.street = v)}
+                {text_field(ctx, &limits::STREET, ("Jalan", "Street"), "text", |d| d.address.street.clone(), |d, v| d.address.street = v)}
                 {problems(ctx, "address")}
             </section>
             <section class="card">
                 <h2>{move || l(lang.get(), "Pendidikan & pekerjaan", "Education & work")}</h2>
                 {choice_field(ctx, "education", ("Pendidikan terakhir", "Highest education"), |d| d.education, |d, v| d.education = v)}
-                {text_field(ctx, "education_major", ("Jurusan", "Major"), "text", |d| d.education_major.clone(), |d, v| d.education_major = v)}
+                {text_field(ctx, &limits::EDUCATION_MAJOR, ("Jurusan", "Major"), "text", |d| d.education_major.clone(), |d, v| d.education_major = v)}
                 {choice_field(ctx, "employment_status", ("Status pekerjaan", "Employment status"), |d| d.employment_status, |d, v| d.employment_status = v)}
                 {work_experience_field(ctx)}
                 <label class="field">
                     <span>{move || l(lang.get(), "Keterampilan (pisahkan dengan koma)", "Skills (separate with commas)")}</span>
                     <input name="skills" prop:value=move || skills_text.get()
+                        maxlength=SKILLS_TEXT_MAX_CHARS
                         on:input=move |ev| {
                             let text = event_target_value(&ev);
                             let skills = text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
                             skills_text.set(text);
                             draft.update(|d| d.skills = skills);
-                        }/>
+                        }
+                        on:change=move |_| touch(ctx, "skills")/>
+                    {problems(ctx, "skills")}
                 </label>
                 <label class="check">
                     <input type="checkbox" name="has_disability" prop:checked=move || has_disability.get()
@@ -721,7 +781,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                     <span>{move || l(lang.get(), "Penyandang disabilitas", "Has a disability")}</span>
                 </label>
                 <Show when=move || has_disability.get()>
-                    {text_field(ctx, "disability", ("Jenis disabilitas", "Kind of disability"), "text",
+                    {text_field(ctx, &limits::DISABILITY, ("Jenis disabilitas", "Kind of disability"), "text",
                         |d| d.disability.clone().unwrap_or_default(), |d, v| d.disability = Some(v))}
                 </Show>
             </section>
@@ -754,12 +814,15 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 {move || gps_status.get().map(|s| view! { <p class="hint">{s}</p> })}
                 {problems(ctx, "location")}
             </section>
+            </fieldset>
             {move || failure.get().map(|f| view! { <p class="alert error save-error" role="alert">{f}</p> })}
+            <Show when=move || !read_only.get()>
             <div class="actions">
                 <button type="submit" class="primary" name="save" disabled=move || state.saving.get()>
                     {move || if state.saving.get() { l(lang.get(), "Menyimpan…", "Saving…") } else { l(lang.get(), "Simpan", "Save") }}
                 </button>
             </div>
+            </Show>
         </form>
         </Show>
     }

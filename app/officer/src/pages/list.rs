@@ -1,5 +1,5 @@
 //! "My registrations": search by name or NIK, filter by sync state and review status,
-//! open one to edit. Only the first rows matching are drawn (a cheap phone stays quick
+//! open one to edit (or to view, when another officer registered it). Only the first rows matching are drawn (a cheap phone stays quick
 //! with thousands of records); "Show more" draws the next ones.
 
 use jemput_shared::registration::ReviewStatus;
@@ -44,6 +44,12 @@ pub fn RecordList() -> impl IntoView {
     let sync_filter = RwSignal::new(String::new());
     let status_filter = RwSignal::new(String::new());
     let shown = RwSignal::new(PAGE);
+    let user_id = move || {
+        state
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
+            .unwrap_or_default()
+    };
     let filtered = Memo::new(move |_| {
         let (q, sync, status) = (
             query.get().trim().to_owned(),
@@ -102,10 +108,11 @@ pub fn RecordList() -> impl IntoView {
             <ul class="records">
                 <For
                     each=move || filtered.with(|all| all.iter().take(shown.get()).cloned().collect::<Vec<_>>())
-                    key=|s| (s.id.clone(), s.pending, s.status.clone(), s.full_name.clone(), s.rejected.is_some(), s.last_comment.clone())
+                    key=|s| (s.id.clone(), s.pending, s.status.clone(), s.full_name.clone(), s.rejected.is_some(), s.last_comment.clone(), s.assigned_officer.clone())
                     children=move |s: Summary| {
                         let id = s.id.clone();
                         let status = s.status.clone();
+                        let view_only = s.view_only_for(&user_id());
                         view! {
                             <li class="record" data-id=s.id.clone() data-status=s.status.clone()
                                 data-pending=s.pending.to_string()
@@ -116,6 +123,9 @@ pub fn RecordList() -> impl IntoView {
                                 </div>
                                 <div class="record-tags">
                                     <span class=format!("tag status-{}", s.status)>{move || status_label(lang.get(), &status)}</span>
+                                    {view_only.then(|| view! {
+                                        <span class="tag view-only">{move || l(lang.get(), "Hanya lihat", "View only")}</span>
+                                    })}
                                     {s.pending.then(|| view! {
                                         <span class="tag pending">{move || l(lang.get(), "Belum terkirim", "Not sent")}</span>
                                     })}

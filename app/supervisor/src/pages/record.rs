@@ -1,12 +1,17 @@
 //! One registration (`pendaftaran/<id>`): every field, the review comments, the
-//! document's history (who changed which fields when, from its Automerge changes) and the
-//! review actions — verify, needs correction, reject — with a comment. A review is a
-//! change to the registration's document on the server, so it reaches the officer's phone
-//! on its next sync.
+//! document's history (who changed which fields when, from its Automerge changes: first
+//! who the server received each from and when, then what the phone itself wrote), the
+//! review actions — verify, needs correction, reject — with a comment, and handing the
+//! record over to another officer of its area ("Pindahkan ke petugas"). A review or a
+//! handover is a change to the registration's document on the server, so it reaches the
+//! officers' phones on their next sync.
 
 use jemput_app_common::format::datetime;
 use jemput_app_common::i18n::{l, label, Lang};
-use jemput_shared::api::registrations::{History, HistoryEntry, ReviewRequest};
+use jemput_shared::api::registrations::{
+    HandoverCandidates, HandoverOfficer, HandoverRequest, History, HistoryEntry, ReviewRequest,
+};
+use jemput_shared::limits::COMMENT_TEXT;
 use jemput_shared::domain::RegionDirectory;
 use jemput_shared::registration::{ProgrammeInterest, Registration, ReviewComment, ReviewStatus};
 use leptos::prelude::*;
@@ -41,9 +46,39 @@ pub fn RecordPage() -> impl IntoView {
         reload.track();
         format!("/api/registrations/{}/history", encode(&id.get()))
     });
+    let candidates = api::resource::<HandoverCandidates>(move || {
+        reload.track();
+        format!("/api/registrations/{}/handover", encode(&id.get()))
+    });
     let comment = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<(), String>>);
+    let officer = RwSignal::new(String::new());
+    let handover_outcome = RwSignal::new(None::<Result<(), String>>);
+    let hand_over = move || {
+        busy.set(true);
+        handover_outcome.set(None);
+        spawn_local(async move {
+            let body = HandoverRequest {
+                officer_id: officer.get_untracked(),
+            };
+            let path = format!(
+                "/api/registrations/{}/handover",
+                encode(&id.get_untracked())
+            );
+            let result = api::send::<Registration>(shell, "POST", &path, &body).await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    handover_outcome.set(Some(Ok(())));
+                    reload.update(|n| *n += 1);
+                }
+                Err(failure) => {
+                    handover_outcome.set(Some(Err(failure.describe(lang.get_untracked()))))
+                }
+            }
+        });
+    };
     let review = move |status: ReviewStatus| {
         busy.set(true);
         outcome.set(None);
@@ -76,9 +111,10 @@ pub fn RecordPage() -> impl IntoView {
             </button>
             {move || {
                 let lang = lang.get();
-                let author = history.get().and_then(Result::ok).and_then(|h| {
-                    h.changes.first().and_then(|c| c.author_name.clone())
-                });
+                let author = history
+                    .get()
+                    .and_then(Result::ok)
+                    .and_then(|h| h.changes.first().and_then(registered_by));
                 answer_view(lang, record.get(), |r| {
                     supervision.regions.with(|d| fields(lang, d.as_deref(), r, author)).into_any()
                 })
@@ -87,7 +123,7 @@ pub fn RecordPage() -> impl IntoView {
                 <h2>{move || l(lang.get(), "Tinjau", "Review")}</h2>
                 <label class="field">
                     <span>{move || l(lang.get(), "Komentar untuk petugas", "Comment for the officer")}</span>
-                    <textarea name="comment" prop:value=move || comment.get()
+                    <textarea name="comment" maxlength=COMMENT_TEXT.max_chars prop:value=move || comment.get()
                         on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                 </label>
                 <div class="review-actions">
@@ -101,6 +137,38 @@ pub fn RecordPage() -> impl IntoView {
                 {move || outcome.get().map(|outcome| match outcome {
                     Ok(()) => view! {
                         <p class="alert ok" role="status">{l(lang.get(), "Tinjauan tersimpan.", "Review saved.")}</p>
+                    }.into_any(),
+                    Err(text) => view! { <p class="alert error" role="status">{text}</p> }.into_any(),
+                })}
+            </section>
+            <section class="card handover" hidden=missing>
+                <h2>{move || l(lang.get(), "Pindahkan ke petugas", "Hand over to an officer")}</h2>
+                <p class="hint">{move || l(lang.get(),
+                    "Untuk petugas yang berhenti atau pindah: petugas yang dipilih dapat mengubah data ini.",
+                    "For an officer who left or moved: the chosen officer may change this record.")}</p>
+                <label class="field">
+                    <span>{move || l(lang.get(), "Petugas", "Officer")}</span>
+                    <select name="handover_officer" on:change=move |ev| officer.set(event_target_value(&ev))>
+                        <option value="">{move || l(lang.get(), "— pilih —", "— choose —")}</option>
+                        {move || candidates.get().and_then(Result::ok).map(|c| {
+                            let current = c.assigned_officer;
+                            c.officers
+                                .into_iter()
+                                .map(|o| officer_option(o, current.as_deref()))
+                                .collect_view()
+                        })}
+                    </select>
+                </label>
+                <button type="button" name="hand_over" class="secondary"
+                    disabled=move || busy.get() || officer.with(String::is_empty)
+                    on:click=move |_| hand_over()>
+                    {move || l(lang.get(), "Pindahkan ke petugas", "Hand over")}
+                </button>
+                {move || handover_outcome.get().map(|outcome| match outcome {
+                    Ok(()) => view! {
+                        <p class="alert ok" role="status">{l(lang.get(),
+                            "Data dipindahkan; petugas itu kini dapat mengubahnya.",
+                            "Handed over; that officer may now change it.")}</p>
                     }.into_any(),
                     Err(text) => view! { <p class="alert error" role="status">{text}</p> }.into_any(),
                 })}
@@ -312,29 +380,73 @@ fn comment_view(c: ReviewComment) -> impl IntoView {
     }
 }
 
+/// Who registered the record, from its first change: whom the server received it from,
+/// else the author the phone wrote into it.
+fn registered_by(first: &HistoryEntry) -> Option<String> {
+    first
+        .pushed_by_name
+        .clone()
+        .filter(|name| !name.is_empty())
+        .or_else(|| first.author_name.clone())
+}
+
+/// An officer to hand the record over to: "Name (username)", ticked when it is already
+/// handed over to them.
+fn officer_option(officer: HandoverOfficer, current: Option<&str>) -> impl IntoView {
+    let mut name = format!("{} ({})", officer.display_name, officer.username);
+    if current == Some(officer.id.as_str()) {
+        name.push_str(" ✓");
+    }
+    view! { <option value=officer.id>{name}</option> }
+}
+
+/// The history, newest first: when the server received each change and from whom (what
+/// the server vouches for), the fields, and then — secondary — the time and author the
+/// phone wrote into the change.
 fn history_table(lang: Lang, changes: Vec<HistoryEntry>) -> impl IntoView {
+    let unrecorded = l(lang, "(belum dicatat)", "(not recorded)");
+    let row = move |c: HistoryEntry| {
+        let received = c
+            .received_at
+            .map(datetime)
+            .unwrap_or_else(|| unrecorded.to_owned());
+        let name = c.pushed_by_name.unwrap_or_default();
+        let device = c.pushed_from_device.unwrap_or_default();
+        let sender = match (name.as_str(), device.as_str()) {
+            ("", "") => unrecorded.to_owned(),
+            (name, "") => name.to_owned(),
+            (name, device) => {
+                let device: String = device.chars().take(8).collect();
+                format!("{name} · {} {device}", l(lang, "perangkat", "device"))
+            }
+        };
+        let author = c
+            .author_name
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| l(lang, "(tidak disebut)", "(not named)").to_owned());
+        let claim = format!("{} · {author}", datetime(c.at));
+        view! {
+            <tr>
+                <td>{received}</td>
+                <td>{sender}</td>
+                <td>{c.fields.join(", ")}</td>
+                <td>{claim}</td>
+            </tr>
+        }
+    };
     view! {
         <table class="grid history" data-testid="history">
             <thead>
                 <tr>
-                    <th>{l(lang, "Waktu", "Time")}</th>
-                    <th>{l(lang, "Oleh", "By")}</th>
+                    <th>{l(lang, "Diterima server", "Received by the server")}</th>
+                    <th>{l(lang, "Dikirim oleh", "Sent by")}</th>
                     <th>{l(lang, "Isian yang berubah", "Fields changed")}</th>
+                    <th>{l(lang, "Menurut ponsel", "As the phone says")}</th>
                 </tr>
             </thead>
             <tbody>
                 // Newest first.
-                <For each=move || changes.clone().into_iter().rev() key=|c| c.hash.clone() let:c>
-                    <tr>
-                        <td>{datetime(c.at)}</td>
-                        <td>
-                            {c.author_name
-                                .filter(|name| !name.is_empty())
-                                .unwrap_or_else(|| l(lang, "(tidak diketahui)", "(unknown)").to_owned())}
-                        </td>
-                        <td>{c.fields.join(", ")}</td>
-                    </tr>
-                </For>
+                <For each=move || changes.clone().into_iter().rev() key=|c| c.hash.clone() children=row />
             </tbody>
         </table>
     }

@@ -5,6 +5,11 @@
 //! `--url` may name several server instances sharing one database (comma-separated or
 //! repeated): devices are spread over them round-robin, and the supervisor pulls from the
 //! last one, so convergence is checked across instances.
+//!
+//! `--slow-clients N` measures something else: `/healthz` latency while N slow clients
+//! hold connections (see `slow_clients.rs`).
+
+mod slow_clients;
 
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -23,14 +28,22 @@ struct Args {
     url: Vec<String>,
     #[arg(long, default_value = "admin")]
     admin_user: String,
+    /// Needed for the sync run (not for --slow-clients).
     #[arg(long, env = "JEMPUT_ADMIN_PASSWORD")]
-    admin_password: String,
+    admin_password: Option<String>,
     #[arg(long, default_value_t = 10)]
     devices: usize,
     #[arg(long, default_value_t = 100)]
     records: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Instead of the sync run: hold N slow connections to the first --url and measure
+    /// /healthz meanwhile.
+    #[arg(long, value_name = "N")]
+    slow_clients: Option<u64>,
+    /// With --slow-clients: how many /healthz requests to time (one every 100 ms).
+    #[arg(long, default_value_t = 100)]
+    health_samples: usize,
 }
 
 /// Villages used when the server has no region list imported.
@@ -45,7 +58,16 @@ const FALLBACK_VILLAGES: &[&str] = &[
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let urls = &args.url;
-    let mut admin = NativeDevice::login(&urls[0], &args.admin_user, &args.admin_password).await?;
+    if let Some(clients) = args.slow_clients {
+        let report = slow_clients::run(&urls[0], clients, args.health_samples).await?;
+        println!("{report}");
+        return Ok(());
+    }
+    let admin_password = args
+        .admin_password
+        .as_deref()
+        .context("--admin-password (or JEMPUT_ADMIN_PASSWORD) is needed")?;
+    let mut admin = NativeDevice::login(&urls[0], &args.admin_user, admin_password).await?;
     let villages = villages(&mut admin).await?;
     let run = format!(
         "{:x}",

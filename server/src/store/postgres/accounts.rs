@@ -185,6 +185,14 @@ pub(super) async fn update_user(
             set_regions(&tx, id, &codes).await?;
         }
     }
+    if changes.ends_sessions() {
+        tx.execute(
+            "UPDATE devices SET revoked_at = $2
+             WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3",
+            &[&id, &now_ms(), &changes.kept_session()],
+        )
+        .await?;
+    }
     let (user, _) = find_user(&tx, "id", id)
         .await?
         .ok_or(StoreError::NotFound)?;

@@ -33,6 +33,8 @@
 use std::collections::HashMap;
 
 use deadpool_postgres::{Client, GenericClient};
+use futures_util::TryStreamExt;
+use jemput_shared::history::Receipt;
 use jemput_shared::policy::Scope;
 use jemput_shared::registration::{Gender, Registration};
 use jemput_shared::sync::message::Cursor;
@@ -42,13 +44,19 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::IsolationLevel;
 
 use crate::live::Committed;
-use crate::store::{programme_codes, DocumentWrite, PullQuery, StoreError, StoredDocument};
+use crate::store::{
+    change_hashes, programme_codes, DocumentWrite, LoadedDocuments, PullQuery, PushedBy,
+    ReceivedChanges, StoreError, StoredDocument,
+};
 
 /// The advisory lock every document commit holds until it ends (see the module docs).
 pub(super) const CHANGE_LOG_LOCK: i64 = 0x6a65_6d70_7574_0002;
 
 /// The channel of `NOTIFY`; each instance listens on it (see `live.rs`).
 pub(super) const CHANGES_CHANNEL: &str = "jemput_changes";
+
+/// PostgreSQL refuses a `NOTIFY` payload of 8000 bytes or more (in its default build).
+const NOTIFY_PAYLOAD_MAX: usize = 7999;
 
 /// Sequence numbers and check values live in PostgreSQL's signed 64-bit integers.
 fn to_sql(value: u64) -> i64 {
@@ -59,16 +67,30 @@ fn from_sql(value: i64) -> u64 {
     value as u64
 }
 
-pub(super) async fn load_documents(
+pub(super) async fn load_documents_within(
     client: &Client,
     ids: &[String],
-) -> Result<HashMap<String, StoredDocument>, StoreError> {
+    max_bytes: usize,
+) -> Result<LoadedDocuments, StoreError> {
     let statement = client
         .prepare_cached("SELECT id, bytes, seq, check_value FROM documents WHERE id = ANY($1)")
         .await?;
-    let rows = client.query(&statement, &[&ids]).await?;
-    let mut found = HashMap::with_capacity(rows.len());
-    for row in rows {
+    let rows = client
+        .query_raw(&statement, [&ids as &(dyn ToSql + Sync)])
+        .await?;
+    futures_util::pin_mut!(rows);
+    let mut loaded = LoadedDocuments::default();
+    let mut bytes = 0;
+    // Rows arrive one at a time; dropping the stream discards the rest unread.
+    while let Some(row) = rows.try_next().await? {
+        if bytes >= max_bytes {
+            loaded.left_out = ids
+                .iter()
+                .filter(|id| !loaded.found.contains_key(*id))
+                .cloned()
+                .collect();
+            break;
+        }
         let doc = StoredDocument {
             doc_id: row.try_get(0)?,
             bytes: row.try_get(1)?,
@@ -78,9 +100,10 @@ pub(super) async fn load_documents(
                 scope: 0,
             },
         };
-        found.insert(doc.doc_id.clone(), doc);
+        bytes += doc.bytes.len();
+        loaded.found.insert(doc.doc_id.clone(), doc);
     }
-    Ok(found)
+    Ok(loaded)
 }
 
 /// Writes every merged document, its change-log entry and its projection row in one
@@ -88,10 +111,11 @@ pub(super) async fn load_documents(
 /// PostgreSQL only if the transaction commits). Returns each write's change-log position.
 pub(super) async fn commit_documents(
     client: &mut Client,
-    device_id: &str,
+    pushed_by: &PushedBy,
     writes: &[DocumentWrite],
     now_ms: i64,
 ) -> Result<Vec<Cursor>, StoreError> {
+    let device_id = pushed_by.device_id.as_str();
     let tx = client.transaction().await?;
     let lock = tx
         .prepare_cached("SELECT pg_advisory_xact_lock($1)")
@@ -156,7 +180,8 @@ pub(super) async fn commit_documents(
         Vec::with_capacity(n),
     );
     let (mut birth_places, mut phones) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for DocumentWrite { merged, .. } in writes {
+    let (mut new_changes, mut previous) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for DocumentWrite { merged, based_on } in writes {
         let r: &Registration = &merged.registration;
         checks.push(to_sql(rand::random()));
         regencies.push(r.address.regency.as_str());
@@ -182,19 +207,33 @@ pub(super) async fn commit_documents(
         deleted.push(r.deleted.is_some());
         birth_places.push(r.birth_place.as_str());
         phones.push(r.phone.as_str());
+        new_changes.push(merged.new_changes.concat());
+        previous.push(based_on.map(to_sql));
     }
 
     let log = tx
         .prepare_cached(
-            "INSERT INTO change_log (seq, check_value, regency, doc_id, device_id, at)
-             SELECT seq, check_value, regency, doc_id, $5, $6
-             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[])
-                  AS w (seq, check_value, regency, doc_id)",
+            "INSERT INTO change_log (seq, check_value, regency, doc_id, device_id, at, user_id,
+                                     changes, prev_seq)
+             SELECT seq, check_value, regency, doc_id, $5, $6, $7, changes, prev_seq
+             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $8::bytea[],
+                         $9::bigint[])
+                  AS w (seq, check_value, regency, doc_id, changes, prev_seq)",
         )
         .await?;
     tx.execute(
         &log,
-        &[&seqs, &checks, &regencies, &ids, &device_id, &now_ms],
+        &[
+            &seqs,
+            &checks,
+            &regencies,
+            &ids,
+            &device_id,
+            &now_ms,
+            &pushed_by.user_id,
+            &new_changes,
+            &previous,
+        ],
     )
     .await?;
     let documents = tx
@@ -273,14 +312,17 @@ pub(super) async fn commit_documents(
     ];
     tx.execute(&projection, &params).await?;
 
-    let committed = Committed {
-        seq: seqs.last().copied().map_or(0, from_sql),
-        count: n as u64,
-    };
-    let payload = serde_json::to_string(&committed)
+    let committed = Committed::new(
+        seqs.last().copied().map_or(0, from_sql),
+        regencies.iter().copied(),
+    );
+    let payloads = committed
+        .payloads(NOTIFY_PAYLOAD_MAX)
         .map_err(|e| StoreError::Internal(format!("encoding a change notice: {e}")))?;
     let notify = tx.prepare_cached("SELECT pg_notify($1, $2)").await?;
-    tx.execute(&notify, &[&CHANGES_CHANNEL, &payload]).await?;
+    for payload in payloads {
+        tx.execute(&notify, &[&CHANGES_CHANNEL, &payload]).await?;
+    }
     tx.commit().await?;
 
     Ok(seqs
@@ -292,6 +334,46 @@ pub(super) async fn commit_documents(
             scope: 0,
         })
         .collect())
+}
+
+/// The receipts of a document's writes, newest first: the chain of its change-log rows
+/// from `documents.seq` back through `prev_seq` (primary-key lookups), as far as rows
+/// carry receipts.
+pub(super) async fn received_changes(
+    client: &Client,
+    doc_id: &str,
+) -> Result<Vec<ReceivedChanges>, StoreError> {
+    let statement = client
+        .prepare_cached(
+            "WITH RECURSIVE chain (seq) AS (
+                 SELECT seq FROM documents WHERE id = $1
+                 UNION ALL
+                 SELECT log.prev_seq FROM change_log log JOIN chain ON log.seq = chain.seq
+                 WHERE log.doc_id = $1 AND log.changes IS NOT NULL
+                   AND log.prev_seq IS NOT NULL
+             )
+             SELECT log.changes, log.user_id, u.display_name, log.device_id, log.at
+             FROM chain JOIN change_log log ON log.seq = chain.seq
+             LEFT JOIN users u ON u.id = log.user_id
+             WHERE log.doc_id = $1 AND log.changes IS NOT NULL AND log.user_id IS NOT NULL
+             ORDER BY log.seq DESC",
+        )
+        .await?;
+    let rows = client.query(&statement, &[&doc_id]).await?;
+    rows.iter()
+        .map(|row| {
+            let changes: Vec<u8> = row.try_get(0)?;
+            Ok(ReceivedChanges {
+                hashes: change_hashes(&changes),
+                receipt: Receipt {
+                    pushed_by_id: row.try_get(1)?,
+                    pushed_by_name: row.try_get(2)?,
+                    pushed_from_device: row.try_get(3)?,
+                    received_at: row.try_get(4)?,
+                },
+            })
+        })
+        .collect()
 }
 
 pub(super) async fn cursor_is_known(client: &Client, cursor: Cursor) -> Result<bool, StoreError> {
@@ -343,11 +425,18 @@ pub(super) async fn changed_documents(
         .start()
         .await?;
     let statement = tx.prepare_cached(&sql).await?;
-    let rows = tx.query(&statement, &params).await?;
-    let mut docs = rows
-        .iter()
-        .map(|row| {
-            Ok(ChangedDocument {
+    let (mut docs, mut bytes, mut cut) = (Vec::new(), 0, false);
+    {
+        let rows = tx.query_raw(&statement, params.iter().copied()).await?;
+        futures_util::pin_mut!(rows);
+        // Rows arrive one at a time: stop once the page holds enough bytes (dropping
+        // the stream discards the rest unread).
+        while let Some(row) = rows.try_next().await? {
+            if bytes >= query.max_bytes {
+                cut = true;
+                break;
+            }
+            let doc = ChangedDocument {
                 doc_id: row.try_get(0)?,
                 position: Cursor {
                     seq: from_sql(row.try_get(1)?),
@@ -356,10 +445,12 @@ pub(super) async fn changed_documents(
                 },
                 bytes: row.try_get(3)?,
                 seal: seal_from_sql(row.try_get(4)?),
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let more = docs.len() > query.limit;
+            };
+            bytes += doc.bytes.as_ref().map_or(0, Vec::len);
+            docs.push(doc);
+        }
+    }
+    let more = cut || docs.len() > query.limit;
     docs.truncate(query.limit);
     let head = head_position(&tx).await?;
     tx.commit().await?;
@@ -367,9 +458,7 @@ pub(super) async fn changed_documents(
 }
 
 /// The change log's last position.
-pub(super) async fn head_position(
-    client: &impl GenericClient,
-) -> Result<Option<Cursor>, StoreError> {
+async fn head_position(client: &impl GenericClient) -> Result<Option<Cursor>, StoreError> {
     let statement = client
         .prepare_cached("SELECT seq, check_value FROM change_log ORDER BY seq DESC LIMIT 1")
         .await?;

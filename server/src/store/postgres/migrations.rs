@@ -25,6 +25,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_overview",
         include_str!("migrations/0004_overview.sql"),
     ),
+    (
+        "0005_sessions",
+        include_str!("migrations/0005_sessions.sql"),
+    ),
+    (
+        "0006_change_receipts",
+        include_str!("migrations/0006_change_receipts.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

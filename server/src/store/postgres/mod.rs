@@ -35,7 +35,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{AsyncMessage, NoTls};
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
-use crate::live::{ChangeFeed, Committed};
+use crate::live::{ChangeFeed, Committed, Notice};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
@@ -43,7 +43,10 @@ use crate::store::listing::{
 use crate::store::supervision::{
     DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
 };
-use crate::store::{DocumentWrite, PullQuery, Region, Store, StoreError, StoredDocument};
+use crate::store::{
+    DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
+    StoreError, StoredDocument,
+};
 
 /// Connections per instance. Sync requests merge at most one per core at a time; the
 /// rest are short queries (sessions, pulls).
@@ -114,7 +117,7 @@ impl PostgresStore {
             .map_err(|e| StoreError::Internal(format!("building the connection pool: {e}")))?;
         migrations::migrate(&pool).await?;
         let changes = ChangeFeed::default();
-        listen(config, pool.clone(), changes.clone()).await?;
+        listen(config, changes.clone()).await?;
         Ok(PostgresStore { pool, changes })
     }
 
@@ -124,14 +127,10 @@ impl PostgresStore {
 }
 
 /// Opens the `LISTEN` connection, then keeps it open on a background task: a broken one
-/// is replaced (after a pause), and subscribers get a notice of the log's head then,
-/// since commits made meanwhile went unheard. Returns once the first one listens, so a
+/// is replaced (after a pause), and subscribers are told [`Notice::Missed`] then, since
+/// commits made meanwhile went unheard. Returns once the first one listens, so a
 /// server accepts requests only when it hears every later commit.
-async fn listen(
-    config: tokio_postgres::Config,
-    pool: Pool,
-    feed: ChangeFeed,
-) -> Result<(), StoreError> {
+async fn listen(config: tokio_postgres::Config, feed: ChangeFeed) -> Result<(), StoreError> {
     let mut listening = listen_once(&config, feed.clone()).await?;
     tokio::spawn(async move {
         loop {
@@ -146,14 +145,7 @@ async fn listen(
                     Err(error) => tracing::warn!(%error, "cannot listen for changes yet"),
                 }
             };
-            if let Ok(client) = pool.get().await {
-                if let Ok(Some(head)) = documents::head_position(&client).await {
-                    feed.publish(Committed {
-                        seq: head.seq,
-                        count: 0,
-                    });
-                }
-            }
+            feed.publish(Notice::Missed);
         }
     });
     Ok(())
@@ -172,7 +164,7 @@ async fn listen_once(
             match message {
                 Ok(AsyncMessage::Notification(notice)) => {
                     match serde_json::from_str::<Committed>(notice.payload()) {
-                        Ok(committed) => feed.publish(committed),
+                        Ok(committed) => feed.publish(Notice::Committed(committed)),
                         Err(error) => tracing::warn!(%error, "unreadable change notice"),
                     }
                 }
@@ -273,17 +265,33 @@ impl Store for PostgresStore {
         &self,
         ids: Vec<String>,
     ) -> Result<HashMap<String, StoredDocument>, StoreError> {
-        documents::load_documents(&self.client().await?, &ids).await
+        Ok(
+            documents::load_documents_within(&self.client().await?, &ids, usize::MAX)
+                .await?
+                .found,
+        )
+    }
+
+    async fn load_documents_within(
+        &self,
+        ids: Vec<String>,
+        max_bytes: usize,
+    ) -> Result<LoadedDocuments, StoreError> {
+        documents::load_documents_within(&self.client().await?, &ids, max_bytes).await
     }
 
     async fn commit_documents(
         &self,
-        device_id: String,
+        pushed_by: PushedBy,
         writes: Vec<DocumentWrite>,
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError> {
         // Announced through NOTIFY and this instance's listener, like anyone else's.
-        documents::commit_documents(&mut self.client().await?, &device_id, &writes, now_ms).await
+        documents::commit_documents(&mut self.client().await?, &pushed_by, &writes, now_ms).await
+    }
+
+    async fn received_changes(&self, doc_id: String) -> Result<Vec<ReceivedChanges>, StoreError> {
+        documents::received_changes(&self.client().await?, &doc_id).await
     }
 
     async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError> {

@@ -183,6 +183,13 @@ pub(super) fn update_user(
             set_regions(&tx, id, &codes)?;
         }
     }
+    if changes.ends_sessions() {
+        tx.execute(
+            "UPDATE devices SET revoked_at = ?2
+             WHERE user_id = ?1 AND revoked_at IS NULL AND id IS NOT ?3",
+            params![id, now_ms(), changes.kept_session()],
+        )?;
+    }
     let user = find_user(&tx, "id", id)?.ok_or(StoreError::NotFound)?.user;
     tx.commit()?;
     Ok(user)
@@ -417,6 +424,78 @@ mod tests {
         );
         let (found, _) = session(&mut conn, &[1; 32]).unwrap().unwrap();
         assert_eq!(found.revoked_at, Some(200));
+    }
+
+    fn live_devices(conn: &mut Connection, user_id: &str) -> Vec<String> {
+        let mut ids: Vec<String> = list_devices(conn, user_id)
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.revoked_at.is_none())
+            .map(|d| d.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn a_new_password_ends_every_session_but_the_kept_one() {
+        let mut conn = db();
+        let user = create_user(&mut conn, &new_user("siti", Role::Admin, &[])).unwrap();
+        let phone = create_device(&mut conn, &user.id, "", &[1; 32], 100).unwrap();
+        let laptop = create_device(&mut conn, &user.id, "", &[2; 32], 100).unwrap();
+        let other = create_user(&mut conn, &new_user("budi", Role::Admin, &[])).unwrap();
+        let theirs = create_device(&mut conn, &other.id, "", &[3; 32], 100).unwrap();
+        let changes = UserChanges {
+            password_hash: Some("new hash".into()),
+            keep_session: Some(laptop.id.clone()),
+            ..Default::default()
+        };
+        update_user(&mut conn, &user.id, &changes).unwrap();
+        assert_eq!(live_devices(&mut conn, &user.id), vec![laptop.id.clone()]);
+        assert_eq!(live_devices(&mut conn, &other.id), vec![theirs.id]);
+        let (found, _) = session(&mut conn, &[1; 32]).unwrap().unwrap();
+        assert_eq!(found.id, phone.id);
+        assert!(found.revoked_at.is_some());
+
+        let changes = UserChanges {
+            password_hash: Some("newer hash".into()),
+            ..Default::default()
+        };
+        update_user(&mut conn, &user.id, &changes).unwrap();
+        assert!(live_devices(&mut conn, &user.id).is_empty());
+    }
+
+    #[test]
+    fn disabling_ends_every_session_for_good() {
+        let mut conn = db();
+        let user = create_user(&mut conn, &new_user("siti", Role::Officer, &[])).unwrap();
+        let phone = create_device(&mut conn, &user.id, "", &[1; 32], 100).unwrap();
+        let disable = UserChanges {
+            disabled: Some(true),
+            keep_session: Some(phone.id.clone()),
+            ..Default::default()
+        };
+        update_user(&mut conn, &user.id, &disable).unwrap();
+        let enable = UserChanges {
+            disabled: Some(false),
+            ..Default::default()
+        };
+        update_user(&mut conn, &user.id, &enable).unwrap();
+        assert!(live_devices(&mut conn, &user.id).is_empty());
+    }
+
+    #[test]
+    fn other_changes_leave_sessions_alone() {
+        let mut conn = db();
+        let user = create_user(&mut conn, &new_user("siti", Role::Officer, &[])).unwrap();
+        let phone = create_device(&mut conn, &user.id, "", &[1; 32], 100).unwrap();
+        let changes = UserChanges {
+            display_name: Some(DisplayName::parse("Siti A").unwrap()),
+            disabled: Some(false),
+            ..Default::default()
+        };
+        update_user(&mut conn, &user.id, &changes).unwrap();
+        assert_eq!(live_devices(&mut conn, &user.id), vec![phone.id]);
     }
 
     #[test]

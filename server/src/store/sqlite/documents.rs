@@ -2,8 +2,7 @@
 //! log that orders them for pulls, and the projection row supervisors query — all written
 //! in one transaction, so an acknowledged change is always in all three.
 
-use std::collections::HashMap;
-
+use jemput_shared::history::Receipt;
 use jemput_shared::policy::Scope;
 use jemput_shared::registration::Registration;
 use jemput_shared::sync::message::Cursor;
@@ -11,7 +10,10 @@ use jemput_shared::sync::seal::Seal;
 use jemput_shared::sync::server::{ChangedDocument, ChangedPage};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, ToSql};
 
-use crate::store::{programme_codes, DocumentWrite, PullQuery, StoredDocument};
+use crate::store::{
+    change_hashes, programme_codes, DocumentWrite, LoadedDocuments, PullQuery, PushedBy,
+    ReceivedChanges, StoredDocument,
+};
 
 /// Check values and sequence numbers live in SQLite's signed 64-bit integers.
 fn to_sql(value: u64) -> i64 {
@@ -22,19 +24,31 @@ fn from_sql(value: i64) -> u64 {
     value as u64
 }
 
-pub(crate) fn load_documents(
+pub(crate) fn load_documents_within(
     conn: &Connection,
     ids: &[String],
-) -> rusqlite::Result<HashMap<String, StoredDocument>> {
-    let mut found = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    max_bytes: usize,
+) -> rusqlite::Result<LoadedDocuments> {
+    let mut loaded = LoadedDocuments::default();
+    let mut bytes = 0;
+    for (index, chunk) in ids.chunks(500).enumerate() {
         let placeholders = vec!["?"; chunk.len()].join(",");
         let sql = format!(
             "SELECT id, bytes, seq, check_value FROM documents WHERE id IN ({placeholders})"
         );
         let mut statement = conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(params_from_iter(chunk.iter()), |row| {
-            Ok(StoredDocument {
+        let mut rows = statement.query(params_from_iter(chunk.iter()))?;
+        while let Some(row) = rows.next()? {
+            if bytes >= max_bytes {
+                // Rows are read (and their bytes copied) one at a time: stop here.
+                loaded.left_out = ids[index * 500..]
+                    .iter()
+                    .filter(|id| !loaded.found.contains_key(*id))
+                    .cloned()
+                    .collect();
+                return Ok(loaded);
+            }
+            let doc = StoredDocument {
                 doc_id: row.get(0)?,
                 bytes: row.get(1)?,
                 position: Cursor {
@@ -42,14 +56,12 @@ pub(crate) fn load_documents(
                     check: from_sql(row.get(3)?),
                     scope: 0,
                 },
-            })
-        })?;
-        for row in rows {
-            let doc = row?;
-            found.insert(doc.doc_id.clone(), doc);
+            };
+            bytes += doc.bytes.len();
+            loaded.found.insert(doc.doc_id.clone(), doc);
         }
     }
-    Ok(found)
+    Ok(loaded)
 }
 
 /// The writes whose document is no longer stored at the version they were merged into.
@@ -74,12 +86,14 @@ pub(crate) fn outdated(tx: &Connection, writes: &[DocumentWrite]) -> rusqlite::R
 /// write's change-log position.
 pub(crate) fn commit_documents(
     tx: &Connection,
-    device_id: &str,
+    pushed_by: &PushedBy,
     writes: &[DocumentWrite],
     now_ms: i64,
 ) -> rusqlite::Result<Vec<Cursor>> {
+    let device_id = pushed_by.device_id.as_str();
     let mut log = tx.prepare_cached(
-        "INSERT INTO change_log (check_value, doc_id, device_id, at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO change_log (check_value, doc_id, device_id, at, user_id, changes, prev_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     let mut document = tx.prepare_cached(
         "INSERT INTO documents (id, bytes, seal, seq, check_value, last_device, updated_at)
@@ -104,9 +118,17 @@ pub(crate) fn commit_documents(
            birth_place = excluded.birth_place, phone = excluded.phone",
     )?;
     let mut positions = Vec::with_capacity(writes.len());
-    for DocumentWrite { merged, .. } in writes {
+    for DocumentWrite { merged, based_on } in writes {
         let check: u64 = rand::random();
-        log.execute(params![to_sql(check), merged.doc_id, device_id, now_ms])?;
+        log.execute(params![
+            to_sql(check),
+            merged.doc_id,
+            device_id,
+            now_ms,
+            pushed_by.user_id,
+            merged.new_changes.concat(),
+            based_on.map(to_sql),
+        ])?;
         let seq = tx.last_insert_rowid();
         let last_device = merged.device_is_up_to_date.then_some(device_id);
         document.execute(params![
@@ -151,6 +173,42 @@ pub(crate) fn commit_documents(
         });
     }
     Ok(positions)
+}
+
+/// The receipts of a document's writes, newest first: the chain of its change-log rows
+/// from `documents.seq` back through `prev_seq` (primary-key lookups), as far as rows
+/// carry receipts.
+pub(crate) fn received_changes(
+    conn: &Connection,
+    doc_id: &str,
+) -> rusqlite::Result<Vec<ReceivedChanges>> {
+    let mut statement = conn.prepare_cached(
+        "WITH RECURSIVE chain (seq) AS (
+             SELECT seq FROM documents WHERE id = ?1
+             UNION ALL
+             SELECT log.prev_seq FROM change_log log JOIN chain ON log.seq = chain.seq
+             WHERE log.doc_id = ?1 AND log.changes IS NOT NULL
+               AND log.prev_seq IS NOT NULL
+         )
+         SELECT log.changes, log.user_id, u.display_name, log.device_id, log.at
+         FROM chain JOIN change_log log ON log.seq = chain.seq
+         LEFT JOIN users u ON u.id = log.user_id
+         WHERE log.doc_id = ?1 AND log.changes IS NOT NULL AND log.user_id IS NOT NULL
+         ORDER BY log.seq DESC",
+    )?;
+    let rows = statement.query_map([doc_id], |row| {
+        let changes: Vec<u8> = row.get(0)?;
+        Ok(ReceivedChanges {
+            hashes: change_hashes(&changes),
+            receipt: Receipt {
+                pushed_by_id: row.get(1)?,
+                pushed_by_name: row.get(2)?,
+                pushed_from_device: row.get(3)?,
+                received_at: row.get(4)?,
+            },
+        })
+    })?;
+    rows.collect()
 }
 
 pub(crate) fn cursor_is_known(conn: &Connection, cursor: Cursor) -> rusqlite::Result<bool> {
@@ -209,21 +267,29 @@ pub(crate) fn changed_documents(
     params.extend(scope_params.iter().map(|p| p as &dyn ToSql));
     params.push(&limit);
     let mut statement = conn.prepare_cached(&sql)?;
-    let mut docs = statement
-        .query_map(params.as_slice(), |row| {
-            Ok(ChangedDocument {
-                doc_id: row.get(0)?,
-                position: Cursor {
-                    seq: from_sql(row.get(1)?),
-                    check: from_sql(row.get(2)?),
-                    scope: 0,
-                },
-                bytes: row.get(3)?,
-                seal: seal_from_sql(row.get(4)?),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let more = docs.len() > query.limit;
+    let mut rows = statement.query(params.as_slice())?;
+    let (mut docs, mut bytes, mut cut) = (Vec::new(), 0, false);
+    while let Some(row) = rows.next()? {
+        // Rows are read one at a time: stop once the page holds enough bytes.
+        if bytes >= query.max_bytes {
+            cut = true;
+            break;
+        }
+        let doc = ChangedDocument {
+            doc_id: row.get(0)?,
+            position: Cursor {
+                seq: from_sql(row.get(1)?),
+                check: from_sql(row.get(2)?),
+                scope: 0,
+            },
+            bytes: row.get(3)?,
+            seal: seal_from_sql(row.get(4)?),
+        };
+        bytes += doc.bytes.as_ref().map_or(0, Vec::len);
+        docs.push(doc);
+    }
+    drop(rows);
+    let more = cut || docs.len() > query.limit;
     docs.truncate(query.limit);
     Ok(ChangedPage {
         docs,

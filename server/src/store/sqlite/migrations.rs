@@ -24,6 +24,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_overview",
         include_str!("migrations/0004_overview.sql"),
     ),
+    (
+        "0005_sessions",
+        include_str!("migrations/0005_sessions.sql"),
+    ),
+    (
+        "0006_change_receipts",
+        include_str!("migrations/0006_change_receipts.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer
@@ -103,6 +111,41 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM shared_nik_holders", [], |r| r.get(0))
             .unwrap();
         assert_eq!(holders, 2);
+    }
+
+    #[test]
+    fn users_disabled_before_0005_lose_their_sessions_and_others_keep_theirs() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, username, display_name, role, password_hash, disabled,
+               created_at)
+             VALUES ('u1', 'siti', 'Siti', 'officer', 'h', 1, 0),
+                    ('u2', 'budi', 'Budi', 'officer', 'h', 0, 0);
+             INSERT INTO devices (id, user_id, token_hash, created_at, last_seen_at,
+               revoked_at)
+             VALUES ('d1', 'u1', x'01', 0, 0, NULL),
+                    ('d2', 'u1', x'02', 0, 0, 5),
+                    ('d3', 'u2', x'03', 0, 0, NULL);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let revoked: Vec<(String, Option<i64>)> = conn
+            .prepare("SELECT id, revoked_at FROM devices ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            revoked[0].1.is_some_and(|at| at > 1_700_000_000_000),
+            "{revoked:?}"
+        );
+        assert_eq!(revoked[1].1, Some(5), "an earlier revocation is kept");
+        assert_eq!(revoked[2].1, None, "an enabled user keeps their sessions");
     }
 
     #[test]

@@ -36,7 +36,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
-use crate::live::{ChangeFeed, Committed};
+use crate::live::{ChangeFeed, Committed, Notice};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
@@ -44,7 +44,10 @@ use crate::store::listing::{
 use crate::store::supervision::{
     DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
 };
-use crate::store::{DocumentWrite, PullQuery, Region, Store, StoreError, StoredDocument};
+use crate::store::{
+    DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
+    StoreError, StoredDocument,
+};
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "jemput.sqlite3";
@@ -297,16 +300,33 @@ impl Store for SqliteStore {
         &self,
         ids: Vec<String>,
     ) -> Result<HashMap<String, StoredDocument>, StoreError> {
-        self.with_reader(move |conn| Ok(documents::load_documents(conn, &ids)?))
+        self.with_reader(move |conn| {
+            Ok(documents::load_documents_within(conn, &ids, usize::MAX)?.found)
+        })
+        .await
+    }
+
+    async fn load_documents_within(
+        &self,
+        ids: Vec<String>,
+        max_bytes: usize,
+    ) -> Result<LoadedDocuments, StoreError> {
+        self.with_reader(move |conn| Ok(documents::load_documents_within(conn, &ids, max_bytes)?))
             .await
     }
 
     async fn commit_documents(
         &self,
-        device_id: String,
+        pushed_by: PushedBy,
         writes: Vec<DocumentWrite>,
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError> {
+        let mut committed = Committed::new(
+            0,
+            writes
+                .iter()
+                .map(|w| w.merged.registration.address.regency.as_str()),
+        );
         // The one writer connection serializes commits: the version check below holds
         // until the commit, and rowids (seqs) are handed out in commit order.
         let positions = self
@@ -316,18 +336,21 @@ impl Store for SqliteStore {
                 if !outdated.is_empty() {
                     return Err(StoreError::Outdated(outdated));
                 }
-                let positions = documents::commit_documents(&tx, &device_id, &writes, now_ms)?;
+                let positions = documents::commit_documents(&tx, &pushed_by, &writes, now_ms)?;
                 tx.commit()?;
                 Ok(positions)
             })
             .await?;
         if let Some(last) = positions.iter().map(|p| p.seq).max() {
-            self.changes.publish(Committed {
-                seq: last,
-                count: positions.len() as u64,
-            });
+            committed.seq = last;
+            self.changes.publish(Notice::Committed(committed));
         }
         Ok(positions)
+    }
+
+    async fn received_changes(&self, doc_id: String) -> Result<Vec<ReceivedChanges>, StoreError> {
+        self.with_reader(move |conn| Ok(documents::received_changes(conn, &doc_id)?))
+            .await
     }
 
     async fn cursor_is_known(&self, cursor: Cursor) -> Result<bool, StoreError> {
@@ -499,9 +522,86 @@ mod tests {
                 ack_seal: [0; 16],
                 device_is_up_to_date: true,
                 created: based_on.is_none(),
+                new_changes: vec![[doc_id.as_bytes()[0]; 32]],
             },
             based_on,
         }
+    }
+
+    fn pushed_by(device_id: &str) -> PushedBy {
+        PushedBy {
+            user_id: "officer".into(),
+            device_id: device_id.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn each_write_records_its_new_changes_pusher_and_time_in_a_chain_per_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let first = store
+            .commit_documents(pushed_by("d1"), vec![write("a", None)], 10)
+            .await
+            .unwrap();
+        store
+            .commit_documents(pushed_by("d1"), vec![write("b", None)], 20)
+            .await
+            .unwrap();
+        let mut second = write("a", Some(first[0].seq));
+        second.merged.new_changes = vec![[7; 32], [8; 32]];
+        store
+            .commit_documents(pushed_by("d2"), vec![second], 30)
+            .await
+            .unwrap();
+
+        let received = store.received_changes("a".into()).await.unwrap();
+        let summary: Vec<_> = received
+            .iter()
+            .map(|r| {
+                (
+                    r.hashes.clone(),
+                    r.receipt.pushed_from_device.clone().unwrap(),
+                    r.receipt.received_at,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (vec![[7; 32], [8; 32]], "d2".to_owned(), 30),
+                (vec![[b'a'; 32]], "d1".to_owned(), 10)
+            ]
+        );
+        assert_eq!(received[0].receipt.pushed_by_id, "officer");
+        assert!(store.received_changes("c".into()).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn writes_from_before_receipts_were_kept_end_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let first = store
+            .commit_documents(pushed_by("d1"), vec![write("a", None)], 10)
+            .await
+            .unwrap();
+        // As migration 0006 leaves a row written before it.
+        store
+            .with_writer(|conn| {
+                conn.execute(
+                    "UPDATE change_log SET user_id = NULL, changes = NULL, prev_seq = NULL",
+                    [],
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        store
+            .commit_documents(pushed_by("d2"), vec![write("a", Some(first[0].seq))], 20)
+            .await
+            .unwrap();
+        let received = store.received_changes("a".into()).await.unwrap();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].receipt.received_at, 20);
     }
 
     #[tokio::test]
@@ -510,13 +610,16 @@ mod tests {
         let store = SqliteStore::open(dir.path()).unwrap();
         let mut notices = store.changes().subscribe();
         let first = store
-            .commit_documents("d".into(), vec![write("a", None)], 1)
+            .commit_documents(pushed_by("d"), vec![write("a", None)], 1)
             .await
             .unwrap();
-        assert_eq!(notices.recv().await.unwrap().seq, first[0].seq);
+        let Notice::Committed(notice) = notices.recv().await.unwrap() else {
+            panic!("a commit is announced as one");
+        };
+        assert_eq!(notice.seq, first[0].seq);
         // Another request merged into "nothing stored" too, and lost the race.
         let stale = store
-            .commit_documents("d".into(), vec![write("b", None), write("a", None)], 2)
+            .commit_documents(pushed_by("d"), vec![write("b", None), write("a", None)], 2)
             .await;
         assert!(matches!(stale, Err(StoreError::Outdated(ids)) if ids == ["a"]));
         assert_eq!(
@@ -526,7 +629,7 @@ mod tests {
         );
         let again = store
             .commit_documents(
-                "d".into(),
+                pushed_by("d"),
                 vec![write("b", None), write("a", Some(first[0].seq))],
                 3,
             )

@@ -1,0 +1,12 @@
+-- Disabling a user now ends their sessions for good: the store revokes their devices in
+-- the same transaction (UserChanges::ends_sessions), so enabling the user again brings
+-- none back. Users disabled before this migration still have unrevoked devices, which
+-- re-enabling them would revive: end those sessions now. The same as SQLite's
+-- 0005_sessions.
+-- (Token lifetimes need no column: they follow from devices.created_at, last_seen_at and
+-- the user's role; see server/src/sessions.rs.)
+
+UPDATE devices
+SET revoked_at = (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT
+WHERE revoked_at IS NULL
+  AND user_id IN (SELECT id FROM users WHERE disabled);

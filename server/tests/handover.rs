@@ -1,0 +1,172 @@
+//! Officers change only what is theirs: a registration in their area that another officer
+//! registered reaches their phone (so they see the person is registered already) but an
+//! edit to it is refused, until a supervisor hands it over to them
+//! (`POST /api/registrations/{id}/handover`), a change that reaches the phones by sync.
+
+mod common;
+
+use common::{register, ServerProcess};
+use jemput_server::client::NativeDevice;
+use jemput_shared::document::ChangeAuthor;
+use jemput_shared::sample::SampleGenerator;
+use serde_json::json;
+
+fn edit_phone(device: &mut NativeDevice, id: &str, phone: &str) {
+    let author = ChangeAuthor::new(device.user_id.clone(), "Petugas");
+    let (doc, _) = device.replica.docs.get_mut(id).expect("the phone holds it");
+    doc.edit_by(&author, 1_764_000_000_000, |r| r.phone = phone.into())
+        .expect("an edit");
+}
+
+#[tokio::test]
+async fn an_officer_sees_another_officers_record_but_changes_it_only_once_handed_over() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(21);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut rina = server.user("rina", "officer", &["17.01.01.2001"]).await;
+    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    register(&mut siti, &mut gen, "17.01.01.2001", 1);
+    let id = siti.replica.docs.keys().next().unwrap().clone();
+    siti.sync().await.unwrap();
+
+    // Rina's phone pulls Siti's record (same village) but may not change it.
+    rina.sync().await.unwrap();
+    assert!(rina.replica.docs.contains_key(&id));
+    edit_phone(&mut rina, &id, "081211112222");
+    rina.sync().await.unwrap();
+    let rejection = &rina.replica.rejected[&id];
+    assert_eq!(rejection.code, "forbidden");
+    assert_eq!(
+        rejection.message_id,
+        "Data ini didaftarkan petugas lain; Anda hanya dapat melihatnya."
+    );
+    let path = format!("/api/registrations/{id}");
+    let (_, stored) = kepala.api("GET", &path, None).await.unwrap();
+    assert_ne!(stored["phone"], "081211112222");
+
+    // The supervisor hands it over to Rina; it reaches her phone by sync.
+    let handover = format!("/api/registrations/{id}/handover");
+    let (status, body) = kepala
+        .api("POST", &handover, Some(json!({"officer_id": rina.user_id})))
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["assigned_officer"], json!(rina.user_id));
+    let mut rina = NativeDevice::login(&server.url, "rina", common::PASSWORD)
+        .await
+        .unwrap();
+    rina.sync().await.unwrap();
+    edit_phone(&mut rina, &id, "081233334444");
+    rina.sync().await.unwrap();
+    assert!(
+        rina.replica.rejected.is_empty(),
+        "{:?}",
+        rina.replica.rejected
+    );
+
+    // Siti registered it and still may change it; the history names who did what.
+    siti.sync().await.unwrap();
+    edit_phone(&mut siti, &id, "081255556666");
+    siti.sync().await.unwrap();
+    assert!(
+        siti.replica.rejected.is_empty(),
+        "{:?}",
+        siti.replica.rejected
+    );
+    let (_, stored) = kepala.api("GET", &path, None).await.unwrap();
+    assert_eq!(stored["phone"], "081255556666");
+    let (_, history) = kepala
+        .api("GET", &format!("{path}/history"), None)
+        .await
+        .unwrap();
+    let pushers: Vec<_> = history["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["pushed_by_name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(pushers, ["siti", "kepala", "rina", "siti"], "{history}");
+}
+
+#[tokio::test]
+async fn only_a_supervisor_in_scope_hands_over_and_only_to_an_officer_who_covers_it() {
+    let server = ServerProcess::start();
+    let mut gen = SampleGenerator::new(22);
+    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let rina = server.user("rina", "officer", &["17.01.01.2001"]).await;
+    let eko = server.user("eko", "officer", &["17.02.01"]).await;
+    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let mut rudi = server.user("rudi", "supervisor", &["17.02"]).await;
+    let gone = server.user("gone", "officer", &["17.01.01"]).await;
+    let mut admin = server.admin().await;
+    let (status, body) = admin
+        .api(
+            "PATCH",
+            &format!("/api/admin/users/{}", gone.user_id),
+            Some(json!({"disabled": true})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    register(&mut siti, &mut gen, "17.01.01.2001", 1);
+    let id = siti.replica.docs.keys().next().unwrap().clone();
+    siti.sync().await.unwrap();
+    let path = format!("/api/registrations/{id}/handover");
+
+    // The officers it may go to: enabled, and their areas cover its address.
+    let (status, body) = kepala.api("GET", &path, None).await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let mut ids: Vec<_> = body["officers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    let mut expected = vec![siti.user_id.clone(), rina.user_id.clone()];
+    expected.sort();
+    assert_eq!(ids, expected, "{body}");
+    assert_eq!(body["assigned_officer"], json!(null));
+
+    let kepala_id = kepala.user_id.clone();
+    for officer in [&eko.user_id, &gone.user_id, &kepala_id, "no-such-user"] {
+        let (status, body) = kepala
+            .api("POST", &path, Some(json!({"officer_id": officer})))
+            .await
+            .unwrap();
+        assert_eq!(status, 400, "{officer}: {body}");
+        assert_eq!(body["error"]["code"], "officer_cannot_take");
+    }
+    let to_rina = json!({"officer_id": rina.user_id});
+    let (status, _) = siti
+        .api("POST", &path, Some(to_rina.clone()))
+        .await
+        .unwrap();
+    assert_eq!(status, 403, "an officer cannot hand over");
+    let (status, _) = rudi
+        .api("POST", &path, Some(to_rina.clone()))
+        .await
+        .unwrap();
+    assert_eq!(status, 404, "another regency's supervisor does not see it");
+    let (status, _) = rudi.api("GET", &path, None).await.unwrap();
+    assert_eq!(status, 404);
+    let (_, stored) = kepala
+        .api("GET", &format!("/api/registrations/{id}"), None)
+        .await
+        .unwrap();
+    assert_eq!(stored["assigned_officer"], json!(null), "nothing changed");
+
+    // An officer cannot hand it over by sync either.
+    {
+        let siti_id = siti.user_id.clone();
+        let author = ChangeAuthor::new(siti_id, "Siti");
+        let rina_id = rina.user_id.clone();
+        let (doc, _) = siti.replica.docs.get_mut(&id).unwrap();
+        doc.edit_by(&author, 1_764_000_000_000, |r| {
+            r.assigned_officer = Some(rina_id)
+        })
+        .unwrap();
+    }
+    siti.sync().await.unwrap();
+    assert_eq!(siti.replica.rejected[&id].code, "forbidden");
+}
