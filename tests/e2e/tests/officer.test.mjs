@@ -217,7 +217,7 @@ test("another officer's record opens read-only until a supervisor hands it over"
   try {
     // Siti registers someone; it reaches the server.
     const siti = await openApp(sitiPhone, server.url + "/");
-    await login(siti, "siti", "siti-password-123");
+    await logIn(siti, "siti", "siti-password-123");
     assert.equal(await siti.evaluate(() => window.jemputAddSamples(1, "17.01.01.2001")), 1);
     await siti.click('button[name="sync_now"]');
     await until(async () => (await waiting(siti)) === 0, "siti's record sent");
@@ -225,7 +225,7 @@ test("another officer's record opens read-only until a supervisor hands it over"
 
     // Rina, in the same district, sees it — to view only.
     const page = await openApp(rinaPhone, server.url + "/");
-    await login(page, "rina", "rina-password-123");
+    await logIn(page, "rina", "rina-password-123");
     await page.click('button[name="sync_now"]');
     const record = page.locator(`li.record[data-id="${id}"]`);
     await record.locator(".tag.view-only").waitFor({ timeout: 30_000 });
