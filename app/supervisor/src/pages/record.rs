@@ -11,8 +11,8 @@ use jemput_app_common::i18n::{l, label, Lang};
 use jemput_shared::api::registrations::{
     HandoverCandidates, HandoverOfficer, HandoverRequest, History, HistoryEntry, ReviewRequest,
 };
-use jemput_shared::limits::COMMENT_TEXT;
 use jemput_shared::domain::RegionDirectory;
+use jemput_shared::limits::COMMENT_TEXT;
 use jemput_shared::registration::{ProgrammeInterest, Registration, ReviewComment, ReviewStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
