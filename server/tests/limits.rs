@@ -1,14 +1,15 @@
-//! Field limits on the server: a pushed registration with a field over its limit — just
-//! over, or fifty million characters in a request that still fits the body limit — is
-//! refused with `invalid_registration` naming the field, nothing is committed, and the
-//! record API and the export still show the old value. A review comment is held to the
+//! Field limits on the server: a pushed registration with a field just over its limit is
+//! refused with `invalid_registration` naming the field; one past the document size limit
+//! with `document_too_large`; fifty million characters (a request that inflates past the
+//! request limit) refuse the whole request. Nothing is committed, and the record API and
+//! the export still show the old value. A review comment is held to the
 //! same limit as a comment in a document.
 
 mod common;
 
 use common::{register, ServerProcess};
 use jemput_server::client::NativeDevice;
-use jemput_shared::limits::{BIRTH_PLACE, COMMENTS, COMMENT_TEXT};
+use jemput_shared::limits::{BIRTH_PLACE, COMMENTS, COMMENT_TEXT, MAX_DOCUMENT_BYTES};
 use jemput_shared::registration::{ReviewComment, ReviewStatus};
 use jemput_shared::sample::SampleGenerator;
 use jemput_shared::sync::message::Rejection;
@@ -62,23 +63,17 @@ async fn a_birth_place_over_its_limit_is_refused_and_changes_nothing() {
     let mut gen = SampleGenerator::new(11);
     let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
     let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
-    let records = register(&mut siti, &mut gen, "17.01.01.2001", 2);
+    let records = register(&mut siti, &mut gen, "17.01.01.2001", 3);
     siti.sync().await.unwrap();
-    assert_eq!(server.registration_count().await, 2);
+    assert_eq!(server.registration_count().await, 3);
     let export_before = export_csv(&mut kepala).await;
 
-    // Just over the limit, then the report's fifty million characters: deflated as a
-    // whole the request is a few tens of kilobytes and inflates below the body limit.
+    // Just over the limit: that document is refused, naming the field.
     let just_over = "a".repeat(BIRTH_PLACE.max_chars + 1);
-    let huge = "a".repeat(50_000_000);
-    for (record, birth_place) in records.iter().zip([just_over, huge]) {
-        let (doc, _) = siti.replica.docs.get_mut(&record.id).unwrap();
-        doc.edit(move |r| r.birth_place = birth_place).unwrap();
-    }
+    let (doc, _) = siti.replica.docs.get_mut(&records[0].id).unwrap();
+    doc.edit(move |r| r.birth_place = just_over).unwrap();
     siti.sync().await.unwrap();
-    for record in &records {
-        assert_refused_for_birth_place(siti.replica.rejected.get(&record.id));
-    }
+    assert_refused_for_birth_place(siti.replica.rejected.get(&records[0].id));
 
     // A new registration just over the limit is not stored either.
     let mut new = gen.registration(&siti.user_id, &siti.device_id, "17.01.01.2001", 1);
@@ -87,7 +82,25 @@ async fn a_birth_place_over_its_limit_is_refused_and_changes_nothing() {
     siti.sync().await.unwrap();
     assert_refused_for_birth_place(siti.replica.rejected.get(&new.id));
 
-    assert_eq!(server.registration_count().await, 2);
+    // Past the document size limit (in a request that still fits): refused whole, before
+    // it is loaded.
+    let past_document_limit = "a".repeat(MAX_DOCUMENT_BYTES + 1);
+    let (doc, _) = siti.replica.docs.get_mut(&records[1].id).unwrap();
+    doc.edit(move |r| r.birth_place = past_document_limit)
+        .unwrap();
+    siti.sync().await.unwrap();
+    let rejection = siti.replica.rejected.get(&records[1].id).expect("refused");
+    assert_eq!(rejection.code, "document_too_large", "{rejection:?}");
+
+    // The report's fifty million characters: a request of a few tens of kilobytes that
+    // inflates past the request limit is refused whole.
+    let huge = "a".repeat(50_000_000);
+    let (doc, _) = siti.replica.docs.get_mut(&records[2].id).unwrap();
+    doc.edit(move |r| r.birth_place = huge).unwrap();
+    let error = siti.sync().await.expect_err("the request is refused");
+    assert!(error.to_string().contains("bad_sync_message"), "{error}");
+
+    assert_eq!(server.registration_count().await, 3);
     for record in &records {
         let body = stored(&mut kepala, &record.id).await;
         assert_eq!(body["birth_place"], record.birth_place.as_str());
