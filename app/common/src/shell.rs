@@ -12,6 +12,10 @@ use crate::session::{self, Session};
 pub struct Shell {
     pub lang: RwSignal<Lang>,
     pub session: RwSignal<Option<Session>>,
+    /// The last call to the server got no answer (no network, or the server is down);
+    /// the next answer clears it. The supervisor's app says so above its screens: a
+    /// browser may still believe it is online (`navigator.onLine`) behind a dead link.
+    pub unreachable: RwSignal<bool>,
 }
 
 impl Shell {
@@ -20,6 +24,7 @@ impl Shell {
         let shell = Shell {
             lang: RwSignal::new(session::lang()),
             session: RwSignal::new(session::session()),
+            unreachable: RwSignal::new(false),
         };
         provide_context(shell);
         Effect::new(move || {

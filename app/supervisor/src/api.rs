@@ -40,9 +40,16 @@ pub async fn send_unit(
     expire_on_refusal(shell, result)
 }
 
+/// Notes what an answer says about the session and the connection: a refused token
+/// expires the session; no answer at all marks the server unreachable, any answer clears it.
 fn expire_on_refusal<T>(shell: Shell, result: Answer<T>) -> Answer<T> {
-    if result.as_ref().err() == Some(&ApiFailure::Unauthorized) {
+    let failure = result.as_ref().err();
+    if failure == Some(&ApiFailure::Unauthorized) {
         shell.expire_session();
+    }
+    let unreachable = failure == Some(&ApiFailure::Offline);
+    if shell.unreachable.try_get_untracked() != Some(unreachable) {
+        shell.unreachable.try_set(unreachable);
     }
     result
 }

@@ -157,10 +157,12 @@ fn Nav() -> impl IntoView {
     }
 }
 
-/// Says so while the browser has no network: the screens need the server.
+/// Says so while the browser has no network, or the server gave no answer to the last
+/// call: the screens need the server.
 #[component]
 fn OfflineNotice() -> impl IntoView {
-    let lang = use_supervision().shell.lang;
+    let shell = use_supervision().shell;
+    let lang = shell.lang;
     let online = RwSignal::new(
         web_sys::window()
             .map(|w| w.navigator().on_line())
@@ -170,6 +172,10 @@ fn OfflineNotice() -> impl IntoView {
         for (event, value) in [("online", true), ("offline", false)] {
             let listener = Closure::<dyn FnMut()>::new(move || {
                 online.try_set(value);
+                if value {
+                    // Worth trying again; the next call that gets no answer says so.
+                    shell.unreachable.try_set(false);
+                }
             });
             let _ =
                 window.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
@@ -178,7 +184,7 @@ fn OfflineNotice() -> impl IntoView {
         }
     }
     view! {
-        <Show when=move || !online.get()>
+        <Show when=move || !online.get() || shell.unreachable.get()>
             <p class="alert error" role="alert" data-testid="offline">
                 {move || l(
                     lang.get(),
