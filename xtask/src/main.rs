@@ -64,9 +64,12 @@ fn status(command: &mut Command) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The Bengkulu region lists shipped beside the repository (see ../shared/data/regions).
+/// The Bengkulu region lists shipped beside the repository (see ../shared/data/regions),
+/// or where `JEMPUT_REGIONS_DIR` says (a checkout elsewhere, such as a git worktree).
 fn region_data_dir() -> Option<PathBuf> {
-    let dir = workspace_root().join("../shared/data/regions");
+    let dir = std::env::var_os("JEMPUT_REGIONS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/data/regions"));
     dir.join("regencies.csv").exists().then_some(dir)
 }
 
