@@ -435,6 +435,32 @@ test("a review with a comment reaches the officer's phone", async () => {
   assert.deepEqual(page.problems, []);
 });
 
+test("on the record page a supervisor hands a record over to another officer of its area", async () => {
+  const { page } = await supervisorLaptop("budi");
+  await openTable(page, `village=${VILLAGE_A}`, 3);
+  const row = page.locator('tr[data-testid="row"]').first();
+  const id = await row.getAttribute("data-id");
+  await row.locator("a.name").click();
+  await page.locator('[data-testid="record-name"]').waitFor();
+  // The history says first what the server received, from whom.
+  await page.locator('[data-testid="history"] tbody tr').first().waitFor();
+  assert.match(await page.locator('[data-testid="history"] thead').innerText(), /Diterima server/);
+
+  const dewi = page.locator('select[name="handover_officer"] option', { hasText: "Dewi (dewi)" });
+  await dewi.waitFor({ state: "attached" });
+  const dewiId = await dewi.getAttribute("value");
+  await page.selectOption('select[name="handover_officer"]', dewiId);
+  await page.click('button[name="hand_over"]');
+  await page.locator(".handover .alert.ok").waitFor();
+  await page.locator('[data-testid="history"]', { hasText: "assigned_officer" }).waitFor();
+  await page.locator('select[name="handover_officer"] option', { hasText: "Dewi (dewi) ✓" }).waitFor({ state: "attached" });
+
+  const budi = new Api(server.url);
+  await budi.login("budi", PASSWORD);
+  assert.equal((await budi.request("GET", `/api/registrations/${id}`)).assigned_officer, dewiId);
+  assert.deepEqual(page.problems, []);
+});
+
 test("a duplicate pair is resolved in the queue and the counts change", async () => {
   const person = { name: "Dedi Kurniawan", nik: "1701011203950007", birthDate: "1995-03-12" };
   await registerPerson(siti.page, person);
