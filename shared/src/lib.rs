@@ -11,6 +11,7 @@
 //!   messages and storage effects out; no sockets, clocks or storage inside.
 //! - [`policy`] — who may see and change which registration.
 //! - [`sample`] — realistic fake registrations for tests, load and demo data.
+pub mod change_order;
 pub mod document;
 pub mod domain;
 pub mod history;
