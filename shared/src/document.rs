@@ -213,6 +213,14 @@ impl RegistrationDoc {
             .map_err(|e| DocumentError::Corrupt(e.to_string()))
     }
 
+    /// Merges bytes a client pushed (document or change chunks that passed
+    /// [`crate::sync::admission`]): like [`RegistrationDoc::merge_bytes`], but in an order
+    /// checked so Automerge cannot panic on sequence numbers the client wrote
+    /// ([`crate::change_order`]). On `Err` the document may hold part of the bytes: drop it.
+    pub fn merge_pushed(&mut self, bytes: &[u8]) -> Result<(), DocumentError> {
+        crate::change_order::merge(&mut self.doc, bytes).map_err(DocumentError::Corrupt)
+    }
+
     /// True when some merged changes wait for dependencies this document lacks.
     pub fn has_missing_dependencies(&mut self) -> bool {
         !self.doc.get_missing_deps(&[]).is_empty()

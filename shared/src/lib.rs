@@ -16,9 +16,12 @@
 //!   handlers and both browser apps share.
 //! - [`sample`] — realistic fake registrations for tests, load and demo data.
 //!
-//! The feature `documents` (on by default) brings Automerge: [`document`], [`history`]
-//! and [`sync`]. The supervisor's browser app reads the API only and builds without it.
+//! The feature `documents` (on by default) brings Automerge: [`document`], [`history`],
+//! [`change_order`] and [`sync`]. The supervisor's browser app reads the API only and
+//! builds without it.
 pub mod api;
+#[cfg(feature = "documents")]
+pub mod change_order;
 pub mod choice;
 #[cfg(feature = "documents")]
 pub mod document;

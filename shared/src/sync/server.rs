@@ -193,7 +193,7 @@ fn merge_loaded(
                 };
             }
             stored_heads = doc.heads();
-            if doc.merge_bytes(&item.changes).is_err() {
+            if doc.merge_pushed(&item.changes).is_err() {
                 return corrupt();
             }
             (doc, Some(before))

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use jemput_shared::document::{ChangeAuthor, RegistrationDoc};
+use jemput_shared::limits;
 use jemput_shared::registration::ReviewComment;
 use jemput_shared::sample::SampleGenerator;
 use jemput_shared::sync::device::{push_item, SyncedState};
@@ -97,17 +98,35 @@ fn busy(gen: &mut SampleGenerator, sessions: usize, comment_chars: usize) -> Reg
             .edit_by(&author, at, |r| match session % 4 {
                 0 => r.phone = format!("0812{session:08}"),
                 1 => r.address.street = format!("Jalan Merdeka No. {session}"),
-                2 => r.review.comments.push(ReviewComment {
-                    id: format!("c{session}"),
-                    author_id: OFFICER.into(),
-                    author_name: "Petugas Uji".into(),
-                    role: "officer".into(),
-                    at,
-                    text: "Alamat sudah dicek ulang dengan surat keterangan desa. "
+                // A full comment list has its oldest comment rewritten instead.
+                2 => {
+                    let text = "Alamat sudah dicek ulang dengan surat keterangan desa. "
                         .repeat(comment_chars / 55 + 1)[..comment_chars]
-                        .to_owned(),
-                }),
-                _ => r.skills.push(format!("keahlian {session}")),
+                        .to_owned();
+                    if limits::COMMENTS.fits(r.review.comments.len() + 1) {
+                        r.review.comments.push(ReviewComment {
+                            id: format!("c{session}"),
+                            author_id: OFFICER.into(),
+                            author_name: "Petugas Uji".into(),
+                            role: "officer".into(),
+                            at,
+                            text,
+                        });
+                    } else {
+                        let oldest = session / 4 % limits::COMMENTS.max_items;
+                        r.review.comments[oldest].text =
+                            format!("{session}{text}")[..comment_chars].to_owned();
+                    }
+                }
+                // A full skill list has its oldest skill replaced, as an officer would.
+                _ => {
+                    let skill = format!("keahlian {session}");
+                    if limits::SKILLS.fits(r.skills.len() + 1) {
+                        r.skills.push(skill);
+                    } else {
+                        r.skills[session / 4 % limits::SKILLS.max_items] = skill;
+                    }
+                }
             })
             .expect("an edit");
         let base = doc.heads();

@@ -36,7 +36,7 @@ use jemput_server::auth::{self, Authenticated};
 use jemput_server::error::ApiError;
 use jemput_server::routes::sync::{decode, respond};
 use jemput_server::startup::AppState;
-use jemput_server::{regions, store};
+use jemput_server::{clock, regions, store};
 use jemput_shared::limits::MAX_REQUEST_MEMORY;
 use jemput_shared::policy::{Requester, Role, Scope};
 use jemput_shared::sync::message::{PushOutcome, SyncRequest, SyncResponse};
@@ -154,7 +154,7 @@ async fn setup(
         .await?;
     let token = auth::new_token();
     store
-        .create_device(&user.id, "fuzz", auth::token_hash(&token), 0)
+        .create_device(&user.id, "fuzz", auth::token_hash(&token), clock::now_ms())
         .await?;
     let mut auth = Authenticated::from_token(&token, &state)
         .await
