@@ -15,10 +15,9 @@ use jemput_shared::document::{ChangeAuthor, Hash, RegistrationDoc};
 use jemput_shared::policy::{officer_may_change, Requester, Role, Scope};
 use jemput_shared::registration::{ReviewComment, ReviewStatus};
 use jemput_shared::sample::SampleGenerator;
-use jemput_shared::sync::device::{
-    merge_remote, push_item, whole_document_item, DeviceEffect, DeviceSync, SyncLimits, SyncedState,
-};
+use jemput_shared::sync::device::{DeviceEffect, DeviceSync, SyncLimits, SyncedState};
 use jemput_shared::sync::message::{Cursor, PushOutcome, SyncRequest, SyncResponse};
+use jemput_shared::sync::replica::MemoryReplica;
 use jemput_shared::sync::seal::{Seal, Sealer};
 use jemput_shared::sync::server::{plan_push, pull_response, ChangedDocument, ChangedPage};
 use jemput_shared::sync::wire;
@@ -157,13 +156,13 @@ impl SimServer {
     }
 }
 
+/// A device: its user and its documents, held by the same [`MemoryReplica`] the native
+/// client and the load generator use.
 struct SimDevice {
     id: String,
     requester: Requester,
     author: ChangeAuthor,
-    docs: BTreeMap<String, (RegistrationDoc, SyncedState)>,
-    cursor: Option<Cursor>,
-    acked: Option<Cursor>,
+    replica: MemoryReplica,
 }
 
 impl SimDevice {
@@ -183,59 +182,18 @@ impl SimDevice {
                 scope,
             },
             author: ChangeAuthor::new(user_id, user_id),
-            docs: BTreeMap::new(),
-            cursor: None,
-            acked: None,
+            replica: MemoryReplica::default(),
         }
     }
 
-    fn enqueue_dirty(&mut self, sync: &mut DeviceSync) {
-        for (id, (doc, synced)) in &mut self.docs {
-            if doc.heads() != synced.heads {
-                sync.enqueue(push_item(id, doc, synced));
-            }
-        }
-    }
-
+    /// Applies one effect; the server here refuses nothing, so a rejection is a failure.
     fn apply(&mut self, effect: DeviceEffect, sync: &mut DeviceSync) {
-        match effect {
-            DeviceEffect::MarkSynced {
-                doc_id,
-                heads,
-                seal,
-            } => {
-                if let Some((doc, synced)) = self.docs.get_mut(&doc_id) {
-                    synced.acknowledge(doc, heads, seal);
-                }
-            }
-            DeviceEffect::MergeRemote {
-                doc_id,
-                bytes,
-                seal,
-            } => {
-                let local = self.docs.get_mut(&doc_id).map(|(d, s)| (d, s));
-                if let Some(new) = merge_remote(local, &bytes, seal).unwrap() {
-                    self.docs.insert(doc_id, new);
-                }
-            }
-            DeviceEffect::Rejected { doc_id, rejection } => {
-                panic!("{doc_id} rejected: {rejection:?}")
-            }
-            DeviceEffect::SendWholeDocument { doc_id } => {
-                let (doc, synced) = self.docs.get_mut(&doc_id).unwrap();
-                sync.enqueue(whole_document_item(&doc_id, doc, synced));
-            }
-            DeviceEffect::ForgetSyncedState => {
-                for (id, (doc, synced)) in &mut self.docs {
-                    // Offer everything again; the server asks for what it lost.
-                    sync.enqueue(push_item(id, doc, synced));
-                }
-            }
-            DeviceEffect::StoreCursor { cursor, acked } => {
-                self.cursor = cursor;
-                self.acked = acked;
-            }
-        }
+        self.replica.apply(effect, sync).unwrap();
+        assert!(
+            self.replica.rejected.is_empty(),
+            "rejected: {:?}",
+            self.replica.rejected
+        );
     }
 }
 
@@ -339,7 +297,7 @@ impl World {
     }
 
     fn nth_doc(&mut self, device: usize, n: usize) -> Option<&mut RegistrationDoc> {
-        let docs = &mut self.devices[device].docs;
+        let docs = &mut self.devices[device].replica.docs;
         if docs.is_empty() {
             return None;
         }
@@ -357,6 +315,7 @@ impl World {
         let dev = &mut self.devices[device];
         let user = dev.requester.user_id.clone();
         let mut changeable: Vec<&mut RegistrationDoc> = dev
+            .replica
             .docs
             .values_mut()
             .map(|(doc, _)| doc)
@@ -375,15 +334,10 @@ impl World {
     /// One sync session of `device`; each request meets the next fate (then delivery).
     fn sync(&mut self, device: usize, fates: &[Fate]) {
         let dev = &mut self.devices[device];
-        let mut sync = DeviceSync::new(
-            dev.cursor,
-            dev.acked,
-            SyncLimits {
-                max_push_bytes: 3000,
-                max_pull_bytes: 3000,
-            },
-        );
-        dev.enqueue_dirty(&mut sync);
+        let mut sync = dev.replica.start_sync(SyncLimits {
+            max_push_bytes: 3000,
+            max_pull_bytes: 3000,
+        });
         let mut fates = fates.iter().copied();
         for _ in 0..100_000 {
             let Some(request) = sync.poll_request() else {
@@ -429,7 +383,8 @@ impl World {
                     1_700_000_000_000,
                 );
                 let doc = RegistrationDoc::create_by(&registration, &dev.author, 1_700_000_000_000);
-                dev.docs
+                dev.replica
+                    .docs
                     .insert(registration.id.clone(), (doc, SyncedState::default()));
             }
             Action::Edit { device, doc, value } => {
@@ -516,6 +471,7 @@ impl World {
             .collect();
         for device in &mut self.devices {
             let held: BTreeMap<String, Vec<Hash>> = device
+                .replica
                 .docs
                 .iter_mut()
                 .map(|(id, (doc, _))| {
@@ -558,8 +514,7 @@ fn a_noop_sync_of_a_device_with_many_documents_is_one_small_round_trip() {
     world.sync(0, &[]);
     world.sync(1, &[]);
     let dev = &mut world.devices[0];
-    let mut sync = DeviceSync::new(dev.cursor, dev.acked, SyncLimits::default());
-    dev.enqueue_dirty(&mut sync);
+    let mut sync = dev.replica.start_sync(SyncLimits::default());
     let request = wire::encode(&sync.poll_request().expect("a pull is always sent"));
     let response = world
         .server
