@@ -3,8 +3,12 @@
 //! until others finish instead of crowding out everyone, and `/healthz` keeps answering
 //! while 2,000 slow clients hang on — on a system whose soft open-file limit is the
 //! common 1024.
-
-mod support;
+//!
+//! Its own test binary, not a module of `tests/api`: it raises this process's open-file
+//! limit and holds 2,000 connections open, which would starve the servers and clients of
+//! the other tests running in the same process (and `startup::spawn` sizes an in-process
+//! server's connection cap from the process's descriptor budget). It starts its servers
+//! itself and needs nothing of the harness.
 
 use std::net::SocketAddr;
 use std::process::Stdio;
@@ -16,13 +20,16 @@ use reqwest::StatusCode;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+/// The first admin's password of the servers here.
+const ADMIN_PASSWORD: &str = "slow-clients-admin";
+
 /// The start of a request that never ends.
 const PARTIAL_HEAD: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: jemput\r\nUser-Agent: slow";
 
 async fn spawn_with(http: HttpConfig) -> (SocketAddr, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::new("127.0.0.1:0", dir.path().join("data"));
-    config.admin_password = Some("slow-clients-admin".into());
+    config.admin_password = Some(ADMIN_PASSWORD.into());
     config.http = http;
     let (address, _server) = startup::spawn(config).await.unwrap();
     (address, dir)
@@ -157,7 +164,7 @@ impl ServerWithFileLimit {
             .arg(dir.path().join("data"))
             .env_remove("JEMPUT_DATABASE_URL")
             .env_remove("JEMPUT_MAX_CONNECTIONS")
-            .env("JEMPUT_ADMIN_PASSWORD", support::ADMIN_PASSWORD)
+            .env("JEMPUT_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("RUST_LOG", "error")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -134,13 +134,15 @@ impl Drop for TempCluster {
     }
 }
 
-/// `cargo test -p jemput-server` once more, every server test on PostgreSQL.
+/// The server's integration tests once more, every one on PostgreSQL: the `api` test
+/// binary (`server/tests/api/`), the only tests that read `JEMPUT_TEST_DATABASE_URL`.
+/// With the workspace's features, as the SQLite run before it, so nothing is rebuilt.
 pub fn test_server_suite() -> anyhow::Result<()> {
     let cluster = TempCluster::start()?;
     println!("Running the server tests again on PostgreSQL");
     status(
         cargo()
-            .args(["test", "-p", "jemput-server"])
+            .args(["test", "--workspace", "--test", "api"])
             .env("JEMPUT_TEST_DATABASE_URL", cluster.admin_url()),
     )
 }

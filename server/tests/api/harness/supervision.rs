@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 
 use jemput_server::client::NativeDevice;
+
+use crate::harness::{api_ok, TestApp};
 use jemput_shared::domain::{civil_date_at, WIB_OFFSET_MS};
 use jemput_shared::registration::Registration;
 use jemput_shared::sample::SampleGenerator;
@@ -31,19 +33,10 @@ pub fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
-pub async fn import_regions(admin: &mut NativeDevice) {
-    let (status, body) = admin
-        .api(
-            "POST",
-            "/api/admin/regions/import",
-            Some(
-                json!({"regencies_csv": REGENCIES_CSV, "districts_csv": DISTRICTS_CSV,
-                        "villages_csv": VILLAGES_CSV}),
-            ),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+/// Imports the region list above.
+pub async fn import_regions(app: &TestApp) {
+    app.import_regions_csv(REGENCIES_CSV, DISTRICTS_CSV, VILLAGES_CSV)
+        .await;
 }
 
 /// A registration on `device` in `village`, created `created_at`, with `nik` when given.
@@ -89,9 +82,7 @@ pub fn read(device: &mut NativeDevice, id: &str) -> Registration {
 
 /// `GET /api/overview` as `device`'s user; panics unless 200.
 pub async fn overview(device: &mut NativeDevice) -> Value {
-    let (status, body) = device.api("GET", "/api/overview", None).await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    body
+    api_ok(device, "GET", "/api/overview", None).await
 }
 
 /// The numbers of an overview recounted from `admin`'s documents (pulled first), for

@@ -6,12 +6,9 @@
 //! backend the environment selects (SQLite, or PostgreSQL with
 //! `JEMPUT_TEST_DATABASE_URL`).
 
-#[path = "backend/mod.rs"]
-mod backend;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use backend::TestDatabase;
+use crate::harness::database::TestDatabase;
 use jemput_server::store::supervision::{RegencyScope, SharedNikHolder};
 use jemput_server::store::{DocumentWrite, PushedBy};
 use jemput_shared::registration::{Deletion, ProgrammeInterest, Registration, ReviewStatus};

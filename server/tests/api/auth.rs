@@ -1,16 +1,14 @@
 //! Signing in and out over HTTP, against the real server binary: sessions, their end
 //! (logout, revocation, disabling, expiry) and login throttling by username and address.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::harness::{
+    expect_error, expect_json, serve_refused, spawn_app, spawn_app_with_args, ADMIN_PASSWORD,
+};
 use jemput_server::login_throttle::{ADDRESS_LIMIT, PAIR_LIMIT, USERNAME_LIMIT};
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{
-    expect_error, expect_json, serve_refused, spawn_app, spawn_app_with_args, ADMIN_PASSWORD,
-};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -66,11 +64,7 @@ async fn a_username_typed_with_a_capital_letter_still_logs_in() {
 async fn me_names_the_calling_user_and_device() {
     let app = spawn_app().await;
     let session = app.login("admin", ADMIN_PASSWORD).await;
-    let body = expect_json(
-        app.get("/api/auth/me", Some(&session.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    let body = app.me(&session.token).await;
     assert_eq!(body["device_id"], session.device_id.as_str());
     assert_eq!(body["user"]["id"], session.user_id.as_str());
 }
@@ -87,12 +81,7 @@ async fn a_request_without_or_with_an_unknown_token_is_401() {
         Some(b"Bearer".as_slice())
     );
     expect_error(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
-    expect_error(
-        app.get("/api/auth/me", Some("made-up")).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_token",
-    )
-    .await;
+    app.expect_token_refused("made-up", "invalid_token").await;
 }
 
 #[tokio::test]
@@ -107,17 +96,9 @@ async fn logging_out_revokes_only_the_calling_devices_token() {
         .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
-    expect_error(
-        app.get("/api/auth/me", Some(&phone.token)).await,
-        StatusCode::UNAUTHORIZED,
-        "session_revoked",
-    )
-    .await;
-    expect_json(
-        app.get("/api/auth/me", Some(&laptop.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.expect_token_refused(&phone.token, "session_revoked")
+        .await;
+    app.me(&laptop.token).await;
 }
 
 #[tokio::test]
@@ -135,12 +116,8 @@ async fn a_token_revoked_by_an_admin_is_refused() {
     .await;
     assert!(body["revoked_at"].is_i64());
 
-    expect_error(
-        app.get("/api/auth/me", Some(&officer.token)).await,
-        StatusCode::UNAUTHORIZED,
-        "session_revoked",
-    )
-    .await;
+    app.expect_token_refused(&officer.token, "session_revoked")
+        .await;
 }
 
 #[tokio::test]
@@ -158,12 +135,8 @@ async fn a_disabled_user_can_neither_use_their_token_nor_log_in() {
     )
     .await;
 
-    expect_error(
-        app.get("/api/auth/me", Some(&session.token)).await,
-        StatusCode::UNAUTHORIZED,
-        "account_disabled",
-    )
-    .await;
+    app.expect_token_refused(&session.token, "account_disabled")
+        .await;
     expect_error(
         app.try_login(&user.username, &user.password).await,
         StatusCode::UNAUTHORIZED,
@@ -185,18 +158,10 @@ async fn a_disabled_user_can_neither_use_their_token_nor_log_in() {
         StatusCode::OK,
     )
     .await;
-    expect_error(
-        app.get("/api/auth/me", Some(&session.token)).await,
-        StatusCode::UNAUTHORIZED,
-        "session_revoked",
-    )
-    .await;
+    app.expect_token_refused(&session.token, "session_revoked")
+        .await;
     let again = app.login(&user.username, &user.password).await;
-    expect_json(
-        app.get("/api/auth/me", Some(&again.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.me(&again.token).await;
 }
 
 #[tokio::test]
@@ -255,11 +220,7 @@ async fn tokens_survive_a_server_restart() {
     let mut app = spawn_app().await;
     let session = app.login("admin", ADMIN_PASSWORD).await;
     app.restart().await;
-    expect_json(
-        app.get("/api/auth/me", Some(&session.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.me(&session.token).await;
 }
 
 #[tokio::test]
@@ -388,26 +349,16 @@ async fn without_a_trusted_proxy_a_forwarded_for_header_changes_nothing() {
     for i in 0..PAIR_LIMIT {
         let claimed = format!("203.0.113.{i}");
         expect_error(
-            app.try_login_with(
-                &app.client,
-                &[("x-forwarded-for", &claimed)],
-                "siti",
-                "not-her-password",
-            )
-            .await,
+            app.try_login_forwarded_for(&claimed, "siti", "not-her-password")
+                .await,
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
         )
         .await;
     }
     expect_error(
-        app.try_login_with(
-            &app.client,
-            &[("x-forwarded-for", "198.51.100.4")],
-            "siti",
-            &user.password,
-        )
-        .await,
+        app.try_login_forwarded_for("198.51.100.4", "siti", &user.password)
+            .await,
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_attempts",
     )
@@ -434,13 +385,8 @@ async fn a_botnet_guessing_one_account_cannot_lock_its_owner_out_where_she_signe
     for i in 0..USERNAME_LIMIT {
         let bot = format!("198.51.100.{i}");
         expect_error(
-            app.try_login_with(
-                &app.client,
-                &[("x-forwarded-for", &bot)],
-                "siti",
-                "a-guess-1234",
-            )
-            .await,
+            app.try_login_forwarded_for(&bot, "siti", "a-guess-1234")
+                .await,
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
         )
@@ -448,13 +394,8 @@ async fn a_botnet_guessing_one_account_cannot_lock_its_owner_out_where_she_signe
     }
     // An address that never signed in as siti waits; her office does not.
     expect_error(
-        app.try_login_with(
-            &app.client,
-            &[("x-forwarded-for", "192.0.2.50")],
-            "siti",
-            &user.password,
-        )
-        .await,
+        app.try_login_forwarded_for("192.0.2.50", "siti", &user.password)
+            .await,
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_attempts",
     )
@@ -513,27 +454,16 @@ async fn a_supervisor_past_the_absolute_lifetime_must_log_in_again_while_officer
         .create_user_and_login("siti", "officer", &["17.01.01"])
         .await;
     wait_past(2).await;
-    let body = expect_error(
-        app.get("/api/auth/me", Some(&laptop.token)).await,
-        StatusCode::UNAUTHORIZED,
-        "session_expired",
-    )
-    .await;
+    let body = app
+        .expect_token_refused(&laptop.token, "session_expired")
+        .await;
     assert!(body["error"]["message_id"]
         .as_str()
         .unwrap()
         .contains("Sesi Anda sudah berakhir"));
-    expect_json(
-        app.get("/api/auth/me", Some(&phone.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.me(&phone.token).await;
     let again = app.login(&supervisor.username, &supervisor.password).await;
-    expect_json(
-        app.get("/api/auth/me", Some(&again.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.me(&again.token).await;
 }
 
 #[tokio::test]
@@ -555,7 +485,7 @@ async fn an_officer_phone_unused_past_the_idle_lifetime_is_refused_sync_as_expir
         .unwrap();
     expect_error(response, StatusCode::UNAUTHORIZED, "session_expired").await;
     // Admins keep their own, shorter-lived but not yet idle, session.
-    expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
+    app.me(&admin).await;
 }
 
 #[tokio::test]

@@ -7,13 +7,11 @@
 //! Runs only with `JEMPUT_TEST_DATABASE_URL` (`cargo xtask test` sets it): SQLite's file
 //! belongs to one server process.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::backend::TEST_DATABASE_URL;
-use common::{register, ServerProcess, PASSWORD};
+use crate::harness::database::TEST_DATABASE_URL;
+use crate::harness::{password_of, register, spawn_app, TestApp};
 use jemput_server::client::NativeDevice;
 use jemput_shared::registration::{Registration, ReviewComment};
 use jemput_shared::sample::SampleGenerator;
@@ -70,8 +68,8 @@ fn edit(device: &mut NativeDevice, id: &str, change: impl FnOnce(&mut Registrati
 
 /// Every document a fresh device of supervisor `name` pulls from `server`: id →
 /// registration.
-async fn everything_on(server: &ServerProcess, name: &str) -> BTreeMap<String, Registration> {
-    let mut device = NativeDevice::login(&server.url, name, PASSWORD)
+async fn everything_on(server: &TestApp, name: &str) -> BTreeMap<String, Registration> {
+    let mut device = NativeDevice::login(&server.address, name, &password_of(name))
         .await
         .expect("login");
     device.sync().await.expect("a full pull");
@@ -89,8 +87,8 @@ async fn two_instances_on_one_database_lose_nothing_and_agree() {
         println!("skipped: two instances need PostgreSQL; set {TEST_DATABASE_URL}");
         return;
     }
-    let a = ServerProcess::start();
-    let b = a.start_beside();
+    let a = spawn_app().await;
+    let b = a.start_beside().await;
     let mut gen = SampleGenerator::new(11);
 
     // Officers' phones on A, each with their own registrations.
@@ -102,7 +100,7 @@ async fn two_instances_on_one_database_lose_nothing_and_agree() {
     let mut phones = Vec::new();
     let mut records = Vec::new();
     for (name, district, village) in areas {
-        let mut phone = a.user(name, "officer", &[district]).await;
+        let mut phone = a.device(name, "officer", &[district]).await;
         let ids: Vec<String> = register(&mut phone, &mut gen, village, RECORDS)
             .into_iter()
             .map(|r| r.id)
@@ -112,16 +110,16 @@ async fn two_instances_on_one_database_lose_nothing_and_agree() {
         phones.push(phone);
     }
     // Siti's second device (a tablet) and the supervisor work through B.
-    let mut tablet = NativeDevice::login(&b.url, "siti", PASSWORD)
+    let mut tablet = NativeDevice::login(&b.address, "siti", &password_of("siti"))
         .await
         .expect("siti on B");
     tablet.sync().await.expect("tablet pulls on B");
-    let mut kepala = b.user("kepala", "supervisor", &["17.01"]).await;
+    let mut kepala = b.device("kepala", "supervisor", &["17.01"]).await;
     kepala.sync().await.expect("supervisor pulls on B");
     assert_eq!(kepala.replica.docs.len(), areas.len() * RECORDS);
 
     // A live subscriber on B hears of a commit that arrives through A.
-    let mut notices = subscribe(&b.url, kepala.token()).await;
+    let mut notices = subscribe(&b.address, kepala.token()).await;
     let new_ids: Vec<String> = register(&mut phones[2], &mut gen, "17.01.02.2001", 3)
         .into_iter()
         .map(|r| r.id)
@@ -138,7 +136,7 @@ async fn two_instances_on_one_database_lose_nothing_and_agree() {
     // After each, the server holds every change it acknowledged: a lost update would not
     // show in the end (devices push again what they hold and the server lacks), but an
     // acknowledgement promises the server has it now.
-    b.user("pemeriksa", "supervisor", &["17.01"]).await;
+    b.device("pemeriksa", "supervisor", &["17.01"]).await;
     let kepala_id = kepala.user_id.clone();
     for round in 0..ROUNDS {
         for (phone, ids) in phones.iter_mut().zip(&records) {

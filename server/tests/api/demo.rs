@@ -1,12 +1,12 @@
 //! `jemput-server demo --records N`: the demo data are real, valid registration documents
 //! in the database a running server uses, with the users behind them able to sign in.
 
-mod support;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::harness::database::TestDatabase;
+use crate::harness::{expect_json, spawn_app, TestApp, DISTRICTS_CSV, REGENCIES_CSV};
 use jemput_server::store::{self, PullQuery, Store};
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::domain::RegionDirectory;
@@ -16,8 +16,6 @@ use jemput_shared::registration::{Registration, ReviewStatus};
 use jemput_shared::validation::{validate, ValidationContext};
 use reqwest::StatusCode;
 use serde_json::Value;
-use support::backend::TestDatabase;
-use support::{expect_json, spawn_app, TestApp, DISTRICTS_CSV, REGENCIES_CSV};
 
 const DAY_MS: i64 = 24 * 3_600_000;
 

@@ -4,22 +4,19 @@
 //! edits) and drops them from the counts; "different people" closes a group until a new
 //! registration joins it; bad requests change nothing.
 
-mod common;
-mod supervision;
-
 use std::time::Duration;
 
-use common::ServerProcess;
+use crate::harness::supervision::{
+    edit, import_regions, now_ms, overview, read, register_one, DAY_MS,
+};
+use crate::harness::{api_ok, spawn_app};
 use jemput_shared::sample::SampleGenerator;
 use serde_json::{json, Value};
-use supervision::{edit, import_regions, now_ms, overview, read, register_one, DAY_MS};
 
 const NIK: &str = "1701014506990001";
 
 async fn queue(device: &mut jemput_server::client::NativeDevice) -> Value {
-    let (status, body) = device.api("GET", "/api/duplicates", None).await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    body
+    api_ok(device, "GET", "/api/duplicates", None).await
 }
 
 fn member_ids(group: &Value) -> Vec<String> {
@@ -33,12 +30,12 @@ fn member_ids(group: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn same_person_marks_the_others_in_their_documents_and_the_counts_drop() {
-    let server = ServerProcess::start();
-    let mut admin = server.admin().await;
-    import_regions(&mut admin).await;
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut andi = server.user("andi", "officer", &["17.71.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let server = spawn_app().await;
+    let mut admin = server.admin_device().await;
+    import_regions(&server).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut andi = server.device("andi", "officer", &["17.71.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     let mut gen = SampleGenerator::new(51);
     let now = now_ms();
     let a = register_one(
@@ -90,15 +87,13 @@ async fn same_person_marks_the_others_in_their_documents_and_the_counts_drop() {
         r.address.hamlet = "Dusun Tujuh".into()
     });
 
-    let (status, body) = budi
-        .api(
-            "POST",
-            "/api/duplicates/resolve",
-            Some(json!({"nik": NIK, "verdict": "same_person", "keep": a.id})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    let body = api_ok(
+        &mut budi,
+        "POST",
+        "/api/duplicates/resolve",
+        Some(json!({"nik": NIK, "verdict": "same_person", "keep": a.id})),
+    )
+    .await;
     assert_eq!(body["duplicates"], json!([b.id]));
 
     let (_, stored) = budi
@@ -143,10 +138,10 @@ async fn same_person_marks_the_others_in_their_documents_and_the_counts_drop() {
 
 #[tokio::test]
 async fn different_people_closes_the_group_until_a_new_registration_joins() {
-    let server = ServerProcess::start();
-    let mut admin = server.admin().await;
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let server = spawn_app().await;
+    let mut admin = server.admin_device().await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     let mut gen = SampleGenerator::new(52);
     let now = now_ms();
     for _ in 0..2 {
@@ -155,15 +150,13 @@ async fn different_people_closes_the_group_until_a_new_registration_joins() {
     siti.sync().await.unwrap();
     assert_eq!(overview(&mut budi).await["duplicate_groups"], 1);
 
-    let (status, body) = budi
-        .api(
-            "POST",
-            "/api/duplicates/resolve",
-            Some(json!({"nik": NIK, "verdict": "different_people"})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    api_ok(
+        &mut budi,
+        "POST",
+        "/api/duplicates/resolve",
+        Some(json!({"nik": NIK, "verdict": "different_people"})),
+    )
+    .await;
     assert_eq!(queue(&mut budi).await["total"], 0);
     assert_eq!(queue(&mut admin).await["total"], 0);
     let shown = overview(&mut budi).await;
@@ -197,30 +190,28 @@ async fn different_people_closes_the_group_until_a_new_registration_joins() {
 
 #[tokio::test]
 async fn a_resolution_is_announced_on_the_live_feed() {
-    let server = ServerProcess::start();
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let server = spawn_app().await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     let mut gen = SampleGenerator::new(53);
     let a = register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));
     register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));
     siti.sync().await.unwrap();
 
     let mut stream = reqwest::Client::new()
-        .get(format!("{}/api/events", server.url))
+        .get(format!("{}/api/events", server.address))
         .bearer_auth(budi.token())
         .send()
         .await
         .unwrap();
     assert_eq!(stream.status(), 200);
-    let (status, body) = budi
-        .api(
-            "POST",
-            "/api/duplicates/resolve",
-            Some(json!({"nik": NIK, "verdict": "same_person", "keep": a.id})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    api_ok(
+        &mut budi,
+        "POST",
+        "/api/duplicates/resolve",
+        Some(json!({"nik": NIK, "verdict": "same_person", "keep": a.id})),
+    )
+    .await;
     let mut received = String::new();
     let notice = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
@@ -245,10 +236,10 @@ async fn a_resolution_is_announced_on_the_live_feed() {
 
 #[tokio::test]
 async fn bad_requests_and_other_scopes_change_nothing() {
-    let server = ServerProcess::start();
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
-    let mut rudi = server.user("rudi", "supervisor", &["17.71"]).await;
+    let server = spawn_app().await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
+    let mut rudi = server.device("rudi", "supervisor", &["17.71"]).await;
     let mut gen = SampleGenerator::new(54);
     let a = register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));
     let b = register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));

@@ -1,9 +1,7 @@
 //! Sync over real HTTP against the real server on a temporary SQLite file: round trips,
 //! scope rules, review flowing back to the officer, and bad input that changes nothing.
 
-mod common;
-
-use common::{register, ServerProcess};
+use crate::harness::{register, spawn_app};
 use jemput_server::client::NativeDevice;
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::registration::{ReviewComment, ReviewStatus};
@@ -47,11 +45,11 @@ fn error_code(body: &[u8]) -> String {
 
 #[tokio::test]
 async fn registrations_reach_the_server_and_officers_in_the_same_area() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(1);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut budi = server.user("budi", "officer", &["17.01.01"]).await;
-    let mut eko = server.user("eko", "officer", &["17.02.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "officer", &["17.01.01"]).await;
+    let mut eko = server.device("eko", "officer", &["17.02.01"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 30);
     register(&mut eko, &mut gen, "17.02.01.1001", 5);
     siti.sync().await.unwrap();
@@ -65,7 +63,7 @@ async fn registrations_reach_the_server_and_officers_in_the_same_area() {
         30,
         "budi sees siti's area, not eko's"
     );
-    let mut supervisor = server.user("kepala", "supervisor", &["17.02"]).await;
+    let mut supervisor = server.device("kepala", "supervisor", &["17.02"]).await;
     supervisor.sync().await.unwrap();
     assert_eq!(
         supervisor.replica.docs.len(),
@@ -76,9 +74,9 @@ async fn registrations_reach_the_server_and_officers_in_the_same_area() {
 
 #[tokio::test]
 async fn a_sync_with_nothing_new_is_one_small_round_trip() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(2);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 1_000);
     siti.sync().await.unwrap();
     let before = siti.connection.bytes_up + siti.connection.bytes_down;
@@ -89,16 +87,16 @@ async fn a_sync_with_nothing_new_is_one_small_round_trip() {
 
 #[tokio::test]
 async fn a_review_comment_flows_back_and_merges_with_the_officers_edit() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(3);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let ids: Vec<String> = register(&mut siti, &mut gen, "17.01.01.2001", 1)
         .into_iter()
         .map(|r| r.id)
         .collect();
     siti.sync().await.unwrap();
 
-    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
     kepala.sync().await.unwrap();
     let kepala_id = kepala.user_id.clone();
     let (doc, _) = kepala.replica.docs.get_mut(&ids[0]).unwrap();
@@ -148,9 +146,9 @@ async fn a_review_comment_flows_back_and_merges_with_the_officers_edit() {
 
 #[tokio::test]
 async fn an_officer_cannot_verify_and_a_valid_neighbour_in_the_batch_still_goes_through() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(4);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let records = register(&mut siti, &mut gen, "17.01.01.2001", 3);
     siti.sync().await.unwrap();
 
@@ -180,7 +178,7 @@ async fn an_officer_cannot_verify_and_a_valid_neighbour_in_the_batch_still_goes_
         .any(|p| p.field == "nik"));
     assert_eq!(siti.replica.rejected.len(), 2);
 
-    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
     kepala.sync().await.unwrap();
     let read = |kepala: &mut NativeDevice, id: &str| {
         kepala.replica.docs.get_mut(id).unwrap().0.read().unwrap()
@@ -198,9 +196,9 @@ async fn an_officer_cannot_verify_and_a_valid_neighbour_in_the_batch_still_goes_
 
 #[tokio::test]
 async fn an_officer_cannot_push_into_another_area() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(5);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let mut outsider = gen.registration(
         "someone-else",
         &siti.device_id.clone(),
@@ -216,10 +214,10 @@ async fn an_officer_cannot_push_into_another_area() {
 
 #[tokio::test]
 async fn an_id_outside_the_scope_answers_exactly_like_an_unknown_one() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(8);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut eko = server.user("eko", "officer", &["17.02.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut eko = server.device("eko", "officer", &["17.02.01"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 1);
     siti.sync().await.unwrap();
     let taken = siti.replica.docs.keys().next().unwrap().clone();
@@ -290,7 +288,7 @@ async fn an_id_outside_the_scope_answers_exactly_like_an_unknown_one() {
     // the id; it gets the refusal of a registration outside the area.
     assert!(matches!(fresh[3], PushOutcome::Committed { .. }));
     assert_eq!(existing[3], existing[2]);
-    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
     let (_, stored) = kepala
         .api("GET", &format!("/api/registrations/{taken}"), None)
         .await
@@ -300,9 +298,9 @@ async fn an_id_outside_the_scope_answers_exactly_like_an_unknown_one() {
 
 #[tokio::test]
 async fn malformed_truncated_and_oversized_messages_are_refused_and_change_nothing() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(6);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let registration = gen.registration(
         &siti.user_id.clone(),
         &siti.device_id.clone(),
@@ -367,8 +365,8 @@ async fn malformed_truncated_and_oversized_messages_are_refused_and_change_nothi
 
 #[tokio::test]
 async fn missing_wrong_and_revoked_tokens_are_refused() {
-    let server = ServerProcess::start();
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let server = spawn_app().await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let body = wire::encode(&SyncRequest {
         protocol: PROTOCOL_VERSION,
         push: vec![],
@@ -393,7 +391,7 @@ async fn missing_wrong_and_revoked_tokens_are_refused() {
     assert_eq!(response.status, 401);
     assert_eq!(error_code(&response.body), error_code(&response.body));
 
-    let mut admin = server.admin().await;
+    let mut admin = server.admin_device().await;
     let (status, _) = admin
         .api(
             "POST",
@@ -409,13 +407,13 @@ async fn missing_wrong_and_revoked_tokens_are_refused() {
 
 #[tokio::test]
 async fn a_user_created_later_pulls_a_scope_bigger_than_one_page() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(7);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 800);
     siti.sync().await.unwrap();
     // Budi's scope version postdates every document; his pull takes several pages.
-    let mut budi = server.user("budi", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "officer", &["17.01.01"]).await;
     budi.limits.max_pull_bytes = 64 * 1024;
     budi.sync().await.unwrap();
     assert_eq!(budi.replica.docs.len(), 800);

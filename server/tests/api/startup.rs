@@ -1,20 +1,13 @@
 //! The server also runs inside the test process (`startup::spawn`), for tests that want
 //! no child process.
 
-mod support;
-
-use jemput_server::config::Config;
+use crate::harness::{expect_json, in_process_config, ADMIN_PASSWORD};
 use jemput_server::startup;
 use reqwest::StatusCode;
-use support::expect_json;
 
 #[tokio::test]
 async fn an_in_process_server_answers_on_the_port_it_reports() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = support::backend::TestDatabase::create();
-    let mut config = Config::new("127.0.0.1:0", dir.path().join("data"));
-    config.database = database.url().map(str::to_owned);
-    config.admin_password = Some("in-process-admin".into());
+    let (config, _data) = in_process_config();
     let (address, server) = startup::spawn(config).await.unwrap();
     assert_ne!(address.port(), 0);
 
@@ -27,7 +20,7 @@ async fn an_in_process_server_answers_on_the_port_it_reports() {
     expect_json(health, StatusCode::OK).await;
     let login = client
         .post(format!("http://{address}/api/auth/login"))
-        .json(&serde_json::json!({ "username": "admin", "password": "in-process-admin" }))
+        .json(&serde_json::json!({ "username": "admin", "password": ADMIN_PASSWORD }))
         .send()
         .await
         .unwrap();
@@ -39,11 +32,7 @@ async fn an_in_process_server_answers_on_the_port_it_reports() {
 async fn a_shutdown_finishes_the_requests_in_flight_and_ends_event_streams() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let dir = tempfile::tempdir().unwrap();
-    let database = support::backend::TestDatabase::create();
-    let mut config = Config::new("127.0.0.1:0", dir.path().join("data"));
-    config.database = database.url().map(str::to_owned);
-    config.admin_password = Some("in-process-admin".into());
+    let (config, _data) = in_process_config();
     let app = startup::Application::build(config).await.unwrap();
     let address = app.address();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -54,7 +43,7 @@ async fn a_shutdown_finishes_the_requests_in_flight_and_ends_event_streams() {
     let client = reqwest::Client::new();
     let login = client
         .post(format!("http://{address}/api/auth/login"))
-        .json(&serde_json::json!({ "username": "admin", "password": "in-process-admin" }))
+        .json(&serde_json::json!({ "username": "admin", "password": ADMIN_PASSWORD }))
         .send()
         .await
         .unwrap();

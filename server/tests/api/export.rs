@@ -4,12 +4,9 @@
 //! without one, or as an officer, nothing is exported; a supervisor never exports
 //! another regency's rows.
 
-mod common;
-mod listing;
-
 use std::io::Read;
 
-use listing::{world, Caller, World};
+use crate::harness::world::{world, Caller, World};
 
 const COLUMNS: [&str; 20] = [
     "id",
@@ -169,7 +166,7 @@ async fn a_supervisor_exports_only_their_regency_and_others_are_refused() {
 
     let client = reqwest::Client::new();
     for extension in ["csv", "xlsx"] {
-        let url = format!("{}/api/registrations/export.{extension}", w.server.url);
+        let url = format!("{}/api/registrations/export.{extension}", w.server.address);
         // The token in the query, as a download link carries it.
         let response = client
             .get(format!("{url}?token={}&status=verified", w.budi.token))
@@ -202,7 +199,7 @@ async fn a_supervisor_exports_only_their_regency_and_others_are_refused() {
     let response = client
         .get(format!(
             "{}/api/registrations/export.csv?token={}",
-            w.server.url, w.budi.token
+            w.server.address, w.budi.token
         ))
         .send()
         .await

@@ -9,7 +9,7 @@ use jemput_shared::registration::{ProgrammeInterest, Registration};
 use jemput_shared::sample::SampleGenerator;
 use serde_json::json;
 
-use crate::common::ServerProcess;
+use crate::harness::{api_ok, spawn_app, TestApp};
 
 const REGENCIES_CSV: &str = "code,name\n17.01,Kabupaten Bengkulu Selatan\n17.71,Kota Bengkulu\n";
 const DISTRICTS_CSV: &str =
@@ -122,9 +122,9 @@ pub struct Caller {
 }
 
 impl Caller {
-    fn of(server: &ServerProcess, device: &NativeDevice) -> Caller {
+    fn of(server: &TestApp, device: &NativeDevice) -> Caller {
         Caller {
-            url: server.url.clone(),
+            url: server.address.clone(),
             token: device.token().to_owned(),
             user_id: device.user_id.clone(),
         }
@@ -150,7 +150,7 @@ impl Caller {
 }
 
 pub struct World {
-    pub server: ServerProcess,
+    pub server: TestApp,
     pub admin: Caller,
     /// Supervisor of 17.01.
     pub budi: Caller,
@@ -180,25 +180,16 @@ impl World {
 }
 
 pub async fn world() -> World {
-    let server = ServerProcess::start();
-    let mut admin = server.admin().await;
-    let (status, body) = admin
-        .api(
-            "POST",
-            "/api/admin/regions/import",
-            Some(
-                json!({"regencies_csv": REGENCIES_CSV, "districts_csv": DISTRICTS_CSV,
-                        "villages_csv": VILLAGES_CSV}),
-            ),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut rudi = server.user("rudi", "officer", &["17.01.02"]).await;
-    let mut yanti = server.user("yanti", "officer", &["17.71.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
-    let mut sari = server.user("sari", "supervisor", &["17.71"]).await;
+    let server = spawn_app().await;
+    let admin = server.admin_device().await;
+    server
+        .import_regions_csv(REGENCIES_CSV, DISTRICTS_CSV, VILLAGES_CSV)
+        .await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut rudi = server.device("rudi", "officer", &["17.01.02"]).await;
+    let mut yanti = server.device("yanti", "officer", &["17.71.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
+    let mut sari = server.device("sari", "supervisor", &["17.71"]).await;
 
     let mut gen = SampleGenerator::new(42);
     let mut registrations = Vec::new();
@@ -237,15 +228,13 @@ pub async fn world() -> World {
             } else {
                 &mut sari
             };
-            let (code, body) = supervisor
-                .api(
-                    "POST",
-                    &format!("/api/registrations/{}/review", registration.id),
-                    Some(json!({"status": status})),
-                )
-                .await
-                .unwrap();
-            assert_eq!(code, 200, "{body}");
+            api_ok(
+                supervisor,
+                "POST",
+                &format!("/api/registrations/{}/review", registration.id),
+                Some(json!({"status": status})),
+            )
+            .await;
         }
     }
     // The supervisor marks 8 a duplicate of 2, on their own device, as the queue would.

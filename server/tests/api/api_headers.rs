@@ -3,12 +3,10 @@
 //! errors, the login's token, exports and the event stream alike; and a query string the
 //! server cannot read is refused in the API's JSON error form, not in plain text.
 
-mod support;
-
+use crate::harness::{expect_error, spawn_app};
 use reqwest::header::{self, HeaderMap};
 use reqwest::{Response, StatusCode};
 use serde_json::json;
-use support::{expect_error, spawn_app};
 
 fn assert_not_kept(what: &str, headers: &HeaderMap) {
     assert_eq!(
@@ -35,7 +33,7 @@ async fn every_kind_of_api_answer_is_neither_cached_nor_sniffed() {
     let mut answers: Vec<(&str, Response)> = vec![
         (
             "the login, carrying a token",
-            app.try_login("admin", support::ADMIN_PASSWORD).await,
+            app.try_login("admin", crate::harness::ADMIN_PASSWORD).await,
         ),
         (
             "a failed login",

@@ -3,9 +3,7 @@
 //! edit to it is refused, until a supervisor hands it over to them
 //! (`POST /api/registrations/{id}/handover`), a change that reaches the phones by sync.
 
-mod common;
-
-use common::{register, ServerProcess};
+use crate::harness::{api_ok, password_of, register, spawn_app};
 use jemput_server::client::NativeDevice;
 use jemput_shared::document::ChangeAuthor;
 use jemput_shared::sample::SampleGenerator;
@@ -20,11 +18,11 @@ fn edit_phone(device: &mut NativeDevice, id: &str, phone: &str) {
 
 #[tokio::test]
 async fn an_officer_sees_another_officers_record_but_changes_it_only_once_handed_over() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(21);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut rina = server.user("rina", "officer", &["17.01.01.2001"]).await;
-    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut rina = server.device("rina", "officer", &["17.01.01.2001"]).await;
+    let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 1);
     let id = siti.replica.docs.keys().next().unwrap().clone();
     siti.sync().await.unwrap();
@@ -46,13 +44,15 @@ async fn an_officer_sees_another_officers_record_but_changes_it_only_once_handed
 
     // The supervisor hands it over to Rina; it reaches her phone by sync.
     let handover = format!("/api/registrations/{id}/handover");
-    let (status, body) = kepala
-        .api("POST", &handover, Some(json!({"officer_id": rina.user_id})))
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    let body = api_ok(
+        &mut kepala,
+        "POST",
+        &handover,
+        Some(json!({"officer_id": rina.user_id})),
+    )
+    .await;
     assert_eq!(body["assigned_officer"], json!(rina.user_id));
-    let mut rina = NativeDevice::login(&server.url, "rina", common::PASSWORD)
+    let mut rina = NativeDevice::login(&server.address, "rina", &password_of("rina"))
         .await
         .unwrap();
     rina.sync().await.unwrap();
@@ -90,32 +90,29 @@ async fn an_officer_sees_another_officers_record_but_changes_it_only_once_handed
 
 #[tokio::test]
 async fn only_a_supervisor_in_scope_hands_over_and_only_to_an_officer_who_covers_it() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(22);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let rina = server.user("rina", "officer", &["17.01.01.2001"]).await;
-    let eko = server.user("eko", "officer", &["17.02.01"]).await;
-    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
-    let mut rudi = server.user("rudi", "supervisor", &["17.02"]).await;
-    let gone = server.user("gone", "officer", &["17.01.01"]).await;
-    let mut admin = server.admin().await;
-    let (status, body) = admin
-        .api(
-            "PATCH",
-            &format!("/api/admin/users/{}", gone.user_id),
-            Some(json!({"disabled": true})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let rina = server.device("rina", "officer", &["17.01.01.2001"]).await;
+    let eko = server.device("eko", "officer", &["17.02.01"]).await;
+    let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
+    let mut rudi = server.device("rudi", "supervisor", &["17.02"]).await;
+    let gone = server.device("gone", "officer", &["17.01.01"]).await;
+    let mut admin = server.admin_device().await;
+    api_ok(
+        &mut admin,
+        "PATCH",
+        &format!("/api/admin/users/{}", gone.user_id),
+        Some(json!({"disabled": true})),
+    )
+    .await;
     register(&mut siti, &mut gen, "17.01.01.2001", 1);
     let id = siti.replica.docs.keys().next().unwrap().clone();
     siti.sync().await.unwrap();
     let path = format!("/api/registrations/{id}/handover");
 
     // The officers it may go to: enabled, and their areas cover its address.
-    let (status, body) = kepala.api("GET", &path, None).await.unwrap();
-    assert_eq!(status, 200, "{body}");
+    let body = api_ok(&mut kepala, "GET", &path, None).await;
     let mut ids: Vec<_> = body["officers"]
         .as_array()
         .unwrap()

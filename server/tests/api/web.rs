@@ -2,15 +2,13 @@
 //! the precompressed copies, index.html for the app's own paths, and the API's JSON 404
 //! untouched.
 
-mod support;
-
 use std::path::Path;
 
+use crate::harness::expect_error;
 use jemput_server::config::Config;
 use jemput_server::startup;
 use reqwest::header::{self, HeaderMap};
 use reqwest::StatusCode;
-use support::expect_error;
 
 const INDEX: &str = "<!doctype html><title>Jemput</title><script type=module src=/boot-0123456789abcdef.js></script>";
 const APP_JS: &str = "export default function init() {}";

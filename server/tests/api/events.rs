@@ -2,13 +2,11 @@
 //! events, counted in their scope; officers and strangers are turned away; a stream ends
 //! with its session. (Across instances: `two_instances.rs`.)
 
-mod common;
-
 use std::time::Duration;
 
-use common::{register, ServerProcess, ADMIN_PASSWORD, PASSWORD};
+use crate::harness::{api_ok, in_process_config, password_of, register, spawn_app, ADMIN_PASSWORD};
 use jemput_server::client::NativeDevice;
-use jemput_server::config::{Config, HttpConfig};
+use jemput_server::config::HttpConfig;
 use jemput_server::startup;
 use jemput_shared::sample::SampleGenerator;
 use serde_json::{json, Value};
@@ -66,13 +64,13 @@ impl Events {
 
 #[tokio::test]
 async fn a_supervisor_hears_of_each_commit_and_an_officer_is_refused() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let client = reqwest::Client::new();
-    let events = format!("{}/api/events", server.url);
+    let events = format!("{}/api/events", server.address);
 
     let anonymous = client.get(&events).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let officer = client
         .get(&events)
         .bearer_auth(siti.token())
@@ -81,8 +79,8 @@ async fn a_supervisor_hears_of_each_commit_and_an_officer_is_refused() {
         .unwrap();
     assert_eq!(officer.status(), 403);
 
-    let kepala = server.user("kepala", "supervisor", &["17.01"]).await;
-    let mut stream = Events::open(&server.url, kepala.token()).await;
+    let kepala = server.device("kepala", "supervisor", &["17.01"]).await;
+    let mut stream = Events::open(&server.address, kepala.token()).await;
 
     register(&mut siti, &mut SampleGenerator::new(5), "17.01.01.2001", 3);
     siti.sync().await.unwrap();
@@ -94,15 +92,15 @@ async fn a_supervisor_hears_of_each_commit_and_an_officer_is_refused() {
 
 #[tokio::test]
 async fn a_supervisor_hears_only_of_commits_in_their_regencies() {
-    let server = ServerProcess::start();
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut budi = server.user("budi", "officer", &["17.71.01"]).await;
-    let kepala = server.user("kepala", "supervisor", &["17.01"]).await;
-    let lurah = server.user("lurah", "supervisor", &["17.71"]).await;
-    let admin = server.admin().await;
-    let mut kepala_hears = Events::open(&server.url, kepala.token()).await;
-    let mut lurah_hears = Events::open(&server.url, lurah.token()).await;
-    let mut admin_hears = Events::open(&server.url, admin.token()).await;
+    let server = spawn_app().await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "officer", &["17.71.01"]).await;
+    let kepala = server.device("kepala", "supervisor", &["17.01"]).await;
+    let lurah = server.device("lurah", "supervisor", &["17.71"]).await;
+    let admin = server.admin_device().await;
+    let mut kepala_hears = Events::open(&server.address, kepala.token()).await;
+    let mut lurah_hears = Events::open(&server.address, lurah.token()).await;
+    let mut admin_hears = Events::open(&server.address, admin.token()).await;
 
     let mut gen = SampleGenerator::new(11);
     register(&mut budi, &mut gen, "17.71.01.1001", 2);
@@ -124,13 +122,13 @@ async fn a_supervisor_hears_only_of_commits_in_their_regencies() {
 
 #[tokio::test]
 async fn a_stream_ends_when_its_device_is_signed_out() {
-    let server = ServerProcess::start();
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let kepala = server.user("kepala", "supervisor", &["17.01"]).await;
-    let mut stream = Events::open(&server.url, kepala.token()).await;
+    let server = spawn_app().await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let kepala = server.device("kepala", "supervisor", &["17.01"]).await;
+    let mut stream = Events::open(&server.address, kepala.token()).await;
 
     let (status, body) = server
-        .admin()
+        .admin_device()
         .await
         .api(
             "POST",
@@ -151,11 +149,7 @@ async fn a_stream_ends_when_its_device_is_signed_out() {
 
 #[tokio::test]
 async fn a_stream_ends_when_its_user_is_disabled_even_if_nothing_happens() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = common::backend::TestDatabase::create();
-    let mut config = Config::new("127.0.0.1:0", dir.path().join("data"));
-    config.database = database.url().map(str::to_owned);
-    config.admin_password = Some(ADMIN_PASSWORD.into());
+    let (mut config, _data) = in_process_config();
     config.http = HttpConfig {
         stream_session_check: Duration::from_millis(200),
         ..HttpConfig::default()
@@ -171,24 +165,24 @@ async fn a_stream_ends_when_its_user_is_disabled_even_if_nothing_happens() {
             "POST",
             "/api/admin/users",
             Some(
-                json!({"username": "kepala", "password": PASSWORD, "role": "supervisor",
+                json!({"username": "kepala", "password": password_of("kepala"), "role": "supervisor",
                         "regions": ["17.01"]}),
             ),
         )
         .await
         .unwrap();
     assert_eq!(status, 201, "{created}");
-    let kepala = NativeDevice::login(&url, "kepala", PASSWORD).await.unwrap();
-    let mut stream = Events::open(&url, kepala.token()).await;
-
-    let (status, body) = admin
-        .api(
-            "PATCH",
-            &format!("/api/admin/users/{}", kepala.user_id),
-            Some(json!({"disabled": true})),
-        )
+    let kepala = NativeDevice::login(&url, "kepala", &password_of("kepala"))
         .await
         .unwrap();
-    assert_eq!(status, 200, "{body}");
+    let mut stream = Events::open(&url, kepala.token()).await;
+
+    api_ok(
+        &mut admin,
+        "PATCH",
+        &format!("/api/admin/users/{}", kepala.user_id),
+        Some(json!({"disabled": true})),
+    )
+    .await;
     assert_eq!(stream.next().await, None, "the stream ends on its own");
 }

@@ -1,28 +1,33 @@
-//! What every integration test needs: [`spawn_app`] starts the real `jemput-server`
-//! binary, exactly as an operator runs it (`serve --addr 127.0.0.1:0` on a fresh data
-//! directory), reads the port from its "listening on" line, and hands back a [`TestApp`]
-//! with an HTTP client and helpers to create users and sign in.
+//! The one harness of the server's integration tests: [`spawn_app`] starts the real
+//! `jemput-server` binary, exactly as an operator runs it (`serve --addr 127.0.0.1:0` on a
+//! fresh data directory), reads the port from its "listening on" line, and hands back a
+//! [`TestApp`] with an HTTP client, helpers to create users and sign in, and the native
+//! device client ([`TestApp::device`]) for tests that sync.
 //!
 //! A separate process, not an in-process server, so tests can also kill it with SIGKILL
-//! mid-request and start it again on the same data ([`TestApp::kill`],
-//! [`TestApp::restart`]), and run the CLI against the same database.
+//! mid-request and start it again on the same data and port ([`TestApp::kill`],
+//! [`TestApp::restart`]), limit its address space ([`spawn_app_with_address_space`]), and
+//! run the CLI against the same database.
 //!
 //! The server's log (stderr) goes to `server.log` in the data directory's parent;
 //! [`TestApp::log`] reads it, handy in a failing assertion's message.
 //!
 //! With `JEMPUT_TEST_DATABASE_URL` set, each server keeps its data in a fresh PostgreSQL
-//! database instead of SQLite (see `backend`).
+//! database instead of SQLite (see [`database`]).
 
-// Each test binary uses a different part of this module.
-#![allow(dead_code)]
-
-#[path = "../backend/mod.rs"]
-pub mod backend;
+pub mod database;
+pub mod supervision;
+pub mod world;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
+use jemput_server::client::NativeDevice;
+use jemput_server::config::Config;
+use jemput_shared::registration::Registration;
+use jemput_shared::sample::SampleGenerator;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -30,7 +35,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::OnceCell;
 
-use backend::TestDatabase;
+use database::TestDatabase;
 
 /// The first admin's password in every test server (`JEMPUT_ADMIN_PASSWORD`).
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
@@ -61,14 +66,24 @@ pub struct TestApp {
     /// password).
     pub startup_output: Vec<String>,
     server: Child,
-    /// After `server`: dropped once the server is killed.
-    pub database: TestDatabase,
+    /// After `server`: dropped once the server is killed. Shared with the instances
+    /// started beside this one ([`TestApp::start_beside`]).
+    pub database: Arc<TestDatabase>,
     admin_password: Option<String>,
-    /// Given to `serve` after the usual arguments, on every (re)start.
-    serve_args: Vec<String>,
+    /// How the server process is started, on every (re)start.
+    options: Arc<ServeOptions>,
     admin_token: OnceCell<String>,
-    // Last: removed after the server is gone.
-    _dir: TempDir,
+    // Last: removed after the server is gone (and after every instance beside it).
+    dir: Arc<TempDir>,
+}
+
+/// What a test chooses about the server process beyond the usual arguments.
+#[derive(Default)]
+struct ServeOptions {
+    /// Given to `serve` after the usual arguments (`["--officer-session-idle", "2s"]`).
+    args: Vec<String>,
+    /// The address-space limit (`RLIMIT_AS`) of the server process, in bytes.
+    address_space: Option<u64>,
 }
 
 /// A user created through the admin API.
@@ -77,7 +92,6 @@ pub struct TestUser {
     pub id: String,
     pub username: String,
     pub password: String,
-    pub role: String,
 }
 
 /// A signed-in device.
@@ -97,39 +111,66 @@ pub async fn spawn_app() -> TestApp {
 /// Like [`spawn_app`]; `None` leaves `JEMPUT_ADMIN_PASSWORD` unset, so the server
 /// generates the admin password and prints it.
 pub async fn spawn_app_with(admin_password: Option<&str>) -> TestApp {
-    spawn_app_configured(admin_password, &[]).await
+    spawn_app_configured(admin_password, ServeOptions::default()).await
 }
 
 /// Like [`spawn_app`], with more `serve` options (`["--officer-session-idle", "2s"]`).
 pub async fn spawn_app_with_args(serve_args: &[&str]) -> TestApp {
-    spawn_app_configured(Some(ADMIN_PASSWORD), serve_args).await
+    let args = serve_args.iter().map(|a| a.to_string()).collect();
+    let options = ServeOptions {
+        args,
+        ..ServeOptions::default()
+    };
+    spawn_app_configured(Some(ADMIN_PASSWORD), options).await
 }
 
-async fn spawn_app_configured(admin_password: Option<&str>, serve_args: &[&str]) -> TestApp {
-    let dir = tempfile::tempdir().expect("a temp dir");
+/// Like [`spawn_app`], with the server's address space limited to `bytes`: a server that
+/// tries to allocate far more dies instead of taking the test machine's memory.
+pub async fn spawn_app_with_address_space(bytes: u64) -> TestApp {
+    let options = ServeOptions {
+        address_space: Some(bytes),
+        ..ServeOptions::default()
+    };
+    spawn_app_configured(Some(ADMIN_PASSWORD), options).await
+}
+
+async fn spawn_app_configured(admin_password: Option<&str>, options: ServeOptions) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("a temp dir"));
     let data_dir = dir.path().join("data");
-    let database = TestDatabase::create();
-    let serve_args: Vec<String> = serve_args.iter().map(|a| a.to_string()).collect();
-    let (server, address, startup_output) = start_server(
-        dir.path(),
-        &data_dir,
-        &database,
-        admin_password,
-        &serve_args,
-    )
-    .await;
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
+    let database = Arc::new(TestDatabase::create());
+    TestApp::start(
+        dir,
         data_dir,
-        startup_output,
-        server,
         database,
-        admin_password: admin_password.map(str::to_owned),
-        serve_args,
-        admin_token: OnceCell::new(),
+        admin_password,
+        Arc::new(options),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap_or_else(|log| panic!("jemput-server exited before listening; its log:\n{log}"))
+}
+
+/// What an in-process server (`startup::spawn`) needs beside its configuration: its data
+/// directory and database, removed when this is dropped.
+pub struct InProcessData {
+    _database: TestDatabase,
+    _dir: TempDir,
+}
+
+/// The configuration of an in-process server on `127.0.0.1:0` with a fresh data
+/// directory and database (as [`spawn_app`] chooses it), whose admin password is
+/// [`ADMIN_PASSWORD`]; for tests that need a setting the command line does not offer.
+pub fn in_process_config() -> (Config, InProcessData) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let database = TestDatabase::create();
+    let mut config = Config::new("127.0.0.1:0", dir.path().join("data"));
+    config.database = database.url().map(str::to_owned);
+    config.admin_password = Some(ADMIN_PASSWORD.into());
+    let data = InProcessData {
+        _database: database,
         _dir: dir,
-    }
+    };
+    (config, data)
 }
 
 /// Runs `jemput-server serve` on a fresh SQLite data directory with more `args` and
@@ -164,13 +205,16 @@ pub async fn serve_refused(args: &[&str], env: &[(&str, &str)]) -> std::process:
     output
 }
 
+/// Starts `jemput-server serve` on `addr`; the server's log if it exits before it
+/// listens.
 async fn start_server(
     dir: &Path,
     data_dir: &Path,
     database: &TestDatabase,
     admin_password: Option<&str>,
-    serve_args: &[String],
-) -> (Child, String, Vec<String>) {
+    options: &ServeOptions,
+    addr: &str,
+) -> Result<(Child, String, Vec<String>), String> {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -178,10 +222,10 @@ async fn start_server(
         .expect("a log file");
     let mut command = Command::new(env!("CARGO_BIN_EXE_jemput-server"));
     command
-        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--addr", addr, "--data-dir"])
         .arg(data_dir)
         .args(database.args())
-        .args(serve_args)
+        .args(&options.args)
         .env_remove("JEMPUT_ADDR")
         .env_remove("JEMPUT_DATA_DIR")
         .env_remove("JEMPUT_DATABASE_URL")
@@ -198,6 +242,21 @@ async fn start_server(
     if let Some(password) = admin_password {
         command.env("JEMPUT_ADMIN_PASSWORD", password);
     }
+    if let Some(bytes) = options.address_space {
+        // SAFETY: only setrlimit, which is async-signal-safe, runs in the child.
+        unsafe {
+            command.pre_exec(move || {
+                let limit = libc::rlimit {
+                    rlim_cur: bytes,
+                    rlim_max: bytes,
+                };
+                if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
     let mut server = command.spawn().expect("jemput-server starts");
     let stdout = server.stdout.take().expect("piped stdout");
     let mut lines = BufReader::new(stdout).lines();
@@ -209,23 +268,71 @@ async fn start_server(
             .expect("reading the server's stdout")
         {
             if let Some(rest) = line.strip_prefix(LISTENING) {
-                return format!("http://{}", rest.trim());
+                return Some(format!("http://{}", rest.trim()));
             }
             before.push(line);
         }
-        panic!(
-            "jemput-server exited before listening; its log:\n{}",
-            std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
-        );
+        None
     })
     .await
     .expect("jemput-server listens within 30 s");
+    let Some(address) = address else {
+        let _ = server.wait().await;
+        return Err(std::fs::read_to_string(dir.join("server.log")).unwrap_or_default());
+    };
     // Keep draining stdout so the server never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (server, address, before)
+    Ok((server, address, before))
 }
 
 impl TestApp {
+    async fn start(
+        dir: Arc<TempDir>,
+        data_dir: PathBuf,
+        database: Arc<TestDatabase>,
+        admin_password: Option<&str>,
+        options: Arc<ServeOptions>,
+        addr: &str,
+    ) -> Result<TestApp, String> {
+        let (server, address, startup_output) = start_server(
+            dir.path(),
+            &data_dir,
+            &database,
+            admin_password,
+            &options,
+            addr,
+        )
+        .await?;
+        Ok(TestApp {
+            address,
+            client: reqwest::Client::new(),
+            data_dir,
+            startup_output,
+            server,
+            database,
+            admin_password: admin_password.map(str::to_owned),
+            options,
+            admin_token: OnceCell::new(),
+            dir,
+        })
+    }
+
+    /// A second instance on this server's database and data directory (PostgreSQL
+    /// only: SQLite's file belongs to one server process).
+    pub async fn start_beside(&self) -> TestApp {
+        assert!(self.database.is_postgres(), "two instances need PostgreSQL");
+        TestApp::start(
+            Arc::clone(&self.dir),
+            self.data_dir.clone(),
+            Arc::clone(&self.database),
+            self.admin_password.as_deref(),
+            Arc::clone(&self.options),
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap_or_else(|log| panic!("jemput-server exited before listening; its log:\n{log}"))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -246,33 +353,54 @@ impl TestApp {
             .collect()
     }
 
-    /// Kills the server at once (SIGKILL): no shutdown, no flushing beyond what SQLite
-    /// already made durable.
+    /// Kills the server at once (SIGKILL), as a power cut or an OOM kill would: no
+    /// shutdown, no flushing beyond what the database already made durable.
     pub async fn kill(&mut self) {
         let _ = self.server.start_kill();
         let _ = self.server.wait().await;
     }
 
-    /// Starts the server again on the same data directory (after [`TestApp::kill`]); it
-    /// gets a new port, so `address` changes. Tokens stay valid.
+    /// True while the server process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.server.try_wait(), Ok(None))
+    }
+
+    /// The server's process id, to read its memory use from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.server.id().expect("the server runs")
+    }
+
+    /// Starts the server again on the same data directory and port (after
+    /// [`TestApp::kill`], or kills it first), so devices holding its address reach it
+    /// again. Tokens stay valid.
     pub async fn restart(&mut self) {
         self.kill().await;
-        let dir = self
-            .data_dir
-            .parent()
-            .expect("data dir has a parent")
-            .to_owned();
-        let (server, address, output) = start_server(
-            &dir,
-            &self.data_dir,
-            &self.database,
-            self.admin_password.as_deref(),
-            &self.serve_args,
-        )
-        .await;
-        self.server = server;
-        self.address = address;
-        self.startup_output = output;
+        let addr = self.address.trim_start_matches("http://").to_owned();
+        // The port may still be held for a moment by the killed process's sockets.
+        for _ in 0..50 {
+            match start_server(
+                self.dir.path(),
+                &self.data_dir,
+                &self.database,
+                self.admin_password.as_deref(),
+                &self.options,
+                &addr,
+            )
+            .await
+            {
+                Ok((server, address, output)) => {
+                    self.server = server;
+                    self.address = address;
+                    self.startup_output = output;
+                    return;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        panic!(
+            "jemput-server does not restart on {addr}; its log:\n{}",
+            self.log()
+        );
     }
 
     /// Runs the `jemput-server` CLI on this server's database (`--data-dir`, and
@@ -356,6 +484,31 @@ impl TestApp {
         self.post_json("/api/auth/login", None, &body).await
     }
 
+    /// `POST /api/auth/login` as if through the trusted proxy from `forwarded_for` (the
+    /// `X-Forwarded-For` header), whatever the outcome.
+    pub async fn try_login_forwarded_for(
+        &self,
+        forwarded_for: &str,
+        username: &str,
+        password: &str,
+    ) -> Response {
+        let headers = [("x-forwarded-for", forwarded_for)];
+        self.try_login_with(&self.client, &headers, username, password)
+            .await
+    }
+
+    /// `GET /api/auth/me` with `token`; panics unless the session is good.
+    pub async fn me(&self, token: &str) -> Value {
+        expect_json(self.get("/api/auth/me", Some(token)).await, StatusCode::OK).await
+    }
+
+    /// Asserts that `token` is refused (401) with the error `code` (`session_revoked`,
+    /// `account_disabled` …).
+    pub async fn expect_token_refused(&self, token: &str, code: &str) -> Value {
+        let response = self.get("/api/auth/me", Some(token)).await;
+        expect_error(response, StatusCode::UNAUTHORIZED, code).await
+    }
+
     /// Signs in (a new device each time); panics unless it succeeds.
     pub async fn login(&self, username: &str, password: &str) -> Session {
         let response = self.try_login(username, password).await;
@@ -379,10 +532,10 @@ impl TestApp {
             .clone()
     }
 
-    /// Creates a user through the admin API (password `password-of-<username>`); panics
+    /// Creates a user through the admin API (password [`password_of`] them); panics
     /// unless it succeeds. `role` is `admin`, `supervisor` or `officer`.
     pub async fn create_user(&self, username: &str, role: &str, regions: &[&str]) -> TestUser {
-        let password = format!("password-of-{username}");
+        let password = password_of(username);
         let body = json!({
             "username": username,
             "password": password,
@@ -398,7 +551,6 @@ impl TestApp {
             id: created["id"].as_str().expect("an id").to_owned(),
             username: username.to_owned(),
             password,
-            role: role.to_owned(),
         }
     }
 
@@ -416,17 +568,95 @@ impl TestApp {
 
     /// Imports the small region list above through the admin API.
     pub async fn import_regions(&self) {
+        self.import_regions_csv(REGENCIES_CSV, DISTRICTS_CSV, VILLAGES_CSV)
+            .await;
+    }
+
+    /// Imports a region list (the admin API's three CSV files); panics unless it
+    /// succeeds.
+    pub async fn import_regions_csv(&self, regencies: &str, districts: &str, villages: &str) {
         let token = self.admin_token().await;
         let body = json!({
-            "regencies_csv": REGENCIES_CSV,
-            "districts_csv": DISTRICTS_CSV,
-            "villages_csv": VILLAGES_CSV,
+            "regencies_csv": regencies,
+            "districts_csv": districts,
+            "villages_csv": villages,
         });
         let response = self
             .post_json("/api/admin/regions/import", Some(&token), &body)
             .await;
         expect_json(response, StatusCode::OK).await;
     }
+}
+
+impl TestApp {
+    // ---- devices (the native sync client) ----
+
+    /// The first admin signed in on a new device.
+    pub async fn admin_device(&self) -> NativeDevice {
+        NativeDevice::login(&self.address, "admin", ADMIN_PASSWORD)
+            .await
+            .expect("admin logs in")
+    }
+
+    /// Creates a user through the admin API and signs them in on a new device.
+    pub async fn device(&self, username: &str, role: &str, regions: &[&str]) -> NativeDevice {
+        let user = self.create_user(username, role, regions).await;
+        NativeDevice::login(&self.address, &user.username, &user.password)
+            .await
+            .expect("user logs in")
+    }
+
+    /// The number of registrations the server holds (`GET /api/admin/stats`).
+    pub async fn registration_count(&self) -> u64 {
+        let token = self.admin_token().await;
+        let stats = expect_json(
+            self.get("/api/admin/stats", Some(&token)).await,
+            StatusCode::OK,
+        )
+        .await;
+        stats["registrations"].as_u64().expect("a count")
+    }
+}
+
+/// The password [`TestApp::create_user`] gives `username`.
+pub fn password_of(username: &str) -> String {
+    format!("password-of-{username}")
+}
+
+/// `count` realistic registrations by `device`'s user in `village`, stored on the device.
+pub fn register(
+    device: &mut NativeDevice,
+    gen: &mut SampleGenerator,
+    village: &str,
+    count: usize,
+) -> Vec<Registration> {
+    (0..count)
+        .map(|_| {
+            let registration = gen.registration(
+                &device.user_id.clone(),
+                &device.device_id.clone(),
+                village,
+                1_764_000_000_000,
+            );
+            device.create(&registration);
+            registration
+        })
+        .collect()
+}
+
+/// `device`'s user calls the API; panics unless the answer is 200. The JSON body.
+pub async fn api_ok(
+    device: &mut NativeDevice,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let (status, body) = device
+        .api(method, path, body)
+        .await
+        .expect("the API answers");
+    assert_eq!(status, 200, "{method} {path}: {body}");
+    body
 }
 
 /// `line` without ANSI escape sequences (`ESC [ … m`).
@@ -459,11 +689,12 @@ pub async fn expect_json(response: Response, status: StatusCode) -> Value {
 pub async fn expect_error(response: Response, status: StatusCode, code: &str) -> Value {
     let body = expect_json(response, status).await;
     assert_eq!(body["error"]["code"], code, "unexpected error: {body}");
-    assert!(body["error"]["message"]
-        .as_str()
-        .is_some_and(|m| !m.is_empty()));
-    assert!(body["error"]["message_id"]
-        .as_str()
-        .is_some_and(|m| !m.is_empty()));
+    assert_error_messages(&body);
     body
+}
+
+/// Asserts that an API error body carries its message and message id.
+pub fn assert_error_messages(body: &Value) {
+    let present = |key: &str| body["error"][key].as_str().is_some_and(|m| !m.is_empty());
+    assert!(present("message") && present("message_id"), "{body}");
 }

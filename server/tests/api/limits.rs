@@ -5,9 +5,7 @@
 //! the export still show the old value. A review comment is held to the
 //! same limit as a comment in a document.
 
-mod common;
-
-use common::{register, ServerProcess};
+use crate::harness::{api_ok, register, spawn_app};
 use jemput_server::client::NativeDevice;
 use jemput_shared::limits::{BIRTH_PLACE, COMMENTS, COMMENT_TEXT, MAX_DOCUMENT_BYTES};
 use jemput_shared::registration::{ReviewComment, ReviewStatus};
@@ -17,12 +15,7 @@ use serde_json::json;
 
 /// What the server keeps of `id`, through the supervisor's record API.
 async fn stored(supervisor: &mut NativeDevice, id: &str) -> serde_json::Value {
-    let (status, body) = supervisor
-        .api("GET", &format!("/api/registrations/{id}"), None)
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
-    body
+    api_ok(supervisor, "GET", &format!("/api/registrations/{id}"), None).await
 }
 
 async fn export_csv(supervisor: &mut NativeDevice) -> String {
@@ -59,10 +52,10 @@ fn assert_refused_for_birth_place(rejection: Option<&Rejection>) {
 
 #[tokio::test]
 async fn a_birth_place_over_its_limit_is_refused_and_changes_nothing() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(11);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
     let records = register(&mut siti, &mut gen, "17.01.01.2001", 3);
     siti.sync().await.unwrap();
     assert_eq!(server.registration_count().await, 3);
@@ -115,10 +108,10 @@ async fn a_birth_place_over_its_limit_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_review_comment_is_held_to_the_comment_limits() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(12);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut kepala = server.user("kepala", "supervisor", &["17.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
     let records = register(&mut siti, &mut gen, "17.01.01.2001", 2);
     siti.sync().await.unwrap();
     let path = |id: &str| format!("/api/registrations/{id}/review");
@@ -145,15 +138,13 @@ async fn a_review_comment_is_held_to_the_comment_limits() {
         json!([])
     );
 
-    let (status, body) = kepala
-        .api(
-            "POST",
-            &path(&records[0].id),
-            Some(json!({"status": "needs_correction", "comment": longest})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    api_ok(
+        &mut kepala,
+        "POST",
+        &path(&records[0].id),
+        Some(json!({"status": "needs_correction", "comment": longest})),
+    )
+    .await;
 
     // A registration whose comment list is full takes no further comment, with the
     // list's own message.

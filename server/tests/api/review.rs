@@ -3,19 +3,17 @@
 //! next sync and merges with the officer's concurrent edit; only supervisors and admins
 //! review, only within their scope; bad input changes nothing.
 
-mod common;
-
-use common::{register, ServerProcess};
+use crate::harness::{api_ok, register, spawn_app};
 use jemput_shared::registration::ReviewStatus;
 use jemput_shared::sample::SampleGenerator;
 use serde_json::json;
 
 #[tokio::test]
 async fn a_review_reaches_the_officer_and_merges_with_a_concurrent_edit() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(7);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 3);
     siti.sync().await.unwrap();
     let id = siti.replica.docs.keys().next().unwrap().clone();
@@ -26,15 +24,13 @@ async fn a_review_reaches_the_officer_and_merges_with_a_concurrent_edit() {
         doc.edit(|r| r.address.hamlet = "Dusun Tiga".into())
             .unwrap();
     }
-    let (status, body) = budi
-        .api(
-            "POST",
-            &format!("/api/registrations/{id}/review"),
-            Some(json!({"status": "needs_correction", "comment": "Periksa tanggal lahir."})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    let body = api_ok(
+        &mut budi,
+        "POST",
+        &format!("/api/registrations/{id}/review"),
+        Some(json!({"status": "needs_correction", "comment": "Periksa tanggal lahir."})),
+    )
+    .await;
     assert_eq!(body["review"]["status"], "needs_correction");
 
     siti.sync().await.unwrap();
@@ -57,11 +53,11 @@ async fn a_review_reaches_the_officer_and_merges_with_a_concurrent_edit() {
 
 #[tokio::test]
 async fn only_reviewers_in_scope_review_and_bad_requests_change_nothing() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(8);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut other = server.user("rudi", "supervisor", &["17.02"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut other = server.device("rudi", "supervisor", &["17.02"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 1);
     siti.sync().await.unwrap();
     let id = siti.replica.docs.keys().next().unwrap().clone();
@@ -106,7 +102,6 @@ async fn only_reviewers_in_scope_review_and_bad_requests_change_nothing() {
     assert_eq!(stored["review"]["status"], "submitted");
     assert_eq!(stored["review"]["comments"], json!([]));
 
-    let (status, body) = budi.api("POST", &path, Some(verify)).await.unwrap();
-    assert_eq!(status, 200, "{body}");
+    let body = api_ok(&mut budi, "POST", &path, Some(verify)).await;
     assert_eq!(body["review"]["status"], "verified");
 }

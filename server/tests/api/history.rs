@@ -4,20 +4,18 @@
 //! clock); only for those whose scope covers the registration. A change claiming another
 //! author is refused.
 
-mod common;
-
-use common::{register, ServerProcess};
+use crate::harness::{api_ok, register, spawn_app};
 use jemput_shared::document::ChangeAuthor;
 use jemput_shared::sample::SampleGenerator;
 use serde_json::json;
 
 #[tokio::test]
 async fn the_history_names_who_changed_which_fields() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(11);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
-    let mut rudi = server.user("rudi", "supervisor", &["17.02"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
+    let mut rudi = server.device("rudi", "supervisor", &["17.02"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 1);
     let id = siti.replica.docs.keys().next().unwrap().clone();
     {
@@ -30,19 +28,16 @@ async fn the_history_names_who_changed_which_fields() {
         .unwrap();
     }
     siti.sync().await.unwrap();
-    let (status, body) = budi
-        .api(
-            "POST",
-            &format!("/api/registrations/{id}/review"),
-            Some(json!({"status": "verified"})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    api_ok(
+        &mut budi,
+        "POST",
+        &format!("/api/registrations/{id}/review"),
+        Some(json!({"status": "verified"})),
+    )
+    .await;
 
     let path = format!("/api/registrations/{id}/history");
-    let (status, body) = budi.api("GET", &path, None).await.unwrap();
-    assert_eq!(status, 200, "{body}");
+    let body = api_ok(&mut budi, "GET", &path, None).await;
     let changes = body["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 3, "created, edited, reviewed: {body}");
     let edit = &changes[1];
@@ -73,10 +68,10 @@ fn now_ms() -> i64 {
 
 #[tokio::test]
 async fn the_history_shows_who_pushed_each_change_from_where_and_when_the_server_got_it() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(12);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     let before = now_ms();
     // Made without an author message (as other tools do): still recorded as Siti's push.
     register(&mut siti, &mut gen, "17.01.01.2001", 1);
@@ -92,22 +87,22 @@ async fn the_history_shows_who_pushed_each_change_from_where_and_when_the_server
         .unwrap();
     }
     siti.sync().await.unwrap();
-    let (status, body) = budi
-        .api(
-            "POST",
-            &format!("/api/registrations/{id}/review"),
-            Some(json!({"status": "verified"})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    api_ok(
+        &mut budi,
+        "POST",
+        &format!("/api/registrations/{id}/review"),
+        Some(json!({"status": "verified"})),
+    )
+    .await;
     let after = now_ms();
 
-    let (status, body) = budi
-        .api("GET", &format!("/api/registrations/{id}/history"), None)
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    let body = api_ok(
+        &mut budi,
+        "GET",
+        &format!("/api/registrations/{id}/history"),
+        None,
+    )
+    .await;
     let changes = body["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 3, "{body}");
     let pushers: Vec<_> = changes
@@ -140,10 +135,10 @@ async fn the_history_shows_who_pushed_each_change_from_where_and_when_the_server
 
 #[tokio::test]
 async fn a_change_naming_somebody_else_as_its_author_is_refused_and_not_in_the_history() {
-    let server = ServerProcess::start();
+    let server = spawn_app().await;
     let mut gen = SampleGenerator::new(13);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 1);
     let id = siti.replica.docs.keys().next().unwrap().clone();
     siti.sync().await.unwrap();
@@ -161,11 +156,13 @@ async fn a_change_naming_somebody_else_as_its_author_is_refused_and_not_in_the_h
     assert_eq!(rejection.code, "forbidden");
     assert!(rejection.message_id.contains("atas nama Anda sendiri"));
 
-    let (status, body) = budi
-        .api("GET", &format!("/api/registrations/{id}/history"), None)
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    let body = api_ok(
+        &mut budi,
+        "GET",
+        &format!("/api/registrations/{id}/history"),
+        None,
+    )
+    .await;
     let changes = body["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "only the registration itself: {body}");
     assert!(changes

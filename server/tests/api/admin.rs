@@ -1,10 +1,8 @@
 //! The admin API: users, devices and who may use it.
 
-mod support;
-
+use crate::harness::{expect_error, expect_json, spawn_app, ADMIN_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{expect_error, expect_json, spawn_app, ADMIN_PASSWORD};
 
 #[tokio::test]
 async fn an_admin_creates_a_user_who_can_then_log_in() {
@@ -228,11 +226,7 @@ async fn a_new_password_signs_out_the_users_devices_but_not_the_admin() {
     let user = app.create_user("siti", "officer", &["17.01.01"]).await;
     let phone = app.login("siti", &user.password).await;
     let admin = app.admin_token().await;
-    expect_json(
-        app.get("/api/auth/me", Some(&phone.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.me(&phone.token).await;
 
     let path = format!("/api/admin/users/{}", user.id);
     let body = json!({ "password": "new-password-siti" });
@@ -247,12 +241,8 @@ async fn a_new_password_signs_out_the_users_devices_but_not_the_admin() {
         StatusCode::UNAUTHORIZED
     );
     let again = app.login("siti", "new-password-siti").await;
-    expect_json(
-        app.get("/api/auth/me", Some(&again.token)).await,
-        StatusCode::OK,
-    )
-    .await;
-    expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
+    app.me(&again.token).await;
+    app.me(&admin).await;
 
     // Changing something else leaves sessions alone.
     let body = json!({ "display_name": "Siti A" });
@@ -261,11 +251,7 @@ async fn a_new_password_signs_out_the_users_devices_but_not_the_admin() {
         StatusCode::OK,
     )
     .await;
-    expect_json(
-        app.get("/api/auth/me", Some(&again.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.me(&again.token).await;
 }
 
 #[tokio::test]
@@ -292,11 +278,7 @@ async fn a_weak_new_password_is_refused_and_changes_nothing() {
             .unwrap()
             .contains("Kata sandi"));
     }
-    expect_json(
-        app.get("/api/auth/me", Some(&phone.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.me(&phone.token).await;
     app.login("siti", &user.password).await;
 }
 
@@ -305,7 +287,7 @@ async fn an_admin_setting_their_own_password_stays_signed_in_only_where_they_did
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let other_laptop = app.login("admin", ADMIN_PASSWORD).await;
-    let me = expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
+    let me = app.me(&admin).await;
     let path = format!("/api/admin/users/{}", me["user"]["id"].as_str().unwrap());
     expect_json(
         app.patch_json(
@@ -317,13 +299,9 @@ async fn an_admin_setting_their_own_password_stays_signed_in_only_where_they_did
         StatusCode::OK,
     )
     .await;
-    expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
-    expect_error(
-        app.get("/api/auth/me", Some(&other_laptop.token)).await,
-        StatusCode::UNAUTHORIZED,
-        "session_revoked",
-    )
-    .await;
+    app.me(&admin).await;
+    app.expect_token_refused(&other_laptop.token, "session_revoked")
+        .await;
 }
 
 #[tokio::test]
@@ -388,7 +366,7 @@ async fn updating_an_unknown_user_is_404() {
 async fn an_admin_cannot_lock_themselves_out() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let me = expect_json(app.get("/api/auth/me", Some(&admin)).await, StatusCode::OK).await;
+    let me = app.me(&admin).await;
     let path = format!("/api/admin/users/{}", me["user"]["id"].as_str().unwrap());
     expect_error(
         app.patch_json(&path, Some(&admin), &json!({ "disabled": true }))
@@ -435,15 +413,7 @@ async fn an_admin_sees_a_users_devices_and_revokes_one() {
     )
     .await;
 
-    expect_error(
-        app.get("/api/auth/me", Some(&phone.token)).await,
-        StatusCode::UNAUTHORIZED,
-        "session_revoked",
-    )
-    .await;
-    expect_json(
-        app.get("/api/auth/me", Some(&tablet.token)).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.expect_token_refused(&phone.token, "session_revoked")
+        .await;
+    app.me(&tablet.token).await;
 }

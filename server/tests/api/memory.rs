@@ -6,11 +6,9 @@
 //! The server runs with its address space limited, so a regression makes it fail to
 //! allocate (and the test fail) instead of taking the test machine's memory.
 
-mod common;
-
 use std::io::Read;
 
-use common::ServerProcess;
+use crate::harness::{spawn_app_with_address_space, TestApp};
 use jemput_server::client::NativeDevice;
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::limits::MAX_INFLATED_REQUEST;
@@ -28,7 +26,7 @@ const ADDRESS_SPACE: u64 = 4 << 30;
 const MB: u64 = 1024 * 1024;
 
 /// The most resident memory the process has had, from `/proc/<pid>/status`.
-fn peak_rss(server: &ServerProcess) -> u64 {
+fn peak_rss(server: &TestApp) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid()))
         .expect("the server's /proc status");
     let line = status
@@ -161,8 +159,8 @@ fn codes(answer: &[u8]) -> Vec<String> {
 
 #[tokio::test]
 async fn a_small_request_with_a_compressed_column_is_refused_alone_in_little_memory() {
-    let mut server = ServerProcess::start_with_address_space(ADDRESS_SPACE);
-    let siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut server = spawn_app_with_address_space(ADDRESS_SPACE).await;
+    let siti = server.device("siti", "officer", &["17.01.01"]).await;
     let mut gen = SampleGenerator::new(3);
     let (good_id, mut good) = registration(&siti, &mut gen);
     let bomb = compressed_column_bomb(&siti, &mut gen);
@@ -178,7 +176,7 @@ async fn a_small_request_with_a_compressed_column_is_refused_alone_in_little_mem
 
     let client = reqwest::Client::new();
     let before = peak_rss(&server);
-    let (status, answer) = post(&client, &server.url, siti.token(), body).await;
+    let (status, answer) = post(&client, &server.address, siti.token(), body).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
     let after = peak_rss(&server);
     assert!(
@@ -196,8 +194,8 @@ async fn a_small_request_with_a_compressed_column_is_refused_alone_in_little_mem
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_maximum_size_requests_keep_the_server_under_300_mb() {
-    let mut server = ServerProcess::start_with_address_space(ADDRESS_SPACE);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
+    let mut server = spawn_app_with_address_space(ADDRESS_SPACE).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let mut gen = SampleGenerator::new(4);
 
     // Each kind of body four times: twenty requests, all sent at once.
@@ -259,8 +257,11 @@ async fn twenty_concurrent_maximum_size_requests_keep_the_server_under_300_mb() 
     let sent: Vec<_> = bodies
         .into_iter()
         .map(|(kind, body)| {
-            let (client, url, token) =
-                (client.clone(), server.url.clone(), siti.token().to_owned());
+            let (client, url, token) = (
+                client.clone(),
+                server.address.clone(),
+                siti.token().to_owned(),
+            );
             tokio::spawn(async move { (kind, post(&client, &url, &token, body).await) })
         })
         .collect();
@@ -285,12 +286,12 @@ async fn twenty_concurrent_maximum_size_requests_keep_the_server_under_300_mb() 
     // Still answering, and still syncing.
     assert!(server.is_running());
     let health = client
-        .get(format!("{}/healthz", server.url))
+        .get(format!("{}/healthz", server.address))
         .send()
         .await
         .expect("healthz answers");
     assert_eq!(health.status().as_u16(), 200);
-    common::register(&mut siti, &mut gen, "17.01.01.2001", 3);
+    crate::harness::register(&mut siti, &mut gen, "17.01.01.2001", 3);
     siti.sync().await.expect("a normal sync after the storm");
     assert_eq!(siti.pending(), 0);
 }

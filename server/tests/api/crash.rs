@@ -3,12 +3,10 @@
 //! the devices sync again, every registration any device holds is on the server exactly
 //! once, identical to the devices' copies.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{register, ServerProcess};
+use crate::harness::{password_of, register, spawn_app};
 use jemput_server::client::NativeDevice;
 use jemput_shared::sample::SampleGenerator;
 use jemput_shared::sync::device::SyncLimits;
@@ -18,12 +16,12 @@ const RECORDS: usize = 400;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_mid_sync_loses_nothing_and_duplicates_nothing() {
-    let mut server = ServerProcess::start();
+    let mut server = spawn_app().await;
     let mut gen = SampleGenerator::new(42);
     let mut devices = Vec::new();
     for i in 0..DEVICES {
         let mut device = server
-            .user(&format!("officer{i}"), "officer", &["17.01.01"])
+            .device(&format!("officer{i}"), "officer", &["17.01.01"])
             .await;
         // Small batches: many requests, so the kill lands in the middle of the sync.
         device.limits = SyncLimits {
@@ -52,7 +50,7 @@ async fn a_server_killed_mid_sync_loses_nothing_and_duplicates_nothing() {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    server.kill();
+    server.kill().await;
     let mut devices = Vec::new();
     let mut interrupted = 0;
     for task in syncing {
@@ -79,8 +77,8 @@ async fn a_server_killed_mid_sync_loses_nothing_and_duplicates_nothing() {
         }
     }
 
-    server.restart();
-    let mut supervisor = server.user("supervisor", "supervisor", &["17.01"]).await;
+    server.restart().await;
+    let mut supervisor = server.device("supervisor", "supervisor", &["17.01"]).await;
     supervisor
         .sync()
         .await
@@ -125,7 +123,7 @@ async fn a_server_killed_mid_sync_loses_nothing_and_duplicates_nothing() {
         total as u64,
         "each registration exactly once"
     );
-    let mut fresh = NativeDevice::login(&server.url, "supervisor", common::PASSWORD)
+    let mut fresh = NativeDevice::login(&server.address, "supervisor", &password_of("supervisor"))
         .await
         .unwrap();
     fresh.sync().await.unwrap();

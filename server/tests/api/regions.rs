@@ -1,10 +1,8 @@
 //! The region list: imported by an admin, read by everyone signed in.
 
-mod support;
-
+use crate::harness::{expect_error, expect_json, spawn_app, REGENCIES_CSV, VILLAGES_CSV};
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{expect_error, expect_json, spawn_app, REGENCIES_CSV, VILLAGES_CSV};
 
 #[tokio::test]
 async fn imported_regions_are_listed_by_level_for_any_user() {

@@ -3,28 +3,25 @@
 //! duplicate resolution), per role and scope; officers are refused; stale officers and
 //! targets show up as set.
 
-mod common;
-mod supervision;
-
-use common::ServerProcess;
+use crate::harness::supervision::{
+    assert_overview_matches_recount, edit, import_regions, now_ms, overview, register_one, DAY_MS,
+};
+use crate::harness::{api_ok, spawn_app};
 use jemput_shared::registration::{Deletion, ProgrammeInterest};
 use jemput_shared::sample::SampleGenerator;
 use serde_json::json;
-use supervision::{
-    assert_overview_matches_recount, edit, import_regions, now_ms, overview, register_one, DAY_MS,
-};
 
 #[tokio::test]
 async fn the_overview_equals_a_recount_after_syncs_edits_reviews_and_duplicates() {
-    let server = ServerProcess::start();
-    let mut admin = server.admin().await;
-    import_regions(&mut admin).await;
+    let server = spawn_app().await;
+    let mut admin = server.admin_device().await;
+    import_regions(&server).await;
     let mut gen = SampleGenerator::new(41);
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut andi = server.user("andi", "officer", &["17.71.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut andi = server.device("andi", "officer", &["17.71.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     // A second admin device to look at the overview while the first recounts.
-    let mut admin_view = server.admin().await;
+    let mut admin_view = server.admin_device().await;
     let now = now_ms();
 
     // Nothing yet: zeros everywhere, 90 days, every programme and status present.
@@ -95,15 +92,13 @@ async fn the_overview_equals_a_recount_after_syncs_edits_reviews_and_duplicates(
     });
     siti.sync().await.unwrap();
     for (id, status) in [(&ids[0], "verified"), (&ids[4], "rejected")] {
-        let (code, body) = budi
-            .api(
-                "POST",
-                &format!("/api/registrations/{id}/review"),
-                Some(json!({"status": status})),
-            )
-            .await
-            .unwrap();
-        assert_eq!(code, 200, "{body}");
+        api_ok(
+            &mut budi,
+            "POST",
+            &format!("/api/registrations/{id}/review"),
+            Some(json!({"status": status})),
+        )
+        .await;
     }
     let mine = overview(&mut budi).await;
     assert_eq!(mine["total"], 5);
@@ -114,15 +109,13 @@ async fn the_overview_equals_a_recount_after_syncs_edits_reviews_and_duplicates(
     assert_overview_matches_recount(&mut admin_view, &mut admin, None, "after edits").await;
 
     // The pair sharing a NIK in 17.01 is one person: one drops out of every count.
-    let (code, body) = budi
-        .api(
-            "POST",
-            "/api/duplicates/resolve",
-            Some(json!({"nik": "1701014506990001", "verdict": "same_person", "keep": ids[0]})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(code, 200, "{body}");
+    api_ok(
+        &mut budi,
+        "POST",
+        "/api/duplicates/resolve",
+        Some(json!({"nik": "1701014506990001", "verdict": "same_person", "keep": ids[0]})),
+    )
+    .await;
     let mine = overview(&mut budi).await;
     assert_eq!(mine["total"], 4);
     assert_eq!(mine["duplicate_groups"], 0);
@@ -137,11 +130,11 @@ async fn the_overview_equals_a_recount_after_syncs_edits_reviews_and_duplicates(
 
 #[tokio::test]
 async fn officers_are_refused_and_each_scope_sees_its_own() {
-    let server = ServerProcess::start();
-    let mut admin = server.admin().await;
-    import_regions(&mut admin).await;
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let mut rudi = server.user("rudi", "supervisor", &["17.71"]).await;
+    let server = spawn_app().await;
+    let mut admin = server.admin_device().await;
+    import_regions(&server).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut rudi = server.device("rudi", "supervisor", &["17.71"]).await;
     let mut gen = SampleGenerator::new(42);
     register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), None);
     siti.sync().await.unwrap();
@@ -169,12 +162,12 @@ async fn officers_are_refused_and_each_scope_sees_its_own() {
 
 #[tokio::test]
 async fn officers_who_have_not_synced_are_listed_in_their_supervisors_scope() {
-    let server = ServerProcess::start();
-    let mut admin = server.admin().await;
-    let mut siti = server.user("siti", "officer", &["17.01.01"]).await;
-    let _dewi = server.user("dewi", "officer", &["17.01.01.2001"]).await;
-    let _andi = server.user("andi", "officer", &["17.71.01"]).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let server = spawn_app().await;
+    let mut admin = server.admin_device().await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let _dewi = server.device("dewi", "officer", &["17.01.01.2001"]).await;
+    let _andi = server.device("andi", "officer", &["17.71.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     siti.sync().await.unwrap();
 
     let shown = overview(&mut budi).await;
@@ -221,10 +214,10 @@ async fn officers_who_have_not_synced_are_listed_in_their_supervisors_scope() {
 
 #[tokio::test]
 async fn targets_are_replaced_by_an_admin_and_shown_in_the_overview() {
-    let server = ServerProcess::start();
-    let mut admin = server.admin().await;
-    import_regions(&mut admin).await;
-    let mut budi = server.user("budi", "supervisor", &["17.01"]).await;
+    let server = spawn_app().await;
+    let mut admin = server.admin_device().await;
+    import_regions(&server).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
 
     let (status, body) = budi.api("GET", "/api/targets", None).await.unwrap();
     assert_eq!(status, 200);
@@ -245,11 +238,13 @@ async fn targets_are_replaced_by_an_admin_and_shown_in_the_overview() {
         .await
         .unwrap();
     assert_eq!(status, 403, "only an admin sets targets");
-    let (status, body) = admin
-        .api("PUT", "/api/admin/targets", Some(targets.clone()))
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{body}");
+    api_ok(
+        &mut admin,
+        "PUT",
+        "/api/admin/targets",
+        Some(targets.clone()),
+    )
+    .await;
 
     let (_, all) = admin.api("GET", "/api/targets", None).await.unwrap();
     assert_eq!(all["targets"].as_array().unwrap().len(), 5);
