@@ -26,19 +26,16 @@ import {
   removeTempDirs,
   Api,
   LAPTOP,
-  login as submitLogin,
+  loginOfficer,
+  registerPerson,
   until as untilHolds,
+  waiting,
 } from "../lib/harness.mjs";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
 
 // Polled often: the sync figure is read when this returns.
 const until = (check, timeoutMs = 300_000) => untilHolds(check, "the benchmark step", timeoutMs, 100);
-
-async function login(page, username, password) {
-  await submitLogin(page, username, password);
-  await page.locator("section.list").waitFor({ timeout: 30_000 });
-}
 
 /** Sums the bytes (bodies as sent and headers) of `target`'s requests that `counts`. */
 function countBytes(target, counts) {
@@ -74,7 +71,6 @@ async function loginUsableLowEnd(url) {
   }
 }
 
-const waiting = async (page) => Number(await page.locator(".status .waiting").getAttribute("data-waiting"));
 
 async function oneRun(run) {
   const server = await startServer();
@@ -97,7 +93,7 @@ async function oneRun(run) {
 
     // 5,000 stored registrations: time to interactive after a reload.
     await admin.createUser({ username: `big${run}`, password: "officer-password-1", role: "officer", regions: ["17.01.01"] });
-    await login(page, `big${run}`, "officer-password-1");
+    await loginOfficer(page, `big${run}`, "officer-password-1");
     await context.setOffline(true);
     await page.evaluate(() => window.jemputAddSamples(5000, "17.01.01.2001"));
     await page.reload();
@@ -107,21 +103,7 @@ async function oneRun(run) {
     result.interactive_ms = Math.round(await page.evaluate(() => performance.now()));
 
     // One save, with 5,000 records in the database.
-    await page.click('button[name="new_registration"]');
-    await page.fill('input[name="full_name"]', "Ahmad Fauzi");
-    await page.fill('input[name="nik"]', "1701011205950001");
-    await page.fill('input[name="birth_place"]', "Manna");
-    await page.fill('input[name="birth_date"]', "1995-05-12");
-    await page.fill('input[name="phone"]', "081234567890");
-    await page.selectOption('select[name="address.regency"]', "17.01");
-    await page.selectOption('select[name="address.district"]', "17.01.01");
-    await page.selectOption('select[name="address.village"]', "17.01.01.2001");
-    await page.fill('input[name="address.rt"]', "001");
-    await page.fill('input[name="address.rw"]', "002");
-    await page.check('input[name="programmes"][value="job_placement"]');
-    await page.check('input[name="consent"]');
-    await page.click('button[name="save"]');
-    await page.locator("section.list").waitFor();
+    await registerPerson(page, { name: "Ahmad Fauzi", nik: "1701011205950001", birthDate: "1995-05-12" });
     result.save_ms = Math.round(await page.evaluate(() => window.jemputLastSaveMs) * 10) / 10;
     await context.close();
 
@@ -130,7 +112,7 @@ async function oneRun(run) {
     page = await openApp(context, server.url + "/");
     await waitForServiceWorker(page);
     await admin.createUser({ username: `slow${run}`, password: "officer-password-1", role: "officer", regions: ["17.01.01"] });
-    await login(page, `slow${run}`, "officer-password-1");
+    await loginOfficer(page, `slow${run}`, "officer-password-1");
     await until(async () => (await waiting(page)) === 0 && !(await page.locator(".last-sync", { hasText: "sedang" }).count()));
     await page.route("**/api/sync", (route) => route.abort("internetdisconnected"));
     await page.evaluate(() => window.jemputAddSamples(500, "17.01.01.2001"));

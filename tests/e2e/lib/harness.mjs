@@ -277,3 +277,44 @@ export async function navigate(page, path) {
     window.dispatchEvent(new PopStateEvent("popstate", { state: null }));
   }, path);
 }
+
+// --- the officer's app -------------------------------------------------------------------
+
+/** Signs an officer in on `page` (the login form) and waits for their list. */
+export async function loginOfficer(page, username, password) {
+  await login(page, username, password);
+  await page.locator("section.list").waitFor({ timeout: 30_000 });
+}
+
+/** The number of registrations the officer's status line says are waiting to be sent. */
+export async function waiting(page) {
+  return Number(await page.locator(".status .waiting").getAttribute("data-waiting"));
+}
+
+/**
+ * Registers one person through the officer's form on `page` and waits for the list:
+ * `{ name, nik, birthDate }` in `village` (its regency and district follow from its code),
+ * a man living in RT 001 / RW 002, interested in job placement, who consented.
+ */
+export async function registerPerson(page, { name, nik, birthDate }, village = "17.01.01.2001") {
+  const regency = village.slice(0, 5);
+  const district = village.slice(0, 8);
+  await page.click('button[name="new_registration"]');
+  await page.locator("form.registration").waitFor();
+  await page.locator(`select[name="address.regency"] option[value="${regency}"]`).waitFor({ state: "attached", timeout: 30_000 });
+  await page.fill('input[name="full_name"]', name);
+  await page.fill('input[name="nik"]', nik);
+  await page.fill('input[name="birth_place"]', "Manna");
+  await page.fill('input[name="birth_date"]', birthDate);
+  await page.selectOption('select[name="gender"]', "male");
+  await page.fill('input[name="phone"]', "081234567890");
+  await page.selectOption('select[name="address.regency"]', regency);
+  await page.selectOption('select[name="address.district"]', district);
+  await page.selectOption('select[name="address.village"]', village);
+  await page.fill('input[name="address.rt"]', "001");
+  await page.fill('input[name="address.rw"]', "002");
+  await page.check('input[name="programmes"][value="job_placement"]');
+  await page.check('input[name="consent"]');
+  await page.click('button[name="save"]');
+  await page.locator("section.list").waitFor();
+}

@@ -17,6 +17,7 @@ import {
   ADMIN_PASSWORD,
   login,
   navigate,
+  registerPerson,
   supervisorPath,
   until,
 } from "../lib/harness.mjs";
@@ -87,23 +88,7 @@ test("an admin creates an officer who registers, revokes the officer's phone, re
     // 2. The officer logs in on her phone, registers someone and syncs.
     const phone = await openApp(officerContext, server.url + "/");
     await login(phone, "siti", "siti-password-123");
-    await phone.click('button[name="new_registration"]');
-    await phone.locator('select[name="address.regency"] option[value="17.01"]').waitFor({ state: "attached", timeout: 30_000 });
-    await phone.fill('input[name="full_name"]', "Ahmad Fauzi");
-    await phone.fill('input[name="nik"]', "1701011505900001");
-    await phone.fill('input[name="birth_place"]', "Manna");
-    await phone.fill('input[name="birth_date"]', "1990-05-15");
-    await phone.selectOption('select[name="gender"]', "male");
-    await phone.fill('input[name="phone"]', "081234567890");
-    await phone.selectOption('select[name="address.regency"]', "17.01");
-    await phone.selectOption('select[name="address.district"]', "17.01.01");
-    await phone.selectOption('select[name="address.village"]', "17.01.01.2001");
-    await phone.fill('input[name="address.rt"]', "001");
-    await phone.fill('input[name="address.rw"]', "002");
-    await phone.check('input[name="programmes"][value="job_placement"]');
-    await phone.check('input[name="consent"]');
-    await phone.click('button[name="save"]');
-    await phone.locator("section.list").waitFor();
+    await registerPerson(phone, { name: "Ahmad Fauzi", nik: "1701011505900001", birthDate: "1990-05-15" });
     await phone.click('button[name="sync_now"]');
     await until(async () => (await api.request("GET", "/api/admin/stats")).registrations === 1, "the registration on the server");
 

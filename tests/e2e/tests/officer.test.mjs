@@ -13,8 +13,10 @@ import {
   waitForServiceWorker,
   removeTempDirs,
   Api,
-  login,
+  loginOfficer,
+  registerPerson,
   until,
+  waiting,
 } from "../lib/harness.mjs";
 
 after(removeTempDirs);
@@ -27,36 +29,6 @@ function nikFor(day, month, year, serial) {
   const mm = String(month).padStart(2, "0");
   const yy = String(year % 100).padStart(2, "0");
   return `170101${dd}${mm}${yy}${String(serial).padStart(4, "0")}`;
-}
-
-/** Logs the officer in; their list appears. */
-async function logIn(page, username, password) {
-  await login(page, username, password);
-  await page.locator("section.list").waitFor({ timeout: 30_000 });
-}
-
-async function waiting(page) {
-  return Number(await page.locator(".status .waiting").getAttribute("data-waiting"));
-}
-
-async function register(page, person) {
-  await page.click('button[name="new_registration"]');
-  await page.locator("form.registration").waitFor();
-  await page.fill('input[name="full_name"]', person.name);
-  await page.fill('input[name="nik"]', person.nik);
-  await page.fill('input[name="birth_place"]', "Manna");
-  await page.fill('input[name="birth_date"]', person.birthDate);
-  await page.selectOption('select[name="gender"]', "male");
-  await page.fill('input[name="phone"]', "081234567890");
-  await page.selectOption('select[name="address.regency"]', VILLAGE.regency);
-  await page.selectOption('select[name="address.district"]', VILLAGE.district);
-  await page.selectOption('select[name="address.village"]', VILLAGE.village);
-  await page.fill('input[name="address.rt"]', "001");
-  await page.fill('input[name="address.rw"]', "002");
-  await page.check('input[name="programmes"][value="job_placement"]');
-  await page.check('input[name="consent"]');
-  await page.click('button[name="save"]');
-  await page.locator("section.list").waitFor();
 }
 
 async function serverCount(api) {
@@ -75,7 +47,7 @@ test("an officer registers offline, survives reloads and restarts, syncs by itse
     // 1. Log in online; the region list comes down with the app.
     let page = await openApp(context, server.url + "/");
     await waitForServiceWorker(page);
-    await logIn(page, "siti", "siti-password-123");
+    await loginOfficer(page, "siti", "siti-password-123");
     await page.click('button[name="new_registration"]');
     await page.locator(`select[name="address.regency"] option[value="${VILLAGE.regency}"]`).waitFor({ state: "attached", timeout: 30_000 });
     await page.click('button[name="back"]');
@@ -90,7 +62,7 @@ test("an officer registers offline, survives reloads and restarts, syncs by itse
       { name: "Rudi Hartono", nik: nikFor(3, 8, 1990, 2), birthDate: "1990-08-03" },
       { name: "Joko Santoso", nik: nikFor(21, 1, 2000, 3), birthDate: "2000-01-21" },
     ];
-    for (const person of people) await register(page, person);
+    for (const person of people) await registerPerson(page, person);
     assert.equal(await page.locator("li.record").count(), 3);
     assert.equal(await waiting(page), 3);
 
@@ -174,7 +146,7 @@ test("the network drops in the middle of sending 200 records: after it returns, 
     const page = await openApp(context, server.url + "/");
     await waitForServiceWorker(page);
     await context.setOffline(false);
-    await logIn(page, "rina", "rina-password-123");
+    await loginOfficer(page, "rina", "rina-password-123");
     // Small batches, so the sync takes several round trips.
     await context.setOffline(true);
     assert.equal(await page.evaluate(() => window.jemputAddSamples(200, "17.01.01.2001")), 200);
@@ -217,7 +189,7 @@ test("another officer's record opens read-only until a supervisor hands it over"
   try {
     // Siti registers someone; it reaches the server.
     const siti = await openApp(sitiPhone, server.url + "/");
-    await logIn(siti, "siti", "siti-password-123");
+    await loginOfficer(siti, "siti", "siti-password-123");
     assert.equal(await siti.evaluate(() => window.jemputAddSamples(1, "17.01.01.2001")), 1);
     await siti.click('button[name="sync_now"]');
     await until(async () => (await waiting(siti)) === 0, "siti's record sent");
@@ -225,7 +197,7 @@ test("another officer's record opens read-only until a supervisor hands it over"
 
     // Rina, in the same district, sees it — to view only.
     const page = await openApp(rinaPhone, server.url + "/");
-    await logIn(page, "rina", "rina-password-123");
+    await loginOfficer(page, "rina", "rina-password-123");
     await page.click('button[name="sync_now"]');
     const record = page.locator(`li.record[data-id="${id}"]`);
     await record.locator(".tag.view-only").waitFor({ timeout: 30_000 });

@@ -18,9 +18,12 @@ import {
   Api,
   LAPTOP,
   login,
+  loginOfficer,
   navigate,
+  registerPerson,
   supervisorPath,
   until,
+  waiting,
 } from "../lib/harness.mjs";
 
 const PASSWORD = "a-long-password-1";
@@ -43,28 +46,19 @@ async function browser(viewport) {
   return { context, page };
 }
 
-async function logIn(page, username) {
-  await login(page, username, PASSWORD);
-}
-
 /** An officer's phone, logged in, with the list shown. */
 async function officerPhone(username) {
   const phone = await browser();
-  await logIn(phone.page, username);
-  await phone.page.locator("section.list").waitFor({ timeout: 30_000 });
+  await loginOfficer(phone.page, username, PASSWORD);
   return phone;
 }
 
 /** A supervisor's laptop, logged in, on the overview. */
 async function supervisorLaptop(username) {
   const laptop = await browser(LAPTOP);
-  await logIn(laptop.page, username);
+  await login(laptop.page, username, PASSWORD);
   await laptop.page.locator('[data-testid="overview"]').waitFor({ timeout: 30_000 });
   return laptop;
-}
-
-async function waiting(page) {
-  return Number(await page.locator(".status .waiting").getAttribute("data-waiting"));
 }
 
 /** Sends everything the phone holds and waits until nothing is left to send. */
@@ -75,28 +69,6 @@ async function syncPhone(page) {
 
 async function addSamples(page, count, village) {
   assert.equal(await page.evaluate(([n, v]) => window.jemputAddSamples(n, v), [count, village]), count);
-}
-
-/** Registers one person through the officer's form, in VILLAGE_C. */
-async function registerPerson(page, { name, nik, birthDate }) {
-  await page.click('button[name="new_registration"]');
-  await page.locator("form.registration").waitFor();
-  await page.fill('input[name="full_name"]', name);
-  await page.fill('input[name="nik"]', nik);
-  await page.fill('input[name="birth_place"]', "Manna");
-  await page.fill('input[name="birth_date"]', birthDate);
-  await page.selectOption('select[name="gender"]', "male");
-  await page.fill('input[name="phone"]', "081234567890");
-  await page.locator(`select[name="address.regency"] option[value="${BUDI_REGENCY}"]`).waitFor({ state: "attached", timeout: 30_000 });
-  await page.selectOption('select[name="address.regency"]', BUDI_REGENCY);
-  await page.selectOption('select[name="address.district"]', SITI_DISTRICT);
-  await page.selectOption('select[name="address.village"]', VILLAGE_C);
-  await page.fill('input[name="address.rt"]', "001");
-  await page.fill('input[name="address.rw"]', "002");
-  await page.check('input[name="programmes"][value="job_placement"]');
-  await page.check('input[name="consent"]');
-  await page.click('button[name="save"]');
-  await page.locator("section.list").waitFor();
 }
 
 async function dataValue(page, testid) {
@@ -463,10 +435,10 @@ test("on the record page a supervisor hands a record over to another officer of 
 
 test("a duplicate pair is resolved in the queue and the counts change", async () => {
   const person = { name: "Dedi Kurniawan", nik: "1701011203950007", birthDate: "1995-03-12" };
-  await registerPerson(siti.page, person);
+  await registerPerson(siti.page, person, VILLAGE_C);
   await syncPhone(siti.page);
   const dewi = await officerPhone("dewi");
-  await registerPerson(dewi.page, { ...person, name: "Dedi Kurniawan S" });
+  await registerPerson(dewi.page, { ...person, name: "Dedi Kurniawan S" }, VILLAGE_C);
   await syncPhone(dewi.page);
 
   const budi = new Api(server.url);
