@@ -20,6 +20,8 @@
 //! The feature `documents` (on by default) brings Automerge: [`document`], [`history`],
 //! [`change_order`] and [`sync`]. The supervisor's browser app reads the API only and
 //! builds without it.
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod calendar;
 #[cfg(feature = "documents")]
