@@ -35,11 +35,30 @@ pub trait Choice: Copy + PartialEq + Send + Sync + 'static {
     }
 }
 
-/// Defines a choice from one table per enum — `Variant => "code", "Indonesian",
-/// "English";` in the order of `ALL` — as inherent `ALL`, `code`, `from_code` and `label`
-/// (callers need no trait import) and the [`Choice`] impl for generic code.
+/// Defines a choice enum from one table — its attributes, then `Variant => "code",
+/// "Indonesian", "English";` in the order of `ALL` — so each variant is written once: the
+/// enum itself (`Copy`, `Eq`, `Hash`, serde in snake_case, the code being the serde name;
+/// other derives as attributes), inherent `ALL`, `code`, `from_code` and `label` (callers
+/// need no trait import) and the [`Choice`] impl for generic code.
 macro_rules! choices {
-    ($ty:ident { $($variant:ident => $code:literal, $id:literal, $en:literal;)+ }) => {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $ty:ident {
+            $($(#[$variant_meta:meta])* $variant:ident => $code:literal, $id:literal, $en:literal;)+
+        }
+    ) => {
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize,
+        )]
+        #[serde(rename_all = "snake_case")]
+        $(#[$meta])*
+        $vis enum $ty {
+            $($(#[$variant_meta])* $variant,)+
+        }
+
+        $crate::choice::choices!(@impl $ty { $($variant => $code, $id, $en;)+ });
+    };
+    (@impl $ty:ident { $($variant:ident => $code:literal, $id:literal, $en:literal;)+ }) => {
         impl $ty {
             /// Every value, in the order a form or a filter lists them.
             pub const ALL: &'static [$ty] = &[$($ty::$variant),+];

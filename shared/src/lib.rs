@@ -7,6 +7,7 @@
 //! - [`domain`] and [`validation`] — value types that parse (NIK, phone, region code,
 //!   birth date) and the per-field checks, with messages in Bahasa Indonesia and English;
 //!   [`limits`] — every size limit of the domain, defined once.
+//! - [`calendar`] — civil dates, day numbers and WIB (UTC+7) days, defined once.
 //! - [`sync`] — the device ↔ server protocol as a sans-IO state machine: messages in,
 //!   messages and storage effects out; no sockets, clocks or storage inside.
 //! - [`policy`] — who may see and change which registration.
@@ -19,7 +20,10 @@
 //! The feature `documents` (on by default) brings Automerge: [`document`], [`history`],
 //! [`change_order`] and [`sync`]. The supervisor's browser app reads the API only and
 //! builds without it.
+#![forbid(unsafe_code)]
+
 pub mod api;
+pub mod calendar;
 #[cfg(feature = "documents")]
 pub mod change_order;
 pub mod choice;

@@ -9,19 +9,13 @@ use crate::choice::choices;
 use crate::document::ChangeAuthor;
 use crate::registration::{Registration, ReviewStatus};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Supervisor,
-    Officer,
+choices! {
+    pub enum Role {
+        Admin => "admin", "Admin", "Admin";
+        Supervisor => "supervisor", "Pengawas", "Supervisor";
+        Officer => "officer", "Petugas", "Officer";
+    }
 }
-
-choices!(Role {
-    Admin => "admin", "Admin", "Admin";
-    Supervisor => "supervisor", "Pengawas", "Supervisor";
-    Officer => "officer", "Petugas", "Officer";
-});
 
 impl Role {
     /// Officers register on their phone, offline, and sync; supervisors and admins work

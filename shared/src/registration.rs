@@ -84,37 +84,27 @@ fn reconcile_once_set<R: autosurgeon::Reconciler>(
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    #[default]
-    Male,
-    Female,
+choices! {
+    #[derive(Default)]
+    #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
+    pub enum Gender {
+        #[default]
+        Male => "male", "Laki-laki", "Male";
+        Female => "female", "Perempuan", "Female";
+    }
 }
 
-choices!(Gender {
-    Male => "male", "Laki-laki", "Male";
-    Female => "female", "Perempuan", "Female";
-});
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
-#[serde(rename_all = "snake_case")]
-pub enum MaritalStatus {
-    #[default]
-    Single,
-    Married,
-    Divorced,
-    Widowed,
+choices! {
+    #[derive(Default)]
+    #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
+    pub enum MaritalStatus {
+        #[default]
+        Single => "single", "Belum kawin", "Single";
+        Married => "married", "Kawin", "Married";
+        Divorced => "divorced", "Cerai hidup", "Divorced";
+        Widowed => "widowed", "Cerai mati", "Widowed";
+    }
 }
-
-choices!(MaritalStatus {
-    Single => "single", "Belum kawin", "Single";
-    Married => "married", "Kawin", "Married";
-    Divorced => "divorced", "Cerai hidup", "Divorced";
-    Widowed => "widowed", "Cerai mati", "Widowed";
-});
 
 /// Kemendagri region codes (`17.01`, `17.01.01`, `17.01.01.2001`) plus the free-text parts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -130,57 +120,37 @@ pub struct Address {
     pub street: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
-#[serde(rename_all = "snake_case")]
-pub enum EducationLevel {
-    #[default]
-    NoSchooling,
-    Sd,
-    Smp,
-    Sma,
-    Smk,
-    D1,
-    D2,
-    D3,
-    D4S1,
-    S2,
-    S3,
+choices! {
+    #[derive(Default)]
+    #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
+    pub enum EducationLevel {
+        #[default]
+        NoSchooling => "no_schooling", "Tidak/belum sekolah", "No schooling";
+        Sd => "sd", "SD", "Primary (SD)";
+        Smp => "smp", "SMP", "Junior secondary (SMP)";
+        Sma => "sma", "SMA", "Senior secondary (SMA)";
+        Smk => "smk", "SMK", "Vocational secondary (SMK)";
+        D1 => "d1", "D1", "Diploma 1";
+        D2 => "d2", "D2", "Diploma 2";
+        D3 => "d3", "D3", "Diploma 3";
+        D4S1 => "d4_s1", "D4/S1", "Bachelor (D4/S1)";
+        S2 => "s2", "S2", "Master (S2)";
+        S3 => "s3", "S3", "Doctorate (S3)";
+    }
 }
 
-choices!(EducationLevel {
-    NoSchooling => "no_schooling", "Tidak/belum sekolah", "No schooling";
-    Sd => "sd", "SD", "Primary (SD)";
-    Smp => "smp", "SMP", "Junior secondary (SMP)";
-    Sma => "sma", "SMA", "Senior secondary (SMA)";
-    Smk => "smk", "SMK", "Vocational secondary (SMK)";
-    D1 => "d1", "D1", "Diploma 1";
-    D2 => "d2", "D2", "Diploma 2";
-    D3 => "d3", "D3", "Diploma 3";
-    D4S1 => "d4_s1", "D4/S1", "Bachelor (D4/S1)";
-    S2 => "s2", "S2", "Master (S2)";
-    S3 => "s3", "S3", "Doctorate (S3)";
-});
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
-#[serde(rename_all = "snake_case")]
-pub enum EmploymentStatus {
-    #[default]
-    Unemployed,
-    Employed,
-    SelfEmployed,
-    Student,
-    Other,
+choices! {
+    #[derive(Default)]
+    #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
+    pub enum EmploymentStatus {
+        #[default]
+        Unemployed => "unemployed", "Belum bekerja", "Unemployed";
+        Employed => "employed", "Bekerja", "Employed";
+        SelfEmployed => "self_employed", "Usaha sendiri", "Self-employed";
+        Student => "student", "Pelajar/mahasiswa", "Student";
+        Other => "other", "Lainnya", "Other";
+    }
 }
-
-choices!(EmploymentStatus {
-    Unemployed => "unemployed", "Belum bekerja", "Unemployed";
-    Employed => "employed", "Bekerja", "Employed";
-    SelfEmployed => "self_employed", "Usaha sendiri", "Self-employed";
-    Student => "student", "Pelajar/mahasiswa", "Student";
-    Other => "other", "Lainnya", "Other";
-});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
@@ -227,26 +197,19 @@ impl ProgrammeInterest {
     }
 }
 
-/// The five programmes a person can be interested in, without the details an interest
-/// carries ([`ProgrammeInterest`]): what the projection, the filters, the targets and the
-/// overview count by. Its codes are the interests' `kind` tags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Programme {
-    BlkTraining,
-    DomesticApprenticeship,
-    OverseasApprenticeship,
-    NewEntrepreneur,
-    JobPlacement,
+choices! {
+    /// The five programmes a person can be interested in, without the details an interest
+    /// carries ([`ProgrammeInterest`]): what the projection, the filters, the targets and the
+    /// overview count by. Its codes are the interests' `kind` tags.
+    #[derive(PartialOrd, Ord)]
+    pub enum Programme {
+        BlkTraining => "blk_training", "Pelatihan vokasi di BLK", "Vocational training at a BLK";
+        DomesticApprenticeship => "domestic_apprenticeship", "Pemagangan dalam negeri", "Domestic apprenticeship";
+        OverseasApprenticeship => "overseas_apprenticeship", "Pemagangan luar negeri", "Overseas apprenticeship";
+        NewEntrepreneur => "new_entrepreneur", "Wirausaha baru", "New entrepreneur";
+        JobPlacement => "job_placement", "Penempatan kerja", "Job placement";
+    }
 }
-
-choices!(Programme {
-    BlkTraining => "blk_training", "Pelatihan vokasi di BLK", "Vocational training at a BLK";
-    DomesticApprenticeship => "domestic_apprenticeship", "Pemagangan dalam negeri", "Domestic apprenticeship";
-    OverseasApprenticeship => "overseas_apprenticeship", "Pemagangan luar negeri", "Overseas apprenticeship";
-    NewEntrepreneur => "new_entrepreneur", "Wirausaha baru", "New entrepreneur";
-    JobPlacement => "job_placement", "Penempatan kerja", "Job placement";
-});
 
 impl Programme {
     /// A new interest in this programme, its details (vocation, country) still empty.
@@ -290,25 +253,17 @@ pub struct Review {
     pub comments: Vec<ReviewComment>,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
-#[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewStatus {
-    #[default]
-    Submitted,
-    Verified,
-    NeedsCorrection,
-    Rejected,
+choices! {
+    #[derive(PartialOrd, Ord, Default)]
+    #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
+    pub enum ReviewStatus {
+        #[default]
+        Submitted => "submitted", "Diajukan", "Submitted";
+        Verified => "verified", "Terverifikasi", "Verified";
+        NeedsCorrection => "needs_correction", "Perlu perbaikan", "Needs correction";
+        Rejected => "rejected", "Ditolak", "Rejected";
+    }
 }
-
-choices!(ReviewStatus {
-    Submitted => "submitted", "Diajukan", "Submitted";
-    Verified => "verified", "Terverifikasi", "Verified";
-    NeedsCorrection => "needs_correction", "Perlu perbaikan", "Needs correction";
-    Rejected => "rejected", "Ditolak", "Rejected";
-});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]

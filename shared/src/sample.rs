@@ -2,6 +2,7 @@
 //! gender, Bengkulu region codes — for property tests, the load generator and demo data.
 //! Deterministic for a seed, so a failing run can be replayed.
 
+use crate::domain::{Nik, RegionCode};
 use crate::registration::{
     Address, Consent, EducationLevel, EmploymentStatus, Gender, MaritalStatus, Millis,
     ProgrammeInterest, Registration, WorkExperience,
@@ -147,19 +148,12 @@ impl SampleGenerator {
             .rsplit_once('.')
             .map(|(r, _)| r)
             .unwrap_or(district);
-        let nik_day = if gender == Gender::Female {
-            day + 40
-        } else {
-            day
-        };
-        let nik = format!(
-            "{}{:02}{:02}{:02}{:04}",
-            district.replace('.', ""),
-            nik_day,
-            month,
-            year % 100,
-            1 + self.below(9998)
-        );
+        let issued_in = RegionCode::parse(district).expect("a village code's district");
+        let birth = (year as i32, month as u32, day as u32);
+        let serial = 1 + self.below(9998) as u32;
+        let nik = Nik::issue(&issued_in, birth, gender, serial)
+            .expect("a real district, day and serial")
+            .to_string();
         let phone = format!("08{}{:09}", 1 + self.below(3), self.below(1_000_000_000));
         let programmes = match self.below(5) {
             0 => vec![ProgrammeInterest::BlkTraining {

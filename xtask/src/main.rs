@@ -1,6 +1,6 @@
 //! Build chores for Jemput, in Rust: `cargo xtask run` sets up and starts the whole system,
-//! `cargo xtask test` runs every test. Both work on a fresh clone: each installs what it
-//! needs first.
+//! `cargo xtask test` runs every test, `cargo xtask lint` the formatting and lint gate.
+//! All work on a fresh clone: each installs what it needs first.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -10,6 +10,7 @@ use anyhow::{bail, Context};
 mod bench_supervisor;
 mod e2e;
 mod http;
+mod lint;
 mod postgres;
 mod web;
 
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("lint") => lint::run(),
         Some("bench") if args.iter().any(|a| a == "--postgres") => postgres::bench(&args[1..]),
         Some("bench") => bench(&args[1..]),
         Some("build-app") => web::build_app(&args[1..]),
@@ -27,7 +29,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]"
             );
             return ExitCode::from(2);
         }

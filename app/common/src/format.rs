@@ -2,20 +2,18 @@
 //! server's days are counted in), dates and times in the browser's own zone and the
 //! user's language, and counts with thousands separators.
 
-use jemput_shared::domain::{civil_date_at, WIB_OFFSET_MS};
+use jemput_shared::calendar::{iso_date, wib_date, wib_minute};
 
 use crate::i18n::{l, Lang};
 
 /// `YYYY-MM-DD` in WIB.
 pub fn day(ms: i64) -> String {
-    let (y, m, d) = civil_date_at(ms, WIB_OFFSET_MS);
-    format!("{y:04}-{m:02}-{d:02}")
+    iso_date(wib_date(ms))
 }
 
 /// `YYYY-MM-DD HH:MM` in WIB.
 pub fn datetime(ms: i64) -> String {
-    let minutes = (ms + WIB_OFFSET_MS).rem_euclid(86_400_000) / 60_000;
-    format!("{} {:02}:{:02}", day(ms), minutes / 60, minutes % 60)
+    wib_minute(ms)
 }
 
 /// A count with thousands separators: `12.345` in Indonesian, `12,345` in English.

@@ -7,6 +7,7 @@
 //!
 //! The request and answer types themselves live in `jemput_shared::api`, beside the
 //! server's handlers that use them.
+#![forbid(unsafe_code)]
 
 pub mod api;
 pub mod format;

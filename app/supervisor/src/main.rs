@@ -7,6 +7,7 @@
 //! (`jemput_shared::api`) for them; `live` follows `/api/events`; `components` are the
 //! small pieces several screens draw. Languages, the session and the login form are
 //! both apps' (`jemput_app_common`).
+#![forbid(unsafe_code)]
 
 mod api;
 mod app;

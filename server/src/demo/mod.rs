@@ -9,8 +9,8 @@
 //!   regency and an admin, created or reused;
 //! - [`plan`]: when each officer synced over the last 90 days and how many records each
 //!   sync brought (some officers went quiet more than a week ago);
-//! - [`person`], [`nik`], [`names`]: the people — names, NIKs consistent with district,
-//!   birth date and gender, phones;
+//! - [`person`], [`names`]: the people — names, NIKs ([`Nik::issue`](jemput_shared::domain::Nik::issue))
+//!   consistent with district, birth date and gender, phones;
 //! - [`generator`]: one registration document per record, some re-registering an
 //!   earlier person (a shared NIK), some reviewed by the regency's supervisor.
 //!
@@ -20,7 +20,6 @@
 
 pub mod generator;
 pub mod names;
-pub mod nik;
 pub mod person;
 pub mod plan;
 pub mod users;

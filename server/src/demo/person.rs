@@ -2,13 +2,13 @@
 //! than to the visit — name, gender, birth date and place, NIK and phone. A duplicate
 //! registration is the same [`Person`] registered again, so the two share a NIK.
 
-use jemput_shared::domain::{CivilDate, RegionCode};
+use jemput_shared::calendar::{days_in_month, iso_date};
+use jemput_shared::domain::{CivilDate, Nik, RegionCode};
 use jemput_shared::registration::Gender;
 use jemput_shared::sample::SampleGenerator;
 use jemput_shared::validation::FieldProblem;
 
 use super::names;
-use super::nik;
 
 /// Job seekers are young: ages from [`YOUNGEST`] to [`YOUNGEST`] + [`AGE_SPAN`] − 1,
 /// most of them near the start.
@@ -53,7 +53,7 @@ impl Person {
         let month = 1 + rng.below(12) as u32;
         let day = 1 + rng.below(u64::from(days_in_month(year, month))) as u32;
         let serial = 1 + rng.below(9_999) as u32;
-        let nik = nik::issue(district, (year, month, day), gender, serial)?;
+        let nik = Nik::issue(district, (year, month, day), gender, serial)?;
         let phone = if rng.below(100) < WITHOUT_PHONE_PERCENT {
             String::new()
         } else {
@@ -62,7 +62,7 @@ impl Person {
         Ok(Person {
             full_name,
             gender,
-            birth_date: format!("{year:04}-{month:02}-{day:02}"),
+            birth_date: iso_date((year, month, day)),
             birth_place: rng.pick(names::BIRTH_PLACES).to_string(),
             nik: nik.as_str().to_owned(),
             phone,
@@ -102,15 +102,6 @@ pub fn phone(rng: &mut SampleGenerator) -> String {
         format!("0{prefix}{:07}", rng.below(10_000_000))
     } else {
         format!("0{prefix}{:08}", rng.below(100_000_000))
-    }
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 

@@ -25,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use futures_util::StreamExt;
+use jemput_shared::calendar;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_stream::wrappers::ReceiverStream;
@@ -32,7 +33,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use crate::auth::{bearer_token, Authenticated};
 use crate::clock;
 use crate::error::{ApiError, Message};
-use crate::routes::export_format::{self, cells, push_csv_line, COLUMNS};
+use crate::routes::export_format::{cells, push_csv_line, COLUMNS};
 use crate::routes::listing_names::RowNames;
 use crate::routes::listing_query::{self, Accepts, RawParams};
 use crate::startup::AppState;
@@ -101,7 +102,7 @@ fn download_headers(content_type: &'static str, extension: &str) -> HeaderMap {
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     let file = format!(
         "attachment; filename=\"jemput-registrations-{}.{extension}\"",
-        export_format::wib_day(clock::now_ms())
+        calendar::iso_date(clock::today())
     );
     if let Ok(value) = HeaderValue::from_str(&file) {
         headers.insert(header::CONTENT_DISPOSITION, value);

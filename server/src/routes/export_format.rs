@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use jemput_shared::domain::{civil_date_at, WIB_OFFSET_MS};
+use jemput_shared::calendar::wib_minute;
 
 use crate::routes::listing_names::RowNames;
 use crate::store::listing::ListedRegistration;
@@ -62,23 +62,6 @@ pub fn cells<'a>(names: &'a RowNames, row: &'a ListedRegistration) -> [Cow<'a, s
         Cow::Owned(wib_minute(row.updated_at)),
         Cow::Borrowed(row.duplicate_of.as_deref().unwrap_or_default()),
     ]
-}
-
-/// `YYYY-MM-DD HH:MM` in WIB.
-pub fn wib_minute(unix_ms: i64) -> String {
-    let (year, month, day) = civil_date_at(unix_ms, WIB_OFFSET_MS);
-    let minute_of_day = (unix_ms + WIB_OFFSET_MS).rem_euclid(86_400_000) / 60_000;
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        minute_of_day / 60,
-        minute_of_day % 60
-    )
-}
-
-/// Today in WIB, `YYYY-MM-DD`, for the download's file name.
-pub fn wib_day(unix_ms: i64) -> String {
-    let (year, month, day) = civil_date_at(unix_ms, WIB_OFFSET_MS);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// Appends one CSV line (RFC 4180, CRLF) of `cells` to `out`.
@@ -156,16 +139,5 @@ mod tests {
             "-5,+6281234567,1.5e3\r\n"
         );
         assert_eq!(line(&["-inf"]), "\"'-inf\"\r\n");
-    }
-
-    #[test]
-    fn times_are_wib_minutes() {
-        // 2025-11-28 00:00 UTC is 07:00 in WIB.
-        assert_eq!(wib_minute(20_420 * 86_400_000), "2025-11-28 07:00");
-        assert_eq!(
-            wib_minute(20_420 * 86_400_000 - 7 * 3_600_000 - 60_000),
-            "2025-11-27 23:59"
-        );
-        assert_eq!(wib_day(20_420 * 86_400_000 + 17 * 3_600_000), "2025-11-29");
     }
 }

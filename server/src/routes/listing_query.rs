@@ -5,7 +5,8 @@
 //! Only supervisors and admins list registrations; the filter always carries the
 //! requester's scope, so a filter naming a region outside it finds nothing.
 
-use jemput_shared::domain::{RegionCode, RegionLevel, WIB_OFFSET_MS};
+use jemput_shared::calendar::{self, DAY_MS};
+use jemput_shared::domain::{RegionCode, RegionLevel};
 use jemput_shared::policy::Role;
 use jemput_shared::registration::{Programme, ReviewStatus};
 
@@ -134,8 +135,6 @@ pub fn parse(
     }
     Ok(request)
 }
-
-const DAY_MS: i64 = 86_400_000;
 
 fn bad(code: &'static str, en: String, id: String) -> ApiError {
     ApiError::BadRequest(Message::new(code, en, id))
@@ -295,61 +294,23 @@ fn wib_day_start(name: &str, value: &str) -> Result<i64, ApiError> {
             format!("`{name}` harus tanggal dengan format YYYY-MM-DD."),
         )
     };
-    let parts: Vec<&str> = value.split('-').collect();
-    let [year, month, day] = parts.as_slice() else {
-        return Err(problem());
-    };
-    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
-        return Err(problem());
-    }
-    let digits = |s: &str| {
-        s.chars()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse::<i64>().ok())
-            .flatten()
-    };
-    let (Some(year), Some(month), Some(day)) = (digits(year), digits(month), digits(day)) else {
-        return Err(problem());
-    };
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return Err(problem());
-    }
-    Ok(days_from_civil(year, month, day) * DAY_MS - WIB_OFFSET_MS)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a calendar date, after Howard Hinnant's `days_from_civil`.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let date = calendar::parse_iso_date(value).ok_or_else(problem)?;
+    Ok(calendar::wib_day_start_ms(date))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jemput_shared::domain::civil_date_at;
+    use jemput_shared::calendar::wib_date;
 
     #[test]
     fn a_wib_day_starts_at_five_in_the_afternoon_utc_the_day_before() {
         let start = wib_day_start("from", "2025-11-28").unwrap();
         assert_eq!(start, 20_420 * DAY_MS - 7 * 3_600_000);
-        assert_eq!(civil_date_at(start, WIB_OFFSET_MS), (2025, 11, 28));
-        assert_eq!(civil_date_at(start - 1, WIB_OFFSET_MS), (2025, 11, 27));
+        assert_eq!(wib_date(start), (2025, 11, 28));
+        assert_eq!(wib_date(start - 1), (2025, 11, 27));
         assert_eq!(
-            civil_date_at(wib_day_start("to", "2024-02-29").unwrap(), WIB_OFFSET_MS),
+            wib_date(wib_day_start("to", "2024-02-29").unwrap()),
             (2024, 2, 29)
         );
     }

@@ -15,7 +15,10 @@ use axum::{Json, Router};
 use jemput_shared::api::overview::{
     DayCount, Overview, ProgrammeProgress, RegencyProgress, StaleOfficer,
 };
-use jemput_shared::domain::{civil_date_at, RegionCode, WIB_OFFSET_MS};
+use jemput_shared::calendar::{
+    civil_from_days, days_from_civil, iso_date, wib_date, wib_day_number, DAY_MS,
+};
+use jemput_shared::domain::RegionCode;
 use jemput_shared::registration::{Programme, ReviewStatus};
 
 use crate::auth::Authenticated;
@@ -25,7 +28,7 @@ use crate::routes::duplicates::open_groups;
 use crate::routes::targets::{stored_targets, TargetBook};
 use crate::routes::ApiQuery;
 use crate::startup::AppState;
-use crate::store::supervision::{days_from_civil, wib_day, RegencyScope};
+use crate::store::supervision::RegencyScope;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/overview", get(overview))
@@ -33,7 +36,6 @@ pub fn router() -> Router<AppState> {
 
 /// Days shown in `per_day`, ending today.
 const PER_DAY_DAYS: i64 = 90;
-const DAY_MS: i64 = 86_400_000;
 
 /// The requester's supervision scope; officers have none (403).
 pub(crate) fn supervision_scope(auth: &Authenticated) -> Result<RegencyScope, ApiError> {
@@ -57,12 +59,6 @@ fn parse_stale_days(raw: Option<&String>) -> Result<i64, ApiError> {
         })
 }
 
-/// "YYYY-MM-DD" of a [`wib_day`].
-fn day_label(day: i64) -> String {
-    let (year, month, day) = civil_date_at(day * DAY_MS, 0);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 async fn overview(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -73,9 +69,9 @@ async fn overview(
     let stale_days = parse_stale_days(query.get("stale_days"))?;
 
     let now = clock::now_ms();
-    let today = wib_day(now);
-    let (year, _, _) = civil_date_at(now, WIB_OFFSET_MS);
-    let year_days = days_from_civil(year, 1, 1)..days_from_civil(year + 1, 1, 1);
+    let today = wib_day_number(now);
+    let (year, _, _) = wib_date(now);
+    let year_days = days_from_civil((year, 1, 1))..days_from_civil((year + 1, 1, 1));
     let first_day = today - (PER_DAY_DAYS - 1);
     let tallies = state
         .store
@@ -175,7 +171,7 @@ async fn overview(
             .into_iter()
             .enumerate()
             .map(|(offset, count)| DayCount {
-                day: day_label(first_day + offset as i64),
+                day: iso_date(civil_from_days(first_day + offset as i64)),
                 count,
             })
             .collect(),
@@ -228,11 +224,6 @@ async fn stale_officers(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_day_is_labelled_by_its_calendar_date() {
-        assert_eq!(day_label(days_from_civil(2026, 8, 31)), "2026-08-31");
-    }
 
     #[test]
     fn stale_days_default_to_a_week_and_stay_within_a_year() {

@@ -4,7 +4,6 @@
 //! the projection hold in step (migration `0004_overview`), so none of these reads scans
 //! the registrations.
 
-use jemput_shared::domain::WIB_OFFSET_MS;
 use jemput_shared::policy::Scope;
 
 /// The regencies a supervision query covers.
@@ -32,24 +31,6 @@ impl RegencyScope {
             RegencyScope::Only(regencies) => regencies.iter().any(|r| r == regency),
         }
     }
-}
-
-/// The WIB calendar day of a time, as days since 1970-01-01: the `day` of the
-/// aggregate tables (their SQL computes the same `(created_at + 25200000) / 86400000`).
-pub fn wib_day(unix_ms: i64) -> i64 {
-    (unix_ms + WIB_OFFSET_MS).div_euclid(86_400_000)
-}
-
-/// Days since 1970-01-01 of a calendar date (Howard Hinnant's `days_from_civil`), to
-/// turn "January 1st of this year" into a [`wib_day`].
-pub fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
-    let year = i64::from(year) - i64::from(month <= 2);
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let month = i64::from(month);
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Counted registrations of one regency, programme ('' = the registrations themselves)
@@ -161,27 +142,6 @@ pub(crate) fn split_programmes(column: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_wib_day_starts_at_midnight_in_bengkulu() {
-        // 2026-01-01 00:00 WIB is 2025-12-31 17:00 UTC.
-        let midnight_wib = 1_767_200_400_000;
-        assert_eq!(wib_day(midnight_wib) - wib_day(midnight_wib - 1), 1);
-        assert_eq!(wib_day(midnight_wib), 20_454);
-    }
-
-    #[test]
-    fn days_from_civil_inverts_the_calendar() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2026, 1, 1), 20_454);
-        assert_eq!(
-            days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28),
-            2
-        );
-        let day = days_from_civil(2026, 8, 31);
-        let (y, m, d) = jemput_shared::domain::civil_date_at(day * 86_400_000, 0);
-        assert_eq!((y, m, d), (2026, 8, 31));
-    }
 
     #[test]
     fn the_programme_column_splits_into_codes() {

@@ -22,20 +22,15 @@ pub struct DuplicateGroup {
     pub registrations: Vec<TableRow>,
 }
 
-/// A supervisor's verdict on a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// One person registered more than once: keep one, the others become its duplicates.
-    SamePerson,
-    /// Different people sharing a NIK (a typo, a family card): close the group as it is.
-    DifferentPeople,
+choices! {
+    /// A supervisor's verdict on a group.
+    pub enum Verdict {
+        /// One person registered more than once: keep one, the others become its duplicates.
+        SamePerson => "same_person", "Orang yang sama", "Same person";
+        /// Different people sharing a NIK (a typo, a family card): close the group as it is.
+        DifferentPeople => "different_people", "Orang berbeda", "Different people";
+    }
 }
-
-choices!(Verdict {
-    SamePerson => "same_person", "Orang yang sama", "Same person";
-    DifferentPeople => "different_people", "Orang berbeda", "Different people";
-});
 
 /// The body of `POST /api/duplicates/resolve`: `keep` with `same_person` only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

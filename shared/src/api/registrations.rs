@@ -49,41 +49,29 @@ pub struct RegistrationPage {
     pub per_page: u64,
 }
 
-/// The columns the table can be sorted by (`sort`), with their headings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SortKey {
-    #[default]
-    CreatedAt,
-    UpdatedAt,
-    FullName,
-    Nik,
-    Status,
-    Regency,
+choices! {
+    /// The columns the table can be sorted by (`sort`), with their headings.
+    #[derive(Default)]
+    pub enum SortKey {
+        #[default]
+        CreatedAt => "created_at", "Didaftarkan", "Registered";
+        UpdatedAt => "updated_at", "Diperbarui", "Updated";
+        FullName => "full_name", "Nama", "Name";
+        Nik => "nik", "NIK", "NIK";
+        Status => "status", "Status", "Status";
+        Regency => "regency", "Wilayah", "Area";
+    }
 }
 
-choices!(SortKey {
-    CreatedAt => "created_at", "Didaftarkan", "Registered";
-    UpdatedAt => "updated_at", "Diperbarui", "Updated";
-    FullName => "full_name", "Nama", "Name";
-    Nik => "nik", "NIK", "NIK";
-    Status => "status", "Status", "Status";
-    Regency => "regency", "Wilayah", "Area";
-});
-
-/// The sort direction (`dir`); newest first unless asked otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SortDir {
-    #[default]
-    Desc,
-    Asc,
+choices! {
+    /// The sort direction (`dir`); newest first unless asked otherwise.
+    #[derive(Default)]
+    pub enum SortDir {
+        #[default]
+        Desc => "desc", "Menurun", "Descending";
+        Asc => "asc", "Menaik", "Ascending";
+    }
 }
-
-choices!(SortDir {
-    Desc => "desc", "Menurun", "Descending";
-    Asc => "asc", "Menaik", "Ascending";
-});
 
 /// The table's and the exports' query parameters (those a screen sets; the server also
 /// takes `duplicates` and `per_page`, see docs/supervisor-api.md). The supervisor's table

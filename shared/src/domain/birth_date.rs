@@ -3,39 +3,13 @@
 //!
 //! There is no clock here: every check that needs "today" takes it as a [`CivilDate`]
 //! from the caller, so the browser, the server and the tests all decide the same way.
-//! The calendar arithmetic needed (leap years, month lengths, comparing dates) is small
-//! enough that a date crate would cost more than it saves.
+//! The calendar arithmetic (leap years, month lengths) lives in [`crate::calendar`].
 
 use std::fmt;
 use std::ops::RangeInclusive;
 
+use crate::calendar::{is_calendar_date, split_iso, CivilDate};
 use crate::validation::FieldProblem;
-
-/// A date as `(year, month, day)`, month and day counted from 1. Tuples compare in
-/// calendar order, which is all the checks here need.
-pub type CivilDate = (i32, u32, u32);
-
-/// Western Indonesia Time (WIB, UTC+7), Bengkulu's time zone: "today" for the checks.
-pub const WIB_OFFSET_MS: i64 = 7 * 3_600_000;
-
-/// The calendar date at `unix_ms` in a zone `utc_offset_ms` ahead of UTC.
-pub fn civil_date_at(unix_ms: i64, utc_offset_ms: i64) -> CivilDate {
-    civil_from_days((unix_ms + utc_offset_ms).div_euclid(86_400_000))
-}
-
-/// Days since 1970-01-01 to (year, month, day), after Howard Hinnant's `civil_from_days`.
-fn civil_from_days(days: i64) -> CivilDate {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    (year, month, day)
-}
 
 /// Ages at which a person is counted as of working age (BPS's 15–64), in full years.
 pub const WORKING_AGE: RangeInclusive<u32> = 15..=64;
@@ -74,7 +48,7 @@ impl BirthDate {
                 "Date of birth must be written year-month-day, for example 1990-05-13.",
             )
         })?;
-        if !is_calendar_date(year, month, day) {
+        if !is_calendar_date((year, month, day)) {
             return Err(FieldProblem::error(
                 FIELD,
                 "birth_date_invalid",
@@ -158,61 +132,11 @@ impl fmt::Display for BirthDate {
     }
 }
 
-/// Splits exactly `DDDD-DD-DD` into numbers; nothing else is accepted, so `5/13/1990`
-/// cannot be silently misread.
-fn split_iso(raw: &str) -> Option<(i32, u32, u32)> {
-    let bytes = raw.as_bytes();
-    let shape_ok = bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    if !shape_ok {
-        return None;
-    }
-    Some((
-        raw[0..4].parse().ok()?,
-        raw[5..7].parse().ok()?,
-        raw[8..10].parse().ok()?,
-    ))
-}
-
-pub(crate) fn is_leap_year(year: i32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-/// Days in `month` of `year`; 0 for a month that does not exist.
-pub(crate) fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-fn is_calendar_date(year: i32, month: u32, day: u32) -> bool {
-    day >= 1 && day <= days_in_month(year, month)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const TODAY: CivilDate = (2025, 6, 1);
-
-    #[test]
-    fn unix_time_converts_to_calendar_dates() {
-        assert_eq!(civil_date_at(0, 0), (1970, 1, 1));
-        assert_eq!(civil_date_at(20_420 * 86_400_000, 0), (2025, 11, 28));
-        assert_eq!(civil_date_at(11_016 * 86_400_000, 0), (2000, 2, 29));
-        // 18:00 UTC on 2025-11-27 is already the 28th in Bengkulu.
-        let evening = 20_419 * 86_400_000 + 18 * 3_600_000;
-        assert_eq!(civil_date_at(evening, WIB_OFFSET_MS), (2025, 11, 28));
-    }
 
     fn code(raw: &str) -> String {
         BirthDate::parse(raw, TODAY).unwrap_err().code.into_owned()

@@ -16,7 +16,9 @@ mod nik;
 mod phone;
 mod region;
 
-pub use birth_date::{civil_date_at, BirthDate, CivilDate, WIB_OFFSET_MS, WORKING_AGE};
+pub use birth_date::{BirthDate, WORKING_AGE};
+// Defined in the calendar; named here too because every date check takes "today".
+pub use crate::calendar::{civil_date_at, CivilDate, WIB_OFFSET_MS};
 pub use nik::Nik;
 pub use phone::PhoneNumber;
 pub use region::{RegionCode, RegionDataError, RegionDirectory, RegionLevel};

@@ -10,8 +10,9 @@
 
 use std::fmt;
 
-use super::birth_date::{days_in_month, BirthDate};
+use super::birth_date::BirthDate;
 use super::region::RegionCode;
+use crate::calendar::{days_in_month, CivilDate};
 use crate::registration::Gender;
 use crate::validation::FieldProblem;
 
@@ -84,6 +85,33 @@ impl Nik {
             ));
         }
         Ok(Nik(digits))
+    }
+
+    /// The NIK Dukcapil issues in `district` to someone born on `birth` with `gender`:
+    /// the district's 6 digits, the birth date as DDMMYY with 40 added to a woman's
+    /// day, then `serial` (1–9999) telling apart people of the same
+    /// district, day and gender. For demo and test data; an error for an impossible date
+    /// or serial.
+    pub fn issue(
+        district: &RegionCode,
+        birth: CivilDate,
+        gender: Gender,
+        serial: u32,
+    ) -> Result<Nik, FieldProblem> {
+        let (year, month, day) = birth;
+        let day = match gender {
+            Gender::Female => day + WOMAN_DAY_OFFSET,
+            Gender::Male => day,
+        };
+        let district_digits: String = district
+            .as_str()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        Nik::parse(&format!(
+            "{district_digits}{day:02}{month:02}{:02}{serial:04}",
+            year.rem_euclid(100)
+        ))
     }
 
     /// The 16 digits.
@@ -289,6 +317,27 @@ mod tests {
     }
 
     #[test]
+    fn a_womans_nik_is_issued_with_her_district_birth_day_plus_40_and_serial() {
+        let district = RegionCode::parse("17.01.01").unwrap();
+        let nik = Nik::issue(&district, (1999, 6, 5), Gender::Female, 1).unwrap();
+        assert_eq!(nik.as_str(), "1701014506990001");
+        assert_eq!(nik.encoded_gender(), Gender::Female);
+        assert_eq!(nik.birth_day_month_year(), (5, 6, 99));
+    }
+
+    #[test]
+    fn a_mans_issued_nik_agrees_with_his_birth_date_and_gender() {
+        let district = RegionCode::parse("17.01.01").unwrap();
+        let nik = Nik::issue(&district, (2004, 12, 31), Gender::Male, 9999).unwrap();
+        assert_eq!(nik.as_str(), "1701013112049999");
+        let born = BirthDate::parse("2004-12-31", (2026, 1, 1)).unwrap();
+        assert!(nik.mismatches_with(&born, Gender::Male).is_empty());
+        assert_eq!(nik.district_code(), district);
+        assert!(Nik::issue(&district, (2004, 2, 30), Gender::Male, 1).is_err());
+        assert!(Nik::issue(&district, (2004, 2, 1), Gender::Male, 0).is_err());
+    }
+
+    #[test]
     fn a_womans_nik_adds_40_to_the_day() {
         let nik = Nik::parse(WOMAN).unwrap();
         assert_eq!(nik.birth_day_month_year(), (5, 6, 99));
@@ -371,8 +420,9 @@ mod tests {
         fn the_decoded_day_and_gender_give_back_the_encoded_day(
             day in 1u32..=28, month in 1u32..=12, yy in 0u32..=99, woman: bool,
         ) {
-            let encoded = if woman { day + 40 } else { day };
-            let nik = Nik::parse(&format!("170101{encoded:02}{month:02}{yy:02}0001")).unwrap();
+            let gender = if woman { Gender::Female } else { Gender::Male };
+            let district = RegionCode::parse("17.01.01").unwrap();
+            let nik = Nik::issue(&district, (2000 + yy as i32, month, day), gender, 1).unwrap();
             prop_assert_eq!(nik.birth_day_month_year(), (day, month, yy));
             prop_assert_eq!(nik.encoded_gender() == Gender::Female, woman);
         }

@@ -11,9 +11,9 @@
 
 use std::collections::HashSet;
 
+use jemput_shared::calendar::{wib_date, CivilDate};
 use jemput_shared::choice::Choice;
 use jemput_shared::document::ChangeAuthor;
-use jemput_shared::domain::{civil_date_at, WIB_OFFSET_MS};
 use jemput_shared::limits::{self, TextLimit};
 use jemput_shared::policy::{officer_may_change, NOT_THEIRS};
 use jemput_shared::registration::{
@@ -40,8 +40,8 @@ struct FormCtx {
 
 type Label = (&'static str, &'static str);
 
-fn today() -> (i32, u32, u32) {
-    civil_date_at(now_ms() as i64, WIB_OFFSET_MS)
+fn today() -> CivilDate {
+    wib_date(now_ms() as i64)
 }
 
 fn field_matches(field: &str, prefix: &str) -> bool {
