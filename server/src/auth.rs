@@ -31,6 +31,7 @@ use crate::accounts::{Password, User};
 use crate::clock::now_ms;
 use crate::error::{ApiError, Message};
 use crate::startup::AppState;
+use crate::store::supervision::RegencyScope;
 
 /// Hashes a new password (argon2id, random salt) into a PHC string.
 pub async fn hash_password(password: Password) -> anyhow::Result<String> {
@@ -213,6 +214,37 @@ pub fn require_admin(auth: &Authenticated) -> Result<(), ApiError> {
             "Only an admin can do this.",
             "Hanya admin yang dapat melakukan ini.",
         )))
+    }
+}
+
+/// An [`Authenticated`] supervisor or admin, with the regencies they supervise: the
+/// one guard of the supervision screens, the registrations table, the exports and the
+/// live updates. An officer (who supervises nothing) is refused (403) before the request
+/// is read further.
+#[derive(Debug, Clone)]
+pub struct SupervisorScope {
+    pub auth: Authenticated,
+    pub regencies: RegencyScope,
+}
+
+impl SupervisorScope {
+    pub fn of(auth: Authenticated) -> Result<SupervisorScope, ApiError> {
+        match RegencyScope::of(&auth.requester.scope) {
+            Some(regencies) => Ok(SupervisorScope { auth, regencies }),
+            None => Err(ApiError::Forbidden(Message::new(
+                "supervisors_only",
+                "Only supervisors and admins can see this.",
+                "Hanya supervisor dan admin yang dapat melihat ini.",
+            ))),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for SupervisorScope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        SupervisorScope::of(Authenticated::from_request_parts(parts, state).await?)
     }
 }
 

@@ -11,9 +11,14 @@
 //!   [`serve`] — the accept loop with its connection cap and timeouts for slow clients,
 //!   [`open_files`] — the descriptor budget behind the cap;
 //!   [`config`] and [`telemetry`] — settings and logging.
-//! - [`routes`] — one file per resource: `auth`, `admin`, `regions`, `sync`, `events`,
-//!   `health`; [`live`] — the feed of committed changes behind `events`.
-//! - [`auth`] — password hashing, bearer tokens, the `Authenticated` extractor;
+//! - [`routes`] — one file or folder per resource: `auth`, `sync`, `regions`, `health`,
+//!   `registrations/`, `supervision/`, `admin/`; [`live`] — the feed of committed
+//!   changes behind `supervision::events`. What several routes share is not a route:
+//!   [`listing`] (the table's query and rows), `supervision` (duplicate groups,
+//!   targets), `server_edit` (changes the server writes on a user's behalf) and
+//!   `ingest` (merge and commit, for sync and server edits alike).
+//! - [`auth`] — password hashing, bearer tokens, the `Authenticated`, `Admin` and
+//!   `SupervisorScope` extractors;
 //!   [`sessions`] — how long a token lasts; [`login_throttle`] and [`client_address`] —
 //!   slowing password guessing by username and address; [`accounts`] — users, devices
 //!   and the parsed input types for them (the password rule among them).
@@ -33,13 +38,17 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub(crate) mod ingest;
+pub mod listing;
 pub mod live;
 pub mod login_throttle;
 pub mod open_files;
 pub mod regions;
 pub mod routes;
 pub mod serve;
+pub(crate) mod server_edit;
 pub mod sessions;
 pub mod startup;
 pub mod store;
+pub(crate) mod supervision;
 pub mod telemetry;

@@ -1,6 +1,6 @@
 //! Live change notices: "documents were committed in these regencies, the change log now
 //! reaches seq N". Every instance keeps one [`ChangeFeed`]; `GET /api/events`
-//! (routes/events.rs) relays it to supervisors' screens as server-sent events, each
+//! (routes/supervision/events.rs) relays it to supervisors' screens as server-sent events, each
 //! subscriber hearing only of the documents in its scope.
 //!
 //! The store publishes into it: SQLite right after its commit (one process owns the

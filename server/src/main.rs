@@ -188,7 +188,8 @@ impl From<Duration> for SessionDuration {
 
 impl SessionArgs {
     fn lifetimes(&self) -> anyhow::Result<SessionLifetimes> {
-        let lifetime = |role: &str, idle: SessionDuration, absolute: SessionDuration| {
+        let lifetime = |role: Role, idle: SessionDuration, absolute: SessionDuration| {
+            let role = role.code();
             let lifetime = Lifetime {
                 idle: idle.0,
                 absolute: absolute.0,
@@ -200,16 +201,16 @@ impl SessionArgs {
         };
         Ok(SessionLifetimes {
             officer: lifetime(
-                "officer",
+                Role::Officer,
                 self.officer_session_idle,
                 self.officer_session_max,
             )?,
             supervisor: lifetime(
-                "supervisor",
+                Role::Supervisor,
                 self.supervisor_session_idle,
                 self.supervisor_session_max,
             )?,
-            admin: lifetime("admin", self.admin_session_idle, self.admin_session_max)?,
+            admin: lifetime(Role::Admin, self.admin_session_idle, self.admin_session_max)?,
         })
     }
 }

@@ -74,7 +74,7 @@ pub struct AppState {
     /// The header a trusted reverse proxy puts the client's address in
     /// ([`Config::trusted_proxy_header`]); `None`: the TCP peer is the client.
     pub trusted_proxy_header: Option<HeaderName>,
-    /// Exports running at once ([`routes::export::CONCURRENT_EXPORTS`]): each holds a
+    /// Exports running at once ([`routes::registrations::export::CONCURRENT_EXPORTS`]): each holds a
     /// database reader for its whole length, and a burst must not take them all.
     pub export_slots: Arc<tokio::sync::Semaphore>,
     /// Time limits for clients: request bodies (applied in [`router`]) and how often a
@@ -104,7 +104,7 @@ impl AppState {
             sessions: SessionLifetimes::default(),
             trusted_proxy_header: None,
             export_slots: Arc::new(tokio::sync::Semaphore::new(
-                routes::export::CONCURRENT_EXPORTS,
+                routes::registrations::export::CONCURRENT_EXPORTS,
             )),
             http: HttpConfig::default(),
         })
@@ -133,15 +133,15 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::auth::router())
         .merge(routes::admin::router())
         .merge(routes::regions::router())
-        .merge(routes::review::router())
-        .merge(routes::history::router())
-        .merge(routes::handover::router())
-        .merge(routes::events::router())
-        .merge(routes::registrations_table::router())
-        .merge(routes::export::router())
-        .merge(routes::overview::router())
-        .merge(routes::targets::router())
-        .merge(routes::duplicates::router())
+        .merge(routes::registrations::table::router())
+        .merge(routes::registrations::export::router())
+        .merge(routes::registrations::review::router())
+        .merge(routes::registrations::history::router())
+        .merge(routes::registrations::handover::router())
+        .merge(routes::supervision::overview::router())
+        .merge(routes::supervision::targets::router())
+        .merge(routes::supervision::duplicates::router())
+        .merge(routes::supervision::events::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(MAX_SYNC_BODY));
     let routes = Router::new().merge(api).merge(sync);
@@ -164,7 +164,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
 }
 
 /// The span every request is logged in: method and path, never the query string, which
-/// may carry a bearer token (`GET /api/events?token=…`, see routes/events.rs).
+/// may carry a bearer token (`GET /api/events?token=…`, see routes/supervision/events.rs).
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     tracing::info_span!(
         "request",

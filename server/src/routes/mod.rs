@@ -1,26 +1,22 @@
-//! The HTTP API, one file per resource. Each file exposes `router()`, merged in
-//! `startup::router`. Shared here: [`ApiJson`] and [`ApiQuery`], the body and query
-//! extractors whose failures answer in the API's error form, the JSON 404 for unknown
-//! paths, and [`is_api_path`]. `web` serves the browser app behind all of them.
+//! The HTTP API, one file or folder per resource: `auth`, `sync`, `regions`, `health`,
+//! `registrations/` (the table, exports, one record, its review, history and handover),
+//! `supervision/` (overview, targets, duplicates, live events) and `admin/`. Each route
+//! file exposes `router()`, merged in `startup::router`.
+//!
+//! A route imports no sibling route: what two routes share lives outside `routes`
+//! (`crate::listing`, `crate::supervision`, `crate::server_edit`, `crate::ingest`), and
+//! the supervisors' guard is the `auth::SupervisorScope` extractor. Shared here:
+//! [`ApiJson`] and [`ApiQuery`], the body and query extractors whose failures answer in
+//! the API's error form, the JSON 404 for unknown paths, and [`is_api_path`]. `web`
+//! serves the browser app behind all of them.
 
 pub mod admin;
 pub mod auth;
-pub mod duplicates;
-pub mod events;
-pub mod export;
-pub mod export_format;
-pub mod handover;
 pub mod health;
-pub mod history;
-pub mod listing_names;
-pub mod listing_query;
-pub mod overview;
 pub mod regions;
-pub mod registrations_table;
-pub mod review;
-pub mod server_edit;
+pub mod registrations;
+pub mod supervision;
 pub mod sync;
-pub mod targets;
 pub mod web;
 
 use axum::extract::rejection::JsonRejection;

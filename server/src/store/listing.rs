@@ -15,6 +15,9 @@
 
 use jemput_shared::policy::Scope;
 
+use super::projection::{ProjectionRow, COLUMNS};
+use super::sql::{Dialect, SqlValue, Statement};
+
 /// The count of matching rows stops here; beyond it the total is "more than 10,000".
 pub const COUNT_CAP: u64 = 10_000;
 /// Rows per batch an export hands over.
@@ -154,32 +157,10 @@ impl PageRequest {
     }
 }
 
-/// One projection row, as the table and the exports show it (names are added by the
-/// routes, from the region list and the users).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedRegistration {
-    pub id: String,
-    pub full_name: String,
-    pub nik: String,
-    pub gender: String,
-    pub birth_place: String,
-    pub birth_date: String,
-    pub phone: String,
-    pub regency: String,
-    pub district: String,
-    pub village: String,
-    pub programmes: Vec<String>,
-    pub status: String,
-    pub registered_by: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub duplicate_of: Option<String>,
-}
-
 /// One page of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListingPage {
-    pub rows: Vec<ListedRegistration>,
+    pub rows: Vec<ProjectionRow>,
     /// Matching rows, or [`COUNT_CAP`] (or more) when `total_is_exact` is false.
     pub total: u64,
     pub total_is_exact: bool,
@@ -187,42 +168,7 @@ pub struct ListingPage {
 
 /// An export's rows, in order, batch by batch; an `Err` ends it. Dropping the receiver
 /// stops the reading.
-pub type ExportRows =
-    tokio::sync::mpsc::Receiver<Result<Vec<ListedRegistration>, super::StoreError>>;
-
-/// The columns every listing query selects, in [`ListedRegistration`]'s order.
-pub(crate) const COLUMNS: &str = "r.id, r.full_name, r.nik, r.gender, r.birth_place, \
-     r.birth_date, r.phone, r.regency, r.district, r.village, r.programmes, r.status, \
-     r.registered_by, r.created_at, r.updated_at, r.duplicate_of";
-
-/// The projection's `,code,code,` as a list of codes.
-pub(crate) fn programmes_from_column(codes: &str) -> Vec<String> {
-    codes
-        .split(',')
-        .filter(|code| !code.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// A query parameter's value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum SqlValue {
-    Text(String),
-    Integer(i64),
-}
-
-/// A statement and its parameters, in placeholder order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Statement {
-    pub sql: String,
-    pub params: Vec<SqlValue>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dialect {
-    Sqlite,
-    Postgres,
-}
+pub type ExportRows = tokio::sync::mpsc::Receiver<Result<Vec<ProjectionRow>, super::StoreError>>;
 
 impl Dialect {
     /// The table page: rows `offset..offset + limit` in order.
@@ -233,8 +179,8 @@ impl Dialect {
         page: PageRequest,
     ) -> Statement {
         let mut statement = self.rows_query(filter, order);
-        let limit = statement.bind(self, SqlValue::Integer(to_i64(page.per_page)));
-        let offset = statement.bind(self, SqlValue::Integer(to_i64(page.offset())));
+        let limit = statement.bind(SqlValue::Integer(to_i64(page.per_page)));
+        let offset = statement.bind(SqlValue::Integer(to_i64(page.offset())));
         statement
             .sql
             .push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
@@ -259,7 +205,7 @@ impl Dialect {
     /// How many rows match, counting no further than one past [`COUNT_CAP`].
     pub(crate) fn count_query(self, filter: &RegistrationFilter) -> Statement {
         let mut statement = self.matching(filter);
-        let cap = statement.bind(self, SqlValue::Integer(to_i64(COUNT_CAP + 1)));
+        let cap = statement.bind(SqlValue::Integer(to_i64(COUNT_CAP + 1)));
         statement.sql = format!(
             "SELECT count(*) FROM (SELECT 1 FROM registrations r WHERE {} LIMIT {cap}) AS capped",
             statement.sql
@@ -267,19 +213,9 @@ impl Dialect {
         statement
     }
 
-    fn placeholder(self, number: usize) -> String {
-        match self {
-            Dialect::Sqlite => format!("?{number}"),
-            Dialect::Postgres => format!("${number}"),
-        }
-    }
-
     /// The WHERE condition (without the keyword) for `filter`, and its parameters.
     fn matching(self, filter: &RegistrationFilter) -> Statement {
-        let mut statement = Statement {
-            sql: String::new(),
-            params: Vec::new(),
-        };
+        let mut statement = Statement::new(self);
         let mut terms: Vec<String> = Vec::new();
         terms.push(match self {
             Dialect::Sqlite => "r.deleted = 0".into(),
@@ -288,27 +224,8 @@ impl Dialect {
         if !filter.include_duplicates {
             terms.push("r.duplicate_of IS NULL".into());
         }
-        match &filter.scope {
-            Scope::Everything => {}
-            Scope::Regencies(regencies) if regencies.is_empty() => terms.push("1 = 0".into()),
-            Scope::Regencies(regencies) => {
-                let list = self.bind_list(&mut statement, regencies);
-                terms.push(format!("r.regency IN ({list})"));
-            }
-            Scope::Officer { user_id, areas } => {
-                let me = statement.bind(self, SqlValue::Text(user_id.clone()));
-                if areas.is_empty() {
-                    terms.push(format!("r.registered_by = {me}"));
-                } else {
-                    let districts = self.bind_list(&mut statement, areas);
-                    let villages = self.bind_list(&mut statement, areas);
-                    terms.push(format!(
-                        "(r.registered_by = {me} OR r.district IN ({districts}) \
-                         OR r.village IN ({villages}))"
-                    ));
-                }
-            }
-        }
+        let scope = statement.scope_condition(&filter.scope, "r");
+        terms.push(scope);
         let exact = [
             ("r.regency", &filter.regency),
             ("r.district", &filter.district),
@@ -318,43 +235,40 @@ impl Dialect {
         ];
         for (column, value) in exact {
             if let Some(value) = value {
-                let p = statement.bind(self, SqlValue::Text(value.clone()));
+                let p = statement.bind(SqlValue::Text(value.clone()));
                 terms.push(format!("{column} = {p}"));
             }
         }
         if let Some(programme) = &filter.programme {
-            let p = statement.bind(self, SqlValue::Text(format!("%,{programme},%")));
+            let p = statement.bind(SqlValue::Text(format!("%,{programme},%")));
             terms.push(format!("r.programmes LIKE {p}"));
         }
         if let Some(from) = filter.created_from_ms {
-            let p = statement.bind(self, SqlValue::Integer(from));
+            let p = statement.bind(SqlValue::Integer(from));
             terms.push(format!("r.created_at >= {p}"));
         }
         if let Some(before) = filter.created_before_ms {
-            let p = statement.bind(self, SqlValue::Integer(before));
+            let p = statement.bind(SqlValue::Integer(before));
             terms.push(format!("r.created_at < {p}"));
         }
         match &filter.search {
             None => {}
             Some(Search::NikPrefix(prefix)) => {
-                let nik = match self {
-                    Dialect::Sqlite => "r.nik",
-                    Dialect::Postgres => "r.nik COLLATE \"C\"",
-                };
-                let low = statement.bind(self, SqlValue::Text(prefix.clone()));
-                let high = statement.bind(self, SqlValue::Text(prefix_end(prefix)));
+                let nik = self.bytewise("r.nik");
+                let low = statement.bind(SqlValue::Text(prefix.clone()));
+                let high = statement.bind(SqlValue::Text(prefix_end(prefix)));
                 terms.push(format!("{nik} >= {low} AND {nik} < {high}"));
             }
             Some(Search::NameWords(words)) => match self {
                 Dialect::Sqlite => {
-                    let p = statement.bind(self, SqlValue::Text(fts5_prefix_query(words)));
+                    let p = statement.bind(SqlValue::Text(fts5_prefix_query(words)));
                     terms.push(format!(
                         "r.rowid IN (SELECT rowid FROM registration_names \
                          WHERE registration_names MATCH {p})"
                     ));
                 }
                 Dialect::Postgres => {
-                    let p = statement.bind(self, SqlValue::Text(tsquery_prefixes(words)));
+                    let p = statement.bind(SqlValue::Text(tsquery_prefixes(words)));
                     terms.push(format!(
                         "to_tsvector('simple', r.full_name) @@ to_tsquery('simple', {p})"
                     ));
@@ -363,14 +277,6 @@ impl Dialect {
         }
         statement.sql = terms.join(" AND ");
         statement
-    }
-
-    fn bind_list(self, statement: &mut Statement, values: &[String]) -> String {
-        values
-            .iter()
-            .map(|value| statement.bind(self, SqlValue::Text(value.clone())))
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 
     /// The sort column, then creation time, then a unique tie-breaker, all in one
@@ -391,13 +297,6 @@ impl Dialect {
             .map(|key| format!("{key} {dir}"))
             .collect::<Vec<_>>()
             .join(", ")
-    }
-}
-
-impl Statement {
-    fn bind(&mut self, dialect: Dialect, value: SqlValue) -> String {
-        self.params.push(value);
-        dialect.placeholder(self.params.len())
     }
 }
 
@@ -452,15 +351,6 @@ mod tests {
         assert_eq!(fts5_prefix_query(&words), "\"siti\"* AND \"ra\"\"h\"*");
         let words = vec!["o'a".to_owned()];
         assert_eq!(tsquery_prefixes(&words), "'o''a':*");
-    }
-
-    #[test]
-    fn programmes_come_back_as_codes() {
-        assert_eq!(
-            programmes_from_column(",new_entrepreneur,job_placement,"),
-            ["new_entrepreneur", "job_placement"]
-        );
-        assert!(programmes_from_column(",").is_empty());
     }
 
     #[test]

@@ -9,6 +9,8 @@
 
 pub mod listing;
 pub mod postgres;
+pub mod projection;
+pub(crate) mod sql;
 pub mod sqlite;
 pub mod supervision;
 
@@ -23,9 +25,9 @@ use jemput_shared::sync::server::{ChangedPage, MergedDocument};
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::ChangeFeed;
-use supervision::{
-    DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
-};
+use projection::ProjectionRow;
+use sql::{Dialect, SqlValue, Statement};
+use supervision::{DuplicateVerdict, RegencyScope, SharedNikHolder, Tallies, Target};
 
 /// Why the store could not do what was asked. The text is for the server log; the HTTP
 /// layer answers with a generic message and never shows it.
@@ -143,6 +145,31 @@ pub struct PullQuery {
     /// Documents are read until their bytes reach this (at least one is read), so a page
     /// of large documents is not held whole; the page then says there is more.
     pub max_bytes: usize,
+}
+
+impl PullQuery {
+    /// The page's statement, one more row than `limit` (to tell whether there is more):
+    /// `id, seq, check_value, bytes (NULL for the excluded device's own), seal`.
+    pub(crate) fn statement(&self, dialect: Dialect) -> Statement {
+        let mut statement = Statement::new(dialect);
+        let exclude = statement.bind(SqlValue::Text(
+            self.exclude_device.clone().unwrap_or_default(),
+        ));
+        // Seqs and check values live in the databases' signed 64-bit integers.
+        let after = statement.bind(SqlValue::Integer(self.after_seq as i64));
+        let condition = statement.scope_condition(&self.scope, "r");
+        let limit = statement.bind(SqlValue::Integer((self.limit + 1) as i64));
+        statement.sql = format!(
+            "SELECT d.id, d.seq, d.check_value,
+                    CASE WHEN d.last_device IS NOT NULL AND d.last_device = {exclude}
+                         THEN NULL ELSE d.bytes END,
+                    d.seal
+             FROM documents d JOIN registrations r ON r.id = d.id
+             WHERE d.seq > {after} AND {condition}
+             ORDER BY d.seq LIMIT {limit}"
+        );
+        statement
+    }
 }
 
 #[async_trait]
@@ -302,19 +329,7 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a verdict (storing the same one again is harmless).
     async fn record_duplicate_verdict(&self, verdict: DuplicateVerdict) -> Result<(), StoreError>;
     /// The projection rows of `ids` (unknown ids are absent), in no particular order.
-    async fn registration_rows(&self, ids: Vec<String>)
-        -> Result<Vec<RegistrationRow>, StoreError>;
-}
-
-/// The projection's `programmes` column: `,code,code,`, so a programme filter is
-/// `programmes LIKE '%,code,%'` on either backend.
-pub(crate) fn programme_codes(registration: &jemput_shared::registration::Registration) -> String {
-    let mut codes = String::from(",");
-    for programme in &registration.programmes {
-        codes.push_str(programme.code());
-        codes.push(',');
-    }
-    codes
+    async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError>;
 }
 
 /// The change log's `changes` column (`MergedDocument::new_changes` concatenated, 32

@@ -6,6 +6,8 @@
 
 use jemput_shared::policy::Scope;
 
+use super::sql::{Columns, Dialect, SqlValue, Statement};
+
 /// The regencies a supervision query covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegencyScope {
@@ -107,50 +109,89 @@ impl DuplicateVerdict {
     }
 }
 
-/// One registration's projection row, as the table views show it (names of regions are
-/// added by the route from the region list).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistrationRow {
-    pub id: String,
-    pub full_name: String,
-    pub nik: String,
-    pub gender: String,
-    pub birth_date: String,
-    pub regency: String,
-    pub district: String,
-    pub village: String,
-    /// Programme codes.
-    pub programmes: Vec<String>,
-    pub status: String,
-    pub registered_by: String,
-    /// The officer's display name; empty when the user is unknown.
-    pub officer_name: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub duplicate_of: Option<String>,
+// Rows of the aggregate tables, read the same way by both backends: `regency, programme,
+// status, n` from `registration_totals`, `regency, day, programme, n` from
+// `registration_days`, `nik, id, created_at` from `shared_nik_holders`.
+
+impl StatusTally {
+    pub(crate) fn read<R: Columns>(row: &R) -> Result<StatusTally, R::Error> {
+        Ok(StatusTally {
+            regency: row.text(0)?,
+            programme: row.text(1)?,
+            status: row.text(2)?,
+            n: row.integer(3)?,
+        })
+    }
 }
 
-/// The projection's `,a,b,` programme column as codes.
-pub(crate) fn split_programmes(column: &str) -> Vec<String> {
-    column
-        .split(',')
-        .filter(|code| !code.is_empty())
-        .map(str::to_owned)
-        .collect()
+impl DayTally {
+    pub(crate) fn read<R: Columns>(row: &R) -> Result<DayTally, R::Error> {
+        Ok(DayTally {
+            regency: row.text(0)?,
+            day: row.integer(1)?,
+            programme: row.text(2)?,
+            n: row.integer(3)?,
+        })
+    }
+}
+
+impl SharedNikHolder {
+    pub(crate) fn read<R: Columns>(row: &R) -> Result<SharedNikHolder, R::Error> {
+        Ok(SharedNikHolder {
+            nik: row.text(0)?,
+            id: row.text(1)?,
+            created_at: row.integer(2)?,
+        })
+    }
+}
+
+/// The two reads of [`Tallies`] for `scope`, in this order: by status (all time), and by
+/// day from `from_day` on.
+pub(crate) fn tallies_statements(
+    dialect: Dialect,
+    scope: &RegencyScope,
+    from_day: i64,
+) -> [Statement; 2] {
+    let mut by_status = Statement::new(dialect);
+    let condition = by_status.regency_condition(scope, "t");
+    let mut by_day = by_status.clone();
+    by_status.sql = format!(
+        "SELECT regency, programme, status, n FROM registration_totals t
+         WHERE n <> 0 AND {condition}"
+    );
+    let from = by_day.bind(SqlValue::Integer(from_day));
+    by_day.sql = format!(
+        "SELECT regency, day, programme, n FROM registration_days t
+         WHERE n <> 0 AND {condition} AND day >= {from}"
+    );
+    [by_status, by_day]
+}
+
+/// The [`SharedNikHolder`]s in `scope` (only `nik`'s, when given), by NIK, then id.
+pub(crate) fn shared_nik_holders_statement(
+    dialect: Dialect,
+    scope: &RegencyScope,
+    nik: Option<&str>,
+) -> Statement {
+    let mut statement = Statement::new(dialect);
+    let condition = statement.regency_condition(scope, "h");
+    let nik_condition = match nik {
+        Some(nik) => format!("AND h.nik = {}", statement.bind(SqlValue::Text(nik.into()))),
+        None => String::new(),
+    };
+    statement.sql = format!(
+        "SELECT h.nik, h.id, h.created_at FROM shared_nik_holders h
+         WHERE {condition} {nik_condition}
+         ORDER BY {}, {}",
+        dialect.bytewise("h.nik"),
+        dialect.bytewise("h.id")
+    );
+    statement
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_programme_column_splits_into_codes() {
-        assert_eq!(
-            split_programmes(",blk_training,job_placement,"),
-            ["blk_training", "job_placement"]
-        );
-        assert!(split_programmes(",").is_empty());
-    }
 
     #[test]
     fn a_verdict_key_does_not_depend_on_order() {

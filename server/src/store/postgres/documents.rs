@@ -35,18 +35,18 @@ use std::collections::HashMap;
 use deadpool_postgres::{Client, GenericClient};
 use futures_util::TryStreamExt;
 use jemput_shared::history::Receipt;
-use jemput_shared::policy::Scope;
-use jemput_shared::registration::{Gender, Registration};
 use jemput_shared::sync::message::Cursor;
 use jemput_shared::sync::seal::Seal;
 use jemput_shared::sync::server::{ChangedDocument, ChangedPage};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::IsolationLevel;
 
+use super::{params, read_snapshot};
 use crate::live::Committed;
+use crate::store::projection::ProjectedColumns;
+use crate::store::sql::Dialect;
 use crate::store::{
-    change_hashes, programme_codes, DocumentWrite, LoadedDocuments, PullQuery, PushedBy,
-    ReceivedChanges, StoreError, StoredDocument,
+    change_hashes, DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges,
+    StoreError, StoredDocument,
 };
 
 /// The advisory lock every document commit holds until it ends (see the module docs).
@@ -182,31 +182,27 @@ pub(super) async fn commit_documents(
     let (mut birth_places, mut phones) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut new_changes, mut previous) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for DocumentWrite { merged, based_on } in writes {
-        let r: &Registration = &merged.registration;
+        let p = ProjectedColumns::of(&merged.registration);
         checks.push(to_sql(rand::random()));
-        regencies.push(r.address.regency.as_str());
+        regencies.push(p.regency);
         bytes.push(merged.bytes.as_slice());
         seals.push(&merged.seal[..]);
         last_devices.push(merged.device_is_up_to_date.then_some(device_id));
-        districts.push(r.address.district.as_str());
-        villages.push(r.address.village.as_str());
-        names.push(r.full_name.as_str());
-        niks.push(r.nik.as_str());
-        genders.push(if r.gender == Gender::Female {
-            "female"
-        } else {
-            "male"
-        });
-        births.push(r.birth_date.as_str());
-        programmes.push(programme_codes(r));
-        statuses.push(r.review.status.code());
-        officers.push(r.registered_by.as_str());
-        origin_devices.push(r.device_id.as_str());
-        created.push(r.created_at);
-        duplicates.push(r.duplicate_of.as_deref());
-        deleted.push(r.deleted.is_some());
-        birth_places.push(r.birth_place.as_str());
-        phones.push(r.phone.as_str());
+        districts.push(p.district);
+        villages.push(p.village);
+        names.push(p.full_name);
+        niks.push(p.nik);
+        genders.push(p.gender);
+        births.push(p.birth_date);
+        programmes.push(p.programmes);
+        statuses.push(p.status);
+        officers.push(p.registered_by);
+        origin_devices.push(p.device_id);
+        created.push(p.created_at);
+        duplicates.push(p.duplicate_of);
+        deleted.push(p.deleted);
+        birth_places.push(p.birth_place);
+        phones.push(p.phone);
         new_changes.push(merged.new_changes.concat());
         previous.push(based_on.map(to_sql));
     }
@@ -393,41 +389,12 @@ pub(super) async fn changed_documents(
     client: &mut Client,
     query: &PullQuery,
 ) -> Result<ChangedPage, StoreError> {
-    let exclude = query.exclude_device.clone().unwrap_or_default();
-    let after = to_sql(query.after_seq);
-    let limit = (query.limit + 1) as i64;
-    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&exclude, &after, &limit];
-    let condition = match &query.scope {
-        Scope::Everything => "TRUE",
-        Scope::Regencies(regencies) => {
-            params.push(regencies);
-            "r.regency = ANY($4)"
-        }
-        Scope::Officer { user_id, areas } => {
-            params.push(user_id);
-            params.push(areas);
-            "(r.registered_by = $4 OR r.district = ANY($5) OR r.village = ANY($5))"
-        }
-    };
-    let sql = format!(
-        "SELECT d.id, d.seq, d.check_value,
-                CASE WHEN d.last_device IS NOT NULL AND d.last_device = $1
-                     THEN NULL ELSE d.bytes END,
-                d.seal
-         FROM documents d JOIN registrations r ON r.id = d.id
-         WHERE d.seq > $2 AND {condition}
-         ORDER BY d.seq LIMIT $3"
-    );
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
-    let statement = tx.prepare_cached(&sql).await?;
+    let query_sql = query.statement(Dialect::Postgres);
+    let tx = read_snapshot(client).await?;
+    let statement = tx.prepare_cached(&query_sql.sql).await?;
     let (mut docs, mut bytes, mut cut) = (Vec::new(), 0, false);
     {
-        let rows = tx.query_raw(&statement, params.iter().copied()).await?;
+        let rows = tx.query_raw(&statement, params(&query_sql)).await?;
         futures_util::pin_mut!(rows);
         // Rows arrive one at a time: stop once the page holds enough bytes (dropping
         // the stream discards the rest unread).

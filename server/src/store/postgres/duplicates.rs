@@ -4,9 +4,11 @@
 
 use deadpool_postgres::Client;
 
-use super::overview::scope_params;
+use super::read_rows;
+use crate::store::projection::{rows_by_id_statement, ProjectionRow};
+use crate::store::sql::Dialect;
 use crate::store::supervision::{
-    split_programmes, DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder,
+    shared_nik_holders_statement, DuplicateVerdict, RegencyScope, SharedNikHolder,
 };
 use crate::store::StoreError;
 
@@ -15,26 +17,8 @@ pub(super) async fn shared_nik_holders(
     scope: &RegencyScope,
     nik: Option<&str>,
 ) -> Result<Vec<SharedNikHolder>, StoreError> {
-    let (all, regencies) = scope_params(scope);
-    let statement = client
-        .prepare_cached(
-            "SELECT nik, id, created_at FROM shared_nik_holders
-             WHERE ($1 OR regency = ANY($2)) AND ($3::text IS NULL OR nik = $3)
-             ORDER BY nik COLLATE \"C\", id COLLATE \"C\"",
-        )
-        .await?;
-    client
-        .query(&statement, &[&all, &regencies, &nik])
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(SharedNikHolder {
-                nik: row.try_get(0)?,
-                id: row.try_get(1)?,
-                created_at: row.try_get(2)?,
-            })
-        })
-        .collect()
+    let statement = shared_nik_holders_statement(Dialect::Postgres, scope, nik);
+    read_rows(client, &statement, SharedNikHolder::read).await
 }
 
 pub(super) async fn duplicate_verdicts(
@@ -91,39 +75,7 @@ pub(super) async fn record_duplicate_verdict(
 pub(super) async fn registration_rows(
     client: &Client,
     ids: &[String],
-) -> Result<Vec<RegistrationRow>, StoreError> {
-    let statement = client
-        .prepare_cached(
-            "SELECT r.id, r.full_name, r.nik, r.gender, r.birth_date, r.regency, r.district,
-                    r.village, r.programmes, r.status, r.registered_by,
-                    COALESCE(u.display_name, ''), r.created_at, r.updated_at, r.duplicate_of
-             FROM registrations r LEFT JOIN users u ON u.id = r.registered_by
-             WHERE r.id = ANY($1)",
-        )
-        .await?;
-    client
-        .query(&statement, &[&ids])
-        .await?
-        .iter()
-        .map(|row| {
-            let programmes: String = row.try_get(8)?;
-            Ok(RegistrationRow {
-                id: row.try_get(0)?,
-                full_name: row.try_get(1)?,
-                nik: row.try_get(2)?,
-                gender: row.try_get(3)?,
-                birth_date: row.try_get(4)?,
-                regency: row.try_get(5)?,
-                district: row.try_get(6)?,
-                village: row.try_get(7)?,
-                programmes: split_programmes(&programmes),
-                status: row.try_get(9)?,
-                registered_by: row.try_get(10)?,
-                officer_name: row.try_get(11)?,
-                created_at: row.try_get(12)?,
-                updated_at: row.try_get(13)?,
-                duplicate_of: row.try_get(14)?,
-            })
-        })
-        .collect()
+) -> Result<Vec<ProjectionRow>, StoreError> {
+    let statement = rows_by_id_statement(Dialect::Postgres, ids);
+    read_rows(client, &statement, ProjectionRow::read).await
 }

@@ -3,15 +3,14 @@
 //! reads its one statement through a portal, [`EXPORT_BATCH`] rows at a time, so neither
 //! the server nor the client library ever holds more than a batch or two.
 
-use deadpool_postgres::{Client, Pool};
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{IsolationLevel, Row};
-
+use super::{params, read_snapshot};
 use crate::store::listing::{
-    programmes_from_column, Dialect, ListedRegistration, ListingPage, PageRequest,
-    RegistrationFilter, RegistrationOrder, SqlValue, Statement, EXPORT_BATCH,
+    ListingPage, PageRequest, RegistrationFilter, RegistrationOrder, EXPORT_BATCH,
 };
+use crate::store::projection::ProjectionRow;
+use crate::store::sql::Dialect;
 use crate::store::StoreError;
+use deadpool_postgres::{Client, Pool};
 
 pub(super) async fn list(
     client: &mut Client,
@@ -19,18 +18,13 @@ pub(super) async fn list(
     order: RegistrationOrder,
     page: PageRequest,
 ) -> Result<ListingPage, StoreError> {
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
+    let tx = read_snapshot(client).await?;
     let query = Dialect::Postgres.page_query(filter, order, page);
     let rows = tx
         .query(query.sql.as_str(), &params(&query))
         .await?
         .iter()
-        .map(read_row)
+        .map(ProjectionRow::read)
         .collect::<Result<Vec<_>, _>>()?;
     let (total, total_is_exact) = match page.total_from_rows(rows.len()) {
         Some(total) => (total, true),
@@ -57,15 +51,10 @@ pub(super) async fn export(
     pool: &Pool,
     filter: &RegistrationFilter,
     order: RegistrationOrder,
-    sender: &tokio::sync::mpsc::Sender<Result<Vec<ListedRegistration>, StoreError>>,
+    sender: &tokio::sync::mpsc::Sender<Result<Vec<ProjectionRow>, StoreError>>,
 ) -> Result<(), StoreError> {
     let mut client = pool.get().await?;
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
+    let tx = read_snapshot(&mut client).await?;
     let query = Dialect::Postgres.rows_query(filter, order);
     let statement = tx.prepare(&query.sql).await?;
     let portal = tx.bind(&statement, &params(&query)).await?;
@@ -73,7 +62,10 @@ pub(super) async fn export(
         let rows = tx.query_portal(&portal, EXPORT_BATCH as i32).await?;
         let last = rows.len() < EXPORT_BATCH;
         if !rows.is_empty() {
-            let batch = rows.iter().map(read_row).collect::<Result<Vec<_>, _>>()?;
+            let batch = rows
+                .iter()
+                .map(ProjectionRow::read)
+                .collect::<Result<Vec<_>, _>>()?;
             if sender.send(Ok(batch)).await.is_err() {
                 // The client went away.
                 return Ok(());
@@ -85,36 +77,4 @@ pub(super) async fn export(
     }
     tx.commit().await?;
     Ok(())
-}
-
-fn params(statement: &Statement) -> Vec<&(dyn ToSql + Sync)> {
-    statement
-        .params
-        .iter()
-        .map(|param| match param {
-            SqlValue::Text(text) => text as &(dyn ToSql + Sync),
-            SqlValue::Integer(number) => number as &(dyn ToSql + Sync),
-        })
-        .collect()
-}
-
-fn read_row(row: &Row) -> Result<ListedRegistration, StoreError> {
-    Ok(ListedRegistration {
-        id: row.try_get(0)?,
-        full_name: row.try_get(1)?,
-        nik: row.try_get(2)?,
-        gender: row.try_get(3)?,
-        birth_place: row.try_get(4)?,
-        birth_date: row.try_get(5)?,
-        phone: row.try_get(6)?,
-        regency: row.try_get(7)?,
-        district: row.try_get(8)?,
-        village: row.try_get(9)?,
-        programmes: programmes_from_column(row.try_get::<_, &str>(10)?),
-        status: row.try_get(11)?,
-        registered_by: row.try_get(12)?,
-        created_at: row.try_get(13)?,
-        updated_at: row.try_get(14)?,
-        duplicate_of: row.try_get(15)?,
-    })
 }

@@ -27,12 +27,15 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod};
+use deadpool_postgres::{
+    Client, GenericClient, Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Transaction,
+};
 use futures_util::StreamExt;
 use jemput_shared::sync::message::Cursor;
 use jemput_shared::sync::server::ChangedPage;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{AsyncMessage, IsolationLevel, NoTls};
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::{ChangeFeed, Committed, Notice};
@@ -40,9 +43,9 @@ use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
 };
-use crate::store::supervision::{
-    DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
-};
+use crate::store::projection::ProjectionRow;
+use crate::store::sql::{Columns, SqlValue, Statement};
+use crate::store::supervision::{DuplicateVerdict, RegencyScope, SharedNikHolder, Tallies, Target};
 use crate::store::{
     DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
@@ -373,10 +376,62 @@ impl Store for PostgresStore {
         duplicates::record_duplicate_verdict(&self.client().await?, &verdict).await
     }
 
-    async fn registration_rows(
-        &self,
-        ids: Vec<String>,
-    ) -> Result<Vec<RegistrationRow>, StoreError> {
+    async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError> {
         duplicates::registration_rows(&self.client().await?, &ids).await
     }
+}
+
+/// A [`Statement`]'s parameters for tokio-postgres, in placeholder order.
+fn params(statement: &Statement) -> Vec<&(dyn ToSql + Sync)> {
+    statement
+        .params
+        .iter()
+        .map(|param| match param {
+            SqlValue::Text(text) => text as &(dyn ToSql + Sync),
+            SqlValue::Integer(number) => number as &(dyn ToSql + Sync),
+            SqlValue::TextList(list) => list as &(dyn ToSql + Sync),
+        })
+        .collect()
+}
+
+/// Runs a [`Statement`] (prepared once per connection) and reads every row with `read`.
+async fn read_rows<T>(
+    client: &impl GenericClient,
+    statement: &Statement,
+    read: impl FnMut(&tokio_postgres::Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let prepared = client.prepare_cached(&statement.sql).await?;
+    client
+        .query(&prepared, &params(statement))
+        .await?
+        .iter()
+        .map(read)
+        .collect()
+}
+
+impl Columns for tokio_postgres::Row {
+    type Error = StoreError;
+
+    fn text(&self, index: usize) -> Result<String, StoreError> {
+        Ok(self.try_get(index)?)
+    }
+
+    fn integer(&self, index: usize) -> Result<i64, StoreError> {
+        Ok(self.try_get(index)?)
+    }
+
+    fn optional_text(&self, index: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(index)?)
+    }
+}
+
+/// A read-only transaction on one snapshot (repeatable read), for reads that must agree
+/// with each other: a page and its count, a pull and the log's head, both tallies.
+async fn read_snapshot(client: &mut Client) -> Result<Transaction<'_>, StoreError> {
+    Ok(client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?)
 }

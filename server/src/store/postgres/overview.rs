@@ -3,71 +3,25 @@
 //! yearly targets.
 
 use deadpool_postgres::Client;
-use tokio_postgres::IsolationLevel;
+use jemput_shared::policy::Role;
 
-use crate::store::supervision::{DayTally, RegencyScope, StatusTally, Tallies, Target};
+use super::{read_rows, read_snapshot};
+use crate::store::sql::Dialect;
+use crate::store::supervision::{
+    tallies_statements, DayTally, RegencyScope, StatusTally, Tallies, Target,
+};
 use crate::store::StoreError;
-
-/// A scope as two parameters for `($1 OR regency = ANY($2))`: "every regency", and the
-/// list otherwise.
-pub(super) fn scope_params(scope: &RegencyScope) -> (bool, Vec<String>) {
-    match scope {
-        RegencyScope::All => (true, Vec::new()),
-        RegencyScope::Only(regencies) => (false, regencies.clone()),
-    }
-}
 
 pub(super) async fn tallies(
     client: &mut Client,
     scope: &RegencyScope,
     from_day: i64,
 ) -> Result<Tallies, StoreError> {
-    let (all, regencies) = scope_params(scope);
+    let [by_status, by_day] = tallies_statements(Dialect::Postgres, scope, from_day);
     // One snapshot for both reads.
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
-    let statement = tx
-        .prepare_cached(
-            "SELECT regency, programme, status, n FROM registration_totals
-             WHERE n <> 0 AND ($1 OR regency = ANY($2))",
-        )
-        .await?;
-    let by_status = tx
-        .query(&statement, &[&all, &regencies])
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(StatusTally {
-                regency: row.try_get(0)?,
-                programme: row.try_get(1)?,
-                status: row.try_get(2)?,
-                n: row.try_get(3)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let statement = tx
-        .prepare_cached(
-            "SELECT regency, day, programme, n FROM registration_days
-             WHERE n <> 0 AND ($1 OR regency = ANY($2)) AND day >= $3",
-        )
-        .await?;
-    let by_day = tx
-        .query(&statement, &[&all, &regencies, &from_day])
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(DayTally {
-                regency: row.try_get(0)?,
-                day: row.try_get(1)?,
-                programme: row.try_get(2)?,
-                n: row.try_get(3)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let tx = read_snapshot(client).await?;
+    let by_status = read_rows(&tx, &by_status, StatusTally::read).await?;
+    let by_day = read_rows(&tx, &by_day, DayTally::read).await?;
     tx.commit().await?;
     Ok(Tallies { by_status, by_day })
 }
@@ -79,12 +33,12 @@ pub(super) async fn officer_last_syncs(
         .prepare_cached(
             "SELECT u.id, MAX(d.last_sync_at) FROM users u
              LEFT JOIN devices d ON d.user_id = u.id
-             WHERE u.role = 'officer' AND NOT u.disabled
+             WHERE u.role = $1 AND NOT u.disabled
              GROUP BY u.id",
         )
         .await?;
     client
-        .query(&statement, &[])
+        .query(&statement, &[&Role::Officer.code()])
         .await?
         .iter()
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))

@@ -3,16 +3,17 @@
 //! in one transaction, so an acknowledged change is always in all three.
 
 use jemput_shared::history::Receipt;
-use jemput_shared::policy::Scope;
-use jemput_shared::registration::Registration;
 use jemput_shared::sync::message::Cursor;
 use jemput_shared::sync::seal::Seal;
 use jemput_shared::sync::server::{ChangedDocument, ChangedPage};
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, ToSql};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
+use super::values;
+use crate::store::projection::ProjectedColumns;
+use crate::store::sql::Dialect;
 use crate::store::{
-    change_hashes, programme_codes, DocumentWrite, LoadedDocuments, PullQuery, PushedBy,
-    ReceivedChanges, StoredDocument,
+    change_hashes, DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges,
+    StoredDocument,
 };
 
 /// Check values and sequence numbers live in SQLite's signed 64-bit integers.
@@ -140,31 +141,27 @@ pub(crate) fn commit_documents(
             last_device,
             now_ms
         ])?;
-        let r: &Registration = &merged.registration;
+        let p = ProjectedColumns::of(&merged.registration);
         projection.execute(params![
             merged.doc_id,
-            r.address.regency,
-            r.address.district,
-            r.address.village,
-            r.full_name,
-            r.nik,
-            if r.gender == jemput_shared::registration::Gender::Female {
-                "female"
-            } else {
-                "male"
-            },
-            r.birth_date,
-            programme_codes(r),
-            r.review.status.code(),
-            r.registered_by,
-            r.device_id,
-            r.created_at,
+            p.regency,
+            p.district,
+            p.village,
+            p.full_name,
+            p.nik,
+            p.gender,
+            p.birth_date,
+            p.programmes,
+            p.status,
+            p.registered_by,
+            p.device_id,
+            p.created_at,
             now_ms,
             seq,
-            r.duplicate_of,
-            r.deleted.is_some(),
-            r.birth_place,
-            r.phone,
+            p.duplicate_of,
+            p.deleted,
+            p.birth_place,
+            p.phone,
         ])?;
         positions.push(Cursor {
             seq: from_sql(seq),
@@ -221,53 +218,13 @@ pub(crate) fn cursor_is_known(conn: &Connection, cursor: Cursor) -> rusqlite::Re
         .map(|found| found.is_some())
 }
 
-/// The SQL condition and parameters restricting registrations (`r`) to a scope.
-pub(crate) fn scope_condition(scope: &Scope) -> (String, Vec<String>) {
-    let list = |n: usize| vec!["?"; n].join(",");
-    match scope {
-        Scope::Everything => ("1 = 1".into(), vec![]),
-        Scope::Regencies(regencies) if regencies.is_empty() => ("1 = 0".into(), vec![]),
-        Scope::Regencies(regencies) => (
-            format!("r.regency IN ({})", list(regencies.len())),
-            regencies.clone(),
-        ),
-        Scope::Officer { user_id, areas } => {
-            let mut params = vec![user_id.clone()];
-            if areas.is_empty() {
-                return ("r.registered_by = ?".into(), params);
-            }
-            params.extend(areas.iter().cloned());
-            params.extend(areas.iter().cloned());
-            let n = list(areas.len());
-            (
-                format!("(r.registered_by = ? OR r.district IN ({n}) OR r.village IN ({n}))"),
-                params,
-            )
-        }
-    }
-}
-
 pub(crate) fn changed_documents(
     conn: &Connection,
     query: &PullQuery,
 ) -> rusqlite::Result<ChangedPage> {
-    let (condition, scope_params) = scope_condition(&query.scope);
-    let sql = format!(
-        "SELECT d.id, d.seq, d.check_value,
-                CASE WHEN d.last_device IS NOT NULL AND d.last_device = ? THEN NULL ELSE d.bytes END,
-                d.seal
-         FROM documents d JOIN registrations r ON r.id = d.id
-         WHERE d.seq > ? AND {condition}
-         ORDER BY d.seq LIMIT ?"
-    );
-    let exclude = query.exclude_device.clone().unwrap_or_default();
-    let after = to_sql(query.after_seq);
-    let limit = (query.limit + 1) as i64;
-    let mut params: Vec<&dyn ToSql> = vec![&exclude, &after];
-    params.extend(scope_params.iter().map(|p| p as &dyn ToSql));
-    params.push(&limit);
-    let mut statement = conn.prepare_cached(&sql)?;
-    let mut rows = statement.query(params.as_slice())?;
+    let query_sql = query.statement(Dialect::Sqlite);
+    let mut statement = conn.prepare_cached(&query_sql.sql)?;
+    let mut rows = statement.query(params_from_iter(values(&query_sql)))?;
     let (mut docs, mut bytes, mut cut) = (Vec::new(), 0, false);
     while let Some(row) = rows.next()? {
         // Rows are read one at a time: stop once the page holds enough bytes.

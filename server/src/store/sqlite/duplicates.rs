@@ -2,12 +2,13 @@
 //! (`shared_nik_holders`, kept by the projection's triggers), the "different people"
 //! verdicts, and projection rows to show.
 
-use rusqlite::types::ToSql;
-use rusqlite::{params, params_from_iter, Connection};
+use rusqlite::{params, Connection};
 
-use super::overview::regency_condition;
+use super::read_rows;
+use crate::store::projection::{rows_by_id_statement, ProjectionRow};
+use crate::store::sql::Dialect;
 use crate::store::supervision::{
-    split_programmes, DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder,
+    shared_nik_holders_statement, DuplicateVerdict, RegencyScope, SharedNikHolder,
 };
 use crate::store::StoreError;
 
@@ -16,29 +17,8 @@ pub(super) fn shared_nik_holders(
     scope: &RegencyScope,
     nik: Option<&str>,
 ) -> Result<Vec<SharedNikHolder>, StoreError> {
-    let (condition, regencies) = regency_condition(scope, "regency");
-    let mut params: Vec<&dyn ToSql> = regencies.iter().map(|r| r as &dyn ToSql).collect();
-    let nik_condition = match &nik {
-        Some(nik) => {
-            params.push(nik);
-            "AND nik = ?"
-        }
-        None => "",
-    };
-    let rows = conn
-        .prepare_cached(&format!(
-            "SELECT nik, id, created_at FROM shared_nik_holders
-             WHERE {condition} {nik_condition}
-             ORDER BY nik, id"
-        ))?
-        .query_map(params.as_slice(), |row| {
-            Ok(SharedNikHolder {
-                nik: row.get(0)?,
-                id: row.get(1)?,
-                created_at: row.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let statement = shared_nik_holders_statement(Dialect::Sqlite, scope, nik);
+    let rows = read_rows(conn, &statement, |row| SharedNikHolder::read(row))?;
     Ok(rows)
 }
 
@@ -85,41 +65,12 @@ pub(super) fn record_duplicate_verdict(
 pub(super) fn registration_rows(
     conn: &mut Connection,
     ids: &[String],
-) -> Result<Vec<RegistrationRow>, StoreError> {
+) -> Result<Vec<ProjectionRow>, StoreError> {
     let mut rows = Vec::with_capacity(ids.len());
+    // SQLite binds a list item by item, and a statement takes at most 32,766 parameters.
     for chunk in ids.chunks(500) {
-        let placeholders = vec!["?"; chunk.len()].join(",");
-        let sql = format!(
-            "SELECT r.id, r.full_name, r.nik, r.gender, r.birth_date, r.regency, r.district,
-                    r.village, r.programmes, r.status, r.registered_by,
-                    COALESCE(u.display_name, ''), r.created_at, r.updated_at, r.duplicate_of
-             FROM registrations r LEFT JOIN users u ON u.id = r.registered_by
-             WHERE r.id IN ({placeholders})"
-        );
-        let mut statement = conn.prepare_cached(&sql)?;
-        let found = statement.query_map(params_from_iter(chunk.iter()), |row| {
-            let programmes: String = row.get(8)?;
-            Ok(RegistrationRow {
-                id: row.get(0)?,
-                full_name: row.get(1)?,
-                nik: row.get(2)?,
-                gender: row.get(3)?,
-                birth_date: row.get(4)?,
-                regency: row.get(5)?,
-                district: row.get(6)?,
-                village: row.get(7)?,
-                programmes: split_programmes(&programmes),
-                status: row.get(9)?,
-                registered_by: row.get(10)?,
-                officer_name: row.get(11)?,
-                created_at: row.get(12)?,
-                updated_at: row.get(13)?,
-                duplicate_of: row.get(14)?,
-            })
-        })?;
-        for row in found {
-            rows.push(row?);
-        }
+        let statement = rows_by_id_statement(Dialect::Sqlite, chunk);
+        rows.extend(read_rows(conn, &statement, |row| ProjectionRow::read(row))?);
     }
     Ok(rows)
 }

@@ -32,6 +32,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jemput_shared::sync::message::Cursor;
 use jemput_shared::sync::server::ChangedPage;
+use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
@@ -41,9 +42,9 @@ use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
 };
-use crate::store::supervision::{
-    DuplicateVerdict, RegencyScope, RegistrationRow, SharedNikHolder, Tallies, Target,
-};
+use crate::store::projection::ProjectionRow;
+use crate::store::sql::{Columns, SqlValue, Statement};
+use crate::store::supervision::{DuplicateVerdict, RegencyScope, SharedNikHolder, Tallies, Target};
 use crate::store::{
     DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
@@ -451,12 +452,46 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn registration_rows(
-        &self,
-        ids: Vec<String>,
-    ) -> Result<Vec<RegistrationRow>, StoreError> {
+    async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError> {
         self.with_reader(move |conn| duplicates::registration_rows(conn, &ids))
             .await
+    }
+}
+
+/// A [`Statement`]'s parameters as SQLite values, in placeholder order.
+fn values(statement: &Statement) -> impl Iterator<Item = Value> + '_ {
+    statement.params.iter().map(|param| match param {
+        SqlValue::Text(text) => Value::Text(text.clone()),
+        SqlValue::Integer(number) => Value::Integer(*number),
+        // `Statement::bind_in` binds a SQLite list item by item.
+        SqlValue::TextList(_) => unreachable!("SQLite statements bind lists item by item"),
+    })
+}
+
+/// Runs a [`Statement`] (prepared once per connection) and reads every row with `read`.
+fn read_rows<T>(
+    conn: &Connection,
+    statement: &Statement,
+    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    conn.prepare_cached(&statement.sql)?
+        .query_map(rusqlite::params_from_iter(values(statement)), read)?
+        .collect()
+}
+
+impl Columns for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+
+    fn text(&self, index: usize) -> rusqlite::Result<String> {
+        self.get(index)
+    }
+
+    fn integer(&self, index: usize) -> rusqlite::Result<i64> {
+        self.get(index)
+    }
+
+    fn optional_text(&self, index: usize) -> rusqlite::Result<Option<String>> {
+        self.get(index)
     }
 }
 

@@ -2,23 +2,15 @@
 //! the aggregate tables the projection's triggers keep, officers' newest syncs, and the
 //! yearly targets.
 
-use rusqlite::types::ToSql;
+use jemput_shared::policy::Role;
 use rusqlite::{params, Connection, TransactionBehavior};
 
-use crate::store::supervision::{DayTally, RegencyScope, StatusTally, Tallies, Target};
+use super::read_rows;
+use crate::store::sql::Dialect;
+use crate::store::supervision::{
+    tallies_statements, DayTally, RegencyScope, StatusTally, Tallies, Target,
+};
 use crate::store::StoreError;
-
-/// `regency IN (…)` for a scope, and its parameters.
-pub(super) fn regency_condition(scope: &RegencyScope, column: &str) -> (String, Vec<String>) {
-    match scope {
-        RegencyScope::All => ("1 = 1".into(), vec![]),
-        RegencyScope::Only(regencies) if regencies.is_empty() => ("1 = 0".into(), vec![]),
-        RegencyScope::Only(regencies) => (
-            format!("{column} IN ({})", vec!["?"; regencies.len()].join(",")),
-            regencies.clone(),
-        ),
-    }
-}
 
 pub(super) fn tallies(
     conn: &mut Connection,
@@ -27,38 +19,9 @@ pub(super) fn tallies(
 ) -> Result<Tallies, StoreError> {
     // One snapshot for both reads.
     let tx = conn.transaction()?;
-    let (condition, regencies) = regency_condition(scope, "regency");
-    let scope_params: Vec<&dyn ToSql> = regencies.iter().map(|r| r as &dyn ToSql).collect();
-    let by_status = tx
-        .prepare_cached(&format!(
-            "SELECT regency, programme, status, n FROM registration_totals
-             WHERE n <> 0 AND {condition}"
-        ))?
-        .query_map(scope_params.as_slice(), |row| {
-            Ok(StatusTally {
-                regency: row.get(0)?,
-                programme: row.get(1)?,
-                status: row.get(2)?,
-                n: row.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut day_params = scope_params;
-    day_params.push(&from_day);
-    let by_day = tx
-        .prepare_cached(&format!(
-            "SELECT regency, day, programme, n FROM registration_days
-             WHERE n <> 0 AND {condition} AND day >= ?"
-        ))?
-        .query_map(day_params.as_slice(), |row| {
-            Ok(DayTally {
-                regency: row.get(0)?,
-                day: row.get(1)?,
-                programme: row.get(2)?,
-                n: row.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let [by_status, by_day] = tallies_statements(Dialect::Sqlite, scope, from_day);
+    let by_status = read_rows(&tx, &by_status, |row| StatusTally::read(row))?;
+    let by_day = read_rows(&tx, &by_day, |row| DayTally::read(row))?;
     tx.commit()?;
     Ok(Tallies { by_status, by_day })
 }
@@ -70,10 +33,10 @@ pub(super) fn officer_last_syncs(
         .prepare_cached(
             "SELECT u.id, MAX(d.last_sync_at) FROM users u
              LEFT JOIN devices d ON d.user_id = u.id
-             WHERE u.role = 'officer' AND u.disabled = 0
+             WHERE u.role = ?1 AND u.disabled = 0
              GROUP BY u.id",
         )?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .query_map([Role::Officer.code()], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

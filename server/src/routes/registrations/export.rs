@@ -30,14 +30,15 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::auth::{bearer_token, Authenticated};
+use crate::auth::{bearer_token, Authenticated, SupervisorScope};
 use crate::clock;
 use crate::error::{ApiError, Message};
-use crate::routes::export_format::{cells, push_csv_line, COLUMNS};
-use crate::routes::listing_names::RowNames;
-use crate::routes::listing_query::{self, Accepts, RawParams};
+use crate::listing::export_format::{cells, push_csv_line, COLUMNS};
+use crate::listing::names::RowNames;
+use crate::listing::query::{self, Accepts, RawParams};
 use crate::startup::AppState;
-use crate::store::listing::{ExportRows, ListedRegistration};
+use crate::store::listing::ExportRows;
+use crate::store::projection::ProjectionRow;
 use crate::store::StoreError;
 
 /// Exports running at once on this server.
@@ -65,8 +66,8 @@ async fn start(
     state: &AppState,
     headers: &HeaderMap,
     params: RawParams,
-) -> Result<(Export, ExportRows, Option<Vec<ListedRegistration>>), ApiError> {
-    let pairs = listing_query::pairs(params)?;
+) -> Result<(Export, ExportRows, Option<Vec<ProjectionRow>>), ApiError> {
+    let pairs = query::pairs(params)?;
     let query_token = pairs
         .iter()
         .find(|(name, _)| name == "token")
@@ -75,9 +76,9 @@ async fn start(
         Some(token) if !headers.contains_key(header::AUTHORIZATION) => token,
         _ => bearer_token(headers)?,
     };
-    let auth = Authenticated::from_token(token, state).await?;
-    listing_query::require_supervisor(&auth)?;
-    let request = listing_query::parse(&pairs, &auth, Accepts::Export)?;
+    let SupervisorScope { auth, .. } =
+        SupervisorScope::of(Authenticated::from_token(token, state).await?)?;
+    let request = query::parse(&pairs, &auth, Accepts::Export)?;
     let slot = Arc::clone(&state.export_slots)
         .try_acquire_owned()
         .map_err(|_| {
@@ -111,7 +112,7 @@ fn download_headers(content_type: &'static str, extension: &str) -> HeaderMap {
     headers
 }
 
-fn push_csv_rows(out: &mut String, names: &RowNames, rows: &[ListedRegistration]) {
+fn push_csv_rows(out: &mut String, names: &RowNames, rows: &[ProjectionRow]) {
     out.reserve(rows.len() * 256);
     for row in rows {
         push_csv_line(out, &cells(names, row));
@@ -210,7 +211,7 @@ impl From<WorkbookError> for ApiError {
 /// Runs on a blocking thread.
 fn write_workbook(
     names: &RowNames,
-    first: Option<Vec<ListedRegistration>>,
+    first: Option<Vec<ProjectionRow>>,
     mut rows: ExportRows,
 ) -> Result<std::fs::File, WorkbookError> {
     let mut workbook = Workbook::new();

@@ -23,8 +23,8 @@ use jemput_shared::registration::Registration;
 use crate::accounts::User;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Message};
-use crate::routes::server_edit::{edit_registrations, load_registration};
 use crate::routes::ApiJson;
+use crate::server_edit::{edit_registrations, load_registration};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {

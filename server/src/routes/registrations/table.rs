@@ -1,6 +1,6 @@
 //! `GET /api/registrations`: the supervisors' registrations table — one page of the
 //! registrations in the requester's scope matching the filters, sorted, with region and
-//! officer names, and the total (counted up to 10,000). Parameters in `listing_query`,
+//! officer names, and the total (counted up to 10,000). Parameters in `listing::query`,
 //! the SQL in `store::listing`.
 
 use axum::extract::State;
@@ -9,10 +9,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use jemput_shared::api::registrations::RegistrationPage;
 
-use crate::auth::Authenticated;
+use crate::auth::SupervisorScope;
 use crate::error::ApiError;
-use crate::routes::listing_names::RowNames;
-use crate::routes::listing_query::{self, Accepts, RawParams};
+use crate::listing::names::RowNames;
+use crate::listing::query::{self, Accepts, RawParams};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -21,11 +21,10 @@ pub fn router() -> Router<AppState> {
 
 async fn list(
     State(state): State<AppState>,
-    auth: Authenticated,
+    SupervisorScope { auth, .. }: SupervisorScope,
     params: RawParams,
 ) -> Result<Response, ApiError> {
-    listing_query::require_supervisor(&auth)?;
-    let request = listing_query::parse(&listing_query::pairs(params)?, &auth, Accepts::Paging)?;
+    let request = query::parse(&query::pairs(params)?, &auth, Accepts::Paging)?;
     let (listed, names) = tokio::try_join!(
         async {
             Ok::<_, ApiError>(

@@ -12,7 +12,7 @@ use jemput_shared::registration::{Gender, Programme, ReviewStatus};
 
 use crate::error::ApiError;
 use crate::startup::AppState;
-use crate::store::listing::ListedRegistration;
+use crate::store::projection::ProjectionRow;
 
 /// Code → name of every region, and user id → (username, display name).
 pub struct RowNames {
@@ -56,7 +56,7 @@ impl RowNames {
             .map(|(username, display)| (username.as_str(), display.as_str()))
     }
 
-    pub fn table_row(&self, row: &ListedRegistration) -> TableRow {
+    pub fn table_row(&self, row: &ProjectionRow) -> TableRow {
         TableRow {
             id: row.id.clone(),
             full_name: row.full_name.clone(),

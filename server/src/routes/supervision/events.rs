@@ -37,8 +37,8 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
-use crate::auth::{bearer_token, Authenticated};
-use crate::error::{ApiError, Message};
+use crate::auth::{bearer_token, Authenticated, SupervisorScope};
+use crate::error::ApiError;
 use crate::live::Notice;
 use crate::routes::ApiQuery;
 use crate::startup::AppState;
@@ -62,7 +62,8 @@ async fn events(
         Some(token) if !headers.contains_key(axum::http::header::AUTHORIZATION) => token,
         _ => bearer_token(&headers)?.to_owned(),
     };
-    let scope = live_scope(&Authenticated::from_token(&token, &state).await?)?;
+    // What a session may hear of; officers (no supervision scope) are refused.
+    let scope = SupervisorScope::of(Authenticated::from_token(&token, &state).await?)?.regencies;
     let period = state.http.stream_session_check;
     let mut check = tokio::time::interval_at(Instant::now() + period, period);
     check.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -78,17 +79,6 @@ async fn events(
     };
     let stream = futures_util::stream::unfold(subscription, Subscription::next).map(Ok);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
-}
-
-/// What a session may hear of; officers (no supervision scope) are refused.
-fn live_scope(auth: &Authenticated) -> Result<RegencyScope, ApiError> {
-    RegencyScope::of(&auth.requester.scope).ok_or_else(|| {
-        ApiError::Forbidden(Message::new(
-            "supervisors_only",
-            "Only supervisors and admins receive live updates.",
-            "Hanya supervisor dan admin yang menerima pembaruan langsung.",
-        ))
-    })
 }
 
 /// The `data` of a `registrations` event.
@@ -165,7 +155,7 @@ impl Subscription {
     async fn still_signed_in(&mut self) -> Option<()> {
         match Authenticated::from_token(&self.token, &self.state).await {
             Ok(auth) => {
-                self.scope = live_scope(&auth).ok()?;
+                self.scope = SupervisorScope::of(auth).ok()?.regencies;
                 Some(())
             }
             Err(ApiError::Store(error)) => {

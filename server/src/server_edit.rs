@@ -20,7 +20,7 @@ use jemput_shared::sync::server::MergeDecision;
 use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
-use crate::routes::sync::{commit, merge, COMMIT_ATTEMPTS};
+use crate::ingest::{commit, merge, COMMIT_ATTEMPTS};
 use crate::startup::AppState;
 use crate::store::StoreError;
 

@@ -22,8 +22,8 @@ use jemput_shared::validation::too_long;
 use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
-use crate::routes::server_edit::{edit_registrations, load_registration};
 use crate::routes::ApiJson;
+use crate::server_edit::{edit_registrations, load_registration};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -3,22 +3,21 @@
 //! regency, a programme, both, or neither (the province); without a stored province
 //! target the province's is 10,000 a year (docs/supervisor-api.md).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use jemput_shared::api::targets::{Target, Targets, DEFAULT_PROVINCE_TARGET};
 use jemput_shared::domain::{RegionCode, RegionLevel};
-use jemput_shared::registration::Programme;
 use jemput_shared::validation::FieldProblem;
 
-use crate::auth::{Admin, Authenticated};
+use crate::auth::{Admin, SupervisorScope};
 use crate::error::ApiError;
-use crate::routes::overview::supervision_scope;
 use crate::routes::ApiJson;
 use crate::startup::AppState;
 use crate::store::supervision::{self, RegencyScope};
+use crate::supervision::stored_targets;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,57 +28,6 @@ pub fn router() -> Router<AppState> {
 const YEARLY_RANGE: std::ops::RangeInclusive<i64> = 1..=10_000_000;
 /// More entries than regencies × programmes of any province could need.
 const MAX_TARGETS: usize = 2_000;
-
-/// The stored targets, looked up by what they are for.
-pub(crate) struct TargetBook {
-    by_key: HashMap<(Option<String>, Option<Programme>), i64>,
-}
-
-impl TargetBook {
-    pub(crate) fn new(targets: Vec<Target>) -> TargetBook {
-        TargetBook {
-            by_key: targets
-                .into_iter()
-                .map(|t| ((t.regency, t.programme), t.yearly))
-                .collect(),
-        }
-    }
-
-    pub(crate) fn province(&self) -> i64 {
-        self.by_key
-            .get(&(None, None))
-            .copied()
-            .unwrap_or(DEFAULT_PROVINCE_TARGET)
-    }
-
-    pub(crate) fn regency(&self, code: &str) -> Option<i64> {
-        self.by_key.get(&(Some(code.to_owned()), None)).copied()
-    }
-
-    pub(crate) fn programme(&self, programme: Programme) -> Option<i64> {
-        self.by_key.get(&(None, Some(programme))).copied()
-    }
-}
-
-/// The stored targets. The store keeps programme codes its own writes checked, so every
-/// one reads back (an unknown one, written by hand, is left out).
-pub(crate) async fn stored_targets(state: &AppState) -> Result<Vec<Target>, ApiError> {
-    let stored = state.store.list_targets().await?;
-    Ok(stored
-        .into_iter()
-        .filter_map(|t| {
-            let programme = match t.programme {
-                None => None,
-                Some(code) => Some(Programme::from_code(&code)?),
-            };
-            Some(Target {
-                regency: t.regency,
-                programme,
-                yearly: t.yearly,
-            })
-        })
-        .collect())
-}
 
 /// The targets a scope sees, with the province's default when none is stored: a
 /// supervisor sees the province-wide ones and their own regencies'.
@@ -103,9 +51,10 @@ fn visible(mut targets: Vec<Target>, scope: &RegencyScope) -> Targets {
 
 async fn list(
     State(state): State<AppState>,
-    auth: Authenticated,
+    SupervisorScope {
+        regencies: scope, ..
+    }: SupervisorScope,
 ) -> Result<Json<Targets>, ApiError> {
-    let scope = supervision_scope(&auth)?;
     Ok(Json(visible(stored_targets(&state).await?, &scope)))
 }
 
@@ -196,6 +145,8 @@ fn parse_targets(
 
 #[cfg(test)]
 mod tests {
+    use jemput_shared::registration::Programme;
+
     use super::*;
 
     fn target(regency: Option<&str>, programme: Option<&str>, yearly: i64) -> Target {
@@ -241,6 +192,5 @@ mod tests {
             shown.targets,
             vec![target(None, None, DEFAULT_PROVINCE_TARGET)]
         );
-        assert_eq!(TargetBook::new(vec![]).province(), DEFAULT_PROVINCE_TARGET);
     }
 }

@@ -9,7 +9,7 @@
 //!   to its document (`server_edit`), so it reaches the officers' phones and drops out of
 //!   the counts; `{nik, verdict: "different_people"}` closes the group as it stands.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -17,19 +17,17 @@ use axum::{Json, Router};
 use jemput_shared::api::duplicates::{
     DuplicateGroup as GroupView, DuplicateQueue, ResolveRequest, Resolved, Verdict,
 };
-use jemput_shared::api::registrations::TableRow;
-use jemput_shared::domain::{RegionCode, RegionDirectory};
 
-use crate::auth::Authenticated;
+use crate::auth::SupervisorScope;
 use crate::clock;
 use crate::error::{ApiError, Message};
-use crate::routes::listing_names;
-use crate::routes::overview::supervision_scope;
-use crate::routes::server_edit::edit_registrations;
-use crate::routes::ApiJson;
-use crate::routes::ApiQuery;
+use crate::listing::names::RowNames;
+use crate::routes::{ApiJson, ApiQuery};
+use crate::server_edit::edit_registrations;
 use crate::startup::AppState;
-use crate::store::supervision::{DuplicateVerdict, RegencyScope, RegistrationRow};
+use crate::store::projection::ProjectionRow;
+use crate::store::supervision::DuplicateVerdict;
+use crate::supervision::{open_groups, DuplicateGroup};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,83 +37,6 @@ pub fn router() -> Router<AppState> {
 
 const DEFAULT_PER_PAGE: usize = 20;
 const MAX_PER_PAGE: usize = 100;
-
-/// One open group of the queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DuplicateGroup {
-    pub nik: String,
-    /// Sorted.
-    pub ids: Vec<String>,
-    /// The newest member's `created_at`: the queue's order.
-    pub newest: i64,
-}
-
-/// The open groups in scope (only `nik`'s, when given), newest first.
-pub(crate) async fn open_groups(
-    state: &AppState,
-    scope: &RegencyScope,
-    nik: Option<&str>,
-) -> Result<Vec<DuplicateGroup>, ApiError> {
-    let nik = nik.map(str::to_owned);
-    let holders = state
-        .store
-        .shared_nik_holders(scope.clone(), nik.clone())
-        .await?;
-    let closed: HashSet<(String, Vec<String>)> = state
-        .store
-        .duplicate_verdicts(nik)
-        .await?
-        .into_iter()
-        .map(|v| (v.nik, v.members))
-        .collect();
-    // Holders come by NIK, then id.
-    let mut groups: Vec<DuplicateGroup> = Vec::new();
-    for holder in holders {
-        match groups.last_mut() {
-            Some(group) if group.nik == holder.nik => {
-                group.ids.push(holder.id);
-                group.newest = group.newest.max(holder.created_at);
-            }
-            _ => groups.push(DuplicateGroup {
-                nik: holder.nik,
-                ids: vec![holder.id],
-                newest: holder.created_at,
-            }),
-        }
-    }
-    groups.retain(|g| g.ids.len() >= 2 && !closed.contains(&(g.nik.clone(), g.ids.clone())));
-    groups.sort_by(|a, b| b.newest.cmp(&a.newest).then_with(|| a.nik.cmp(&b.nik)));
-    Ok(groups)
-}
-
-/// A queue member as the table shows it: projection columns with region names.
-fn table_row(row: RegistrationRow, directory: Option<&RegionDirectory>) -> TableRow {
-    let name = |code: &str| {
-        RegionCode::parse(code)
-            .ok()
-            .and_then(|c| directory.and_then(|d| d.name_of(&c).map(str::to_owned)))
-    };
-    TableRow {
-        regency_name: name(&row.regency),
-        district_name: name(&row.district),
-        village_name: name(&row.village),
-        gender: listing_names::gender(&row.gender),
-        programmes: listing_names::programmes(&row.programmes),
-        status: listing_names::status(&row.status),
-        officer_name: Some(row.officer_name).filter(|name| !name.is_empty()),
-        id: row.id,
-        full_name: row.full_name,
-        nik: row.nik,
-        birth_date: row.birth_date,
-        regency: row.regency,
-        district: row.district,
-        village: row.village,
-        registered_by: row.registered_by,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        duplicate_of: row.duplicate_of,
-    }
-}
 
 fn bad_paging() -> ApiError {
     ApiError::BadRequest(Message::new(
@@ -139,10 +60,11 @@ fn parse_number(raw: Option<&String>, default: usize, max: usize) -> Result<usiz
 
 async fn list(
     State(state): State<AppState>,
-    auth: Authenticated,
+    SupervisorScope {
+        regencies: scope, ..
+    }: SupervisorScope,
     query: Result<ApiQuery<HashMap<String, String>>, ApiError>,
 ) -> Result<Json<DuplicateQueue>, ApiError> {
-    let scope = supervision_scope(&auth)?;
     let ApiQuery(query) = query?;
     let page = parse_number(query.get("page"), 1, usize::MAX)?;
     let per_page = parse_number(query.get("per_page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
@@ -155,27 +77,24 @@ async fn list(
         .take(per_page)
         .collect();
     let ids: Vec<String> = shown.iter().flat_map(|g| g.ids.iter().cloned()).collect();
-    let mut rows: HashMap<String, RegistrationRow> = state
+    let mut rows: HashMap<String, ProjectionRow> = state
         .store
         .registration_rows(ids)
         .await?
         .into_iter()
         .map(|row| (row.id.clone(), row))
         .collect();
-    let directory = state.regions.directory();
+    let names = RowNames::load(&state).await?;
     let groups = shown
         .into_iter()
         .map(|group| {
-            let mut members: Vec<RegistrationRow> =
+            let mut members: Vec<ProjectionRow> =
                 group.ids.iter().filter_map(|id| rows.remove(id)).collect();
             // Oldest first: the original usually came first.
             members.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
             GroupView {
                 nik: group.nik,
-                registrations: members
-                    .into_iter()
-                    .map(|row| table_row(row, directory.as_deref()))
-                    .collect(),
+                registrations: members.iter().map(|row| names.table_row(row)).collect(),
             }
         })
         .collect();
@@ -192,10 +111,12 @@ fn bad_request(code: &'static str, en: &'static str, id: &'static str) -> ApiErr
 
 async fn resolve(
     State(state): State<AppState>,
-    auth: Authenticated,
+    SupervisorScope {
+        auth,
+        regencies: scope,
+    }: SupervisorScope,
     ApiJson(request): ApiJson<ResolveRequest>,
 ) -> Result<Json<Resolved>, ApiError> {
-    let scope = supervision_scope(&auth)?;
     // An unknown verdict is refused when the body is read.
     let same_person = request.verdict == Verdict::SamePerson;
     let keep = match (same_person, request.keep) {

@@ -21,14 +21,13 @@ use jemput_shared::calendar::{
 use jemput_shared::domain::RegionCode;
 use jemput_shared::registration::{Programme, ReviewStatus};
 
-use crate::auth::Authenticated;
+use crate::auth::SupervisorScope;
 use crate::clock;
 use crate::error::{ApiError, Message};
-use crate::routes::duplicates::open_groups;
-use crate::routes::targets::{stored_targets, TargetBook};
 use crate::routes::ApiQuery;
 use crate::startup::AppState;
 use crate::store::supervision::RegencyScope;
+use crate::supervision::{open_groups, stored_targets, TargetBook};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/overview", get(overview))
@@ -36,11 +35,6 @@ pub fn router() -> Router<AppState> {
 
 /// Days shown in `per_day`, ending today.
 const PER_DAY_DAYS: i64 = 90;
-
-/// The requester's supervision scope; officers have none (403).
-pub(crate) fn supervision_scope(auth: &Authenticated) -> Result<RegencyScope, ApiError> {
-    RegencyScope::of(&auth.requester.scope).ok_or_else(ApiError::forbidden)
-}
 
 fn parse_stale_days(raw: Option<&String>) -> Result<i64, ApiError> {
     let Some(raw) = raw else {
@@ -61,10 +55,11 @@ fn parse_stale_days(raw: Option<&String>) -> Result<i64, ApiError> {
 
 async fn overview(
     State(state): State<AppState>,
-    auth: Authenticated,
+    SupervisorScope {
+        regencies: scope, ..
+    }: SupervisorScope,
     query: Result<ApiQuery<HashMap<String, String>>, ApiError>,
 ) -> Result<Json<Overview>, ApiError> {
-    let scope = supervision_scope(&auth)?;
     let ApiQuery(query) = query?;
     let stale_days = parse_stale_days(query.get("stale_days"))?;
 

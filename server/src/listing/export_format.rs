@@ -9,8 +9,8 @@ use std::borrow::Cow;
 
 use jemput_shared::calendar::wib_minute;
 
-use crate::routes::listing_names::RowNames;
-use crate::store::listing::ListedRegistration;
+use crate::listing::names::RowNames;
+use crate::store::projection::ProjectionRow;
 
 /// The header row.
 pub const COLUMNS: [&str; 20] = [
@@ -37,7 +37,7 @@ pub const COLUMNS: [&str; 20] = [
 ];
 
 /// A row's cells, in [`COLUMNS`] order.
-pub fn cells<'a>(names: &'a RowNames, row: &'a ListedRegistration) -> [Cow<'a, str>; 20] {
+pub fn cells<'a>(names: &'a RowNames, row: &'a ProjectionRow) -> [Cow<'a, str>; 20] {
     let region = |code: &str| Cow::Borrowed(names.region(code).unwrap_or_default());
     let officer = names.officer(&row.registered_by);
     [

@@ -2,12 +2,11 @@
 //! …; see docs/supervisor-api.md), parsed and checked once for the table and the
 //! exports. Every problem answers 400 naming the parameter, in both languages.
 //!
-//! Only supervisors and admins list registrations; the filter always carries the
+//! Only supervisors and admins list registrations (`auth::SupervisorScope`); the filter always carries the
 //! requester's scope, so a filter naming a region outside it finds nothing.
 
 use jemput_shared::calendar::{self, DAY_MS};
 use jemput_shared::domain::{RegionCode, RegionLevel};
-use jemput_shared::policy::Role;
 use jemput_shared::registration::{Programme, ReviewStatus};
 
 use crate::auth::Authenticated;
@@ -44,18 +43,6 @@ pub enum Accepts {
     /// Exports: `token` (read by the route); `page` and `per_page` are ignored, so the
     /// table's own query string works for its export link.
     Export,
-}
-
-/// Refuses officers (403): the table and exports are for supervisors and admins.
-pub fn require_supervisor(auth: &Authenticated) -> Result<(), ApiError> {
-    match auth.user.role {
-        Role::Supervisor | Role::Admin => Ok(()),
-        Role::Officer => Err(ApiError::Forbidden(Message::new(
-            "supervisors_only",
-            "Only supervisors and admins can list registrations.",
-            "Hanya supervisor dan admin yang dapat melihat daftar pendaftaran.",
-        ))),
-    }
 }
 
 /// The query string's pairs, or 400 when it cannot be decoded.

@@ -1,0 +1,116 @@
+//! Merging changes into stored registration documents and committing them, for a
+//! device's push (`routes::sync`) and for the changes the server writes on a user's
+//! behalf (`server_edit`) alike: load the stored documents, merge on a blocking thread
+//! (shared core: policy check, validation), commit in one transaction with the change
+//! log and projection. Not a route: both callers answer HTTP in their own way.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jemput_shared::limits::MAX_REQUEST_STORED_BYTES;
+use jemput_shared::sync::message::{Cursor, PushItem};
+use jemput_shared::sync::server::{plan_push, RequestPlan};
+use jemput_shared::validation::ValidationContext;
+
+use crate::auth::Authenticated;
+use crate::clock;
+use crate::error::ApiError;
+use crate::startup::AppState;
+use crate::store::{DocumentWrite, PushedBy};
+
+/// Merge-and-commit rounds per request when other requests keep committing the same
+/// documents first. Each round merges onto newer documents; running out answers 503 and
+/// the device retries later.
+pub(crate) const COMMIT_ATTEMPTS: u32 = 8;
+
+/// Loads the stored documents the push names, merges the push into them (shared core, on
+/// a blocking thread) and commits the result. Returns the plan (for the answers), the
+/// committed positions, and the positions of the documents as loaded.
+///
+/// The commit only succeeds if no other request committed one of these documents since
+/// they were loaded; otherwise it fails with [`StoreError::Outdated`] and writes nothing,
+/// and the caller runs this again on the newer documents. Merging is idempotent, so a
+/// repeated merge loses nothing and duplicates nothing.
+pub(crate) async fn merge_and_commit(
+    state: &AppState,
+    auth: &Authenticated,
+    push: &Arc<Vec<PushItem>>,
+    now: i64,
+) -> Result<(RequestPlan, Vec<Cursor>, HashMap<String, Cursor>), ApiError> {
+    let (mut plan, stored_positions) = merge(state, auth, push, MAX_REQUEST_STORED_BYTES).await?;
+    let positions = commit(state, auth, &mut plan, &stored_positions, now).await?;
+    Ok((plan, positions, stored_positions))
+}
+
+/// The merge half of [`merge_and_commit`]: the plan, and the positions of the documents
+/// as loaded (what [`commit`] checks against).
+///
+/// Stored documents are loaded until their bytes reach `max_stored_bytes`; items whose
+/// document was left out get no decision (no answer: the device sends them again).
+pub(crate) async fn merge(
+    state: &AppState,
+    auth: &Authenticated,
+    push: &Arc<Vec<PushItem>>,
+    max_stored_bytes: usize,
+) -> Result<(RequestPlan, HashMap<String, Cursor>), ApiError> {
+    let mut ids: Vec<String> = push.iter().map(|item| item.doc_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let loaded = state
+        .store
+        .load_documents_within(ids, max_stored_bytes)
+        .await?;
+    let stored_positions: HashMap<String, Cursor> = loaded
+        .found
+        .iter()
+        .map(|(id, doc)| (id.clone(), doc.position))
+        .collect();
+    let regions = state.regions.directory();
+    let sealer = state.sealer.clone();
+    let requester = auth.requester.clone();
+    let items = Arc::clone(push);
+    let plan = tokio::task::spawn_blocking(move || {
+        let left_out = loaded.left_out;
+        let bytes: HashMap<String, Vec<u8>> = loaded
+            .found
+            .into_iter()
+            .map(|(id, doc)| (id, doc.bytes))
+            .collect();
+        let ctx = ValidationContext {
+            today: clock::today(),
+            regions: regions.as_deref(),
+        };
+        let items = items.iter().filter(|item| !left_out.contains(&item.doc_id));
+        plan_push(items, &bytes, &requester, &ctx, &sealer)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("merge task failed: {e}")))?;
+    Ok((plan, stored_positions))
+}
+
+/// The commit half of [`merge_and_commit`]: stores the plan's merged documents in one
+/// transaction (the store announces it on the live feed) and returns their positions.
+pub(crate) async fn commit(
+    state: &AppState,
+    auth: &Authenticated,
+    plan: &mut RequestPlan,
+    stored_positions: &HashMap<String, Cursor>,
+    now: i64,
+) -> Result<Vec<Cursor>, ApiError> {
+    let writes: Vec<DocumentWrite> = plan
+        .take_writes()
+        .into_iter()
+        .map(|merged| DocumentWrite {
+            based_on: stored_positions.get(&merged.doc_id).map(|p| p.seq),
+            merged,
+        })
+        .collect();
+    if writes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pushed_by = PushedBy {
+        user_id: auth.user.id.clone(),
+        device_id: auth.device_id.clone(),
+    };
+    Ok(state.store.commit_documents(pushed_by, writes, now).await?)
+}

@@ -1,0 +1,146 @@
+//! The projection: the `registrations` table, one row per registration document, that
+//! the supervisor views, the exports and the scope checks read. Both backends write it
+//! from [`ProjectedColumns`] and read it back as a [`ProjectionRow`] through
+//! [`ProjectionRow::read`], so a column is mapped once for SQLite and PostgreSQL alike;
+//! each backend only says how to read one column of its own row type
+//! ([`Columns`](super::sql::Columns)).
+
+use jemput_shared::registration::Registration;
+
+use super::sql::{Columns, Dialect, Statement};
+
+/// One projection row, as the table, the duplicates queue and the exports show it
+/// (names are added by the routes, from the region list and the users).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectionRow {
+    pub id: String,
+    pub full_name: String,
+    pub nik: String,
+    pub gender: String,
+    pub birth_place: String,
+    pub birth_date: String,
+    pub phone: String,
+    pub regency: String,
+    pub district: String,
+    pub village: String,
+    /// Programme codes.
+    pub programmes: Vec<String>,
+    pub status: String,
+    pub registered_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub duplicate_of: Option<String>,
+}
+
+/// The columns every projection read selects (from `registrations r`), in
+/// [`ProjectionRow`]'s order.
+pub(crate) const COLUMNS: &str = "r.id, r.full_name, r.nik, r.gender, r.birth_place, \
+     r.birth_date, r.phone, r.regency, r.district, r.village, r.programmes, r.status, \
+     r.registered_by, r.created_at, r.updated_at, r.duplicate_of";
+
+impl ProjectionRow {
+    /// A row selected with [`COLUMNS`].
+    pub(crate) fn read<R: Columns>(row: &R) -> Result<ProjectionRow, R::Error> {
+        Ok(ProjectionRow {
+            id: row.text(0)?,
+            full_name: row.text(1)?,
+            nik: row.text(2)?,
+            gender: row.text(3)?,
+            birth_place: row.text(4)?,
+            birth_date: row.text(5)?,
+            phone: row.text(6)?,
+            regency: row.text(7)?,
+            district: row.text(8)?,
+            village: row.text(9)?,
+            programmes: programmes_from_column(&row.text(10)?),
+            status: row.text(11)?,
+            registered_by: row.text(12)?,
+            created_at: row.integer(13)?,
+            updated_at: row.integer(14)?,
+            duplicate_of: row.optional_text(15)?,
+        })
+    }
+}
+
+/// The projection rows of `ids` (unknown ids are absent).
+pub(crate) fn rows_by_id_statement(dialect: Dialect, ids: &[String]) -> Statement {
+    let mut statement = Statement::new(dialect);
+    let condition = statement.bind_in("r.id", ids);
+    statement.sql = format!("SELECT {COLUMNS} FROM registrations r WHERE {condition}");
+    statement
+}
+
+/// What a registration document writes into its projection row (besides the document's
+/// id, change-log seq and the time of the write, which the backend adds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ProjectedColumns<'a> {
+    pub regency: &'a str,
+    pub district: &'a str,
+    pub village: &'a str,
+    pub full_name: &'a str,
+    pub nik: &'a str,
+    pub gender: &'static str,
+    pub birth_place: &'a str,
+    pub birth_date: &'a str,
+    pub phone: &'a str,
+    /// `,code,code,`, so a programme filter is `programmes LIKE '%,code,%'` on either
+    /// backend.
+    pub programmes: String,
+    pub status: &'static str,
+    pub registered_by: &'a str,
+    pub device_id: &'a str,
+    pub created_at: i64,
+    pub duplicate_of: Option<&'a str>,
+    pub deleted: bool,
+}
+
+impl<'a> ProjectedColumns<'a> {
+    pub(crate) fn of(r: &'a Registration) -> ProjectedColumns<'a> {
+        let mut programmes = String::from(",");
+        for programme in &r.programmes {
+            programmes.push_str(programme.code());
+            programmes.push(',');
+        }
+        ProjectedColumns {
+            regency: &r.address.regency,
+            district: &r.address.district,
+            village: &r.address.village,
+            full_name: &r.full_name,
+            nik: &r.nik,
+            gender: r.gender.code(),
+            birth_place: &r.birth_place,
+            birth_date: &r.birth_date,
+            phone: &r.phone,
+            programmes,
+            status: r.review.status.code(),
+            registered_by: &r.registered_by,
+            device_id: &r.device_id,
+            created_at: r.created_at,
+            duplicate_of: r.duplicate_of.as_deref(),
+            deleted: r.deleted.is_some(),
+        }
+    }
+}
+
+/// The projection's `,code,code,` as a list of codes.
+pub(crate) fn programmes_from_column(codes: &str) -> Vec<String> {
+    codes
+        .split(',')
+        .filter(|code| !code.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn programmes_come_back_as_codes() {
+        assert_eq!(
+            programmes_from_column(",new_entrepreneur,job_placement,"),
+            ["new_entrepreneur", "job_placement"]
+        );
+        assert!(programmes_from_column(",").is_empty());
+    }
+}
