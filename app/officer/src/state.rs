@@ -39,11 +39,16 @@ pub enum Screen {
 }
 
 impl Screen {
+    /// The fragments (after `#`): one home for both directions.
+    const LIST: &'static str = "/";
+    const NEW: &'static str = "/baru";
+    const EDIT: &'static str = "/data/";
+
     pub fn from_hash(hash: &str) -> Screen {
         let hash = hash.trim_start_matches('#');
-        if hash == "/baru" {
+        if hash == Self::NEW {
             Screen::New
-        } else if let Some(id) = hash.strip_prefix("/data/") {
+        } else if let Some(id) = hash.strip_prefix(Self::EDIT) {
             Screen::Edit(id.to_owned())
         } else {
             Screen::List
@@ -52,9 +57,9 @@ impl Screen {
 
     pub fn hash(&self) -> String {
         match self {
-            Screen::List => "#/".into(),
-            Screen::New => "#/baru".into(),
-            Screen::Edit(id) => format!("#/data/{id}"),
+            Screen::List => format!("#{}", Self::LIST),
+            Screen::New => format!("#{}", Self::NEW),
+            Screen::Edit(id) => format!("#{}{id}", Self::EDIT),
         }
     }
 }
@@ -128,4 +133,18 @@ pub fn use_state() -> AppState {
 
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Screen;
+
+    #[test]
+    fn every_screen_is_found_at_its_own_hash() {
+        for screen in [Screen::List, Screen::New, Screen::Edit("abc-1".into())] {
+            assert_eq!(Screen::from_hash(&screen.hash()), screen);
+        }
+        assert_eq!(Screen::List.hash(), "#/");
+        assert_eq!(Screen::from_hash(""), Screen::List);
+    }
 }

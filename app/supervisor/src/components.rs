@@ -1,12 +1,29 @@
 //! Small pieces several screens draw: an answer that is loading, failed or arrived; a
-//! result note under a form; region names.
+//! result note under a form; region names; a registration row's programmes and area.
 
 use jemput_app_common::api::ApiFailure;
-use jemput_app_common::i18n::{l, Lang};
+use jemput_app_common::i18n::{l, label, Lang};
+use jemput_shared::api::registrations::TableRow;
 use jemput_shared::domain::{RegionCode, RegionDirectory};
 use leptos::prelude::*;
 
 use crate::api::Answer;
+
+/// `row`'s programmes in `lang`, comma-separated.
+pub fn programmes_text(lang: Lang, row: &TableRow) -> String {
+    row.programmes
+        .iter()
+        .map(|p| label(lang, p.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `row`'s village, district and regency names, comma-separated.
+pub fn area_text(row: &TableRow) -> String {
+    [&row.village_name, &row.district_name, &row.regency_name]
+        .map(|name| name.clone().unwrap_or_default())
+        .join(", ")
+}
 
 /// "Memuat…" until `answer` arrives, the failure in words, or `render(answer)`.
 pub fn answer_view<T>(

@@ -78,12 +78,10 @@ impl Screen {
             .unwrap_or("")
             .trim_matches('/');
         let (first, more) = rest.split_once('/').unwrap_or((rest, ""));
-        match first {
-            "pendaftaran" if !more.is_empty() => Screen::Record,
-            "pendaftaran" => Screen::Registrations,
-            "duplikat" => Screen::Duplicates,
-            "admin" => Screen::Admin,
-            _ => Screen::Overview,
+        match Screen::MENU.into_iter().find(|s| s.segment() == first) {
+            Some(Screen::Registrations) if !more.is_empty() => Screen::Record,
+            Some(screen) => screen,
+            None => Screen::Overview,
         }
     }
 }

@@ -357,54 +357,89 @@ fn set_programme_detail(d: &mut Registration, programme: Programme, value: Strin
     }
 }
 
+/// One input of a work-experience row: its name after the field, its limit, its
+/// placeholder, and how it reads and writes the row (plain fns: one body for all four).
+struct ExperiencePart {
+    field: &'static str,
+    max_chars: Option<usize>,
+    placeholder: Label,
+    year: bool,
+    get: fn(&WorkExperience) -> String,
+    set: fn(&mut WorkExperience, &str),
+}
+
+const EMPLOYER: ExperiencePart = ExperiencePart {
+    field: "employer",
+    max_chars: Some(limits::EMPLOYER.max_chars),
+    placeholder: ("Tempat kerja", "Employer"),
+    year: false,
+    get: |w| w.employer.clone(),
+    set: |w, v| w.employer = v.to_owned(),
+};
+
+const POSITION: ExperiencePart = ExperiencePart {
+    field: "position",
+    max_chars: Some(limits::POSITION.max_chars),
+    placeholder: ("Jabatan", "Position"),
+    year: false,
+    get: |w| w.position.clone(),
+    set: |w, v| w.position = v.to_owned(),
+};
+
+const START_YEAR: ExperiencePart = ExperiencePart {
+    field: "start_year",
+    max_chars: None,
+    placeholder: ("Tahun mulai", "Start year"),
+    year: true,
+    get: |w| w.start_year.to_string(),
+    set: |w, v| w.start_year = v.trim().parse().unwrap_or(0),
+};
+
+const END_YEAR: ExperiencePart = ExperiencePart {
+    field: "end_year",
+    max_chars: None,
+    placeholder: ("Tahun selesai (kosong: masih)", "End year (empty: current)"),
+    year: true,
+    get: |w| w.end_year.map(|y| y.to_string()).unwrap_or_default(),
+    set: |w, v| w.end_year = v.trim().parse().ok(),
+};
+
+/// Row `i`'s input for `part`; a year is checked once it was left.
+fn experience_input(ctx: FormCtx, i: usize, part: ExperiencePart) -> impl IntoView {
+    let ExperiencePart {
+        field,
+        max_chars,
+        placeholder,
+        year,
+        get,
+        set,
+    } = part;
+    view! {
+        <input
+            name=format!("work_experience[{i}].{field}")
+            maxlength=max_chars
+            inputmode=year.then_some("numeric")
+            placeholder=move || l(ctx.lang.get(), placeholder.0, placeholder.1)
+            prop:value=move || ctx.draft.with(|d| d.work_experience.get(i).map(get).unwrap_or_default())
+            on:input=move |ev| {
+                let v = event_target_value(&ev);
+                ctx.draft.update(|d| if let Some(w) = d.work_experience.get_mut(i) { set(w, &v) });
+            }
+            on:change=move |_| if year { touch(ctx, "work_experience") }
+        />
+    }
+}
+
 fn work_experience_field(ctx: FormCtx) -> impl IntoView {
     let rows = move || ctx.draft.with(|d| d.work_experience.len());
     let row = move |i: usize| {
-        let year = move |v: Option<i64>| v.map(|y| y.to_string()).unwrap_or_default();
+        let input = |part: ExperiencePart| experience_input(ctx, i, part);
         view! {
             <fieldset class="experience">
-                <input
-                    name=format!("work_experience[{i}].employer")
-                    maxlength=limits::EMPLOYER.max_chars
-                    placeholder=move || l(ctx.lang.get(), "Tempat kerja", "Employer")
-                    prop:value=move || ctx.draft.with(|d| d.work_experience.get(i).map(|w| w.employer.clone()).unwrap_or_default())
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        ctx.draft.update(|d| if let Some(w) = d.work_experience.get_mut(i) { w.employer = v });
-                    }
-                />
-                <input
-                    name=format!("work_experience[{i}].position")
-                    maxlength=limits::POSITION.max_chars
-                    placeholder=move || l(ctx.lang.get(), "Jabatan", "Position")
-                    prop:value=move || ctx.draft.with(|d| d.work_experience.get(i).map(|w| w.position.clone()).unwrap_or_default())
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        ctx.draft.update(|d| if let Some(w) = d.work_experience.get_mut(i) { w.position = v });
-                    }
-                />
-                <input
-                    name=format!("work_experience[{i}].start_year")
-                    inputmode="numeric"
-                    placeholder=move || l(ctx.lang.get(), "Tahun mulai", "Start year")
-                    prop:value=move || ctx.draft.with(|d| year(d.work_experience.get(i).map(|w| w.start_year)))
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev).trim().parse().unwrap_or(0);
-                        ctx.draft.update(|d| if let Some(w) = d.work_experience.get_mut(i) { w.start_year = v });
-                    }
-                    on:change=move |_| touch(ctx, "work_experience")
-                />
-                <input
-                    name=format!("work_experience[{i}].end_year")
-                    inputmode="numeric"
-                    placeholder=move || l(ctx.lang.get(), "Tahun selesai (kosong: masih)", "End year (empty: current)")
-                    prop:value=move || ctx.draft.with(|d| year(d.work_experience.get(i).and_then(|w| w.end_year)))
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev).trim().parse().ok();
-                        ctx.draft.update(|d| if let Some(w) = d.work_experience.get_mut(i) { w.end_year = v });
-                    }
-                    on:change=move |_| touch(ctx, "work_experience")
-                />
+                {input(EMPLOYER)}
+                {input(POSITION)}
+                {input(START_YEAR)}
+                {input(END_YEAR)}
                 <button type="button" class="link"
                     on:click=move |_| ctx.draft.update(|d| { if i < d.work_experience.len() { d.work_experience.remove(i); } })>
                     {move || l(ctx.lang.get(), "Hapus", "Remove")}

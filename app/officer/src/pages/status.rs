@@ -93,7 +93,9 @@ pub(crate) fn logout(state: crate::state::AppState) {
     crate::settings::forget_session();
     crate::state::set_db(None);
     if let Some(window) = web_sys::window() {
-        let _ = window.location().set_hash("#/");
+        let _ = window
+            .location()
+            .set_hash(&crate::state::Screen::List.hash());
         let _ = window.location().reload();
     }
 }

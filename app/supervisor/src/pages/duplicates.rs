@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::app::use_supervision;
-use crate::components::answer_view;
+use crate::components::{answer_view, area_text, programmes_text};
 use crate::screen::record_path;
 
 /// Groups shown: the head of the queue.
@@ -110,15 +110,8 @@ fn group_view(
 
 /// One registration of a group, with "keep this one".
 fn card(lang: Lang, nik: &str, row: TableRow, resolve: Callback<ResolveRequest>) -> impl IntoView {
-    let programmes = row
-        .programmes
-        .iter()
-        .map(|p| label(lang, p.label()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let address = [&row.village_name, &row.district_name, &row.regency_name]
-        .map(|name| name.clone().unwrap_or_default())
-        .join(", ");
+    let programmes = programmes_text(lang, &row);
+    let address = area_text(&row);
     let facts = [
         (
             l(lang, "Lahir", "Born"),

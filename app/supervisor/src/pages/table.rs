@@ -15,7 +15,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api;
 use crate::app::{use_supervision, Supervision};
-use crate::components::answer_view;
+use crate::components::{answer_view, area_text, programmes_text};
 use crate::screen::{record_path, table_path};
 
 /// Rows per page (the API's default).
@@ -345,15 +345,8 @@ fn results(lang: Lang, query: &TableQuery, page: RegistrationPage) -> impl IntoV
 }
 
 fn row_view(lang: Lang, row: TableRow, officer_link: impl Fn(&str) -> String) -> impl IntoView {
-    let area = [&row.village_name, &row.district_name, &row.regency_name]
-        .map(|name| name.clone().unwrap_or_default())
-        .join(", ");
-    let programmes = row
-        .programmes
-        .iter()
-        .map(|p| label(lang, p.label()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let area = area_text(&row);
+    let programmes = programmes_text(lang, &row);
     view! {
         <tr data-id=row.id.clone() data-testid="row">
             <td><a class="name" href=record_path(&row.id)>{row.full_name}</a></td>

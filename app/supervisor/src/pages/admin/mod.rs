@@ -90,6 +90,78 @@ pub fn AdminPage() -> impl IntoView {
     .into_any()
 }
 
+/// A labelled text input bound to `value`, named `name` (the e2e tests and password
+/// managers find it by that).
+#[component]
+fn TextField(
+    lang: RwSignal<Lang>,
+    name: &'static str,
+    label: (&'static str, &'static str),
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] autocapitalize: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{move || l(lang.get(), label.0, label.1)}</span>
+            <input name=name type=kind autocomplete=autocomplete autocapitalize=autocapitalize
+                required=required prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+        </label>
+    }
+}
+
+/// An admin table: a header of `columns` in the user's language (then an empty cell
+/// over the rows' buttons), the rows (`children`) in its body, scrolling sideways on a
+/// narrow screen.
+#[component]
+fn AdminTable(
+    lang: RwSignal<Lang>,
+    columns: &'static [(&'static str, &'static str)],
+    #[prop(optional)] testid: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="admin-scroll">
+            <table class="admin-table" data-testid=testid>
+                <thead>
+                    <tr>
+                        {columns.iter().map(|&(id, en)| view! { <th>{move || l(lang.get(), id, en)}</th> }).collect_view()}
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// What the "new user" form and a user's panel both edit: display name, role (an admin
+/// only in the panel, `with_admin`) and regions.
+#[component]
+fn UserDetails(
+    admin: Admin,
+    display_name: RwSignal<String>,
+    role: RwSignal<Role>,
+    regions: RwSignal<Vec<String>>,
+    with_admin: bool,
+) -> impl IntoView {
+    let lang = admin.lang();
+    view! {
+        <TextField lang=lang name="display_name" label=("Nama lengkap", "Display name") value=display_name />
+        <label class="field">
+            <span>{move || l(lang.get(), "Peran", "Role")}</span>
+            {role_picker(lang, role, with_admin)}
+        </label>
+        <label class="field">
+            <span>{move || l(lang.get(), "Wilayah", "Regions")}</span>
+            {region_picker(lang, admin.supervision.regions, regions)}
+        </label>
+    }
+}
+
 /// The role choice; `with_admin` also offers making someone an admin.
 fn role_picker(lang: RwSignal<Lang>, role: RwSignal<Role>, with_admin: bool) -> impl IntoView {
     let roles: Vec<Role> = Role::ALL

@@ -9,6 +9,7 @@ use jemput_shared::registration::Programme;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::AdminTable;
 use crate::api;
 use crate::app::Supervision;
 use crate::components::{Note, NoteView};
@@ -135,64 +136,52 @@ pub(super) fn Targets(supervision: Supervision) -> impl IntoView {
                     "A row without a regency is for the whole province; without a programme, for all programmes.",
                 )}
             </p>
-            <div class="admin-scroll">
-                <table class="admin-table">
-                    <thead>
-                        <tr>
-                            <th>{move || l(lang.get(), "Kabupaten/kota", "Regency")}</th>
-                            <th>{move || l(lang.get(), "Program", "Programme")}</th>
-                            <th>{move || l(lang.get(), "Target per tahun", "Yearly target")}</th>
-                            <th></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=move || rows.get() key=|row| row.key let:row>
-                            <tr data-testid="target-row">
-                                <td>
-                                    <select name="regency" on:change=move |ev| row.regency.set(event_target_value(&ev))>
-                                        {move || {
-                                            let current = row.regency.get();
-                                            let mut options = regencies();
-                                            // A code the list lacks (regions not loaded yet) is kept, not dropped.
-                                            if !options.iter().any(|(code, _)| *code == current) {
-                                                options.push((current.clone(), current.clone()));
-                                            }
-                                            options.into_iter().map(|(code, name)| {
-                                                let selected = code == current;
-                                                view! { <option value=code selected=selected>{name}</option> }
-                                            }).collect_view()
-                                        }}
-                                    </select>
-                                </td>
-                                <td>
-                                    <select name="programme" on:change=move |ev| row.programme.set(event_target_value(&ev))>
-                                        <option value="" selected=move || row.programme.get().is_empty()>
-                                            {move || l(lang.get(), "Semua program", "All programmes")}
-                                        </option>
-                                        {Programme::ALL.iter().map(|&programme| view! {
-                                            <option value=programme.code()
-                                                selected=move || row.programme.get() == programme.code()>
-                                                {move || label(lang.get(), programme.label())}
-                                            </option>
-                                        }).collect_view()}
-                                    </select>
-                                </td>
-                                <td>
-                                    <input name="yearly" type="number" min="1" max="10000000" inputmode="numeric"
-                                        prop:value=move || row.yearly.get()
-                                        on:input=move |ev| row.yearly.set(event_target_value(&ev))/>
-                                </td>
-                                <td>
-                                    <button type="button" class="link"
-                                        on:click=move |_| rows.update(|rows| rows.retain(|r| r.key != row.key))>
-                                        {move || l(lang.get(), "Hapus", "Remove")}
-                                    </button>
-                                </td>
-                            </tr>
-                        </For>
-                    </tbody>
-                </table>
-            </div>
+            <AdminTable lang=lang columns=&[("Kabupaten/kota", "Regency"), ("Program", "Programme"), ("Target per tahun", "Yearly target")]>
+                <For each=move || rows.get() key=|row| row.key let:row>
+                    <tr data-testid="target-row">
+                        <td>
+                            <select name="regency" on:change=move |ev| row.regency.set(event_target_value(&ev))>
+                                {move || {
+                                    let current = row.regency.get();
+                                    let mut options = regencies();
+                                    // A code the list lacks (regions not loaded yet) is kept, not dropped.
+                                    if !options.iter().any(|(code, _)| *code == current) {
+                                        options.push((current.clone(), current.clone()));
+                                    }
+                                    options.into_iter().map(|(code, name)| {
+                                        let selected = code == current;
+                                        view! { <option value=code selected=selected>{name}</option> }
+                                    }).collect_view()
+                                }}
+                            </select>
+                        </td>
+                        <td>
+                            <select name="programme" on:change=move |ev| row.programme.set(event_target_value(&ev))>
+                                <option value="" selected=move || row.programme.get().is_empty()>
+                                    {move || l(lang.get(), "Semua program", "All programmes")}
+                                </option>
+                                {Programme::ALL.iter().map(|&programme| view! {
+                                    <option value=programme.code()
+                                        selected=move || row.programme.get() == programme.code()>
+                                        {move || label(lang.get(), programme.label())}
+                                    </option>
+                                }).collect_view()}
+                            </select>
+                        </td>
+                        <td>
+                            <input name="yearly" type="number" min="1" max="10000000" inputmode="numeric"
+                                prop:value=move || row.yearly.get()
+                                on:input=move |ev| row.yearly.set(event_target_value(&ev))/>
+                        </td>
+                        <td>
+                            <button type="button" class="link"
+                                on:click=move |_| rows.update(|rows| rows.retain(|r| r.key != row.key))>
+                                {move || l(lang.get(), "Hapus", "Remove")}
+                            </button>
+                        </td>
+                    </tr>
+                </For>
+            </AdminTable>
             <div class="admin-actions">
                 <button type="button" class="secondary" name="add_target" on:click=add>
                     {move || l(lang.get(), "Tambah baris", "Add row")}

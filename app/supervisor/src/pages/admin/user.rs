@@ -9,7 +9,7 @@ use jemput_shared::policy::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{confirm, region_picker, role_picker, Admin};
+use super::{confirm, Admin, AdminTable, TextField, UserDetails};
 use crate::api;
 use crate::components::{Note, NoteView};
 use crate::screen::encode;
@@ -136,19 +136,7 @@ fn UserForms(
     view! {
         <h2>{move || format!("{} {}", l(lang.get(), "Kelola", "Manage"), user.username)}</h2>
         <form class="admin-form" data-testid="user-edit" on:submit=save>
-            <label class="field">
-                <span>{move || l(lang.get(), "Nama lengkap", "Display name")}</span>
-                <input name="display_name" prop:value=move || display_name.get()
-                    on:input=move |ev| display_name.set(event_target_value(&ev))/>
-            </label>
-            <label class="field">
-                <span>{move || l(lang.get(), "Peran", "Role")}</span>
-                {role_picker(lang, role, true)}
-            </label>
-            <label class="field">
-                <span>{move || l(lang.get(), "Wilayah", "Regions")}</span>
-                {region_picker(lang, admin.supervision.regions, regions)}
-            </label>
+            <UserDetails admin=admin display_name=display_name role=role regions=regions with_admin=true />
             <div class="admin-actions">
                 <button type="submit" class="primary" value="save">
                     {move || l(lang.get(), "Simpan perubahan", "Save changes")}
@@ -163,11 +151,8 @@ fn UserForms(
             </div>
         </form>
         <form class="admin-form" data-testid="user-password" on:submit=reset_password>
-            <label class="field">
-                <span>{move || l(lang.get(), "Kata sandi baru", "New password")}</span>
-                <input name="password" type="password" autocomplete="new-password" required
-                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-            </label>
+            <TextField lang=lang name="password" label=("Kata sandi baru", "New password") value=password
+                kind="password" autocomplete="new-password" required=true />
             <button type="submit" class="secondary" value="password">
                 {move || l(lang.get(), "Atur ulang kata sandi", "Reset password")}
             </button>
@@ -205,53 +190,40 @@ fn devices_table(
     };
     view! {
         <h3>{move || l(lang.get(), "Perangkat", "Devices")}</h3>
-        <div class="admin-scroll">
-            <table class="admin-table" data-testid="devices">
-                <thead>
-                    <tr>
-                        <th>{move || l(lang.get(), "Perangkat", "Device")}</th>
-                        <th>{move || l(lang.get(), "Masuk", "Signed in")}</th>
-                        <th>{move || l(lang.get(), "Sinkron terakhir", "Last sync")}</th>
-                        <th>{move || l(lang.get(), "Status", "Status")}</th>
-                        <th></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {empty.then(|| view! {
-                        <tr>
-                            <td colspan="5" class="hint">
-                                {move || l(lang.get(), "Belum pernah masuk di perangkat mana pun.", "Not signed in on any device yet.")}
+        <AdminTable lang=lang testid="devices" columns=&[("Perangkat", "Device"), ("Masuk", "Signed in"), ("Sinkron terakhir", "Last sync"), ("Status", "Status")]>
+            {empty.then(|| view! {
+                <tr>
+                    <td colspan="5" class="hint">
+                        {move || l(lang.get(), "Belum pernah masuk di perangkat mana pun.", "Not signed in on any device yet.")}
+                    </td>
+                </tr>
+            })}
+            <For each=move || list.clone() key=|d| (d.id.clone(), d.revoked_at, d.last_sync_at) let:device>
+                {
+                    let revoked = device.revoked_at.is_some();
+                    let id = device.id.clone();
+                    view! {
+                        <tr data-testid="device-row" data-revoked=revoked.to_string()>
+                            <td>{device.name.clone()}</td>
+                            <td>{move || when(lang.get(), Some(device.created_at))}</td>
+                            <td>{move || when(lang.get(), device.last_sync_at)}</td>
+                            <td>
+                                {move || match device.revoked_at {
+                                    Some(at) => format!("{} {}", l(lang.get(), "Dicabut", "Revoked"), when(lang.get(), Some(at))),
+                                    None => l(lang.get(), "Aktif", "Active").to_owned(),
+                                }}
+                            </td>
+                            <td>
+                                <button type="button" class="secondary" name="revoke" disabled=revoked
+                                    on:click=move |_| revoke(id.clone())>
+                                    {move || l(lang.get(), "Cabut", "Revoke")}
+                                </button>
                             </td>
                         </tr>
-                    })}
-                    <For each=move || list.clone() key=|d| (d.id.clone(), d.revoked_at, d.last_sync_at) let:device>
-                        {
-                            let revoked = device.revoked_at.is_some();
-                            let id = device.id.clone();
-                            view! {
-                                <tr data-testid="device-row" data-revoked=revoked.to_string()>
-                                    <td>{device.name.clone()}</td>
-                                    <td>{move || when(lang.get(), Some(device.created_at))}</td>
-                                    <td>{move || when(lang.get(), device.last_sync_at)}</td>
-                                    <td>
-                                        {move || match device.revoked_at {
-                                            Some(at) => format!("{} {}", l(lang.get(), "Dicabut", "Revoked"), when(lang.get(), Some(at))),
-                                            None => l(lang.get(), "Aktif", "Active").to_owned(),
-                                        }}
-                                    </td>
-                                    <td>
-                                        <button type="button" class="secondary" name="revoke" disabled=revoked
-                                            on:click=move |_| revoke(id.clone())>
-                                            {move || l(lang.get(), "Cabut", "Revoke")}
-                                        </button>
-                                    </td>
-                                </tr>
-                            }
-                        }
-                    </For>
-                </tbody>
-            </table>
-        </div>
+                    }
+                }
+            </For>
+        </AdminTable>
     }
 }
 

@@ -6,7 +6,7 @@ use jemput_shared::policy::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{region_names, region_picker, role_picker, Admin};
+use super::{region_names, Admin, AdminTable, TextField, UserDetails};
 use crate::api;
 use crate::components::{Note, NoteView};
 
@@ -18,56 +18,42 @@ pub(super) fn UserList(admin: Admin) -> impl IntoView {
         <h1>{move || l(lang.get(), "Administrasi", "Administration")}</h1>
         <div class="card">
             <h2>{move || l(lang.get(), "Pengguna", "Users")}</h2>
-            <div class="admin-scroll">
-                <table class="admin-table" data-testid="users">
-                    <thead>
-                        <tr>
-                            <th>{move || l(lang.get(), "Nama pengguna", "Username")}</th>
-                            <th>{move || l(lang.get(), "Nama", "Name")}</th>
-                            <th>{move || l(lang.get(), "Peran", "Role")}</th>
-                            <th>{move || l(lang.get(), "Wilayah", "Regions")}</th>
-                            <th>{move || l(lang.get(), "Status", "Status")}</th>
-                            <th></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For
-                            each=move || admin.users.get()
-                            key=|u: &UserView| {
-                                (u.id.clone(), u.display_name.clone(), u.role, u.regions.clone(), u.disabled)
-                            }
-                            let:user
-                        >
-                            {
-                                let id = user.id.clone();
-                                let codes = user.regions.clone();
-                                view! {
-                                    <tr data-testid="user-row" data-username=user.username.clone()
-                                        class:disabled=user.disabled>
-                                        <td>{user.username.clone()}</td>
-                                        <td>{user.display_name.clone()}</td>
-                                        <td>{move || label(lang.get(), user.role.label())}</td>
-                                        <td>{move || regions.with(|d| region_names(d.as_deref(), &codes))}</td>
-                                        <td>
-                                            {move || if user.disabled {
-                                                l(lang.get(), "Nonaktif", "Disabled")
-                                            } else {
-                                                l(lang.get(), "Aktif", "Active")
-                                            }}
-                                        </td>
-                                        <td>
-                                            <button type="button" class="secondary" name="manage"
-                                                on:click=move |_| admin.chosen.set(Some(id.clone()))>
-                                                {move || l(lang.get(), "Kelola", "Manage")}
-                                            </button>
-                                        </td>
-                                    </tr>
-                                }
-                            }
-                        </For>
-                    </tbody>
-                </table>
-            </div>
+            <AdminTable lang=lang testid="users" columns=&[("Nama pengguna", "Username"), ("Nama", "Name"), ("Peran", "Role"), ("Wilayah", "Regions"), ("Status", "Status")]>
+                <For
+                    each=move || admin.users.get()
+                    key=|u: &UserView| {
+                        (u.id.clone(), u.display_name.clone(), u.role, u.regions.clone(), u.disabled)
+                    }
+                    let:user
+                >
+                    {
+                        let id = user.id.clone();
+                        let codes = user.regions.clone();
+                        view! {
+                            <tr data-testid="user-row" data-username=user.username.clone()
+                                class:disabled=user.disabled>
+                                <td>{user.username.clone()}</td>
+                                <td>{user.display_name.clone()}</td>
+                                <td>{move || label(lang.get(), user.role.label())}</td>
+                                <td>{move || regions.with(|d| region_names(d.as_deref(), &codes))}</td>
+                                <td>
+                                    {move || if user.disabled {
+                                        l(lang.get(), "Nonaktif", "Disabled")
+                                    } else {
+                                        l(lang.get(), "Aktif", "Active")
+                                    }}
+                                </td>
+                                <td>
+                                    <button type="button" class="secondary" name="manage"
+                                        on:click=move |_| admin.chosen.set(Some(id.clone()))>
+                                        {move || l(lang.get(), "Kelola", "Manage")}
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }
+                </For>
+            </AdminTable>
         </div>
         <NoteView note=admin.users_note lang=lang testid="users-note" />
     }
@@ -114,29 +100,11 @@ pub(super) fn CreateUser(admin: Admin) -> impl IntoView {
     view! {
         <form class="card admin-form" data-testid="create-user" on:submit=submit>
             <h2>{move || l(lang.get(), "Pengguna baru", "New user")}</h2>
-            <label class="field">
-                <span>{move || l(lang.get(), "Nama pengguna", "Username")}</span>
-                <input name="username" autocomplete="off" autocapitalize="none" required
-                    prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev))/>
-            </label>
-            <label class="field">
-                <span>{move || l(lang.get(), "Nama lengkap", "Display name")}</span>
-                <input name="display_name" autocomplete="off"
-                    prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev))/>
-            </label>
-            <label class="field">
-                <span>{move || l(lang.get(), "Kata sandi", "Password")}</span>
-                <input name="password" type="password" autocomplete="new-password" required
-                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-            </label>
-            <label class="field">
-                <span>{move || l(lang.get(), "Peran", "Role")}</span>
-                {role_picker(lang, role, false)}
-            </label>
-            <label class="field">
-                <span>{move || l(lang.get(), "Wilayah", "Regions")}</span>
-                {region_picker(lang, admin.supervision.regions, regions)}
-            </label>
+            <TextField lang=lang name="username" label=("Nama pengguna", "Username") value=username
+                autocapitalize="none" required=true />
+            <TextField lang=lang name="password" label=("Kata sandi", "Password") value=password
+                kind="password" autocomplete="new-password" required=true />
+            <UserDetails admin=admin display_name=display_name role=role regions=regions with_admin=false />
             <button type="submit" class="primary">{move || l(lang.get(), "Buat pengguna", "Create user")}</button>
         </form>
     }
