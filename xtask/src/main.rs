@@ -13,6 +13,7 @@ mod http;
 mod lint;
 mod postgres;
 mod web;
+mod web_split;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

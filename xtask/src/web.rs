@@ -29,6 +29,7 @@ use std::process::Command;
 use anyhow::{bail, Context};
 use sha2::{Digest, Sha256};
 
+use crate::web_split::split_wasm;
 use crate::{cargo, status, workspace_root};
 
 /// binaryen's wasm-opt from npm. Debian's binaryen (108) miscompiles the app; this one
@@ -44,6 +45,9 @@ struct App {
     dir: String,
     /// Its stylesheet: `style/app.css`, then (`all_styles`) every other `style/*.css`.
     all_styles: bool,
+    /// Split into a first module and lazily loaded chunks at the app's `#[lazy]`
+    /// functions (see [`split_wasm`]).
+    split: bool,
 }
 
 fn officer() -> App {
@@ -51,6 +55,7 @@ fn officer() -> App {
         package: "jemput-officer",
         dir: String::new(),
         all_styles: false,
+        split: true,
     }
 }
 
@@ -61,6 +66,7 @@ fn supervisor() -> App {
             .trim_matches('/')
             .to_owned(),
         all_styles: true,
+        split: false,
     }
 }
 
@@ -96,15 +102,22 @@ pub fn build(dev: bool) -> anyhow::Result<()> {
     // One cargo run per app: built together, the supervisor's would share the officer's
     // features of `jemput-shared` (Automerge and the sync core).
     for app in &apps {
-        status(cargo().args([
-            "build",
+        let mut build = cargo();
+        build.args([
+            "rustc",
             "-p",
             app.package,
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
             profile,
-        ]))?;
+        ]);
+        if app.split {
+            // The splitter reads the linker's relocations; only the final link needs
+            // them (given to the app's crate alone, the dependencies stay as built).
+            build.args(["--", "-Clink-args=--emit-relocs"]);
+        }
+        status(&mut build)?;
     }
 
     let out = web_dir();
@@ -193,19 +206,31 @@ fn write_app(
     let work = workspace_root().join("target/web-build").join(name);
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
+    let split = if app.split {
+        Some(split_wasm(&wasm_in, &work.join("split"))?)
+    } else {
+        None
+    };
+    let bindgen_in = split.as_ref().map_or(wasm_in.clone(), |s| s.main.clone());
     wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm_in)
+        .input_path(&bindgen_in)
         .out_name(name)
         .web(true)?
         // As a library it defaults to true; keep `init()` able to find the wasm itself.
         .omit_default_module_path(false)
         .typescript(false)
         .debug(dev)
+        // The chunks link against the first module's own exports, by their names.
+        .keep_lld_exports(split.is_some())
+        .demangle(split.is_none())
         .generate(&work)
-        .with_context(|| format!("wasm-bindgen on {}", wasm_in.display()))?;
+        .with_context(|| format!("wasm-bindgen on {}", bindgen_in.display()))?;
     let glue_wasm = work.join(format!("{name}_bg.wasm"));
     if !dev {
         optimize_wasm(&glue_wasm)?;
+        for chunk in split.iter().flat_map(|s| &s.chunks) {
+            optimize_wasm(chunk)?;
+        }
     }
 
     let before: Vec<String> = site.files.keys().cloned().collect();
@@ -218,9 +243,18 @@ fn write_app(
     )?;
     // The glue's default wasm URL, made to point at the hashed file as well.
     let wasm_file = wasm.rsplit('/').next().unwrap_or(&wasm);
-    let glue = std::fs::read_to_string(work.join(format!("{name}.js")))?
+    let mut glue = std::fs::read_to_string(work.join(format!("{name}.js")))?
         .replace(&format!("'{name}_bg.wasm'"), &format!("'{wasm_file}'"));
+    let mut loader = None;
+    if let Some(split) = &split {
+        let (with_loader, waiting) = split.add_chunks(site, dir, &glue, &wasm)?;
+        glue = with_loader;
+        loader = Some(waiting);
+    }
     let js = site.add_hashed(dir, name, "js", glue.into_bytes())?;
+    if let Some(loader) = loader {
+        loader.add(site, &js)?;
+    }
     if work.join("snippets").is_dir() {
         site.copy_tree(&work.join("snippets"), &in_dir(dir, "snippets"))?;
     }
@@ -240,7 +274,7 @@ fn write_app(
 }
 
 /// `name` inside `dir` ("" is the site's root).
-fn in_dir(dir: &str, name: &str) -> String {
+pub(crate) fn in_dir(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_owned()
     } else {
@@ -252,7 +286,7 @@ fn kib(bytes: u64) -> String {
     format!("{:.1} KiB", bytes as f64 / 1024.0)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::new(), |mut s, b| {
         let _ = write!(s, "{b:02x}");
         s
@@ -341,7 +375,7 @@ fn optimize_wasm(wasm: &Path) -> anyhow::Result<()> {
 }
 
 /// The files written so far (name → size), for the shell list and the precompression.
-struct Site {
+pub(crate) struct Site {
     dir: PathBuf,
     files: BTreeMap<String, u64>,
     brotli_sizes: BTreeMap<String, u64>,
@@ -359,7 +393,7 @@ impl Site {
     }
 
     /// Writes `dir/stem-<hash>.ext` and returns that name.
-    fn add_hashed(
+    pub(crate) fn add_hashed(
         &mut self,
         dir: &str,
         stem: &str,
@@ -372,7 +406,7 @@ impl Site {
         Ok(name)
     }
 
-    fn add(&mut self, name: &str, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    pub(crate) fn add(&mut self, name: &str, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
         let bytes = bytes.as_ref();
         let path = self.dir.join(name);
         if let Some(parent) = path.parent() {

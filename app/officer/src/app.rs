@@ -6,6 +6,7 @@
 
 use jemput_app_common::login::Login;
 use jemput_app_common::shell::{Header, Shell};
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -60,8 +61,46 @@ pub fn App() -> impl IntoView {
             }
         }
     });
-    // Open the database whenever a user is signed in.
+    // The user whose database is open (the signed-in screens open it on first use).
     let opened_for = StoredValue::new(None::<String>);
+    let signed_in = Memo::new(move |_| {
+        state
+            .session
+            .with(|s| s.as_ref().is_some_and(|s| s.user.role.is_officer()))
+    });
+    let loading = move || view! { <p class="loading">{move || l(state.lang.get(), "Memuat…", "Loading…")}</p> };
+    view! {
+        <Header />
+        <UpdateBanner />
+        <main class="screen">
+            {move || if signed_in.get() {
+                view! {
+                    <Suspense fallback=loading>
+                        {Suspend::new(async move { signed_in_screens(state, opened_for).await })}
+                    </Suspense>
+                }.into_any()
+            } else {
+                view! { <Login on_login=move |_| clear_sync_failure(state) /> }.into_any()
+            }}
+        </main>
+    }
+}
+
+/// A new login clears the last sync failure (the signed-in screens then sync at once).
+fn clear_sync_failure(state: AppState) {
+    state.sync.update(|s| {
+        s.error = None;
+        s.retry_at = 0.0;
+    });
+}
+
+/// Everything a signed-in officer uses — the local database, Automerge, the sync engine
+/// and the screens — in a chunk of its own that the login form does not wait for (the
+/// build splits the wasm here; the service worker keeps the chunk for offline starts).
+/// Opens `opened_for`'s database when another officer signed in, and sends what waits.
+#[allow(unsafe_code)] // the split point's loader is an `extern` import (leptos's `#[lazy]`)
+#[lazy]
+fn signed_in_screens(state: AppState, opened_for: StoredValue<Option<String>>) -> AnyView {
     Effect::new(move || {
         let Some(session) = state.session.get() else {
             return;
@@ -74,30 +113,13 @@ pub fn App() -> impl IntoView {
         opened_for.set_value(Some(session.user.id.clone()));
         spawn_local(start_session(state, session.user.id.clone()));
     });
-    let signed_in = Memo::new(move |_| {
-        state
-            .session
-            .with(|s| s.as_ref().is_some_and(|s| s.user.role.is_officer()))
-    });
-    view! {
-        <Header />
-        <UpdateBanner />
-        <main class="screen">
-            {move || if signed_in.get() {
-                view! { <SignedIn /> }.into_any()
-            } else {
-                view! { <Login on_login=move |_| after_login(state) /> }.into_any()
-            }}
-        </main>
-    }
+    scheduler::request_sync(state);
+    view! { <SignedIn /> }.into_any()
 }
 
 /// A new login clears the last sync failure and sends what waits at once.
 fn after_login(state: AppState) {
-    state.sync.update(|s| {
-        s.error = None;
-        s.retry_at = 0.0;
-    });
+    clear_sync_failure(state);
     scheduler::request_sync(state);
 }
 
