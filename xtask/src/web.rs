@@ -10,10 +10,11 @@
 //! `wasm-release`, or `dev` with `--dev`; on its own so that the supervisor's build keeps
 //! `jemput-shared` without Automerge), generate the JS glue with wasm-bindgen (as a
 //! library, pinned to the apps' wasm-bindgen version), shrink the wasm with `wasm-opt -Oz`
-//! (npm's `binaryen`, installed into `target/tools/`), then write every file under a
-//! content-hashed name so browsers may cache it forever. Then the few fixed-name files
-//! (`index.html` of each app, `sw.js`, `manifest.webmanifest`, `build.json`), and a `.br`
-//! and a `.gz` copy of each.
+//! (npm's `binaryen`, installed into `target/tools/`) — the officer's wasm split first
+//! into the login's first module and a lazily loaded chunk ([`crate::web_split`]) —
+//! then write every file under a content-hashed name so browsers may cache it forever.
+//! Then the few fixed-name files (`index.html` of each app, `sw.js`,
+//! `manifest.webmanifest`, `build.json`), and a `.br` and a `.gz` copy of each.
 //!
 //! The pages have no inline script (the server sends a strict Content-Security-Policy): a
 //! small hashed `boot-….js` loads the glue, starts the wasm with its hashed URL, and

@@ -1,9 +1,11 @@
 // Measures the officer app in headless Chromium against a real server and prints one JSON
 // object per run and the median of `--runs` (default 3):
 //   shell_kb            app shell bytes over the wire on a first visit (bodies as sent,
-//                       brotli; headers included): what the page fetches
+//                       brotli; headers included): what the page fetches itself, i.e.
+//                       what the login form needs (the first wasm module)
 //   shell_with_worker_kb the same visit counting the service worker's own fetches too
-//                       (it precaches the shell once the page has started)
+//                       (it precaches the whole shell once the page has started, the
+//                       signed-in screens' wasm chunk included): the whole offline app
 //   login_usable_lowend_ms  on a low-end phone profile (CPU 4× slower, 1.6 Mbit/s down,
 //                       150 ms latency), a first visit from navigation start to the login
 //                       form usable (its button enabled, the app started)
