@@ -1,38 +1,31 @@
-//! Administration, for admins only: users (`GET`/`POST /api/admin/users`,
-//! `PATCH /api/admin/users/{id}`), their devices (`GET /api/admin/users/{id}/devices`,
-//! `POST /api/admin/devices/{id}/revoke`) and the region list
-//! (`POST /api/admin/regions/import`), and totals (`GET /api/admin/stats`).
+//! Administration, for admins only: users (`users`: `GET`/`POST /api/admin/users`,
+//! `PATCH /api/admin/users/{id}`), their devices (`devices`:
+//! `GET /api/admin/users/{id}/devices`, `POST /api/admin/devices/{id}/revoke`), the
+//! region list (`regions`: `POST /api/admin/regions/import`), and totals
+//! (`GET /api/admin/stats`).
 //!
 //! Input is parsed with the same types the CLI uses (`crate::accounts`).
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+mod devices;
+mod regions;
+mod users;
+
+use axum::extract::State;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use jemput_shared::api::users::{
-    CreateUser, DeviceList, DeviceView, ImportRegions, ImportSummary, Stats, UpdateUser, UserList,
-    UserView,
-};
-use jemput_shared::policy::Role;
+use jemput_shared::api::users::Stats;
 
-use crate::accounts::{
-    parse_role, Access, Device, DisplayName, NewUser, Password, UserChanges, Username,
-};
-use crate::auth::{self, Admin};
-use crate::clock::now_ms;
-use crate::error::{ApiError, Message};
-use crate::regions;
-use crate::routes::ApiJson;
+use crate::auth::Admin;
+use crate::error::ApiError;
 use crate::startup::AppState;
-use crate::store::StoreError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/admin/users", get(list_users).post(create_user))
-        .route("/api/admin/users/{id}", patch(update_user))
-        .route("/api/admin/users/{id}/devices", get(list_devices))
-        .route("/api/admin/devices/{id}/revoke", post(revoke_device))
-        .route("/api/admin/regions/import", post(import_regions))
+        .route("/api/admin/users", get(users::list).post(users::create))
+        .route("/api/admin/users/{id}", patch(users::update))
+        .route("/api/admin/users/{id}/devices", get(devices::list))
+        .route("/api/admin/devices/{id}/revoke", post(devices::revoke))
+        .route("/api/admin/regions/import", post(regions::import))
         .route("/api/admin/stats", get(stats))
 }
 
@@ -43,192 +36,4 @@ async fn stats(
 ) -> Result<Json<Stats>, ApiError> {
     let registrations = state.store.registration_count().await?;
     Ok(Json(Stats { registrations }))
-}
-
-async fn list_users(
-    State(state): State<AppState>,
-    _admin: Admin,
-) -> Result<Json<UserList>, ApiError> {
-    let users = state.store.list_users().await?;
-    Ok(Json(UserList {
-        users: users.into_iter().map(UserView::from).collect(),
-    }))
-}
-
-async fn create_user(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    ApiJson(request): ApiJson<CreateUser>,
-) -> Result<(StatusCode, Json<UserView>), ApiError> {
-    let username = Username::parse(&request.username)?;
-    let display_name = match &request.display_name {
-        Some(name) => DisplayName::parse(name)?,
-        None => DisplayName::from_username(&username),
-    };
-    let role = parse_role(&request.role)?;
-    let directory = state.regions.directory();
-    let access = Access::parse(role, &request.regions, directory.as_deref())?;
-    let password = Password::parse(
-        request.password,
-        &[username.as_str(), display_name.as_str()],
-    )?;
-    let new_user = NewUser {
-        username,
-        display_name,
-        access,
-        password_hash: auth::hash_password(password).await?,
-    };
-    let username = new_user.username.clone();
-    let user = state
-        .store
-        .create_user(new_user)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => ApiError::Conflict(Message::new(
-                "username_taken",
-                format!("The username {username} is already taken."),
-                format!("Nama pengguna {username} sudah dipakai."),
-            )),
-            other => other.into(),
-        })?;
-    tracing::info!(by = %admin.user.username, user = %user.username, role = user.role.code(), "user created");
-    Ok((StatusCode::CREATED, Json(user.into())))
-}
-
-async fn update_user(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    Path(id): Path<String>,
-    ApiJson(request): ApiJson<UpdateUser>,
-) -> Result<Json<UserView>, ApiError> {
-    let current = state
-        .store
-        .user_by_id(&id)
-        .await?
-        .ok_or_else(user_not_found)?;
-    let mut changes = UserChanges {
-        disabled: request.disabled,
-        ..Default::default()
-    };
-    if let Some(name) = &request.display_name {
-        changes.display_name = Some(DisplayName::parse(name)?);
-    }
-    if request.role.is_some() || request.regions.is_some() {
-        let role = match &request.role {
-            Some(code) => parse_role(code)?,
-            None => current.role,
-        };
-        // Regions left out stay as they are, except that a new admin drops them (an
-        // admin covers everything); other role changes must fit the kept regions.
-        let regions = match request.regions {
-            Some(regions) => regions,
-            None if role == Role::Admin => Vec::new(),
-            None => current.regions.clone(),
-        };
-        let directory = state.regions.directory();
-        changes.access = Some(Access::parse(role, &regions, directory.as_deref())?);
-    }
-    // An admin who disables or demotes themselves may leave nobody able to undo it.
-    let locks_self_out = changes.disabled == Some(true)
-        || changes
-            .access
-            .as_ref()
-            .is_some_and(|access| access.role() != Role::Admin);
-    if id == admin.user.id && locks_self_out {
-        return Err(ApiError::Conflict(Message::new(
-            "cannot_lock_self_out",
-            "You cannot disable your own account or remove your own admin role.",
-            "Anda tidak dapat menonaktifkan akun sendiri atau mencabut peran admin sendiri.",
-        )));
-    }
-    // Hashed last: only once everything else is known to be valid.
-    let new_password = request.password.is_some();
-    if let Some(password) = request.password {
-        let mut personal = vec![current.username.as_str(), current.display_name.as_str()];
-        personal.extend(changes.display_name.as_ref().map(DisplayName::as_str));
-        let password = Password::parse(password, &personal)?;
-        changes.password_hash = Some(auth::hash_password(password).await?);
-        // The store ends every other session of the user (a leaked password, a lost
-        // phone: those devices sign in again, keeping what they have not sent yet); the
-        // admin's own session making this request stays.
-        changes.keep_session = Some(admin.device_id.clone());
-    }
-    let user = state
-        .store
-        .update_user(&id, changes)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => user_not_found(),
-            other => other.into(),
-        })?;
-    tracing::info!(by = %admin.user.username, user = %user.username, new_password, "user updated");
-    Ok(Json(user.into()))
-}
-
-fn user_not_found() -> ApiError {
-    ApiError::not_found("User", "Pengguna")
-}
-
-/// A signed-in device as admins see it.
-impl From<Device> for DeviceView {
-    fn from(device: Device) -> Self {
-        DeviceView {
-            id: device.id,
-            user_id: device.user_id,
-            name: device.name,
-            created_at: device.created_at,
-            last_seen_at: device.last_seen_at,
-            last_sync_at: device.last_sync_at,
-            revoked_at: device.revoked_at,
-        }
-    }
-}
-
-async fn list_devices(
-    State(state): State<AppState>,
-    _admin: Admin,
-    Path(user_id): Path<String>,
-) -> Result<Json<DeviceList>, ApiError> {
-    if state.store.user_by_id(&user_id).await?.is_none() {
-        return Err(user_not_found());
-    }
-    let devices = state.store.list_devices(&user_id).await?;
-    Ok(Json(DeviceList {
-        devices: devices.into_iter().map(DeviceView::from).collect(),
-    }))
-}
-
-/// Signs a device out for good (a lost or stolen phone). Revoking twice is harmless.
-async fn revoke_device(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    Path(device_id): Path<String>,
-) -> Result<Json<DeviceView>, ApiError> {
-    let device = state
-        .store
-        .revoke_device(&device_id, now_ms())
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => ApiError::not_found("Device", "Perangkat"),
-            other => other.into(),
-        })?;
-    tracing::info!(by = %admin.user.username, device = %device.id, "device revoked");
-    Ok(Json(device.into()))
-}
-
-async fn import_regions(
-    State(state): State<AppState>,
-    Admin(admin): Admin,
-    ApiJson(request): ApiJson<ImportRegions>,
-) -> Result<Json<ImportSummary>, ApiError> {
-    let summary = regions::import(
-        state.store.as_ref(),
-        Some(&state.regions),
-        &request.regencies_csv,
-        &request.districts_csv,
-        &request.villages_csv,
-    )
-    .await?;
-    tracing::info!(by = %admin.user.username, ?summary, "regions imported");
-    Ok(Json(summary))
 }

@@ -1,0 +1,60 @@
+//! A user's signed-in devices, and revoking one (a lost or stolen phone).
+
+use axum::extract::{Path, State};
+use axum::Json;
+use jemput_shared::api::users::{DeviceList, DeviceView};
+
+use super::users::user_not_found;
+use crate::accounts::Device;
+use crate::auth::Admin;
+use crate::clock::now_ms;
+use crate::error::ApiError;
+use crate::startup::AppState;
+use crate::store::StoreError;
+
+/// A signed-in device as admins see it.
+impl From<Device> for DeviceView {
+    fn from(device: Device) -> Self {
+        DeviceView {
+            id: device.id,
+            user_id: device.user_id,
+            name: device.name,
+            created_at: device.created_at,
+            last_seen_at: device.last_seen_at,
+            last_sync_at: device.last_sync_at,
+            revoked_at: device.revoked_at,
+        }
+    }
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(user_id): Path<String>,
+) -> Result<Json<DeviceList>, ApiError> {
+    if state.store.user_by_id(&user_id).await?.is_none() {
+        return Err(user_not_found());
+    }
+    let devices = state.store.list_devices(&user_id).await?;
+    Ok(Json(DeviceList {
+        devices: devices.into_iter().map(DeviceView::from).collect(),
+    }))
+}
+
+/// Signs a device out for good (a lost or stolen phone). Revoking twice is harmless.
+pub(super) async fn revoke(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(device_id): Path<String>,
+) -> Result<Json<DeviceView>, ApiError> {
+    let device = state
+        .store
+        .revoke_device(&device_id, now_ms())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError::not_found("Device", "Perangkat"),
+            other => other.into(),
+        })?;
+    tracing::info!(by = %admin.user.username, device = %device.id, "device revoked");
+    Ok(Json(device.into()))
+}

@@ -1,0 +1,27 @@
+//! Importing the region list (regencies, districts, villages) from CSV files.
+
+use axum::extract::State;
+use axum::Json;
+use jemput_shared::api::users::{ImportRegions, ImportSummary};
+
+use crate::auth::Admin;
+use crate::error::ApiError;
+use crate::routes::ApiJson;
+use crate::startup::AppState;
+
+pub(super) async fn import(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    ApiJson(request): ApiJson<ImportRegions>,
+) -> Result<Json<ImportSummary>, ApiError> {
+    let summary = crate::regions::import(
+        state.store.as_ref(),
+        Some(&state.regions),
+        &request.regencies_csv,
+        &request.districts_csv,
+        &request.villages_csv,
+    )
+    .await?;
+    tracing::info!(by = %admin.user.username, ?summary, "regions imported");
+    Ok(Json(summary))
+}
