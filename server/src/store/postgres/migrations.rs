@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_change_receipts",
         include_str!("migrations/0006_change_receipts.sql"),
     ),
+    (
+        "0007_fewer_indexes",
+        include_str!("migrations/0007_fewer_indexes.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_change_receipts",
         include_str!("migrations/0006_change_receipts.sql"),
     ),
+    (
+        "0007_fewer_indexes",
+        include_str!("migrations/0007_fewer_indexes.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer

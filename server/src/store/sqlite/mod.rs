@@ -60,6 +60,14 @@ const READERS: usize = 4;
 /// before giving up with `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The writer's page cache, in KiB (SQLite's default is 2 MiB). A sync's commit dirties a
+/// page of every index on `registrations` per record; with the default cache SQLite spilled
+/// dirty pages into the WAL in the middle of the transaction and wrote them again at the
+/// commit, and re-read index pages from the file for each record. 64 MiB made
+/// `demo --records 100000` a third faster (issue 13, docs/benchmarks.md) and is within the
+/// server's memory budget (peak RSS ≤ 150 MB). Readers keep the default.
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
 #[derive(Clone)]
 pub struct SqliteStore {
     /// An async mutex: callers queue without holding a blocking thread each.
@@ -99,6 +107,7 @@ impl SqliteStore {
         }
         configure(&writer)?;
         writer.pragma_update(None, "foreign_keys", true)?;
+        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         migrations::migrate(&mut writer)?;
         // Planner statistics, so the listing's queries pick the right index (bounded
         // work: SQLite samples large tables, and skips tables whose size barely changed).
