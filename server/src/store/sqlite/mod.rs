@@ -8,6 +8,8 @@
 //!   queuing in our process is fairer than `SQLITE_BUSY` retries; a panic inside a
 //!   closure drops its open transaction, which rolls back), and a small pool of
 //!   read-only connections, so a large pull never holds up a push.
+//! - WAL checkpoints run on a thread of their own ([`checkpointer`]), not inside a
+//!   sync's commit; the writer keeps a 64 MiB page cache (`WRITER_CACHE_KIB`).
 //! - All database work runs on tokio's blocking threads ([`SqliteStore::with_writer`],
 //!   [`SqliteStore::with_reader`]).
 //!
@@ -16,6 +18,7 @@
 //! and [`duplicates`].
 
 mod accounts;
+mod checkpointer;
 mod documents;
 mod duplicates;
 mod listing;
@@ -108,12 +111,19 @@ impl SqliteStore {
         configure(&writer)?;
         writer.pragma_update(None, "foreign_keys", true)?;
         writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+        writer.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            checkpointer::WRITER_FALLBACK_PAGES,
+        )?;
         migrations::migrate(&mut writer)?;
         // Planner statistics, so the listing's queries pick the right index (bounded
         // work: SQLite samples large tables, and skips tables whose size barely changed).
         writer.execute_batch("PRAGMA optimize = 0x10002")?;
+        let writer = Arc::new(tokio::sync::Mutex::new(writer));
+        checkpointer::start(path.clone(), Arc::downgrade(&writer));
         Ok(SqliteStore {
-            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            writer,
             readers: Arc::new(ReaderPool {
                 path,
                 idle: Mutex::new(Vec::new()),
