@@ -168,6 +168,11 @@ mod tests {
     }
 
     /// One change on `doc` (not applied to it), as its chunk bytes.
+    /// Another replica of `doc`, as a phone that pulled it holds it.
+    fn replica_of(doc: &mut RegistrationDoc) -> RegistrationDoc {
+        RegistrationDoc::load(&doc.save_uncompressed()).unwrap()
+    }
+
     fn one_change(doc: &mut RegistrationDoc, phone: &str) -> Vec<u8> {
         let base = doc.heads();
         let mut copy = RegistrationDoc::load(&doc.save_uncompressed()).unwrap();
@@ -194,12 +199,12 @@ mod tests {
     #[test]
     fn honest_changes_merge_as_automerge_merges_them() {
         let mut stored = registration_doc();
-        let mut phone = RegistrationDoc::load(&stored.save_uncompressed()).unwrap();
+        let mut phone = replica_of(&mut stored);
         let base = phone.heads();
         phone.edit(|r| r.phone = "081200000001".into()).unwrap();
         phone.edit(|r| r.birth_place = "Manna".into()).unwrap();
         let changes = phone.changes_since(&base);
-        let mut expected = RegistrationDoc::load(&stored.save_uncompressed()).unwrap();
+        let mut expected = replica_of(&mut stored);
         expected.merge_bytes(&changes).unwrap();
 
         stored.merge_pushed(&changes).unwrap();
@@ -232,7 +237,7 @@ mod tests {
     #[test]
     fn changes_waiting_for_missing_dependencies_are_queued() {
         let mut stored = registration_doc();
-        let mut phone = RegistrationDoc::load(&stored.save_uncompressed()).unwrap();
+        let mut phone = replica_of(&mut stored);
         let base = phone.heads();
         phone.edit(|r| r.phone = "081200000003".into()).unwrap();
         let middle = phone.heads();

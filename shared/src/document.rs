@@ -110,12 +110,7 @@ impl RegistrationDoc {
         &mut self,
         change: impl FnOnce(&mut Registration),
     ) -> Result<Registration, DocumentError> {
-        let mut registration = self.read()?;
-        change(&mut registration);
-        autosurgeon::reconcile(&mut self.doc, &registration)
-            .map_err(|e| DocumentError::NotARegistration(e.to_string()))?;
-        self.doc.commit();
-        Ok(registration)
+        self.edit_with(CommitOptions::default(), change)
     }
 
     /// [`RegistrationDoc::edit`], recording who made the change and when. An edit that
@@ -126,11 +121,21 @@ impl RegistrationDoc {
         at: Millis,
         change: impl FnOnce(&mut Registration),
     ) -> Result<Registration, DocumentError> {
+        self.edit_with(author.commit_options(at), change)
+    }
+
+    /// Reads the registration, applies `change` and commits the difference as one change
+    /// with `options`.
+    fn edit_with(
+        &mut self,
+        options: CommitOptions,
+        change: impl FnOnce(&mut Registration),
+    ) -> Result<Registration, DocumentError> {
         let mut registration = self.read()?;
         change(&mut registration);
         autosurgeon::reconcile(&mut self.doc, &registration)
             .map_err(|e| DocumentError::NotARegistration(e.to_string()))?;
-        self.doc.commit_with(author.commit_options(at));
+        self.doc.commit_with(options);
         Ok(registration)
     }
 

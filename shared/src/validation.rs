@@ -840,6 +840,13 @@ mod tests {
             .collect()
     }
 
+    /// Asserts a problem's message in each language.
+    #[track_caller]
+    fn assert_messages(problem: &FieldProblem, id: &str, en: &str) {
+        assert_eq!(problem.message_id, id);
+        assert_eq!(problem.message_en, en);
+    }
+
     fn directory() -> RegionDirectory {
         RegionDirectory::from_csv(
             "code,name\n17.01,Kabupaten Bengkulu Selatan\n17.02,Kabupaten Rejang Lebong\n",
@@ -886,14 +893,193 @@ mod tests {
         assert!(!report.is_valid());
     }
 
+    /// One mistake (or none) in an otherwise valid registration: what it is, how it is
+    /// made from `valid()`, and the problems it must give as (field, code) pairs in form
+    /// order.
+    type Case = (
+        &'static str,
+        fn(&mut Registration),
+        &'static [(&'static str, &'static str)],
+    );
+
     #[test]
-    fn a_name_with_digits_is_rejected() {
-        let mut reg = valid();
-        reg.full_name = "Siti 2".into();
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("full_name", "full_name_characters")]
-        );
+    fn each_mistake_is_reported_on_its_field() {
+        let cases: &[Case] = &[
+            (
+                "a name with digits",
+                |reg| reg.full_name = "Siti 2".into(),
+                &[("full_name", "full_name_characters")],
+            ),
+            (
+                "a one-letter name",
+                |reg| reg.full_name = "A".into(),
+                &[("full_name", "full_name_length")],
+            ),
+            (
+                "a very long name",
+                |reg| reg.full_name = "a".repeat(101),
+                &[("full_name", "too_long")],
+            ),
+            (
+                "a reason for no NIK replaces the NIK",
+                |reg| {
+                    reg.nik = String::new();
+                    reg.no_nik_reason = Some("KTP belum terbit".into());
+                },
+                &[],
+            ),
+            (
+                "a NIK together with a reason for no NIK",
+                |reg| reg.no_nik_reason = Some("KTP hilang".into()),
+                &[("nik", "nik_with_no_nik_reason")],
+            ),
+            (
+                "a blank reason for no NIK does not excuse a missing NIK",
+                |reg| {
+                    reg.nik = String::new();
+                    reg.no_nik_reason = Some("  ".into());
+                },
+                &[("nik", "nik_required")],
+            ),
+            (
+                "a malformed NIK",
+                |reg| reg.nik = "170101450699000".into(),
+                &[("nik", "nik_length")],
+            ),
+            (
+                "an empty phone is fine",
+                |reg| reg.phone = String::new(),
+                &[],
+            ),
+            (
+                "a phone with a wrong prefix",
+                |reg| reg.phone = "0212345678".into(),
+                &[("phone", "phone_prefix")],
+            ),
+            (
+                "an address code of the wrong level",
+                |reg| reg.address.district = "17.01".into(),
+                &[("address.district", "region_wrong_level")],
+            ),
+            (
+                "a malformed address code is reported on its field",
+                |reg| reg.address.village = "17.01.01.3001".into(),
+                &[("address.village", "region_village_type")],
+            ),
+            (
+                "a district outside the regency",
+                |reg| {
+                    reg.address.district = "17.02.01".into();
+                    reg.address.village = "17.02.01.2001".into();
+                },
+                &[("address.district", "region_not_within")],
+            ),
+            (
+                "a village outside the district",
+                |reg| reg.address.village = "17.01.02.2001".into(),
+                &[("address.village", "region_not_within")],
+            ),
+            (
+                "RT too long and RW zero: RT and RW must be short non-zero numbers",
+                |reg| {
+                    reg.address.rt = "1234".into();
+                    reg.address.rw = "000".into();
+                },
+                &[("address.rt", "too_long"), ("address.rw", "rw_format")],
+            ),
+            (
+                "an RT with a letter and no RW",
+                |reg| {
+                    reg.address.rt = "A1".into();
+                    reg.address.rw = String::new();
+                },
+                &[("address.rt", "rt_format")],
+            ),
+            (
+                "BLK training needs a vocation and overseas apprenticeship a country",
+                |reg| {
+                    reg.programmes = vec![
+                        ProgrammeInterest::JobPlacement,
+                        ProgrammeInterest::BlkTraining {
+                            vocation: " ".into(),
+                        },
+                        ProgrammeInterest::OverseasApprenticeship {
+                            destination_country: String::new(),
+                        },
+                    ]
+                },
+                &[
+                    ("programmes[1].vocation", "vocation_required"),
+                    (
+                        "programmes[2].destination_country",
+                        "destination_country_required",
+                    ),
+                ],
+            ),
+            (
+                "a location on the globe",
+                |reg| {
+                    reg.location = Some(GeoLocation {
+                        latitude: -3.8,
+                        longitude: 102.3,
+                        accuracy_m: 12.0,
+                        captured_at: 1,
+                    })
+                },
+                &[],
+            ),
+            (
+                "a location off the globe",
+                |reg| {
+                    reg.location = Some(GeoLocation {
+                        latitude: 91.0,
+                        longitude: f64::NAN,
+                        accuracy_m: -1.0,
+                        captured_at: 1,
+                    })
+                },
+                &[
+                    ("location.latitude", "location_latitude"),
+                    ("location.longitude", "location_longitude"),
+                    ("location.accuracy_m", "location_accuracy"),
+                ],
+            ),
+            (
+                "work years must be sane and in order",
+                |reg| {
+                    let job = |start_year, end_year| WorkExperience {
+                        start_year,
+                        end_year,
+                        ..Default::default()
+                    };
+                    reg.work_experience = vec![
+                        job(2015, None),
+                        job(2018, Some(2016)),
+                        job(1949, Some(2026)),
+                    ];
+                },
+                &[
+                    ("work_experience[1].end_year", "work_end_before_start"),
+                    ("work_experience[2].start_year", "work_start_year"),
+                    ("work_experience[2].end_year", "work_end_year"),
+                ],
+            ),
+            (
+                "sixty two-byte characters of birth place: the limit counts characters, not bytes",
+                |reg| reg.birth_place = "é".repeat(60),
+                &[],
+            ),
+            (
+                "a full list of skills",
+                |reg| reg.skills = vec!["Menjahit".into(); limits::SKILLS.max_items],
+                &[],
+            ),
+        ];
+        for (case, edit, expected) in cases {
+            let mut reg = valid();
+            edit(&mut reg);
+            assert_eq!(codes(&validate(&reg, &ctx())), *expected, "{case}");
+        }
     }
 
     #[test]
@@ -910,57 +1096,6 @@ mod tests {
             reg.full_name = name.into();
             assert!(validate(&reg, &ctx()).problems.is_empty(), "{name}");
         }
-    }
-
-    #[test]
-    fn a_one_letter_or_very_long_name_is_rejected() {
-        let mut reg = valid();
-        reg.full_name = "A".into();
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("full_name", "full_name_length")]
-        );
-        reg.full_name = "a".repeat(101);
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("full_name", "too_long")]
-        );
-    }
-
-    #[test]
-    fn a_reason_for_no_nik_replaces_the_nik() {
-        let mut reg = valid();
-        reg.nik = String::new();
-        reg.no_nik_reason = Some("KTP belum terbit".into());
-        assert!(validate(&reg, &ctx()).problems.is_empty());
-    }
-
-    #[test]
-    fn a_nik_together_with_a_reason_for_no_nik_is_rejected() {
-        let mut reg = valid();
-        reg.no_nik_reason = Some("KTP hilang".into());
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("nik", "nik_with_no_nik_reason")]
-        );
-    }
-
-    #[test]
-    fn a_blank_reason_for_no_nik_does_not_excuse_a_missing_nik() {
-        let mut reg = valid();
-        reg.nik = String::new();
-        reg.no_nik_reason = Some("  ".into());
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("nik", "nik_required")]
-        );
-    }
-
-    #[test]
-    fn a_malformed_nik_is_an_error() {
-        let mut reg = valid();
-        reg.nik = "170101450699000".into();
-        assert_eq!(codes(&validate(&reg, &ctx())), vec![("nik", "nik_length")]);
     }
 
     #[test]
@@ -992,60 +1127,6 @@ mod tests {
             vec![("birth_date", "birth_date_outside_working_age")]
         );
         assert!(report.is_valid());
-    }
-
-    #[test]
-    fn an_empty_phone_is_fine_but_a_wrong_one_is_not() {
-        let mut reg = valid();
-        reg.phone = String::new();
-        assert!(validate(&reg, &ctx()).problems.is_empty());
-        reg.phone = "0212345678".into();
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("phone", "phone_prefix")]
-        );
-    }
-
-    #[test]
-    fn an_address_code_of_the_wrong_level_is_rejected() {
-        let mut reg = valid();
-        reg.address.district = "17.01".into();
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("address.district", "region_wrong_level")]
-        );
-    }
-
-    #[test]
-    fn a_malformed_address_code_is_reported_on_its_field() {
-        let mut reg = valid();
-        reg.address.village = "17.01.01.3001".into();
-        let report = validate(&reg, &ctx());
-        assert_eq!(
-            codes(&report),
-            vec![("address.village", "region_village_type")]
-        );
-    }
-
-    #[test]
-    fn a_district_outside_the_regency_is_rejected() {
-        let mut reg = valid();
-        reg.address.district = "17.02.01".into();
-        reg.address.village = "17.02.01.2001".into();
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("address.district", "region_not_within")]
-        );
-    }
-
-    #[test]
-    fn a_village_outside_the_district_is_rejected() {
-        let mut reg = valid();
-        reg.address.village = "17.01.02.2001".into();
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("address.village", "region_not_within")]
-        );
     }
 
     #[test]
@@ -1089,114 +1170,15 @@ mod tests {
     }
 
     #[test]
-    fn rt_and_rw_must_be_short_non_zero_numbers() {
-        let mut reg = valid();
-        reg.address.rt = "1234".into();
-        reg.address.rw = "000".into();
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("address.rt", "too_long"), ("address.rw", "rw_format")]
-        );
-        reg.address.rt = "A1".into();
-        reg.address.rw = String::new();
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![("address.rt", "rt_format")]
-        );
-    }
-
-    #[test]
-    fn blk_training_needs_a_vocation_and_overseas_apprenticeship_a_country() {
-        let mut reg = valid();
-        reg.programmes = vec![
-            ProgrammeInterest::JobPlacement,
-            ProgrammeInterest::BlkTraining {
-                vocation: " ".into(),
-            },
-            ProgrammeInterest::OverseasApprenticeship {
-                destination_country: String::new(),
-            },
-        ];
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![
-                ("programmes[1].vocation", "vocation_required"),
-                (
-                    "programmes[2].destination_country",
-                    "destination_country_required"
-                ),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_location_off_the_globe_is_rejected() {
-        let mut reg = valid();
-        reg.location = Some(GeoLocation {
-            latitude: -3.8,
-            longitude: 102.3,
-            accuracy_m: 12.0,
-            captured_at: 1,
-        });
-        assert!(validate(&reg, &ctx()).problems.is_empty());
-        reg.location = Some(GeoLocation {
-            latitude: 91.0,
-            longitude: f64::NAN,
-            accuracy_m: -1.0,
-            captured_at: 1,
-        });
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![
-                ("location.latitude", "location_latitude"),
-                ("location.longitude", "location_longitude"),
-                ("location.accuracy_m", "location_accuracy"),
-            ]
-        );
-    }
-
-    #[test]
-    fn work_years_must_be_sane_and_in_order() {
-        let job = |start_year, end_year| WorkExperience {
-            start_year,
-            end_year,
-            ..Default::default()
-        };
-        let mut reg = valid();
-        reg.work_experience = vec![
-            job(2015, None),
-            job(2018, Some(2016)),
-            job(1949, Some(2026)),
-        ];
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![
-                ("work_experience[1].end_year", "work_end_before_start"),
-                ("work_experience[2].start_year", "work_start_year"),
-                ("work_experience[2].end_year", "work_end_year"),
-            ]
-        );
-    }
-
-    #[test]
     fn a_birth_place_over_sixty_characters_is_rejected_in_both_languages() {
         let mut reg = valid();
-        reg.birth_place = "é".repeat(60);
-        assert_eq!(
-            codes(&validate(&reg, &ctx())),
-            vec![],
-            "characters, not bytes"
-        );
         reg.birth_place = "a".repeat(61);
         let report = validate(&reg, &ctx());
         assert_eq!(codes(&report), vec![("birth_place", "too_long")]);
-        assert_eq!(
-            report.problems[0].message_id,
-            "Tempat lahir maksimal 60 karakter."
-        );
-        assert_eq!(
-            report.problems[0].message_en,
-            "Place of birth can have at most 60 characters."
+        assert_messages(
+            &report.problems[0],
+            "Tempat lahir maksimal 60 karakter.",
+            "Place of birth can have at most 60 characters.",
         );
     }
 
@@ -1217,10 +1199,10 @@ mod tests {
     #[test]
     fn large_limits_read_as_numbers_in_each_language() {
         let problem = too_long(&limits::COMMENT_TEXT, "comment");
-        assert_eq!(problem.message_id, "Komentar maksimal 2.000 karakter.");
-        assert_eq!(
-            problem.message_en,
-            "A comment can have at most 2,000 characters."
+        assert_messages(
+            &problem,
+            "Komentar maksimal 2.000 karakter.",
+            "A comment can have at most 2,000 characters.",
         );
         assert_eq!(grouped(1_234_567, '.'), "1.234.567");
         assert_eq!(grouped(100, ','), "100");
@@ -1344,17 +1326,11 @@ mod tests {
                 ("programmes", "too_many"),
             ]
         );
-        assert_eq!(
-            report.problems[1].message_id,
-            "Keterampilan maksimal 20 entri."
+        assert_messages(
+            &report.problems[1],
+            "Keterampilan maksimal 20 entri.",
+            "Skills can have at most 20 entries.",
         );
-        assert_eq!(
-            report.problems[1].message_en,
-            "Skills can have at most 20 entries."
-        );
-        reg = valid();
-        reg.skills = vec!["Menjahit".into(); limits::SKILLS.max_items];
-        assert!(validate(&reg, &ctx()).problems.is_empty());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::http::{self, Body};
-use crate::{cargo, listening_url, peak_rss_kb, region_data_dir, status, workspace_root};
+use crate::{listening_url, peak_rss_kb, region_data_dir, status, workspace_root};
 
 /// The demo users' password, given to `jemput-server demo` (it must pass the password rule).
 const PASSWORD: &str = "bench-kopi-pagi-hari";
@@ -80,12 +80,8 @@ const FIGURES: &[(&str, &str, &str)] = &[
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let (mut records, mut runs, mut samples) = (1_000_000u64, 3usize, 5usize);
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        let value = rest
-            .next()
-            .with_context(|| format!("{arg} needs a value"))?;
-        match arg.as_str() {
+    for (name, value) in crate::options(args)? {
+        match name {
             "--records" => records = value.parse().context("--records")?,
             "--runs" => runs = value.parse().context("--runs")?,
             "--samples" => samples = value.parse().context("--samples")?,
@@ -95,15 +91,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     if records == 0 || runs == 0 || samples == 0 {
         bail!("--records, --runs and --samples must be at least 1");
     }
-    status(cargo().args([
-        "build",
-        "--release",
-        "-p",
-        "jemput-server",
-        "--bin",
-        "jemput-server",
-    ]))?;
-    let server = workspace_root().join("target/release/jemput-server");
+    let server = crate::release_server()?;
     let (data_dir, generation) = demo_database(&server, records)?;
     println!("generation: {generation}");
 

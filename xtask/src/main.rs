@@ -57,6 +57,65 @@ fn cargo() -> Command {
     command
 }
 
+/// Runs `command` to its end with its output captured; an error naming `what`, with the
+/// command's stderr, unless it succeeded.
+fn succeeded(command: &mut Command, what: &str) -> anyhow::Result<std::process::Output> {
+    let output = command
+        .output()
+        .with_context(|| format!("starting {command:?}"))?;
+    if !output.status.success() {
+        bail!("{what} failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(output)
+}
+
+/// The load generator's JSON report from its `output` (an error unless it succeeded), with
+/// the server's peak memory added; printed as it comes.
+fn loadgen_report(
+    output: &std::process::Output,
+    peak_kb: u64,
+) -> anyhow::Result<serde_json::Value> {
+    if !output.status.success() {
+        bail!(
+            "loadgen failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let mut report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    report["server_peak_rss_mb"] = serde_json::json!((peak_kb as f64 / 102.4).round() / 10.0);
+    println!("{report}");
+    Ok(report)
+}
+
+/// Builds the release `jemput-server`; the binary's path.
+fn release_server() -> anyhow::Result<PathBuf> {
+    status(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "jemput-server",
+        "--bin",
+        "jemput-server",
+    ]))?;
+    Ok(workspace_root().join("target/release/jemput-server"))
+}
+
+/// The `--name value` pairs of a command line, in order; an error for a name without a
+/// value.
+fn options<'a>(
+    args: impl IntoIterator<Item = &'a String>,
+) -> anyhow::Result<Vec<(&'a str, &'a String)>> {
+    let mut rest = args.into_iter();
+    let mut pairs = Vec::new();
+    while let Some(arg) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{arg} needs a value"))?;
+        pairs.push((arg.as_str(), value));
+    }
+    Ok(pairs)
+}
+
 fn status(command: &mut Command) -> anyhow::Result<()> {
     let status = command
         .status()
@@ -98,15 +157,7 @@ fn run(args: &[String]) -> anyhow::Result<()> {
         }
     }
     web::build(false)?;
-    status(cargo().args([
-        "build",
-        "--release",
-        "-p",
-        "jemput-server",
-        "--bin",
-        "jemput-server",
-    ]))?;
-    let server = workspace_root().join("target/release/jemput-server");
+    let server = release_server()?;
     if let Some(regions) = region_data_dir() {
         status(
             Command::new(&server)
@@ -207,12 +258,8 @@ fn run_fuzz_harness(profile: Profile, args: &[&str]) -> anyhow::Result<()> {
 /// run's JSON (with the server's peak RSS) and the median of every figure.
 fn bench(args: &[String]) -> anyhow::Result<()> {
     let (mut devices, mut records, mut runs) = ("100".to_owned(), "100".to_owned(), 3usize);
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        let value = rest
-            .next()
-            .with_context(|| format!("{arg} needs a value"))?;
-        match arg.as_str() {
+    for (name, value) in options(args)? {
+        match name {
             "--devices" => devices = value.clone(),
             "--records" => records = value.clone(),
             "--runs" => runs = value.parse()?,
@@ -227,19 +274,15 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             std::env::temp_dir().join(format!("jemput-bench-{}-{run}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
         if let Some(regions) = region_data_dir() {
-            let output = Command::new(release.join("jemput-server"))
-                .arg("regions")
-                .arg("import")
-                .arg(&regions)
-                .arg("--data-dir")
-                .arg(&data_dir)
-                .output()?;
-            if !output.status.success() {
-                bail!(
-                    "region import failed: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-            }
+            succeeded(
+                Command::new(release.join("jemput-server"))
+                    .arg("regions")
+                    .arg("import")
+                    .arg(&regions)
+                    .arg("--data-dir")
+                    .arg(&data_dir),
+                "region import",
+            )?;
         }
         let password = "bench-admin-password";
         let mut server = Command::new(release.join("jemput-server"))
@@ -267,16 +310,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         let _ = server.kill();
         let _ = server.wait();
         let _ = std::fs::remove_dir_all(&data_dir);
-        if !output.status.success() {
-            bail!(
-                "loadgen failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        let mut report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-        report["server_peak_rss_mb"] = serde_json::json!((peak_kb as f64 / 102.4).round() / 10.0);
-        println!("{report}");
-        reports.push(report);
+        reports.push(loadgen_report(&output, peak_kb)?);
     }
     print_median(&reports);
     Ok(())

@@ -197,12 +197,8 @@ fn free_port() -> anyhow::Result<u16> {
 pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let (mut devices, mut records, mut runs, mut instances) =
         ("100".to_owned(), "100".to_owned(), 3usize, 1usize);
-    let mut rest = args.iter().filter(|a| *a != "--postgres");
-    while let Some(arg) = rest.next() {
-        let value = rest
-            .next()
-            .with_context(|| format!("{arg} needs a value"))?;
-        match arg.as_str() {
+    for (name, value) in crate::options(args.iter().filter(|a| *a != "--postgres"))? {
+        match name {
             "--devices" => devices = value.clone(),
             "--records" => records = value.clone(),
             "--runs" => runs = value.parse()?,
@@ -217,16 +213,12 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
     for run in 0..runs {
         let url = cluster.create_database(&format!("jemput_bench_{run}"))?;
         if let Some(regions) = crate::region_data_dir() {
-            let output = Command::new(release.join("jemput-server"))
-                .args(["--database", &url, "regions", "import"])
-                .arg(&regions)
-                .output()?;
-            if !output.status.success() {
-                bail!(
-                    "region import failed: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-            }
+            crate::succeeded(
+                Command::new(release.join("jemput-server"))
+                    .args(["--database", &url, "regions", "import"])
+                    .arg(&regions),
+                "region import",
+            )?;
         }
         let password = "bench-admin-password";
         let mut servers = Vec::new();
@@ -255,16 +247,7 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
             let _ = server.kill();
             let _ = server.wait();
         }
-        if !output.status.success() {
-            bail!(
-                "loadgen failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        let mut report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-        report["server_peak_rss_mb"] = serde_json::json!((peak_kb as f64 / 102.4).round() / 10.0);
-        println!("{report}");
-        reports.push(report);
+        reports.push(crate::loadgen_report(&output, peak_kb)?);
     }
     crate::print_median(&reports);
     Ok(())

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use crate::harness::{
-    expect_error, expect_json, serve_refused, spawn_app, spawn_app_with_args, ADMIN_PASSWORD,
+    expect_error, expect_json, expect_too_many_attempts, expect_wrong_credentials, serve_refused,
+    spawn_app, spawn_app_with_args, ADMIN_PASSWORD,
 };
 use jemput_server::login_throttle::{ADDRESS_LIMIT, PAIR_LIMIT, USERNAME_LIMIT};
 use reqwest::StatusCode;
@@ -32,24 +33,11 @@ async fn the_first_admin_logs_in_with_the_configured_password() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_user_get_the_same_401() {
     let app = spawn_app().await;
-    let wrong_password = expect_error(
-        app.try_login("admin", "not-the-password").await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-    )
-    .await;
-    let unknown_user = expect_error(
-        app.try_login("nobody", ADMIN_PASSWORD).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-    )
-    .await;
-    let malformed_user = expect_error(
-        app.try_login("x", ADMIN_PASSWORD).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-    )
-    .await;
+    let wrong_password =
+        expect_wrong_credentials(app.try_login("admin", "not-the-password").await).await;
+    let unknown_user =
+        expect_wrong_credentials(app.try_login("nobody", ADMIN_PASSWORD).await).await;
+    let malformed_user = expect_wrong_credentials(app.try_login("x", ADMIN_PASSWORD).await).await;
     assert_eq!(wrong_password, unknown_user);
     assert_eq!(wrong_password, malformed_user);
 }
@@ -127,9 +115,8 @@ async fn a_disabled_user_can_neither_use_their_token_nor_log_in() {
         .create_user_and_login("budi", "supervisor", &["17.01"])
         .await;
     let admin = app.admin_token().await;
-    let path = format!("/api/admin/users/{}", user.id);
     expect_json(
-        app.patch_json(&path, Some(&admin), &json!({ "disabled": true }))
+        app.patch_user(&admin, &user.id, &json!({ "disabled": true }))
             .await,
         StatusCode::OK,
     )
@@ -144,16 +131,11 @@ async fn a_disabled_user_can_neither_use_their_token_nor_log_in() {
     )
     .await;
     // A wrong password still learns nothing, not even that the account is disabled.
-    expect_error(
-        app.try_login(&user.username, "wrong-password").await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-    )
-    .await;
+    expect_wrong_credentials(app.try_login(&user.username, "wrong-password").await).await;
 
     // Enabled again, the user signs in afresh: the old sessions ended for good.
     expect_json(
-        app.patch_json(&path, Some(&admin), &json!({ "disabled": false }))
+        app.patch_user(&admin, &user.id, &json!({ "disabled": false }))
             .await,
         StatusCode::OK,
     )
@@ -229,12 +211,7 @@ async fn repeated_wrong_passwords_from_one_address_are_refused_for_a_while_even_
     let app = spawn_app().await;
     let user = app.create_user("siti", "officer", &["17.01.01"]).await;
     for _ in 0..PAIR_LIMIT {
-        expect_error(
-            app.try_login("siti", "not-her-password").await,
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-        )
-        .await;
+        expect_wrong_credentials(app.try_login("siti", "not-her-password").await).await;
     }
     let response = app.try_login("Siti", &user.password).await;
     assert!(response.headers().contains_key("retry-after"));
@@ -262,11 +239,9 @@ async fn wrong_passwords_for_admin_from_one_address_do_not_stop_the_admin_elsewh
             response.status()
         );
     }
-    expect_error(
+    expect_too_many_attempts(
         app.try_login_with(&attacker, &[], "admin", ADMIN_PASSWORD)
             .await,
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
     )
     .await;
     // The admin, at 127.0.0.1, signs in as usual.
@@ -278,19 +253,15 @@ async fn one_address_trying_many_usernames_is_throttled() {
     let app = spawn_app().await;
     let sprayer = app.client_from("127.0.0.3");
     for i in 0..ADDRESS_LIMIT {
-        expect_error(
+        expect_wrong_credentials(
             app.try_login_with(&sprayer, &[], &format!("user{i}"), "kopi-hujan-sepeda-41")
                 .await,
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
         )
         .await;
     }
-    expect_error(
+    expect_too_many_attempts(
         app.try_login_with(&sprayer, &[], "admin", ADMIN_PASSWORD)
             .await,
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
     )
     .await;
     app.login("admin", ADMIN_PASSWORD).await;
@@ -305,19 +276,15 @@ async fn behind_a_trusted_proxy_the_address_it_appended_is_the_client() {
     // Whatever the client wrote on the left, the proxy's right-most entry counts.
     let attacker = [("x-forwarded-for", "10.0.0.99, 203.0.113.7")];
     for _ in 0..PAIR_LIMIT {
-        expect_error(
+        expect_wrong_credentials(
             app.try_login_with(&app.client, &attacker, "siti", "not-her-password")
                 .await,
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
         )
         .await;
     }
-    expect_error(
+    expect_too_many_attempts(
         app.try_login_with(&app.client, &attacker, "siti", &user.password)
             .await,
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
     )
     .await;
     // The same proxy (TCP peer), forwarding for Siti's own phone.
@@ -348,19 +315,15 @@ async fn without_a_trusted_proxy_a_forwarded_for_header_changes_nothing() {
     let user = app.create_user("siti", "officer", &["17.01.01"]).await;
     for i in 0..PAIR_LIMIT {
         let claimed = format!("203.0.113.{i}");
-        expect_error(
+        expect_wrong_credentials(
             app.try_login_forwarded_for(&claimed, "siti", "not-her-password")
                 .await,
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
         )
         .await;
     }
-    expect_error(
+    expect_too_many_attempts(
         app.try_login_forwarded_for("198.51.100.4", "siti", &user.password)
             .await,
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
     )
     .await;
     assert!(
@@ -384,20 +347,16 @@ async fn a_botnet_guessing_one_account_cannot_lock_its_owner_out_where_she_signe
     .await;
     for i in 0..USERNAME_LIMIT {
         let bot = format!("198.51.100.{i}");
-        expect_error(
+        expect_wrong_credentials(
             app.try_login_forwarded_for(&bot, "siti", "a-guess-1234")
                 .await,
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
         )
         .await;
     }
     // An address that never signed in as siti waits; her office does not.
-    expect_error(
+    expect_too_many_attempts(
         app.try_login_forwarded_for("192.0.2.50", "siti", &user.password)
             .await,
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
     )
     .await;
     expect_json(
@@ -412,11 +371,9 @@ async fn a_botnet_guessing_one_account_cannot_lock_its_owner_out_where_she_signe
 async fn failed_and_successful_logins_are_logged_with_username_and_address_never_the_password() {
     let app = spawn_app().await;
     let elsewhere = app.client_from("127.0.0.4");
-    expect_error(
+    expect_wrong_credentials(
         app.try_login_with(&elsewhere, &[], "Admin", "secret-guess-4711")
             .await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
     )
     .await;
     app.login("admin", ADMIN_PASSWORD).await;

@@ -1,7 +1,7 @@
 //! The operator's command line, run against the same database as a running server.
 
 use crate::harness::{
-    expect_error, expect_json, serve_refused, spawn_app, spawn_app_with, DISTRICTS_CSV,
+    expect_json, expect_wrong_credentials, serve_refused, spawn_app, spawn_app_with, DISTRICTS_CSV,
     REGENCIES_CSV, VILLAGES_CSV,
 };
 use reqwest::StatusCode;
@@ -17,6 +17,13 @@ fn stdout(output: &std::process::Output) -> String {
 
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts that the command failed and said `reason` on stderr.
+#[track_caller]
+fn assert_fails_saying(output: &std::process::Output, reason: &str) {
+    assert!(!output.status.success(), "it succeeded: {}", stderr(output));
+    assert!(stderr(output).contains(reason), "{}", stderr(output));
 }
 
 #[tokio::test]
@@ -82,18 +89,12 @@ async fn invalid_input_on_the_command_line_fails_with_a_reason() {
             &[],
         )
         .await;
-    assert!(!output.status.success());
-    assert!(stderr(&output).contains("role"), "{}", stderr(&output));
+    assert_fails_saying(&output, "role");
 
     let output = app
         .cli(&words("user add --username siti --role officer"), &[])
         .await;
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("JEMPUT_PASSWORD"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_saying(&output, "JEMPUT_PASSWORD");
 
     let output = app
         .cli(
@@ -101,12 +102,7 @@ async fn invalid_input_on_the_command_line_fails_with_a_reason() {
             &[],
         )
         .await;
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("already taken"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_saying(&output, "already taken");
 }
 
 #[tokio::test]
@@ -121,12 +117,7 @@ async fn set_password_and_disable_take_effect_on_the_running_server() {
         )
         .await;
     assert!(output.status.success(), "{}", stderr(&output));
-    expect_error(
-        app.try_login("budi", &user.password).await,
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-    )
-    .await;
+    expect_wrong_credentials(app.try_login("budi", &user.password).await).await;
     let session = app.login("budi", "new-password-budi").await;
 
     let output = app
@@ -170,14 +161,9 @@ async fn a_user_disabled_on_the_command_line_and_enabled_again_must_log_in_again
         .await;
     assert!(output.status.success(), "{}", stderr(&output));
     let admin = app.admin_token().await;
-    let path = format!("/api/admin/users/{}", user.id);
     expect_json(
-        app.patch_json(
-            &path,
-            Some(&admin),
-            &serde_json::json!({ "disabled": false }),
-        )
-        .await,
+        app.patch_user(&admin, &user.id, &serde_json::json!({ "disabled": false }))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -205,19 +191,14 @@ async fn a_weak_password_is_refused_on_the_command_line() {
                 &[("JEMPUT_PASSWORD", password)],
             )
             .await;
-        assert!(!output.status.success(), "{password:?} was accepted");
-        assert!(stderr(&output).contains(reason), "{}", stderr(&output));
+        assert_fails_saying(&output, reason);
     }
 }
 
 #[tokio::test]
 async fn a_weak_configured_admin_password_stops_the_first_start() {
     let output = serve_refused(&[], &[("JEMPUT_ADMIN_PASSWORD", "admin12345")]).await;
-    assert!(
-        stderr(&output).contains("JEMPUT_ADMIN_PASSWORD"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_saying(&output, "JEMPUT_ADMIN_PASSWORD");
 }
 
 #[tokio::test]
@@ -250,10 +231,5 @@ async fn importing_from_a_directory_without_the_files_fails() {
     let output = app
         .cli(&["regions", "import", dir.path().to_str().unwrap()], &[])
         .await;
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("regencies.csv"),
-        "{}",
-        stderr(&output)
-    );
+    assert_fails_saying(&output, "regencies.csv");
 }

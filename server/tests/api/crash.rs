@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::harness::{password_of, register, spawn_app};
+use crate::harness::{assert_nothing_rejected, password_of, register, spawn_app};
 use jemput_server::client::NativeDevice;
 use jemput_shared::sample::SampleGenerator;
 use jemput_shared::sync::device::SyncLimits;
@@ -110,11 +110,7 @@ async fn a_server_killed_mid_sync_loses_nothing_and_duplicates_nothing() {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
-        assert!(
-            device.replica.rejected.is_empty(),
-            "{:?}",
-            device.replica.rejected
-        );
+        assert_nothing_rejected(device);
     }
 
     let total = DEVICES * RECORDS;

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::harness::supervision::{
-    edit, import_regions, now_ms, overview, read, register_one, DAY_MS,
+    edit, now_ms, overview, read, register_one, spawn_app_with_regions, DAY_MS,
 };
 use crate::harness::{api_ok, spawn_app};
 use jemput_shared::sample::SampleGenerator;
@@ -28,11 +28,19 @@ fn member_ids(group: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Asserts that `group` holds exactly the registrations `ids`, in any order.
+#[track_caller]
+fn assert_members(group: &Value, ids: &[&str]) {
+    let mut shown = member_ids(group);
+    shown.sort();
+    let mut expected: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+    expected.sort();
+    assert_eq!(shown, expected);
+}
+
 #[tokio::test]
 async fn same_person_marks_the_others_in_their_documents_and_the_counts_drop() {
-    let server = spawn_app().await;
-    let mut admin = server.admin_device().await;
-    import_regions(&server).await;
+    let (server, mut admin) = spawn_app_with_regions().await;
     let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let mut andi = server.device("andi", "officer", &["17.71.01"]).await;
     let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
@@ -108,11 +116,7 @@ async fn same_person_marks_the_others_in_their_documents_and_the_counts_drop() {
     // For the admin, the 17.71 record still shares the NIK with the one kept.
     let all = queue(&mut admin).await;
     assert_eq!(all["total"], 1);
-    let mut expected = vec![a.id.clone(), c.id.clone()];
-    expected.sort();
-    let mut shown_ids = member_ids(&all["groups"][0]);
-    shown_ids.sort();
-    assert_eq!(shown_ids, expected);
+    assert_members(&all["groups"][0], &[&a.id, &c.id]);
 
     // The officer's phone gets the mark on its next sync, merged with its own edit.
     siti.sync().await.unwrap();
@@ -304,11 +308,7 @@ async fn bad_requests_and_other_scopes_change_nothing() {
 
     let still = queue(&mut budi).await;
     assert_eq!(still["total"], 1);
-    let mut ids = vec![a.id.clone(), b.id.clone()];
-    ids.sort();
-    let mut shown = member_ids(&still["groups"][0]);
-    shown.sort();
-    assert_eq!(shown, ids);
+    assert_members(&still["groups"][0], &[&a.id, &b.id]);
     for id in [&a.id, &b.id] {
         let (_, stored) = budi
             .api("GET", &format!("/api/registrations/{id}"), None)

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use crate::harness::{api_ok, in_process_config, password_of, register, spawn_app, ADMIN_PASSWORD};
+use crate::harness::{
+    api_ok, in_process_config, password_of, register, register_and_sync, spawn_app, ADMIN_PASSWORD,
+};
 use jemput_server::client::NativeDevice;
 use jemput_server::config::HttpConfig;
 use jemput_server::startup;
@@ -103,10 +105,8 @@ async fn a_supervisor_hears_only_of_commits_in_their_regencies() {
     let mut admin_hears = Events::open(&server.address, admin.token()).await;
 
     let mut gen = SampleGenerator::new(11);
-    register(&mut budi, &mut gen, "17.71.01.1001", 2);
-    budi.sync().await.unwrap();
-    register(&mut siti, &mut gen, "17.01.01.2001", 3);
-    siti.sync().await.unwrap();
+    register_and_sync(&mut budi, &mut gen, "17.71.01.1001", 2).await;
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 3).await;
 
     let (_, first) = kepala_hears.next().await.unwrap();
     assert_eq!(

@@ -165,29 +165,25 @@ async fn a_supervisor_exports_only_their_regency_and_others_are_refused() {
     assert_eq!(numbers(w, &records), [7, 6, 5, 4, 3, 2, 1]);
 
     let client = reqwest::Client::new();
+    let status_of = |url: String| {
+        let request = client.get(url).send();
+        async move { request.await.unwrap().status() }
+    };
     for extension in ["csv", "xlsx"] {
         let url = format!("{}/api/registrations/export.{extension}", w.server.address);
         // The token in the query, as a download link carries it.
-        let response = client
-            .get(format!("{url}?token={}&status=verified", w.budi.token))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{extension}");
-        let response = client.get(&url).send().await.unwrap();
-        assert_eq!(response.status(), 401, "{extension} without a token");
-        let response = client
-            .get(format!("{url}?token=not-a-token"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 401, "{extension} with a wrong token");
-        let response = client
-            .get(format!("{url}?token={}", w.siti.token))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 403, "{extension} for an officer");
+        let with_budis = format!("{url}?token={}&status=verified", w.budi.token);
+        assert_eq!(status_of(with_budis).await, 200, "{extension}");
+        let without = url.clone();
+        assert_eq!(status_of(without).await, 401, "{extension} without a token");
+        let wrong = format!("{url}?token=not-a-token");
+        assert_eq!(
+            status_of(wrong).await,
+            401,
+            "{extension} with a wrong token"
+        );
+        let sitis = format!("{url}?token={}", w.siti.token);
+        assert_eq!(status_of(sitis).await, 403, "{extension} for an officer");
         let response = w
             .budi
             .get(&format!(

@@ -3,29 +3,27 @@
 //! edit to it is refused, until a supervisor hands it over to them
 //! (`POST /api/registrations/{id}/handover`), a change that reaches the phones by sync.
 
-use crate::harness::{api_ok, password_of, register, spawn_app};
+use crate::harness::{
+    api_ok, edit_as, first_id, password_of, register_and_sync, spawn_app_with_siti, sync_accepted,
+};
 use jemput_server::client::NativeDevice;
 use jemput_shared::document::ChangeAuthor;
-use jemput_shared::sample::SampleGenerator;
 use serde_json::json;
 
 fn edit_phone(device: &mut NativeDevice, id: &str, phone: &str) {
     let author = ChangeAuthor::new(device.user_id.clone(), "Petugas");
-    let (doc, _) = device.replica.docs.get_mut(id).expect("the phone holds it");
-    doc.edit_by(&author, 1_764_000_000_000, |r| r.phone = phone.into())
-        .expect("an edit");
+    edit_as(device, id, &author, 1_764_000_000_000, |r| {
+        r.phone = phone.into()
+    });
 }
 
 #[tokio::test]
 async fn an_officer_sees_another_officers_record_but_changes_it_only_once_handed_over() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(21);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(21).await;
     let mut rina = server.device("rina", "officer", &["17.01.01.2001"]).await;
     let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
-    register(&mut siti, &mut gen, "17.01.01.2001", 1);
-    let id = siti.replica.docs.keys().next().unwrap().clone();
-    siti.sync().await.unwrap();
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 1).await;
+    let id = first_id(&siti);
 
     // Rina's phone pulls Siti's record (same village) but may not change it.
     rina.sync().await.unwrap();
@@ -57,22 +55,12 @@ async fn an_officer_sees_another_officers_record_but_changes_it_only_once_handed
         .unwrap();
     rina.sync().await.unwrap();
     edit_phone(&mut rina, &id, "081233334444");
-    rina.sync().await.unwrap();
-    assert!(
-        rina.replica.rejected.is_empty(),
-        "{:?}",
-        rina.replica.rejected
-    );
+    sync_accepted(&mut rina).await;
 
     // Siti registered it and still may change it; the history names who did what.
     siti.sync().await.unwrap();
     edit_phone(&mut siti, &id, "081255556666");
-    siti.sync().await.unwrap();
-    assert!(
-        siti.replica.rejected.is_empty(),
-        "{:?}",
-        siti.replica.rejected
-    );
+    sync_accepted(&mut siti).await;
     let (_, stored) = kepala.api("GET", &path, None).await.unwrap();
     assert_eq!(stored["phone"], "081255556666");
     let (_, history) = kepala
@@ -90,9 +78,7 @@ async fn an_officer_sees_another_officers_record_but_changes_it_only_once_handed
 
 #[tokio::test]
 async fn only_a_supervisor_in_scope_hands_over_and_only_to_an_officer_who_covers_it() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(22);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(22).await;
     let rina = server.device("rina", "officer", &["17.01.01.2001"]).await;
     let eko = server.device("eko", "officer", &["17.02.01"]).await;
     let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
@@ -106,9 +92,8 @@ async fn only_a_supervisor_in_scope_hands_over_and_only_to_an_officer_who_covers
         Some(json!({"disabled": true})),
     )
     .await;
-    register(&mut siti, &mut gen, "17.01.01.2001", 1);
-    let id = siti.replica.docs.keys().next().unwrap().clone();
-    siti.sync().await.unwrap();
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 1).await;
+    let id = first_id(&siti);
     let path = format!("/api/registrations/{id}/handover");
 
     // The officers it may go to: enabled, and their areas cover its address.
@@ -154,16 +139,11 @@ async fn only_a_supervisor_in_scope_hands_over_and_only_to_an_officer_who_covers
     assert_eq!(stored["assigned_officer"], json!(null), "nothing changed");
 
     // An officer cannot hand it over by sync either.
-    {
-        let siti_id = siti.user_id.clone();
-        let author = ChangeAuthor::new(siti_id, "Siti");
-        let rina_id = rina.user_id.clone();
-        let (doc, _) = siti.replica.docs.get_mut(&id).unwrap();
-        doc.edit_by(&author, 1_764_000_000_000, |r| {
-            r.assigned_officer = Some(rina_id)
-        })
-        .unwrap();
-    }
+    let author = ChangeAuthor::new(siti.user_id.clone(), "Siti");
+    let rina_id = rina.user_id.clone();
+    edit_as(&mut siti, &id, &author, 1_764_000_000_000, |r| {
+        r.assigned_officer = Some(rina_id)
+    });
     siti.sync().await.unwrap();
     assert_eq!(siti.replica.rejected[&id].code, "forbidden");
 }

@@ -4,40 +4,42 @@
 //! clock); only for those whose scope covers the registration. A change claiming another
 //! author is refused.
 
-use crate::harness::{api_ok, register, spawn_app};
+use crate::harness::supervision::now_ms;
+use crate::harness::{
+    api_ok, edit_as, first_id, register, register_and_sync, review, spawn_app_with_siti,
+};
+use jemput_server::client::NativeDevice;
 use jemput_shared::document::ChangeAuthor;
-use jemput_shared::sample::SampleGenerator;
-use serde_json::json;
+use serde_json::{json, Value};
+
+/// `GET /api/registrations/{id}/history` as `device`'s user; panics unless 200.
+async fn history(device: &mut NativeDevice, id: &str) -> Value {
+    api_ok(
+        device,
+        "GET",
+        &format!("/api/registrations/{id}/history"),
+        None,
+    )
+    .await
+}
 
 #[tokio::test]
 async fn the_history_names_who_changed_which_fields() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(11);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(11).await;
     let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     let mut rudi = server.device("rudi", "supervisor", &["17.02"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 1);
-    let id = siti.replica.docs.keys().next().unwrap().clone();
-    {
-        let author = ChangeAuthor::new(siti.user_id.clone(), "Siti");
-        let (doc, _) = siti.replica.docs.get_mut(&id).unwrap();
-        doc.edit_by(&author, 1_764_000_000_000, |r| {
-            r.address.hamlet = "Dusun Tiga".into();
-            r.phone = "081234567890".into();
-        })
-        .unwrap();
-    }
+    let id = first_id(&siti);
+    let author = ChangeAuthor::new(siti.user_id.clone(), "Siti");
+    edit_as(&mut siti, &id, &author, 1_764_000_000_000, |r| {
+        r.address.hamlet = "Dusun Tiga".into();
+        r.phone = "081234567890".into();
+    });
     siti.sync().await.unwrap();
-    api_ok(
-        &mut budi,
-        "POST",
-        &format!("/api/registrations/{id}/review"),
-        Some(json!({"status": "verified"})),
-    )
-    .await;
+    review(&mut budi, &id, json!({"status": "verified"})).await;
 
     let path = format!("/api/registrations/{id}/history");
-    let body = api_ok(&mut budi, "GET", &path, None).await;
+    let body = history(&mut budi, &id).await;
     let changes = body["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 3, "created, edited, reviewed: {body}");
     let edit = &changes[1];
@@ -59,50 +61,24 @@ async fn the_history_names_who_changed_which_fields() {
     assert_eq!(status, 404);
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
 #[tokio::test]
 async fn the_history_shows_who_pushed_each_change_from_where_and_when_the_server_got_it() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(12);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(12).await;
     let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
     let before = now_ms();
     // Made without an author message (as other tools do): still recorded as Siti's push.
-    register(&mut siti, &mut gen, "17.01.01.2001", 1);
-    let id = siti.replica.docs.keys().next().unwrap().clone();
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 1).await;
+    let id = first_id(&siti);
+    // The phone's clock says 2020.
+    let author = ChangeAuthor::new(siti.user_id.clone(), "Siti");
+    edit_as(&mut siti, &id, &author, 1_577_836_800_000, |r| {
+        r.phone = "081234567890".into()
+    });
     siti.sync().await.unwrap();
-    {
-        // The phone's clock says 2020.
-        let author = ChangeAuthor::new(siti.user_id.clone(), "Siti");
-        let (doc, _) = siti.replica.docs.get_mut(&id).unwrap();
-        doc.edit_by(&author, 1_577_836_800_000, |r| {
-            r.phone = "081234567890".into()
-        })
-        .unwrap();
-    }
-    siti.sync().await.unwrap();
-    api_ok(
-        &mut budi,
-        "POST",
-        &format!("/api/registrations/{id}/review"),
-        Some(json!({"status": "verified"})),
-    )
-    .await;
+    review(&mut budi, &id, json!({"status": "verified"})).await;
     let after = now_ms();
 
-    let body = api_ok(
-        &mut budi,
-        "GET",
-        &format!("/api/registrations/{id}/history"),
-        None,
-    )
-    .await;
+    let body = history(&mut budi, &id).await;
     let changes = body["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 3, "{body}");
     let pushers: Vec<_> = changes
@@ -135,34 +111,21 @@ async fn the_history_shows_who_pushed_each_change_from_where_and_when_the_server
 
 #[tokio::test]
 async fn a_change_naming_somebody_else_as_its_author_is_refused_and_not_in_the_history() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(13);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(13).await;
     let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
-    register(&mut siti, &mut gen, "17.01.01.2001", 1);
-    let id = siti.replica.docs.keys().next().unwrap().clone();
-    siti.sync().await.unwrap();
-    {
-        // Siti's phone writes a change in the supervisor's name, dated 2020.
-        let forged = ChangeAuthor::new(budi.user_id.clone(), "Budi");
-        let (doc, _) = siti.replica.docs.get_mut(&id).unwrap();
-        doc.edit_by(&forged, 1_577_836_800_000, |r| {
-            r.address.hamlet = "Dusun Palsu".into()
-        })
-        .unwrap();
-    }
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 1).await;
+    let id = first_id(&siti);
+    // Siti's phone writes a change in the supervisor's name, dated 2020.
+    let forged = ChangeAuthor::new(budi.user_id.clone(), "Budi");
+    edit_as(&mut siti, &id, &forged, 1_577_836_800_000, |r| {
+        r.address.hamlet = "Dusun Palsu".into()
+    });
     siti.sync().await.unwrap();
     let rejection = &siti.replica.rejected[&id];
     assert_eq!(rejection.code, "forbidden");
     assert!(rejection.message_id.contains("atas nama Anda sendiri"));
 
-    let body = api_ok(
-        &mut budi,
-        "GET",
-        &format!("/api/registrations/{id}/history"),
-        None,
-    )
-    .await;
+    let body = history(&mut budi, &id).await;
     let changes = body["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "only the registration itself: {body}");
     assert!(changes

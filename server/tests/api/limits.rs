@@ -5,11 +5,10 @@
 //! the export still show the old value. A review comment is held to the
 //! same limit as a comment in a document.
 
-use crate::harness::{api_ok, register, spawn_app};
+use crate::harness::{api_ok, register_and_sync, spawn_app_with_siti, sync_accepted};
 use jemput_server::client::NativeDevice;
 use jemput_shared::limits::{BIRTH_PLACE, COMMENTS, COMMENT_TEXT, MAX_DOCUMENT_BYTES};
 use jemput_shared::registration::{ReviewComment, ReviewStatus};
-use jemput_shared::sample::SampleGenerator;
 use jemput_shared::sync::message::Rejection;
 use serde_json::json;
 
@@ -52,12 +51,9 @@ fn assert_refused_for_birth_place(rejection: Option<&Rejection>) {
 
 #[tokio::test]
 async fn a_birth_place_over_its_limit_is_refused_and_changes_nothing() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(11);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(11).await;
     let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
-    let records = register(&mut siti, &mut gen, "17.01.01.2001", 3);
-    siti.sync().await.unwrap();
+    let records = register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 3).await;
     assert_eq!(server.registration_count().await, 3);
     let export_before = export_csv(&mut kepala).await;
 
@@ -108,12 +104,9 @@ async fn a_birth_place_over_its_limit_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_review_comment_is_held_to_the_comment_limits() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(12);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(12).await;
     let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
-    let records = register(&mut siti, &mut gen, "17.01.01.2001", 2);
-    siti.sync().await.unwrap();
+    let records = register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 2).await;
     let path = |id: &str| format!("/api/registrations/{id}/review");
 
     let longest = "k".repeat(COMMENT_TEXT.max_chars);
@@ -165,12 +158,7 @@ async fn a_review_comment_is_held_to_the_comment_limits() {
             .collect();
     })
     .unwrap();
-    kepala.sync().await.unwrap();
-    assert!(
-        kepala.replica.rejected.is_empty(),
-        "{:?}",
-        kepala.replica.rejected
-    );
+    sync_accepted(&mut kepala).await;
     let (status, body) = kepala
         .api(
             "POST",

@@ -4,18 +4,17 @@
 //! targets show up as set.
 
 use crate::harness::supervision::{
-    assert_overview_matches_recount, edit, import_regions, now_ms, overview, register_one, DAY_MS,
+    assert_overview_matches_recount, edit, now_ms, overview, register_one, spawn_app_with_regions,
+    DAY_MS,
 };
-use crate::harness::{api_ok, spawn_app};
+use crate::harness::{api_ok, review, spawn_app};
 use jemput_shared::registration::{Deletion, ProgrammeInterest};
 use jemput_shared::sample::SampleGenerator;
 use serde_json::json;
 
 #[tokio::test]
 async fn the_overview_equals_a_recount_after_syncs_edits_reviews_and_duplicates() {
-    let server = spawn_app().await;
-    let mut admin = server.admin_device().await;
-    import_regions(&server).await;
+    let (server, mut admin) = spawn_app_with_regions().await;
     let mut gen = SampleGenerator::new(41);
     let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let mut andi = server.device("andi", "officer", &["17.71.01"]).await;
@@ -92,13 +91,7 @@ async fn the_overview_equals_a_recount_after_syncs_edits_reviews_and_duplicates(
     });
     siti.sync().await.unwrap();
     for (id, status) in [(&ids[0], "verified"), (&ids[4], "rejected")] {
-        api_ok(
-            &mut budi,
-            "POST",
-            &format!("/api/registrations/{id}/review"),
-            Some(json!({"status": status})),
-        )
-        .await;
+        review(&mut budi, id, json!({"status": status})).await;
     }
     let mine = overview(&mut budi).await;
     assert_eq!(mine["total"], 5);
@@ -130,9 +123,7 @@ async fn the_overview_equals_a_recount_after_syncs_edits_reviews_and_duplicates(
 
 #[tokio::test]
 async fn officers_are_refused_and_each_scope_sees_its_own() {
-    let server = spawn_app().await;
-    let mut admin = server.admin_device().await;
-    import_regions(&server).await;
+    let (server, mut admin) = spawn_app_with_regions().await;
     let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let mut rudi = server.device("rudi", "supervisor", &["17.71"]).await;
     let mut gen = SampleGenerator::new(42);
@@ -214,9 +205,7 @@ async fn officers_who_have_not_synced_are_listed_in_their_supervisors_scope() {
 
 #[tokio::test]
 async fn targets_are_replaced_by_an_admin_and_shown_in_the_overview() {
-    let server = spawn_app().await;
-    let mut admin = server.admin_device().await;
-    import_regions(&server).await;
+    let (server, mut admin) = spawn_app_with_regions().await;
     let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
 
     let (status, body) = budi.api("GET", "/api/targets", None).await.unwrap();

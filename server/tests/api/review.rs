@@ -3,40 +3,31 @@
 //! next sync and merges with the officer's concurrent edit; only supervisors and admins
 //! review, only within their scope; bad input changes nothing.
 
-use crate::harness::{api_ok, register, spawn_app};
+use crate::harness::supervision::{edit, read};
+use crate::harness::{first_id, register_and_sync, review, spawn_app_with_siti};
 use jemput_shared::registration::ReviewStatus;
-use jemput_shared::sample::SampleGenerator;
 use serde_json::json;
 
 #[tokio::test]
 async fn a_review_reaches_the_officer_and_merges_with_a_concurrent_edit() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(7);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(7).await;
     let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
-    register(&mut siti, &mut gen, "17.01.01.2001", 3);
-    siti.sync().await.unwrap();
-    let id = siti.replica.docs.keys().next().unwrap().clone();
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 3).await;
+    let id = first_id(&siti);
 
     // The officer edits offline while the supervisor reviews.
-    {
-        let (doc, _) = siti.replica.docs.get_mut(&id).unwrap();
-        doc.edit(|r| r.address.hamlet = "Dusun Tiga".into())
-            .unwrap();
-    }
-    let body = api_ok(
+    edit(&mut siti, &id, |r| r.address.hamlet = "Dusun Tiga".into());
+    let body = review(
         &mut budi,
-        "POST",
-        &format!("/api/registrations/{id}/review"),
-        Some(json!({"status": "needs_correction", "comment": "Periksa tanggal lahir."})),
+        &id,
+        json!({"status": "needs_correction", "comment": "Periksa tanggal lahir."}),
     )
     .await;
     assert_eq!(body["review"]["status"], "needs_correction");
 
     siti.sync().await.unwrap();
     assert_eq!(siti.pending(), 0);
-    let (doc, _) = siti.replica.docs.get_mut(&id).unwrap();
-    let merged = doc.read().unwrap();
+    let merged = read(&mut siti, &id);
     assert_eq!(merged.review.status, ReviewStatus::NeedsCorrection);
     assert_eq!(merged.review.comments[0].text, "Periksa tanggal lahir.");
     assert_eq!(merged.review.comments[0].author_id, budi.user_id);
@@ -53,14 +44,11 @@ async fn a_review_reaches_the_officer_and_merges_with_a_concurrent_edit() {
 
 #[tokio::test]
 async fn only_reviewers_in_scope_review_and_bad_requests_change_nothing() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(8);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(8).await;
     let mut other = server.device("rudi", "supervisor", &["17.02"]).await;
     let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
-    register(&mut siti, &mut gen, "17.01.01.2001", 1);
-    siti.sync().await.unwrap();
-    let id = siti.replica.docs.keys().next().unwrap().clone();
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 1).await;
+    let id = first_id(&siti);
     let path = format!("/api/registrations/{id}/review");
     let verify = json!({"status": "verified"});
 
@@ -102,6 +90,6 @@ async fn only_reviewers_in_scope_review_and_bad_requests_change_nothing() {
     assert_eq!(stored["review"]["status"], "submitted");
     assert_eq!(stored["review"]["comments"], json!([]));
 
-    let body = api_ok(&mut budi, "POST", &path, Some(verify)).await;
+    let body = review(&mut budi, &id, verify).await;
     assert_eq!(body["review"]["status"], "verified");
 }

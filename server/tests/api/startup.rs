@@ -5,6 +5,17 @@ use crate::harness::{expect_json, in_process_config, ADMIN_PASSWORD};
 use jemput_server::startup;
 use reqwest::StatusCode;
 
+/// The first admin signs in to the server at `address`; the JSON answer (200 asserted).
+async fn admin_login(client: &reqwest::Client, address: std::net::SocketAddr) -> serde_json::Value {
+    let login = client
+        .post(format!("http://{address}/api/auth/login"))
+        .json(&serde_json::json!({ "username": "admin", "password": ADMIN_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    expect_json(login, StatusCode::OK).await
+}
+
 #[tokio::test]
 async fn an_in_process_server_answers_on_the_port_it_reports() {
     let (config, _data) = in_process_config();
@@ -18,13 +29,7 @@ async fn an_in_process_server_answers_on_the_port_it_reports() {
         .await
         .unwrap();
     expect_json(health, StatusCode::OK).await;
-    let login = client
-        .post(format!("http://{address}/api/auth/login"))
-        .json(&serde_json::json!({ "username": "admin", "password": ADMIN_PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    expect_json(login, StatusCode::OK).await;
+    admin_login(&client, address).await;
     server.abort();
 }
 
@@ -41,13 +46,7 @@ async fn a_shutdown_finishes_the_requests_in_flight_and_ends_event_streams() {
     }));
 
     let client = reqwest::Client::new();
-    let login = client
-        .post(format!("http://{address}/api/auth/login"))
-        .json(&serde_json::json!({ "username": "admin", "password": ADMIN_PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    let token = expect_json(login, StatusCode::OK).await["token"]
+    let token = admin_login(&client, address).await["token"]
         .as_str()
         .unwrap()
         .to_owned();

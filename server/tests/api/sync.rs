@@ -1,7 +1,10 @@
 //! Sync over real HTTP against the real server on a temporary SQLite file: round trips,
 //! scope rules, review flowing back to the officer, and bad input that changes nothing.
 
-use crate::harness::{register, spawn_app};
+use crate::harness::supervision::{edit, read};
+use crate::harness::{
+    first_id, register, register_and_sync, spawn_app, spawn_app_with_siti, sync_accepted,
+};
 use jemput_server::client::NativeDevice;
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::registration::{ReviewComment, ReviewStatus};
@@ -45,9 +48,7 @@ fn error_code(body: &[u8]) -> String {
 
 #[tokio::test]
 async fn registrations_reach_the_server_and_officers_in_the_same_area() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(1);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(1).await;
     let mut budi = server.device("budi", "officer", &["17.01.01"]).await;
     let mut eko = server.device("eko", "officer", &["17.02.01"]).await;
     register(&mut siti, &mut gen, "17.01.01.2001", 30);
@@ -74,11 +75,8 @@ async fn registrations_reach_the_server_and_officers_in_the_same_area() {
 
 #[tokio::test]
 async fn a_sync_with_nothing_new_is_one_small_round_trip() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(2);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
-    register(&mut siti, &mut gen, "17.01.01.2001", 1_000);
-    siti.sync().await.unwrap();
+    let (_server, mut gen, mut siti) = spawn_app_with_siti(2).await;
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 1_000).await;
     let before = siti.connection.bytes_up + siti.connection.bytes_down;
     siti.sync().await.unwrap();
     let noop = siti.connection.bytes_up + siti.connection.bytes_down - before;
@@ -87,20 +85,17 @@ async fn a_sync_with_nothing_new_is_one_small_round_trip() {
 
 #[tokio::test]
 async fn a_review_comment_flows_back_and_merges_with_the_officers_edit() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(3);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
-    let ids: Vec<String> = register(&mut siti, &mut gen, "17.01.01.2001", 1)
+    let (server, mut gen, mut siti) = spawn_app_with_siti(3).await;
+    let ids: Vec<String> = register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 1)
+        .await
         .into_iter()
         .map(|r| r.id)
         .collect();
-    siti.sync().await.unwrap();
 
     let mut kepala = server.device("kepala", "supervisor", &["17.01"]).await;
     kepala.sync().await.unwrap();
     let kepala_id = kepala.user_id.clone();
-    let (doc, _) = kepala.replica.docs.get_mut(&ids[0]).unwrap();
-    doc.edit(|r| {
+    edit(&mut kepala, &ids[0], |r| {
         r.review.status = ReviewStatus::NeedsCorrection;
         r.review.comments.push(ReviewComment {
             id: "c1".into(),
@@ -110,47 +105,35 @@ async fn a_review_comment_flows_back_and_merges_with_the_officers_edit() {
             at: 1,
             text: "Nomor HP salah".into(),
         });
-    })
-    .unwrap();
+    });
     // Meanwhile the officer edits the same record offline.
-    let (doc, _) = siti.replica.docs.get_mut(&ids[0]).unwrap();
-    doc.edit(|r| r.address.hamlet = "Dusun Baru".into())
-        .unwrap();
+    edit(&mut siti, &ids[0], |r| {
+        r.address.hamlet = "Dusun Baru".into()
+    });
 
     kepala.sync().await.unwrap();
     siti.sync().await.unwrap();
-    let (doc, _) = siti.replica.docs.get_mut(&ids[0]).unwrap();
-    let merged = doc.read().unwrap();
+    let merged = read(&mut siti, &ids[0]);
     assert_eq!(merged.review.status, ReviewStatus::NeedsCorrection);
     assert_eq!(merged.review.comments.len(), 1);
     assert_eq!(merged.address.hamlet, "Dusun Baru");
 
     // The officer corrects and resubmits; the server keeps both the comment and the fix.
-    doc.edit(|r| {
+    edit(&mut siti, &ids[0], |r| {
         r.phone = "081299998888".into();
         r.review.status = ReviewStatus::Submitted;
-    })
-    .unwrap();
-    siti.sync().await.unwrap();
-    assert!(
-        siti.replica.rejected.is_empty(),
-        "{:?}",
-        siti.replica.rejected
-    );
+    });
+    sync_accepted(&mut siti).await;
     kepala.sync().await.unwrap();
-    let (doc, _) = kepala.replica.docs.get_mut(&ids[0]).unwrap();
-    let on_server = doc.read().unwrap();
+    let on_server = read(&mut kepala, &ids[0]);
     assert_eq!(on_server.phone, "081299998888");
     assert_eq!(on_server.review.comments[0].text, "Nomor HP salah");
 }
 
 #[tokio::test]
 async fn an_officer_cannot_verify_and_a_valid_neighbour_in_the_batch_still_goes_through() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(4);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
-    let records = register(&mut siti, &mut gen, "17.01.01.2001", 3);
-    siti.sync().await.unwrap();
+    let (server, mut gen, mut siti) = spawn_app_with_siti(4).await;
+    let records = register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 3).await;
 
     // One forbidden edit, one invalid edit, one fine edit, in one batch.
     let edit = |siti: &mut NativeDevice,
@@ -196,9 +179,7 @@ async fn an_officer_cannot_verify_and_a_valid_neighbour_in_the_batch_still_goes_
 
 #[tokio::test]
 async fn an_officer_cannot_push_into_another_area() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(5);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(5).await;
     let mut outsider = gen.registration(
         "someone-else",
         &siti.device_id.clone(),
@@ -214,13 +195,10 @@ async fn an_officer_cannot_push_into_another_area() {
 
 #[tokio::test]
 async fn an_id_outside_the_scope_answers_exactly_like_an_unknown_one() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(8);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(8).await;
     let mut eko = server.device("eko", "officer", &["17.02.01"]).await;
-    register(&mut siti, &mut gen, "17.01.01.2001", 1);
-    siti.sync().await.unwrap();
-    let taken = siti.replica.docs.keys().next().unwrap().clone();
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 1).await;
+    let taken = first_id(&siti);
     // A registration the server has never seen, like Siti's in every other way.
     let unknown = gen.registration(&siti.user_id.clone(), "phone", "17.01.01.2001", 1);
     let mut unknown_doc = RegistrationDoc::create(&unknown);
@@ -298,9 +276,7 @@ async fn an_id_outside_the_scope_answers_exactly_like_an_unknown_one() {
 
 #[tokio::test]
 async fn malformed_truncated_and_oversized_messages_are_refused_and_change_nothing() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(6);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let (server, mut gen, mut siti) = spawn_app_with_siti(6).await;
     let registration = gen.registration(
         &siti.user_id.clone(),
         &siti.device_id.clone(),
@@ -407,11 +383,8 @@ async fn missing_wrong_and_revoked_tokens_are_refused() {
 
 #[tokio::test]
 async fn a_user_created_later_pulls_a_scope_bigger_than_one_page() {
-    let server = spawn_app().await;
-    let mut gen = SampleGenerator::new(7);
-    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
-    register(&mut siti, &mut gen, "17.01.01.2001", 800);
-    siti.sync().await.unwrap();
+    let (server, mut gen, mut siti) = spawn_app_with_siti(7).await;
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 800).await;
     // Budi's scope version postdates every document; his pull takes several pages.
     let mut budi = server.device("budi", "officer", &["17.01.01"]).await;
     budi.limits.max_pull_bytes = 64 * 1024;

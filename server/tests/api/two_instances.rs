@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::harness::database::TEST_DATABASE_URL;
-use crate::harness::{password_of, register, spawn_app, TestApp};
+use crate::harness::{assert_nothing_rejected, password_of, register, spawn_app, TestApp};
 use jemput_server::client::NativeDevice;
 use jemput_shared::registration::{Registration, ReviewComment};
 use jemput_shared::sample::SampleGenerator;
@@ -210,11 +210,7 @@ async fn two_instances_on_one_database_lose_nothing_and_agree() {
     }
     for device in phones.iter_mut().chain([&mut tablet, &mut kepala]) {
         assert_eq!(device.pending(), 0);
-        assert!(
-            device.replica.rejected.is_empty(),
-            "{:?}",
-            device.replica.rejected
-        );
+        assert_nothing_rejected(device);
     }
 
     // Both instances serve the same documents, with every edit and every comment.

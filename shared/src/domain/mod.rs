@@ -22,3 +22,42 @@ pub use crate::calendar::{civil_date_at, CivilDate, WIB_OFFSET_MS};
 pub use nik::Nik;
 pub use phone::PhoneNumber;
 pub use region::{RegionCode, RegionDataError, RegionDirectory, RegionLevel};
+
+/// `Display` and `AsRef<str>` for the value types that keep their text in its normal form
+/// (a NIK's 16 digits, a phone number's international form, a region's dotted code): both
+/// give `as_str`, so a parsed value reads back exactly as it is stored.
+macro_rules! shown_as_their_text {
+    ($($ty:ty),+) => {$(
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+    )+};
+}
+
+shown_as_their_text!(Nik, PhoneNumber, RegionCode);
+
+/// What the value types' tests share.
+#[cfg(test)]
+mod test_support {
+    use crate::validation::FieldProblem;
+
+    /// Asserts that `parse` refuses each of `raws` with the problem code `code`.
+    #[track_caller]
+    pub fn assert_refused<T: std::fmt::Debug>(
+        parse: impl Fn(&str) -> Result<T, FieldProblem>,
+        raws: &[&str],
+        code: &str,
+    ) {
+        for raw in raws {
+            assert_eq!(parse(raw).unwrap_err().code, code, "{raw:?}");
+        }
+    }
+}

@@ -5,8 +5,6 @@
 //! WhatsApp links need them to compare equal. Only mobile numbers are accepted: the
 //! office contacts job seekers by SMS/WhatsApp, and a landline (`021…`) cannot receive them.
 
-use std::fmt;
-
 use crate::validation::FieldProblem;
 
 const FIELD: &str = "phone";
@@ -88,27 +86,11 @@ impl PhoneNumber {
     }
 }
 
-impl fmt::Display for PhoneNumber {
-    /// The international form.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for PhoneNumber {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::test_support::assert_refused;
     use proptest::prelude::*;
-
-    fn problem_code(raw: &str) -> String {
-        PhoneNumber::parse(raw).unwrap_err().code.into_owned()
-    }
 
     #[test]
     fn the_common_ways_of_writing_a_number_give_the_same_number() {
@@ -133,34 +115,40 @@ mod tests {
 
     #[test]
     fn a_number_with_9_or_14_national_digits_is_rejected() {
-        assert_eq!(problem_code("081234567"), "phone_length");
-        assert_eq!(problem_code("08123456789012"), "phone_length");
-        assert_eq!(problem_code("+628123456789012"), "phone_length");
+        assert_refused(
+            PhoneNumber::parse,
+            &["081234567", "08123456789012", "+628123456789012"],
+            "phone_length",
+        );
     }
 
     #[test]
     fn a_landline_or_foreign_number_is_rejected() {
-        for raw in [
-            "0211234567",
-            "+6221123456",
-            "+60123456789",
-            "81234567890",
-            "+081234567890",
-        ] {
-            assert_eq!(problem_code(raw), "phone_prefix", "{raw}");
-        }
+        assert_refused(
+            PhoneNumber::parse,
+            &[
+                "0211234567",
+                "+6221123456",
+                "+60123456789",
+                "81234567890",
+                "+081234567890",
+            ],
+            "phone_prefix",
+        );
     }
 
     #[test]
     fn letters_and_other_symbols_are_rejected() {
-        assert_eq!(problem_code("0812 3456 789O"), "phone_characters");
-        assert_eq!(problem_code("(0812) 3456789"), "phone_characters");
-        assert_eq!(problem_code("08+1234567890"), "phone_characters");
+        assert_refused(
+            PhoneNumber::parse,
+            &["0812 3456 789O", "(0812) 3456789", "08+1234567890"],
+            "phone_characters",
+        );
     }
 
     #[test]
     fn an_empty_number_is_reported_as_empty() {
-        assert_eq!(problem_code(" - "), "phone_required");
+        assert_refused(PhoneNumber::parse, &[" - "], "phone_required");
     }
 
     proptest! {

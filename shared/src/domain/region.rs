@@ -12,7 +12,6 @@
 //! embed them however it likes.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::ops::Bound;
 
 use crate::validation::FieldProblem;
@@ -165,18 +164,6 @@ impl RegionCode {
             RegionLevel::Village => Some(self.0.as_bytes()[9] == b'1'),
             _ => None,
         }
-    }
-}
-
-impl fmt::Display for RegionCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl AsRef<str> for RegionCode {
-    fn as_ref(&self) -> &str {
-        &self.0
     }
 }
 
@@ -409,13 +396,10 @@ fn split_csv_line(line: &str) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::test_support::assert_refused;
 
     fn code(raw: &str) -> RegionCode {
         RegionCode::parse(raw).unwrap()
-    }
-
-    fn problem_code(raw: &str) -> String {
-        RegionCode::parse(raw).unwrap_err().code.into_owned()
     }
 
     const REGENCIES: &str = "code,name\n17.01,Kabupaten Bengkulu Selatan\n17.71,Kota Bengkulu\n";
@@ -443,38 +427,42 @@ mod tests {
 
     #[test]
     fn a_code_without_dots_or_with_wrong_widths_is_rejected() {
-        for raw in [
-            "17",
-            "1701",
-            "17.1",
-            "17.01.1",
-            "17.01.01.201",
-            "17.01.01.20011",
-            "17.01.01.2001.1",
-            "17.0a",
-        ] {
-            assert_eq!(problem_code(raw), "region_format", "{raw}");
-        }
-        assert_eq!(problem_code(""), "region_required");
+        assert_refused(
+            RegionCode::parse,
+            &[
+                "17",
+                "1701",
+                "17.1",
+                "17.01.1",
+                "17.01.01.201",
+                "17.01.01.20011",
+                "17.01.01.2001.1",
+                "17.0a",
+            ],
+            "region_format",
+        );
+        assert_refused(RegionCode::parse, &[""], "region_required");
     }
 
     #[test]
     fn zero_segments_and_unknown_provinces_are_rejected() {
-        for raw in [
-            "17.00",
-            "17.01.00",
-            "17.01.01.2000",
-            "10.01",
-            "97.01",
-            "00.01",
-        ] {
-            assert_eq!(problem_code(raw), "region_format", "{raw}");
-        }
+        assert_refused(
+            RegionCode::parse,
+            &[
+                "17.00",
+                "17.01.00",
+                "17.01.01.2000",
+                "10.01",
+                "97.01",
+                "00.01",
+            ],
+            "region_format",
+        );
     }
 
     #[test]
     fn a_village_segment_must_start_with_1_for_kelurahan_or_2_for_desa() {
-        assert_eq!(problem_code("17.01.01.3001"), "region_village_type");
+        assert_refused(RegionCode::parse, &["17.01.01.3001"], "region_village_type");
         assert_eq!(code("17.71.01.1001").is_kelurahan(), Some(true));
         assert_eq!(code("17.01.01.2001").is_kelurahan(), Some(false));
         assert_eq!(code("17.01.01").is_kelurahan(), None);

@@ -426,6 +426,13 @@ mod tests {
         assert_eq!(found.revoked_at, Some(200));
     }
 
+    /// Siti, with `role`, signed in on one device (token hash all ones, at 100 ms).
+    fn siti_signed_in(conn: &mut Connection, role: Role) -> (User, Device) {
+        let user = create_user(conn, &new_user("siti", role, &[])).unwrap();
+        let device = create_device(conn, &user.id, "", &[1; 32], 100).unwrap();
+        (user, device)
+    }
+
     fn live_devices(conn: &mut Connection, user_id: &str) -> Vec<String> {
         let mut ids: Vec<String> = list_devices(conn, user_id)
             .unwrap()
@@ -440,8 +447,7 @@ mod tests {
     #[test]
     fn a_new_password_ends_every_session_but_the_kept_one() {
         let mut conn = db();
-        let user = create_user(&mut conn, &new_user("siti", Role::Admin, &[])).unwrap();
-        let phone = create_device(&mut conn, &user.id, "", &[1; 32], 100).unwrap();
+        let (user, phone) = siti_signed_in(&mut conn, Role::Admin);
         let laptop = create_device(&mut conn, &user.id, "", &[2; 32], 100).unwrap();
         let other = create_user(&mut conn, &new_user("budi", Role::Admin, &[])).unwrap();
         let theirs = create_device(&mut conn, &other.id, "", &[3; 32], 100).unwrap();
@@ -468,8 +474,7 @@ mod tests {
     #[test]
     fn disabling_ends_every_session_for_good() {
         let mut conn = db();
-        let user = create_user(&mut conn, &new_user("siti", Role::Officer, &[])).unwrap();
-        let phone = create_device(&mut conn, &user.id, "", &[1; 32], 100).unwrap();
+        let (user, phone) = siti_signed_in(&mut conn, Role::Officer);
         let disable = UserChanges {
             disabled: Some(true),
             keep_session: Some(phone.id.clone()),
@@ -487,8 +492,7 @@ mod tests {
     #[test]
     fn other_changes_leave_sessions_alone() {
         let mut conn = db();
-        let user = create_user(&mut conn, &new_user("siti", Role::Officer, &[])).unwrap();
-        let phone = create_device(&mut conn, &user.id, "", &[1; 32], 100).unwrap();
+        let (user, phone) = siti_signed_in(&mut conn, Role::Officer);
         let changes = UserChanges {
             display_name: Some(DisplayName::parse("Siti A").unwrap()),
             disabled: Some(false),
@@ -501,8 +505,7 @@ mod tests {
     #[test]
     fn sync_and_activity_times_are_recorded() {
         let mut conn = db();
-        let user = create_user(&mut conn, &new_user("siti", Role::Admin, &[])).unwrap();
-        let device = create_device(&mut conn, &user.id, "", &[1; 32], 100).unwrap();
+        let (user, device) = siti_signed_in(&mut conn, Role::Admin);
         touch_device(&mut conn, &device.id, 50).unwrap();
         record_sync(&mut conn, &device.id, 500).unwrap();
         let listed = list_devices(&mut conn, &user.id).unwrap();

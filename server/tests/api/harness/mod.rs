@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use jemput_server::client::NativeDevice;
 use jemput_server::config::Config;
+use jemput_shared::document::ChangeAuthor;
 use jemput_shared::registration::Registration;
 use jemput_shared::sample::SampleGenerator;
 use reqwest::{Response, StatusCode};
@@ -468,6 +469,12 @@ impl TestApp {
         request.send().await.expect("request sent")
     }
 
+    /// `PATCH /api/admin/users/{user_id}` with `body`, as the admin holding `admin_token`.
+    pub async fn patch_user(&self, admin_token: &str, user_id: &str, body: &Value) -> Response {
+        let path = format!("/api/admin/users/{user_id}");
+        self.patch_json(&path, Some(admin_token), body).await
+    }
+
     pub async fn patch_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
         let mut request = self.client.patch(self.url(path)).json(body);
         if let Some(token) = token {
@@ -618,6 +625,16 @@ impl TestApp {
     }
 }
 
+/// What most sync tests start from: a fresh server ([`spawn_app`]), a sample generator
+/// seeded with `seed`, and Siti, an officer covering district 17.01.01 (Kedurang), signed
+/// in on her phone.
+pub async fn spawn_app_with_siti(seed: u64) -> (TestApp, SampleGenerator, NativeDevice) {
+    let server = spawn_app().await;
+    let gen = SampleGenerator::new(seed);
+    let siti = server.device("siti", "officer", &["17.01.01"]).await;
+    (server, gen, siti)
+}
+
 /// The password [`TestApp::create_user`] gives `username`.
 pub fn password_of(username: &str) -> String {
     format!("password-of-{username}")
@@ -642,6 +659,69 @@ pub fn register(
             registration
         })
         .collect()
+}
+
+/// [`register`], then one sync that pushes the new registrations to the server.
+pub async fn register_and_sync(
+    device: &mut NativeDevice,
+    gen: &mut SampleGenerator,
+    village: &str,
+    count: usize,
+) -> Vec<Registration> {
+    let registrations = register(device, gen, village, count);
+    device.sync().await.expect("the new registrations sync");
+    registrations
+}
+
+/// The id of the first registration `device` holds, in id order.
+pub fn first_id(device: &NativeDevice) -> String {
+    device
+        .replica
+        .docs
+        .keys()
+        .next()
+        .expect("the device holds a registration")
+        .clone()
+}
+
+/// Syncs `device` and asserts that the server refused none of its changes.
+pub async fn sync_accepted(device: &mut NativeDevice) {
+    device.sync().await.expect("a sync");
+    assert_nothing_rejected(device);
+}
+
+/// Asserts that the server refused none of `device`'s changes (listing them if it did).
+#[track_caller]
+pub fn assert_nothing_rejected(device: &NativeDevice) {
+    assert!(
+        device.replica.rejected.is_empty(),
+        "{:?}",
+        device.replica.rejected
+    );
+}
+
+/// Edits registration `id` on `device` as one change signed by `author` at `at` (ms since
+/// the epoch, by the phone's clock), as the officer's app does.
+pub fn edit_as(
+    device: &mut NativeDevice,
+    id: &str,
+    author: &ChangeAuthor,
+    at: i64,
+    change: impl FnOnce(&mut Registration),
+) {
+    let (doc, _) = device
+        .replica
+        .docs
+        .get_mut(id)
+        .expect("the device holds it");
+    doc.edit_by(author, at, change).expect("an edit");
+}
+
+/// `device`'s user reviews registration `id` (`POST /api/registrations/{id}/review` with
+/// `body`); panics unless the answer is 200. The JSON body.
+pub async fn review(device: &mut NativeDevice, id: &str, body: Value) -> Value {
+    let path = format!("/api/registrations/{id}/review");
+    api_ok(device, "POST", &path, Some(body)).await
 }
 
 /// `device`'s user calls the API; panics unless the answer is 200. The JSON body.
@@ -691,6 +771,16 @@ pub async fn expect_error(response: Response, status: StatusCode, code: &str) ->
     assert_eq!(body["error"]["code"], code, "unexpected error: {body}");
     assert_error_messages(&body);
     body
+}
+
+/// Asserts a login refused for a wrong username or password: 401 `invalid_credentials`.
+pub async fn expect_wrong_credentials(response: Response) -> Value {
+    expect_error(response, StatusCode::UNAUTHORIZED, "invalid_credentials").await
+}
+
+/// Asserts a login refused after too many failed attempts: 429 `too_many_attempts`.
+pub async fn expect_too_many_attempts(response: Response) -> Value {
+    expect_error(response, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await
 }
 
 /// Asserts that an API error body carries its message and message id.

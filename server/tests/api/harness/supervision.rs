@@ -39,6 +39,15 @@ pub async fn import_regions(app: &TestApp) {
         .await;
 }
 
+/// A fresh server ([`spawn_app`](crate::harness::spawn_app)) with the region list above,
+/// and its first admin signed in on a device.
+pub async fn spawn_app_with_regions() -> (TestApp, NativeDevice) {
+    let server = crate::harness::spawn_app().await;
+    let admin = server.admin_device().await;
+    import_regions(&server).await;
+    (server, admin)
+}
+
 /// A registration on `device` in `village`, created `created_at`, with `nik` when given.
 pub fn register_one(
     device: &mut NativeDevice,
