@@ -2,9 +2,9 @@
 //! views at scale (issue 4's goals), measured against a release server on a demo database.
 //!
 //! 1. Builds the release server and generates a demo SQLite database of N records
-//!    (`jemput-server demo`), or reuses the one in `target/bench-supervisor/` made for
-//!    the same record count and the same migrations (the generation time is kept beside
-//!    it).
+//!    (`jemput-server demo`), or reuses the one in `target/demo-databases/` made for the
+//!    same record count, migrations and demo generator (see `demo_database.rs`; the
+//!    generation time is kept beside it).
 //! 2. Per run: starts `jemput-server serve` on it, signs in as `admin` and
 //!    `supervisor-1701`, times each query K times (the run's figure is the median) and
 //!    each export once, with the server's peak RSS during the export (VmHWM, reset
@@ -12,19 +12,17 @@
 //! 3. Prints every run's JSON, the median of the runs as JSON, and a markdown table
 //!    with the goals.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 
+use crate::demo_database::{self, PASSWORD};
 use crate::http::{self, Body};
-use crate::{listening_url, peak_rss_kb, region_data_dir, status, workspace_root};
+use crate::{listening_url, peak_rss_kb};
 
-/// The demo users' password, given to `jemput-server demo` (it must pass the password rule).
-const PASSWORD: &str = "bench-kopi-pagi-hari";
 const SUPERVISOR: &str = "supervisor-1701";
 const REGENCY: &str = "17.01";
 
@@ -92,7 +90,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         bail!("--records, --runs and --samples must be at least 1");
     }
     let server = crate::release_server()?;
-    let (data_dir, generation) = demo_database(&server, records)?;
+    let database = demo_database::ensure(&server, records)?;
+    let (data_dir, generation) = (database.data_dir, database.generation);
     println!("generation: {generation}");
 
     let mut reports = Vec::new();
@@ -113,87 +112,6 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     println!();
     println!("{}", markdown(&summary));
     Ok(())
-}
-
-/// The demo database for `records`, generated unless a finished one for the same record
-/// count and migrations is there. Returns its data directory and the generation's JSON.
-fn demo_database(server: &Path, records: u64) -> anyhow::Result<(PathBuf, Value)> {
-    let root = workspace_root().join("target/bench-supervisor");
-    let name = format!("{records}-{}", database_key(records)?);
-    let dir = root.join(&name);
-    let generation_file = dir.join("generation.json");
-    if let Ok(text) = std::fs::read_to_string(&generation_file) {
-        println!("Reusing the demo database in {}", dir.display());
-        return Ok((dir.join("data"), serde_json::from_str(&text)?));
-    }
-    // Databases for other keys are stale: a million records take gigabytes.
-    if let Ok(entries) = std::fs::read_dir(&root) {
-        for entry in entries.flatten() {
-            if entry.file_name() != name.as_str() {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let regions =
-        region_data_dir().context("the demo needs the region list in ../shared/data/regions")?;
-    println!(
-        "Generating {records} demo registrations into {} (once; later runs reuse it)",
-        dir.display()
-    );
-    let started = Instant::now();
-    status(
-        Command::new(server)
-            .args(["demo", "--records", &records.to_string(), "--regions"])
-            .arg(&regions)
-            .arg("--data-dir")
-            .arg(dir.join("data"))
-            .env("RUST_LOG", "warn")
-            .env("JEMPUT_PASSWORD", PASSWORD),
-    )?;
-    let seconds = started.elapsed().as_secs_f64();
-    let database_mb = dir_size(&dir.join("data")) as f64 / 1e6;
-    let generation = json!({
-        "records": records,
-        "seconds": round(seconds, 1),
-        "records_per_second": round(records as f64 / seconds, 0),
-        "database_mb": round(database_mb, 0),
-    });
-    // Written last: its presence marks a finished database.
-    std::fs::write(&generation_file, generation.to_string())?;
-    Ok((dir.join("data"), generation))
-}
-
-/// Record count and the SQLite migrations: what decides the database's content and shape.
-fn database_key(records: u64) -> anyhow::Result<String> {
-    let migrations = workspace_root().join("server/src/store/sqlite/migrations");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&migrations)
-        .with_context(|| format!("reading {}", migrations.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    files.sort();
-    let mut hash = Sha256::new();
-    hash.update(records.to_le_bytes());
-    for file in files {
-        hash.update(file.file_name().unwrap_or_default().as_encoded_bytes());
-        hash.update(std::fs::read(&file)?);
-    }
-    let digest = hash.finalize();
-    Ok(digest[..6].iter().map(|b| format!("{b:02x}")).collect())
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| e.metadata().ok())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
 }
 
 /// Stops the server when the run ends, however it ends.

@@ -7,7 +7,10 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context};
 
+mod baseline;
+mod bench;
 mod bench_supervisor;
+mod demo_database;
 mod e2e;
 mod http;
 mod lint;
@@ -22,7 +25,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("lint") => lint::run(),
         Some("bench") if args.iter().any(|a| a == "--postgres") => postgres::bench(&args[1..]),
-        Some("bench") => bench(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("build-app") => web::build_app(&args[1..]),
         Some("e2e") => e2e::run(),
         Some("bench-app") => e2e::bench(&args[1..]),
@@ -30,7 +33,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--preload P | --postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]"
             );
             return ExitCode::from(2);
         }
@@ -254,68 +257,6 @@ fn run_fuzz_harness(profile: Profile, args: &[&str]) -> anyhow::Result<()> {
     status(&mut harness)
 }
 
-/// Runs the load generator against a fresh release server `runs` times and prints each
-/// run's JSON (with the server's peak RSS) and the median of every figure.
-fn bench(args: &[String]) -> anyhow::Result<()> {
-    let (mut devices, mut records, mut runs) = ("100".to_owned(), "100".to_owned(), 3usize);
-    for (name, value) in options(args)? {
-        match name {
-            "--devices" => devices = value.clone(),
-            "--records" => records = value.clone(),
-            "--runs" => runs = value.parse()?,
-            other => bail!("unknown option {other}"),
-        }
-    }
-    status(cargo().args(["build", "--release", "-p", "jemput-server", "--bins"]))?;
-    let release = workspace_root().join("target/release");
-    let mut reports: Vec<serde_json::Value> = Vec::new();
-    for run in 0..runs {
-        let data_dir =
-            std::env::temp_dir().join(format!("jemput-bench-{}-{run}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&data_dir);
-        if let Some(regions) = region_data_dir() {
-            succeeded(
-                Command::new(release.join("jemput-server"))
-                    .arg("regions")
-                    .arg("import")
-                    .arg(&regions)
-                    .arg("--data-dir")
-                    .arg(&data_dir),
-                "region import",
-            )?;
-        }
-        let password = "bench-admin-password";
-        let mut server = Command::new(release.join("jemput-server"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(&data_dir)
-            .env("JEMPUT_ADMIN_PASSWORD", password)
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::piped())
-            .spawn()?;
-        let url = listening_url(&mut server)?;
-        let output = Command::new(release.join("jemput-loadgen"))
-            .args([
-                "--url",
-                &url,
-                "--admin-password",
-                password,
-                "--devices",
-                &devices,
-                "--records",
-                &records,
-            ])
-            .args(["--seed", &run.to_string()])
-            .output()?;
-        let peak_kb = peak_rss_kb(server.id());
-        let _ = server.kill();
-        let _ = server.wait();
-        let _ = std::fs::remove_dir_all(&data_dir);
-        reports.push(loadgen_report(&output, peak_kb)?);
-    }
-    print_median(&reports);
-    Ok(())
-}
-
 /// Reads the "listening on" line from a starting server's stdout, then keeps draining it.
 fn listening_url(server: &mut std::process::Child) -> anyhow::Result<String> {
     use std::io::BufRead;
@@ -341,8 +282,9 @@ fn peak_rss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Prints the median of every numeric figure (booleans: true only if true in every run).
-fn print_median(reports: &[serde_json::Value]) {
+/// Prints the median of every numeric figure (booleans: true only if true in every run),
+/// and returns it.
+fn print_median(reports: &[serde_json::Value]) -> serde_json::Value {
     let mut median = serde_json::Map::new();
     if let Some(first) = reports.first().and_then(|r| r.as_object()) {
         for (key, value) in first {
@@ -365,5 +307,7 @@ fn print_median(reports: &[serde_json::Value]) {
             }
         }
     }
-    println!("median: {}", serde_json::Value::Object(median));
+    let median = serde_json::Value::Object(median);
+    println!("median: {median}");
+    median
 }
