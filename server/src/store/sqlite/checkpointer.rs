@@ -50,3 +50,44 @@ fn run<T>(path: &PathBuf, alive: &Weak<T>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use crate::store::sqlite::{SqliteStore, DATABASE_FILE};
+
+    /// Without the checkpointer, 2,000 pages of commits stay in the WAL (the writer's
+    /// own checkpoint waits for 16,384); with it, they reach the database file by
+    /// themselves, with no commit doing the copying.
+    #[tokio::test]
+    async fn committed_pages_reach_the_database_file_without_a_commit_copying_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let file = dir.path().join(DATABASE_FILE);
+        let before = std::fs::metadata(&file).unwrap().len();
+        for _ in 0..20 {
+            store
+                .with_writer(|conn| {
+                    conn.execute_batch(
+                        "CREATE TABLE IF NOT EXISTS filler (bytes BLOB);
+                         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+                         INSERT INTO filler SELECT randomblob(4000) FROM n;",
+                    )
+                    .map_err(Into::into)
+                })
+                .await
+                .unwrap();
+        }
+        let started = Instant::now();
+        let mut after = before;
+        while after < before + 4_000_000 && started.elapsed().as_secs() < 30 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            after = std::fs::metadata(&file).unwrap().len();
+        }
+        assert!(
+            after >= before + 4_000_000,
+            "the database file grew from {before} to {after} bytes only"
+        );
+    }
+}
