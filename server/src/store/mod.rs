@@ -157,14 +157,14 @@ impl PullQuery {
         ));
         // Seqs and check values live in the databases' signed 64-bit integers.
         let after = statement.bind(SqlValue::Integer(self.after_seq as i64));
-        let condition = statement.scope_condition(&self.scope, "r");
+        let condition = statement.scope_condition(&self.scope, "d");
         let limit = statement.bind(SqlValue::Integer((self.limit + 1) as i64));
         statement.sql = format!(
             "SELECT d.id, d.seq, d.check_value,
                     CASE WHEN d.last_device IS NOT NULL AND d.last_device = {exclude}
                          THEN NULL ELSE d.bytes END,
                     d.seal
-             FROM documents d JOIN registrations r ON r.id = d.id
+             FROM documents d
              WHERE d.seq > {after} AND {condition}
              ORDER BY d.seq LIMIT {limit}"
         );

@@ -235,15 +235,18 @@ pub(super) async fn commit_documents(
     let documents = tx
         .prepare_cached(
             "INSERT INTO documents (id, regency, bytes, seal, seq, check_value, last_device,
-                                    updated_at)
-             SELECT id, regency, bytes, seal, seq, check_value, last_device, $8
+                                    updated_at, district, village, registered_by)
+             SELECT id, regency, bytes, seal, seq, check_value, last_device, $8, district,
+                    village, registered_by
              FROM UNNEST($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[],
-                         $6::bigint[], $7::text[])
-                  AS w (id, regency, bytes, seal, seq, check_value, last_device)
+                         $6::bigint[], $7::text[], $9::text[], $10::text[], $11::text[])
+                  AS w (id, regency, bytes, seal, seq, check_value, last_device, district,
+                        village, registered_by)
              ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
                bytes = excluded.bytes, seal = excluded.seal, seq = excluded.seq,
                check_value = excluded.check_value, last_device = excluded.last_device,
-               updated_at = excluded.updated_at",
+               updated_at = excluded.updated_at, district = excluded.district,
+               village = excluded.village, registered_by = excluded.registered_by",
         )
         .await?;
     tx.execute(
@@ -257,6 +260,9 @@ pub(super) async fn commit_documents(
             &checks,
             &last_devices,
             &now_ms,
+            &districts,
+            &villages,
+            &officers,
         ],
     )
     .await?;

@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_fewer_indexes",
         include_str!("migrations/0007_fewer_indexes.sql"),
     ),
+    (
+        "0008_pull_scope_columns",
+        include_str!("migrations/0008_pull_scope_columns.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

@@ -1,8 +1,10 @@
-//! Registration documents in SQLite: the Automerge bytes (source of truth), the change
-//! log that orders them for pulls, and the projection row supervisors query — all written
-//! in one transaction, so an acknowledged change is always in all three.
+//! Registration documents in SQLite: the Automerge bytes (source of truth) and the change
+//! log that orders them for pulls, written in one transaction, so an acknowledged change
+//! is always in both; and the projection row supervisors query, written after by the
+//! projector ([`super::projector`]).
 
 use jemput_shared::history::Receipt;
+use jemput_shared::registration::Registration;
 use jemput_shared::sync::message::Cursor;
 use jemput_shared::sync::seal::Seal;
 use jemput_shared::sync::server::{ChangedDocument, ChangedPage};
@@ -82,9 +84,11 @@ pub(crate) fn outdated(tx: &Connection, writes: &[DocumentWrite]) -> rusqlite::R
     Ok(outdated)
 }
 
-/// Writes every merged document, its change-log entry and its projection row. The caller
-/// runs this inside one transaction, after [`outdated`] found nothing; returns each
-/// write's change-log position.
+/// Writes every merged document (with the columns pulls choose by scope) and its
+/// change-log entry. The caller runs this inside one transaction, after [`outdated`]
+/// found nothing; returns each write's change-log position. The projection row follows
+/// from the projector ([`super::projector`]), not here: its indexes would make a commit's
+/// cost grow with the number of stored registrations.
 pub(crate) fn commit_documents(
     tx: &Connection,
     pushed_by: &PushedBy,
@@ -97,26 +101,15 @@ pub(crate) fn commit_documents(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     let mut document = tx.prepare_cached(
-        "INSERT INTO documents (id, bytes, seal, seq, check_value, last_device, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO documents (id, bytes, seal, seq, check_value, last_device, updated_at,
+           regency, district, village, registered_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes, seal = excluded.seal,
            seq = excluded.seq,
            check_value = excluded.check_value, last_device = excluded.last_device,
-           updated_at = excluded.updated_at",
-    )?;
-    let mut projection = tx.prepare_cached(
-        "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
-           birth_date, programmes, status, registered_by, device_id, created_at, updated_at,
-           seq, duplicate_of, deleted, birth_place, phone)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-           ?18, ?19)
-         ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
+           updated_at = excluded.updated_at, regency = excluded.regency,
            district = excluded.district, village = excluded.village,
-           full_name = excluded.full_name, nik = excluded.nik, gender = excluded.gender,
-           birth_date = excluded.birth_date, programmes = excluded.programmes,
-           status = excluded.status, updated_at = excluded.updated_at, seq = excluded.seq,
-           duplicate_of = excluded.duplicate_of, deleted = excluded.deleted,
-           birth_place = excluded.birth_place, phone = excluded.phone",
+           registered_by = excluded.registered_by",
     )?;
     let mut positions = Vec::with_capacity(writes.len());
     for DocumentWrite { merged, based_on } in writes {
@@ -132,6 +125,7 @@ pub(crate) fn commit_documents(
         ])?;
         let seq = tx.last_insert_rowid();
         let last_device = merged.device_is_up_to_date.then_some(device_id);
+        let address = &merged.registration.address;
         document.execute(params![
             merged.doc_id,
             merged.bytes,
@@ -139,29 +133,11 @@ pub(crate) fn commit_documents(
             seq,
             to_sql(check),
             last_device,
-            now_ms
-        ])?;
-        let p = ProjectedColumns::of(&merged.registration);
-        projection.execute(params![
-            merged.doc_id,
-            p.regency,
-            p.district,
-            p.village,
-            p.full_name,
-            p.nik,
-            p.gender,
-            p.birth_date,
-            p.programmes,
-            p.status,
-            p.registered_by,
-            p.device_id,
-            p.created_at,
             now_ms,
-            seq,
-            p.duplicate_of,
-            p.deleted,
-            p.birth_place,
-            p.phone,
+            address.regency,
+            address.district,
+            address.village,
+            merged.registration.registered_by,
         ])?;
         positions.push(Cursor {
             seq: from_sql(seq),
@@ -170,6 +146,54 @@ pub(crate) fn commit_documents(
         });
     }
     Ok(positions)
+}
+
+/// Writes a document's projection row as of change-log position `seq`, written at
+/// `updated_at`. Run by the projector, inside its transaction.
+pub(crate) fn project(
+    tx: &Connection,
+    doc_id: &str,
+    registration: &Registration,
+    seq: u64,
+    updated_at: i64,
+) -> rusqlite::Result<()> {
+    let mut projection = tx.prepare_cached(
+        "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
+           birth_date, programmes, status, registered_by, device_id, created_at, updated_at,
+           seq, duplicate_of, deleted, birth_place, phone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+           ?18, ?19)
+         ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
+           district = excluded.district, village = excluded.village,
+           full_name = excluded.full_name, nik = excluded.nik, gender = excluded.gender,
+           birth_date = excluded.birth_date, programmes = excluded.programmes,
+           status = excluded.status, updated_at = excluded.updated_at, seq = excluded.seq,
+           duplicate_of = excluded.duplicate_of, deleted = excluded.deleted,
+           birth_place = excluded.birth_place, phone = excluded.phone",
+    )?;
+    let p = ProjectedColumns::of(registration);
+    projection.execute(params![
+        doc_id,
+        p.regency,
+        p.district,
+        p.village,
+        p.full_name,
+        p.nik,
+        p.gender,
+        p.birth_date,
+        p.programmes,
+        p.status,
+        p.registered_by,
+        p.device_id,
+        p.created_at,
+        updated_at,
+        to_sql(seq),
+        p.duplicate_of,
+        p.deleted,
+        p.birth_place,
+        p.phone,
+    ])?;
+    Ok(())
 }
 
 /// The receipts of a document's writes, newest first: the chain of its change-log rows

@@ -36,6 +36,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_fewer_indexes",
         include_str!("migrations/0007_fewer_indexes.sql"),
     ),
+    (
+        "0008_background_projection",
+        include_str!("migrations/0008_background_projection.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer
@@ -115,6 +119,49 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM shared_nik_holders", [], |r| r.get(0))
             .unwrap();
         assert_eq!(holders, 2);
+    }
+
+    #[test]
+    fn documents_get_the_scope_columns_of_their_projection_row_and_the_projection_is_current() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO change_log (seq, check_value, doc_id, at) VALUES (5, 0, 'a', 0);
+             INSERT INTO documents (id, bytes, seal, seq, check_value, updated_at)
+             VALUES ('a', x'', x'', 5, 0, 0);
+             INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
+               birth_date, programmes, status, registered_by, device_id, created_at,
+               updated_at, seq, duplicate_of, deleted)
+             VALUES ('a', '17.01', '17.01.02', '17.01.02.2003', '', '1', '', '', ',',
+                     'submitted', 'officer-1', '', 0, 0, 5, NULL, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let scope: (String, String, String, String) = conn
+            .query_row(
+                "SELECT regency, district, village, registered_by FROM documents",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            scope,
+            (
+                "17.01".into(),
+                "17.01.02".into(),
+                "17.01.02.2003".into(),
+                "officer-1".into()
+            )
+        );
+        let projected: i64 = conn
+            .query_row("SELECT projected_seq FROM projection_state", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(projected, 5);
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //!   read-only connections, so a large pull never holds up a push.
 //! - WAL checkpoints run on a thread of their own ([`checkpointer`]), not inside a
 //!   sync's commit; the writer keeps a 64 MiB page cache (`WRITER_CACHE_KIB`).
+//! - A sync's commit writes the documents and the change log; the projection that the
+//!   supervisor views read follows right after, written in batches by the [`projector`],
+//!   and those views first wait for it to catch up with every earlier commit.
 //! - All database work runs on tokio's blocking threads ([`SqliteStore::with_writer`],
 //!   [`SqliteStore::with_reader`]).
 //!
@@ -24,6 +27,7 @@ mod duplicates;
 mod listing;
 mod migrations;
 mod overview;
+mod projector;
 mod regions;
 mod settings;
 
@@ -52,6 +56,7 @@ use crate::store::{
     DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
 };
+use projector::Projection;
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "jemput.sqlite3";
@@ -79,6 +84,8 @@ pub struct SqliteStore {
     /// Commits are announced here after they return: only this process writes (the CLI
     /// changes accounts, never documents).
     changes: ChangeFeed,
+    /// What the commits hand to the projector, and how far it got.
+    projection: Arc<Projection>,
 }
 
 struct ReaderPool {
@@ -120,8 +127,10 @@ impl SqliteStore {
         // Planner statistics, so the listing's queries pick the right index (bounded
         // work: SQLite samples large tables, and skips tables whose size barely changed).
         writer.execute_batch("PRAGMA optimize = 0x10002")?;
+        let projection = Arc::new(Projection::read(&writer)?);
         let writer = Arc::new(tokio::sync::Mutex::new(writer));
         checkpointer::start(path.clone(), Arc::downgrade(&writer));
+        projector::start(Arc::clone(&projection), Arc::downgrade(&writer));
         Ok(SqliteStore {
             writer,
             readers: Arc::new(ReaderPool {
@@ -130,6 +139,7 @@ impl SqliteStore {
                 permits: Arc::new(Semaphore::new(READERS)),
             }),
             changes: ChangeFeed::default(),
+            projection,
         })
     }
 
@@ -349,6 +359,7 @@ impl Store for SqliteStore {
         );
         // The one writer connection serializes commits: the version check below holds
         // until the commit, and rowids (seqs) are handed out in commit order.
+        let projection = Arc::clone(&self.projection);
         let positions = self
             .with_writer(move |conn| {
                 let tx = conn.transaction()?;
@@ -358,6 +369,13 @@ impl Store for SqliteStore {
                 }
                 let positions = documents::commit_documents(&tx, &pushed_by, &writes, now_ms)?;
                 tx.commit()?;
+                // Still holding the writer: the projector cannot run in between.
+                if let Some(last) = positions.iter().map(|p| p.seq).max() {
+                    let written = writes.into_iter().zip(&positions).map(|(write, position)| {
+                        (write.merged.doc_id, position.seq, write.merged.registration)
+                    });
+                    projection.committed(last, written);
+                }
                 Ok(positions)
             })
             .await?;
@@ -390,6 +408,7 @@ impl Store for SqliteStore {
     }
 
     async fn registration_count(&self) -> Result<u64, StoreError> {
+        self.projection.caught_up().await;
         self.with_reader(|conn| Ok(documents::registration_count(conn)?))
             .await
     }
@@ -404,6 +423,7 @@ impl Store for SqliteStore {
         order: RegistrationOrder,
         page: PageRequest,
     ) -> Result<ListingPage, StoreError> {
+        self.projection.caught_up().await;
         self.with_reader(move |conn| listing::list(conn, &filter, order, page))
             .await
     }
@@ -413,6 +433,7 @@ impl Store for SqliteStore {
         filter: RegistrationFilter,
         order: RegistrationOrder,
     ) -> Result<ExportRows, StoreError> {
+        self.projection.caught_up().await;
         let (sender, receiver) = tokio::sync::mpsc::channel(EXPORT_CHANNEL_BATCHES);
         let store = self.clone();
         tokio::spawn(async move {
@@ -432,6 +453,7 @@ impl Store for SqliteStore {
         scope: RegencyScope,
         from_day: i64,
     ) -> Result<Tallies, StoreError> {
+        self.projection.caught_up().await;
         self.with_reader(move |conn| overview::tallies(conn, &scope, from_day))
             .await
     }
@@ -454,6 +476,7 @@ impl Store for SqliteStore {
         scope: RegencyScope,
         nik: Option<String>,
     ) -> Result<Vec<SharedNikHolder>, StoreError> {
+        self.projection.caught_up().await;
         self.with_reader(move |conn| duplicates::shared_nik_holders(conn, &scope, nik.as_deref()))
             .await
     }
@@ -472,6 +495,7 @@ impl Store for SqliteStore {
     }
 
     async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError> {
+        self.projection.caught_up().await;
         self.with_reader(move |conn| duplicates::registration_rows(conn, &ids))
             .await
     }
