@@ -141,6 +141,9 @@ pub async fn fill(
     for (officer, last_sync) in staff.officers.iter().zip(&plan.last_sync) {
         store.record_sync(&officer.device_id, *last_sync).await?;
     }
+    // Done once the supervisor views show every record: a store that projects after the
+    // commit (SQLite) may still be writing the last batches.
+    let registrations_now = projected_count(store.as_ref(), existing + options.records).await?;
     Ok(DemoOutcome::Filled(DemoSummary {
         records: options.records,
         duplicates,
@@ -149,8 +152,22 @@ pub async fn fill(
         stale_officers: plan.stale.iter().filter(|&&s| s).count(),
         elapsed: started.elapsed(),
         logins: staff.logins.clone(),
-        registrations_now: store.registration_count().await?,
+        registrations_now,
     }))
+}
+
+/// The projection's count of registrations once it reaches `expected` (each call waits
+/// a few seconds for the projection to catch up); an error if it stops growing.
+async fn projected_count(store: &dyn Store, expected: u64) -> anyhow::Result<u64> {
+    let mut count = store.registration_count().await?;
+    while count < expected {
+        let before = count;
+        count = store.registration_count().await?;
+        if count == before {
+            bail!("the projection stopped at {count} of {expected} registrations");
+        }
+    }
+    Ok(count)
 }
 
 /// Sessions generated ahead of the committer at most; bounds memory.

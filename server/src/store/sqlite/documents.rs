@@ -148,15 +148,26 @@ pub(crate) fn commit_documents(
     Ok(positions)
 }
 
+/// The rowid and name of a document's projection row, if it has one.
+pub(crate) fn projected_name(
+    tx: &Connection,
+    doc_id: &str,
+) -> rusqlite::Result<Option<(i64, String)>> {
+    tx.prepare_cached("SELECT rowid, full_name FROM registrations WHERE id = ?1")?
+        .query_row([doc_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()
+}
+
 /// Writes a document's projection row as of change-log position `seq`, written at
-/// `updated_at`. Run by the projector, inside its transaction.
+/// `updated_at`, and returns its rowid. Run by the projector, inside its transaction
+/// (which also keeps the full-text index of names in step).
 pub(crate) fn project(
     tx: &Connection,
     doc_id: &str,
     registration: &Registration,
     seq: u64,
     updated_at: i64,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<i64> {
     let mut projection = tx.prepare_cached(
         "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
            birth_date, programmes, status, registered_by, device_id, created_at, updated_at,
@@ -169,31 +180,34 @@ pub(crate) fn project(
            birth_date = excluded.birth_date, programmes = excluded.programmes,
            status = excluded.status, updated_at = excluded.updated_at, seq = excluded.seq,
            duplicate_of = excluded.duplicate_of, deleted = excluded.deleted,
-           birth_place = excluded.birth_place, phone = excluded.phone",
+           birth_place = excluded.birth_place, phone = excluded.phone
+         RETURNING rowid",
     )?;
     let p = ProjectedColumns::of(registration);
-    projection.execute(params![
-        doc_id,
-        p.regency,
-        p.district,
-        p.village,
-        p.full_name,
-        p.nik,
-        p.gender,
-        p.birth_date,
-        p.programmes,
-        p.status,
-        p.registered_by,
-        p.device_id,
-        p.created_at,
-        updated_at,
-        to_sql(seq),
-        p.duplicate_of,
-        p.deleted,
-        p.birth_place,
-        p.phone,
-    ])?;
-    Ok(())
+    projection.query_row(
+        params![
+            doc_id,
+            p.regency,
+            p.district,
+            p.village,
+            p.full_name,
+            p.nik,
+            p.gender,
+            p.birth_date,
+            p.programmes,
+            p.status,
+            p.registered_by,
+            p.device_id,
+            p.created_at,
+            updated_at,
+            to_sql(seq),
+            p.duplicate_of,
+            p.deleted,
+            p.birth_place,
+            p.phone,
+        ],
+        |row| row.get(0),
+    )
 }
 
 /// The receipts of a document's writes, newest first: the chain of its change-log rows

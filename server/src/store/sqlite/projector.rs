@@ -226,16 +226,20 @@ fn project_batch_in_transaction(
         .collect::<rusqlite::Result<_>>()?;
     let complete = changed.len() < BATCH;
     let mut reached = from;
+    let mut names = NameIndexChanges::default();
     for (doc_id, seq, updated_at) in &changed {
         let registration = match projection.take(doc_id, *seq as u64) {
             Some(registration) => Some(registration),
             None => stored_registration(&tx, doc_id)?,
         };
         if let Some(registration) = registration {
-            documents::project(&tx, doc_id, &registration, *seq as u64, *updated_at)?;
+            let before = documents::projected_name(&tx, doc_id)?;
+            let rowid = documents::project(&tx, doc_id, &registration, *seq as u64, *updated_at)?;
+            names.note(rowid, before, &registration.full_name);
         }
         reached = *seq;
     }
+    names.write(&tx)?;
     // Every document changed up to the log's head is projected once none was left out.
     let reached = if complete { head } else { reached };
     tx.execute("UPDATE projection_state SET projected_seq = ?1", [reached])?;
@@ -244,6 +248,55 @@ fn project_batch_in_transaction(
         reached: reached as u64,
         more: !complete,
     })
+}
+
+/// The batch's changes to the full-text index of names (`registration_names`), written
+/// in two statements: FTS5 writes its pending terms to disk at every statement savepoint,
+/// so a statement per row would make a segment per row.
+#[derive(Default)]
+struct NameIndexChanges {
+    /// Names to take out: (rowid, the name as indexed).
+    removed: Vec<(i64, String)>,
+    /// Rows whose name to index.
+    added: Vec<i64>,
+}
+
+impl NameIndexChanges {
+    /// A row written with `name`, whose projection had `before` (its rowid and name).
+    fn note(&mut self, rowid: i64, before: Option<(i64, String)>, name: &str) {
+        match before {
+            Some((_, old)) if old == name => {}
+            Some(old) => {
+                self.removed.push(old);
+                self.added.push(rowid);
+            }
+            None => self.added.push(rowid),
+        }
+    }
+
+    fn write(self, tx: &Connection) -> rusqlite::Result<()> {
+        if !self.removed.is_empty() {
+            let removed: Vec<serde_json::Value> = self
+                .removed
+                .into_iter()
+                .map(|(rowid, name)| serde_json::json!([rowid, name]))
+                .collect();
+            tx.execute(
+                "INSERT INTO registration_names (registration_names, rowid, full_name)
+                 SELECT 'delete', value ->> 0, value ->> 1 FROM json_each(?1)",
+                [serde_json::Value::Array(removed).to_string()],
+            )?;
+        }
+        if !self.added.is_empty() {
+            tx.execute(
+                "INSERT INTO registration_names (rowid, full_name)
+                 SELECT rowid, full_name FROM registrations
+                 WHERE rowid IN (SELECT value FROM json_each(?1))",
+                [serde_json::to_string(&self.added).expect("integers serialize")],
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// The registration a stored document holds; `None` (logged) for one that cannot be
@@ -319,6 +372,61 @@ mod tests {
             assert_eq!(rows.len(), ids.len(), "round {round}");
         }
         assert_eq!(store.registration_count().await.unwrap(), 250);
+    }
+
+    async fn name_search(store: &SqliteStore, word: &str) -> Vec<String> {
+        store.projection.caught_up().await;
+        let query = format!("\"{word}\"*");
+        store
+            .with_reader(move |conn| {
+                Ok(conn
+                    .prepare(
+                        "SELECT r.id FROM registrations r WHERE r.rowid IN
+                           (SELECT rowid FROM registration_names WHERE registration_names MATCH ?1)",
+                    )?
+                    .query_map([query], |row| row.get(0))?
+                    .collect::<rusqlite::Result<_>>()?)
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_name_search_follows_new_names_and_forgets_old_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let mut first = new_document(1);
+        first.merged.registration.full_name = "Siti Rahmawati".into();
+        let id = first.merged.doc_id.clone();
+        let mut others: Vec<_> = (2..40).map(new_document).collect();
+        for other in &mut others {
+            other.merged.registration.full_name = "Budi Santoso".into();
+        }
+        others.push(first);
+        commit(&store, others).await;
+        assert_eq!(name_search(&store, "rahma").await, [id.clone()]);
+        assert_eq!(name_search(&store, "santoso").await.len(), 38);
+
+        let seq: i64 = store
+            .with_reader({
+                let id = id.clone();
+                move |conn| {
+                    Ok(
+                        conn.query_row("SELECT seq FROM documents WHERE id = ?1", [id], |r| {
+                            r.get(0)
+                        })?,
+                    )
+                }
+            })
+            .await
+            .unwrap();
+        let mut renamed = new_document(1);
+        renamed.merged.registration.full_name = "Siti Aminah".into();
+        renamed.based_on = Some(seq as u64);
+        commit(&store, vec![renamed]).await;
+        assert_eq!(name_search(&store, "aminah").await, [id.clone()]);
+        assert!(name_search(&store, "rahma").await.is_empty());
+        assert_eq!(name_search(&store, "siti").await, [id]);
     }
 
     /// As after a crash between a commit and its projection: the projection is behind

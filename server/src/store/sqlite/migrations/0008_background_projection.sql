@@ -27,3 +27,11 @@ INSERT INTO projection_state (id, projected_seq)
 
 -- Nothing reads the projection by seq any more (pulls read `documents`).
 DROP INDEX registrations_by_seq;
+
+-- The full-text index of names is written by the projector, one statement per batch,
+-- no longer by triggers on each row: FTS5 writes its pending terms to disk at every
+-- statement savepoint, so a trigger made one new segment per projected row, and merging
+-- those segments grew with the index (at 500,000 rows, 84 % of the projector's time).
+DROP TRIGGER registration_names_after_insert;
+DROP TRIGGER registration_names_after_delete;
+DROP TRIGGER registration_names_after_update;
