@@ -1,6 +1,7 @@
-//! `jemput-loadgen`: creates officer accounts, has each of K devices register M people
-//! offline, syncs all devices at once, then has a fresh supervisor device pull
-//! everything. Prints one JSON object with the measured figures.
+//! `jemput-loadgen`: creates officer accounts and a supervisor, lets every device first
+//! pull what its scope already holds (untimed), has each of K devices register M people
+//! offline, syncs all devices at once, then has the supervisor's device pull the run's
+//! records. Prints one JSON object with the measured figures.
 //!
 //! `--url` may name several server instances sharing one database (comma-separated or
 //! repeated): devices are spread over them round-robin, and the supervisor pulls from the
@@ -99,19 +100,44 @@ async fn main() -> anyhow::Result<()> {
             bail!("creating {username} failed: {status} {body}");
         }
         let url = &urls[i % urls.len()];
-        let mut device = NativeDevice::login(url, &username, &password).await?;
+        let device = NativeDevice::login(url, &username, &password).await?;
         regencies.insert(village[..5].to_owned());
+        devices.push((device, village));
+    }
+
+    // The supervisor, for the pull below.
+    let supervisor_name = format!("lg{run}-supervisor");
+    let (status, body) = admin
+        .api(
+            "POST",
+            "/api/admin/users",
+            Some(json!({"username": supervisor_name, "password": password, "role": "supervisor", "display_name": "Supervisor", "regions": regencies})),
+        )
+        .await?;
+    if status != 201 && status != 200 {
+        bail!("creating the supervisor failed: {status} {body}");
+    }
+    let last = urls.last().context("no --url")?;
+    let supervisor = NativeDevice::login(last, &supervisor_name, &password).await?;
+
+    // Untimed: every device first pulls what its scope already holds (nothing on an
+    // empty server; with `--preload`, the stored registrations of its village or
+    // regencies), as phones in use have, so the timed figures measure this run's
+    // records, not a first download of the history.
+    let villages: Vec<String> = devices.iter().map(|(_, village)| village.clone()).collect();
+    let devices = devices.into_iter().map(|(device, _)| device).collect();
+    let (mut devices, mut supervisor) = warm_up(devices, supervisor).await?;
+    for (device, village) in devices.iter_mut().zip(&villages) {
         for _ in 0..args.records {
             let registration = gen.registration(
                 &device.user_id.clone(),
                 &device.device_id.clone(),
-                &village,
+                village,
                 now,
             );
             created.insert(registration.id.clone());
             device.create(&registration);
         }
-        devices.push(device);
     }
 
     // All devices sync at once.
@@ -140,20 +166,7 @@ async fn main() -> anyhow::Result<()> {
     let sync_ms = started.elapsed().as_secs_f64() * 1000.0;
     let records = (args.devices * args.records) as f64;
 
-    // A fresh supervisor device pulls everything.
-    let supervisor_name = format!("lg{run}-supervisor");
-    let (status, body) = admin
-        .api(
-            "POST",
-            "/api/admin/users",
-            Some(json!({"username": supervisor_name, "password": password, "role": "supervisor", "display_name": "Supervisor", "regions": regencies})),
-        )
-        .await?;
-    if status != 201 && status != 200 {
-        bail!("creating the supervisor failed: {status} {body}");
-    }
-    let last = urls.last().context("no --url")?;
-    let mut supervisor = NativeDevice::login(last, &supervisor_name, &password).await?;
+    // The supervisor's device pulls the run's records.
     let down_before = supervisor.connection.bytes_down;
     let started = Instant::now();
     supervisor.sync().await?;
@@ -244,4 +257,30 @@ async fn villages(admin: &mut NativeDevice) -> anyhow::Result<Vec<String>> {
         villages = FALLBACK_VILLAGES.iter().map(|s| s.to_string()).collect();
     }
     Ok(villages)
+}
+
+/// Syncs every device and the supervisor's once, all at once; the devices come back in
+/// the same order.
+async fn warm_up(
+    devices: Vec<NativeDevice>,
+    supervisor: NativeDevice,
+) -> anyhow::Result<(Vec<NativeDevice>, NativeDevice)> {
+    let tasks: Vec<_> = devices
+        .into_iter()
+        .chain(std::iter::once(supervisor))
+        .map(|mut device| {
+            tokio::spawn(async move {
+                let result = device.sync().await;
+                (device, result)
+            })
+        })
+        .collect();
+    let mut devices = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        let (device, result) = task.await?;
+        result.with_context(|| format!("device {} failed its first sync", device.device_id))?;
+        devices.push(device);
+    }
+    let supervisor = devices.pop().context("the supervisor's device")?;
+    Ok((devices, supervisor))
 }

@@ -404,7 +404,10 @@ mod tests {
         }
         others.push(first);
         commit(&store, others).await;
-        assert_eq!(name_search(&store, "rahma").await, std::slice::from_ref(&id));
+        assert_eq!(
+            name_search(&store, "rahma").await,
+            std::slice::from_ref(&id)
+        );
         assert_eq!(name_search(&store, "santoso").await.len(), 38);
 
         let seq: i64 = store
@@ -424,7 +427,10 @@ mod tests {
         renamed.merged.registration.full_name = "Siti Aminah".into();
         renamed.based_on = Some(seq as u64);
         commit(&store, vec![renamed]).await;
-        assert_eq!(name_search(&store, "aminah").await, std::slice::from_ref(&id));
+        assert_eq!(
+            name_search(&store, "aminah").await,
+            std::slice::from_ref(&id)
+        );
         assert!(name_search(&store, "rahma").await.is_empty());
         assert_eq!(name_search(&store, "siti").await, [id]);
     }
