@@ -1,7 +1,7 @@
-//! `jemput-loadgen`: creates officer accounts and a supervisor, lets every device first
-//! pull what its scope already holds (untimed), has each of K devices register M people
-//! offline, syncs all devices at once, then has the supervisor's device pull the run's
-//! records. Prints one JSON object with the measured figures.
+//! `jemput-loadgen`: creates officer accounts, lets every device first pull what its
+//! village already holds (untimed), has each of K devices register M people offline,
+//! syncs all devices at once, then has a fresh supervisor device pull everything. Prints
+//! one JSON object with the measured figures.
 //!
 //! `--url` may name several server instances sharing one database (comma-separated or
 //! repeated): devices are spread over them round-robin, and the supervisor pulls from the
@@ -105,28 +105,13 @@ async fn main() -> anyhow::Result<()> {
         devices.push((device, village));
     }
 
-    // The supervisor, for the pull below.
-    let supervisor_name = format!("lg{run}-supervisor");
-    let (status, body) = admin
-        .api(
-            "POST",
-            "/api/admin/users",
-            Some(json!({"username": supervisor_name, "password": password, "role": "supervisor", "display_name": "Supervisor", "regions": regencies})),
-        )
-        .await?;
-    if status != 201 && status != 200 {
-        bail!("creating the supervisor failed: {status} {body}");
-    }
-    let last = urls.last().context("no --url")?;
-    let supervisor = NativeDevice::login(last, &supervisor_name, &password).await?;
-
-    // Untimed: every device first pulls what its scope already holds (nothing on an
-    // empty server; with `--preload`, the stored registrations of its village or
-    // regencies), as phones in use have, so the timed figures measure this run's
+    // Untimed: every officer's device first pulls what its village already holds
+    // (nothing on an empty server; with `--preload`, the village's stored
+    // registrations), as a phone in use has, so the timed sync measures this run's
     // records, not a first download of the history.
     let villages: Vec<String> = devices.iter().map(|(_, village)| village.clone()).collect();
     let devices = devices.into_iter().map(|(device, _)| device).collect();
-    let (mut devices, mut supervisor) = warm_up(devices, supervisor).await?;
+    let mut devices = warm_up(devices).await?;
     for (device, village) in devices.iter_mut().zip(&villages) {
         for _ in 0..args.records {
             let registration = gen.registration(
@@ -166,7 +151,22 @@ async fn main() -> anyhow::Result<()> {
     let sync_ms = started.elapsed().as_secs_f64() * 1000.0;
     let records = (args.devices * args.records) as f64;
 
-    // The supervisor's device pulls the run's records.
+    // A fresh supervisor device pulls everything (with `--preload`, the stored
+    // registrations of its regencies too: `pull_ms` is then a first download).
+    let supervisor_name = format!("lg{run}-supervisor");
+    let (status, body) = admin
+        .api(
+            "POST",
+            "/api/admin/users",
+            Some(json!({"username": supervisor_name, "password": password, "role": "supervisor", "display_name": "Supervisor", "regions": regencies})),
+        )
+        .await?;
+    if status != 201 && status != 200 {
+        bail!("creating the supervisor failed: {status} {body}");
+    }
+    let last = urls.last().context("no --url")?;
+    let mut supervisor = NativeDevice::login(last, &supervisor_name, &password).await?;
+
     let down_before = supervisor.connection.bytes_down;
     let started = Instant::now();
     supervisor.sync().await?;
@@ -259,15 +259,10 @@ async fn villages(admin: &mut NativeDevice) -> anyhow::Result<Vec<String>> {
     Ok(villages)
 }
 
-/// Syncs every device and the supervisor's once, all at once; the devices come back in
-/// the same order.
-async fn warm_up(
-    devices: Vec<NativeDevice>,
-    supervisor: NativeDevice,
-) -> anyhow::Result<(Vec<NativeDevice>, NativeDevice)> {
+/// Syncs every device once, all at once; the devices come back in the same order.
+async fn warm_up(devices: Vec<NativeDevice>) -> anyhow::Result<Vec<NativeDevice>> {
     let tasks: Vec<_> = devices
         .into_iter()
-        .chain(std::iter::once(supervisor))
         .map(|mut device| {
             tokio::spawn(async move {
                 let result = device.sync().await;
@@ -281,6 +276,5 @@ async fn warm_up(
         result.with_context(|| format!("device {} failed its first sync", device.device_id))?;
         devices.push(device);
     }
-    let supervisor = devices.pop().context("the supervisor's device")?;
-    Ok((devices, supervisor))
+    Ok(devices)
 }
