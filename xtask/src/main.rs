@@ -15,6 +15,7 @@ mod e2e;
 mod http;
 mod lint;
 mod postgres;
+mod test_build;
 mod web;
 mod web_split;
 
@@ -196,13 +197,14 @@ fn run(args: &[String]) -> anyhow::Result<()> {
 
 fn test() -> anyhow::Result<()> {
     status(cargo().args(["test", "--workspace"]))?;
-    // A short fixed budget of the sync fuzz harness (same seed every time), built by
-    // the tests above.
-    run_fuzz_harness(Profile::Debug, &["--inputs", "3000", "--seed", "1"])?;
+    // Every later step runs executables of the build above (see test_build).
+    let build = test_build::build()?;
+    // A short fixed budget of the sync fuzz harness (same seed every time).
+    run_fuzz_harness(&build.fuzz_harness, &["--inputs", "3000", "--seed", "1"])?;
     // The server's tests once more, on PostgreSQL.
-    postgres::test_server_suite()?;
+    postgres::test_server_suite(&build.api_tests)?;
     // Builds the browser app too, so it must keep compiling for the browser.
-    e2e::run()
+    e2e::run_with(&build.server)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -234,22 +236,19 @@ fn fuzz(args: &[String]) -> anyhow::Result<()> {
 /// Builds the harness as the benchmarks build the server (release) or as the tests do
 /// (debug), so nothing is rebuilt for it, and runs it.
 fn fuzz_sync(profile: Profile, args: &[&str]) -> anyhow::Result<()> {
-    match profile {
+    let harness = match profile {
         Profile::Release => {
-            status(cargo().args(["build", "--release", "-p", "jemput-server", "--bins"]))?
+            status(cargo().args(["build", "--release", "-p", "jemput-server", "--bins"]))?;
+            workspace_root().join("target/release/jemput-fuzz-sync")
         }
-        Profile::Debug => status(cargo().args(["build", "--workspace", "--all-targets"]))?,
-    }
-    run_fuzz_harness(profile, args)
+        Profile::Debug => test_build::build()?.fuzz_harness,
+    };
+    run_fuzz_harness(&harness, args)
 }
 
 /// Runs the built harness, with the region lists when they are beside the repository.
-fn run_fuzz_harness(profile: Profile, args: &[&str]) -> anyhow::Result<()> {
-    let dir = match profile {
-        Profile::Debug => "target/debug",
-        Profile::Release => "target/release",
-    };
-    let mut harness = Command::new(workspace_root().join(dir).join("jemput-fuzz-sync"));
+fn run_fuzz_harness(harness: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let mut harness = Command::new(harness);
     harness.args(args);
     if let Some(regions) = region_data_dir() {
         harness.arg("--regions").arg(regions);

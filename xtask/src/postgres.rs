@@ -135,14 +135,15 @@ impl Drop for TempCluster {
 }
 
 /// The server's integration tests once more, every one on PostgreSQL: the `api` test
-/// binary (`server/tests/api/`), the only tests that read `JEMPUT_TEST_DATABASE_URL`.
-/// With the workspace's features, as the SQLite run before it, so nothing is rebuilt.
-pub fn test_server_suite() -> anyhow::Result<()> {
+/// binary (`server/tests/api/`, built by the SQLite run before it; see test_build), the
+/// only tests that read `JEMPUT_TEST_DATABASE_URL`. Run from the server's directory, as
+/// `cargo test` runs it.
+pub fn test_server_suite(api_tests: &Path) -> anyhow::Result<()> {
     let cluster = TempCluster::start()?;
     println!("Running the server tests again on PostgreSQL");
     status(
-        cargo()
-            .args(["test", "--workspace", "--test", "api"])
+        Command::new(api_tests)
+            .current_dir(crate::workspace_root().join("server"))
             .env("JEMPUT_TEST_DATABASE_URL", cluster.admin_url()),
     )
 }
