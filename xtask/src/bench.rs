@@ -114,12 +114,16 @@ fn one_run(
         .stdout(Stdio::piped())
         .spawn()?;
     let output = listening_url(&mut server).and_then(|url| {
-        Command::new(release.join("jemput-loadgen"))
+        let mut loadgen = Command::new(release.join("jemput-loadgen"));
+        loadgen
             .args(["--url", &url, "--admin-password", password])
             .args(["--devices", devices, "--records", records])
-            .args(["--seed", &run.to_string()])
-            .output()
-            .context("starting jemput-loadgen")
+            .args(["--seed", &run.to_string()]);
+        if database.is_some() {
+            // A whole preloaded province in one supervisor's memory does not fit.
+            loadgen.arg("--supervisor-per-regency");
+        }
+        loadgen.output().context("starting jemput-loadgen")
     });
     let peak_kb = peak_rss_kb(server.id());
     let _ = server.kill();

@@ -3,6 +3,11 @@
 //! syncs all devices at once, then has a fresh supervisor device pull everything. Prints
 //! one JSON object with the measured figures.
 //!
+//! `--supervisor-per-regency` (for a server holding many registrations already, `cargo
+//! xtask bench --preload`): one fresh supervisor per regency the officers worked in, one
+//! after the other, each dropped once its copies are checked, so the load generator never
+//! holds more than one regency's documents (a whole province of a million took 21 GB).
+//!
 //! `--url` may name several server instances sharing one database (comma-separated or
 //! repeated): devices are spread over them round-robin, and the supervisor pulls from the
 //! last one, so convergence is checked across instances.
@@ -18,6 +23,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{bail, Context};
 use clap::Parser;
 use jemput_server::client::NativeDevice;
+use jemput_shared::document::{Hash, RegistrationDoc};
 use jemput_shared::sample::SampleGenerator;
 use serde_json::json;
 
@@ -45,6 +51,10 @@ struct Args {
     /// With --slow-clients: how many /healthz requests to time (one every 100 ms).
     #[arg(long, default_value_t = 100)]
     health_samples: usize,
+    /// Pull with one supervisor per regency, in turn, instead of one for all of them
+    /// (`pull_ms` is then the sum of their pulls).
+    #[arg(long)]
+    supervisor_per_regency: bool,
 }
 
 /// Villages used when the server has no region list imported.
@@ -151,28 +161,6 @@ async fn main() -> anyhow::Result<()> {
     let sync_ms = started.elapsed().as_secs_f64() * 1000.0;
     let records = (args.devices * args.records) as f64;
 
-    // A fresh supervisor device pulls everything (with `--preload`, the stored
-    // registrations of its regencies too: `pull_ms` is then a first download).
-    let supervisor_name = format!("lg{run}-supervisor");
-    let (status, body) = admin
-        .api(
-            "POST",
-            "/api/admin/users",
-            Some(json!({"username": supervisor_name, "password": password, "role": "supervisor", "display_name": "Supervisor", "regions": regencies})),
-        )
-        .await?;
-    if status != 201 && status != 200 {
-        bail!("creating the supervisor failed: {status} {body}");
-    }
-    let last = urls.last().context("no --url")?;
-    let mut supervisor = NativeDevice::login(last, &supervisor_name, &password).await?;
-
-    let down_before = supervisor.connection.bytes_down;
-    let started = Instant::now();
-    supervisor.sync().await?;
-    let pull_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let pull_down = supervisor.connection.bytes_down - down_before;
-
     // A device with M documents syncs again with nothing new (one catch-up sync first:
     // it may not have seen what devices in its area sent after it finished).
     let noop_sync_bytes = match devices.first_mut() {
@@ -186,7 +174,7 @@ async fn main() -> anyhow::Result<()> {
     };
 
     // Convergence: the server holds exactly K×M registrations of this run, and the
-    // supervisor's copies equal the devices' documents.
+    // supervisors' copies equal the devices' documents.
     let mut expected = BTreeMap::new();
     let mut rejected = 0;
     for device in &mut devices {
@@ -195,26 +183,32 @@ async fn main() -> anyhow::Result<()> {
             if !created.contains(id) {
                 continue;
             }
-            let mut heads = doc.heads();
-            heads.sort();
-            expected.insert(id.clone(), heads);
+            expected.insert(id.clone(), sorted_heads(doc));
         }
     }
-    let mut pulled = BTreeMap::new();
-    for (id, (doc, _)) in supervisor.replica.docs.iter_mut() {
-        if expected.contains_key(id) {
-            let mut heads = doc.heads();
-            heads.sort();
-            pulled.insert(id.clone(), heads);
-        }
-    }
+
+    // Fresh supervisor devices pull everything (with `--preload`, the stored
+    // registrations of their regencies too: `pull_ms` is then a first download).
+    let scopes: Vec<Vec<String>> = if args.supervisor_per_regency {
+        regencies.into_iter().map(|regency| vec![regency]).collect()
+    } else {
+        vec![regencies.into_iter().collect()]
+    };
+    let supervisors = Supervisors {
+        admin: &mut admin,
+        url: urls.last().context("no --url")?,
+        password: &password,
+        run: &run,
+    };
+    let pull = supervisors.pull(&scopes, &expected).await?;
+
     let (_, stats) = admin.api("GET", "/api/admin/stats", None).await?;
     let server_count = stats["registrations"].as_u64().unwrap_or(0);
     let pending: usize = devices.iter_mut().map(|d| d.pending()).sum();
     let converged = rejected == 0
         && pending == 0
         && expected.len() as f64 == records
-        && pulled == expected
+        && pull.heads == expected
         && server_count >= expected.len() as u64;
 
     let report = json!({
@@ -227,8 +221,8 @@ async fn main() -> anyhow::Result<()> {
         "down_bytes": down_bytes,
         "up_bytes_per_record": round(up_bytes as f64 / records),
         "down_bytes_per_record": round(down_bytes as f64 / records),
-        "pull_ms": round(pull_ms),
-        "pull_down_bytes_per_record": round(pull_down as f64 / records),
+        "pull_ms": round(pull.millis),
+        "pull_down_bytes_per_record": round(pull.bytes_down as f64 / records),
         "noop_sync_bytes": noop_sync_bytes,
         "server_registrations": server_count,
         "rejected": rejected,
@@ -236,6 +230,70 @@ async fn main() -> anyhow::Result<()> {
     });
     println!("{report}");
     Ok(())
+}
+
+/// What fresh supervisor devices pulled: the time and bytes of their first syncs, and the
+/// sorted heads of their copies of the documents looked for.
+struct Pull {
+    millis: f64,
+    bytes_down: u64,
+    heads: BTreeMap<String, Vec<Hash>>,
+}
+
+/// Creates supervisor accounts of this run, on the server at `url`.
+struct Supervisors<'a> {
+    admin: &'a mut NativeDevice,
+    url: &'a str,
+    password: &'a str,
+    run: &'a str,
+}
+
+impl Supervisors<'_> {
+    /// One fresh supervisor device per scope (a list of regencies), one after the other:
+    /// each syncs once (timed), its copies of `wanted` are noted, and it is dropped.
+    async fn pull(
+        self,
+        scopes: &[Vec<String>],
+        wanted: &BTreeMap<String, Vec<Hash>>,
+    ) -> anyhow::Result<Pull> {
+        let mut pull = Pull {
+            millis: 0.0,
+            bytes_down: 0,
+            heads: BTreeMap::new(),
+        };
+        for (k, regencies) in scopes.iter().enumerate() {
+            let username = format!("lg{}-supervisor-{k}", self.run);
+            let (status, body) = self
+                .admin
+                .api(
+                    "POST",
+                    "/api/admin/users",
+                    Some(json!({"username": username, "password": self.password, "role": "supervisor", "display_name": "Supervisor", "regions": regencies})),
+                )
+                .await?;
+            if status != 201 && status != 200 {
+                bail!("creating {username} failed: {status} {body}");
+            }
+            let mut supervisor = NativeDevice::login(self.url, &username, self.password).await?;
+            let down_before = supervisor.connection.bytes_down;
+            let started = Instant::now();
+            supervisor.sync().await?;
+            pull.millis += started.elapsed().as_secs_f64() * 1000.0;
+            pull.bytes_down += supervisor.connection.bytes_down - down_before;
+            for (id, (doc, _)) in supervisor.replica.docs.iter_mut() {
+                if wanted.contains_key(id) {
+                    pull.heads.insert(id.clone(), sorted_heads(doc));
+                }
+            }
+        }
+        Ok(pull)
+    }
+}
+
+fn sorted_heads(doc: &mut RegistrationDoc) -> Vec<Hash> {
+    let mut heads = doc.heads();
+    heads.sort();
+    heads
 }
 
 fn round(x: f64) -> f64 {
