@@ -332,6 +332,14 @@ pub trait Store: Send + Sync + 'static {
     async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError>;
 }
 
+/// A panic while a mutex is held poisons it; what the store keeps behind one (idle
+/// connections, registrations waiting for the projector) is still sound, so keep using it.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The change log's `changes` column (`MergedDocument::new_changes` concatenated, 32
 /// bytes a hash) read back on either backend.
 pub(crate) fn change_hashes(column: &[u8]) -> Vec<Hash> {

@@ -5,6 +5,8 @@
 //! each backend only says how to read one column of its own row type
 //! ([`Columns`](super::sql::Columns)).
 
+use std::collections::HashMap;
+
 use jemput_shared::registration::Registration;
 
 use super::sql::{Columns, Dialect, Statement};
@@ -118,6 +120,42 @@ impl<'a> ProjectedColumns<'a> {
             created_at: r.created_at,
             duplicate_of: r.duplicate_of.as_deref(),
             deleted: r.deleted.is_some(),
+        }
+    }
+}
+
+/// Registrations committed but not projected yet, by document id, with the seq each was
+/// committed at: what the commits hand their backend's projector, so it need not read
+/// them back from their documents. Bounded: beyond [`PendingRegistrations::MAX`] the
+/// projector reads the rest back instead (one far behind must not make memory grow).
+#[derive(Default)]
+pub(crate) struct PendingRegistrations {
+    kept: HashMap<String, (u64, Registration)>,
+}
+
+impl PendingRegistrations {
+    pub(crate) const MAX: usize = 50_000;
+
+    /// Keeps these committed documents' registrations (id, seq, registration).
+    pub(crate) fn keep(&mut self, written: impl IntoIterator<Item = (String, u64, Registration)>) {
+        for (doc_id, seq, registration) in written {
+            if self.kept.len() >= Self::MAX && !self.kept.contains_key(&doc_id) {
+                continue;
+            }
+            self.kept.insert(doc_id, (seq, registration));
+        }
+    }
+
+    /// The registration committed at `seq`, if it is still kept; forgets it either way,
+    /// unless what is kept is a newer commit of the document (kept for its own turn).
+    pub(crate) fn take(&mut self, doc_id: &str, seq: u64) -> Option<Registration> {
+        match self.kept.remove(doc_id) {
+            Some((kept, registration)) if kept == seq => Some(registration),
+            Some((kept, registration)) if kept > seq => {
+                self.kept.insert(doc_id.to_owned(), (kept, registration));
+                None
+            }
+            _ => None,
         }
     }
 }

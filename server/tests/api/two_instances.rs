@@ -230,3 +230,46 @@ async fn two_instances_on_one_database_lose_nothing_and_agree() {
     }
     assert_eq!(a.registration_count().await, b.registration_count().await);
 }
+
+/// The projection is written after the commit, by whichever instance holds the
+/// projector's lock; a view on the other instance still shows every commit made through
+/// the first before it asked.
+#[tokio::test]
+async fn a_view_on_one_instance_shows_what_was_just_committed_through_the_other() {
+    if !postgres_configured() {
+        println!("skipped: two instances need PostgreSQL; set {TEST_DATABASE_URL}");
+        return;
+    }
+    let a = spawn_app().await;
+    let b = a.start_beside().await;
+    let mut gen = SampleGenerator::new(12);
+    let mut phone = a.device("siti", "officer", &["17.01.01"]).await;
+    for round in 1..=5 {
+        register(&mut phone, &mut gen, "17.01.01.2001", 7);
+        phone.sync().await.expect("a sync on A");
+        assert_nothing_rejected(&phone);
+        assert_eq!(b.registration_count().await, round * 7, "round {round}");
+    }
+}
+
+/// As after a crash between a commit and its projection: the projection is emptied and
+/// marked behind. A new instance, which never held those registrations in memory,
+/// projects them again from the stored documents before its view answers.
+#[tokio::test]
+async fn a_projection_left_behind_is_rebuilt_from_the_stored_documents() {
+    if !postgres_configured() {
+        println!("skipped: needs PostgreSQL; set {TEST_DATABASE_URL}");
+        return;
+    }
+    let a = spawn_app().await;
+    let mut gen = SampleGenerator::new(13);
+    let mut phone = a.device("siti", "officer", &["17.01.01"]).await;
+    register(&mut phone, &mut gen, "17.01.01.2001", 25);
+    phone.sync().await.expect("a sync on A");
+    assert_eq!(a.registration_count().await, 25);
+    a.database
+        .execute("DELETE FROM registrations; UPDATE projection_state SET projected_seq = 0;");
+    let b = a.start_beside().await;
+    assert_eq!(b.registration_count().await, 25);
+    assert_eq!(a.registration_count().await, 25);
+}

@@ -1,6 +1,7 @@
-//! Registration documents in PostgreSQL: the Automerge bytes (source of truth), the change
-//! log that orders them for pulls, and the projection row supervisors query — all written
-//! in one transaction, so an acknowledged change is always in all three.
+//! Registration documents in PostgreSQL: the Automerge bytes (source of truth) and the
+//! change log that orders them for pulls, written in one transaction, so an acknowledged
+//! change is always in both. The projection supervisors query is written right after, by
+//! the projector ([`super::projector`]).
 //!
 //! # Why commits take one lock
 //!
@@ -106,8 +107,8 @@ pub(super) async fn load_documents_within(
     Ok(loaded)
 }
 
-/// Writes every merged document, its change-log entry and its projection row in one
-/// transaction under [`CHANGE_LOG_LOCK`], and announces the commit with `NOTIFY` (sent by
+/// Writes every merged document and its change-log entry in one transaction under
+/// [`CHANGE_LOG_LOCK`], and announces the commit with `NOTIFY` (sent by
 /// PostgreSQL only if the transaction commits). Returns each write's change-log position.
 pub(super) async fn commit_documents(
     client: &mut Client,
@@ -160,26 +161,11 @@ pub(super) async fn commit_documents(
     let mut bytes = Vec::with_capacity(n);
     let mut seals = Vec::with_capacity(n);
     let mut last_devices = Vec::with_capacity(n);
-    let (mut districts, mut villages, mut names, mut niks) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut genders, mut births, mut programmes, mut statuses) = (
-        Vec::with_capacity(n),
+    let (mut districts, mut villages, mut officers) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    let (mut officers, mut origin_devices, mut created, mut duplicates, mut deleted) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut birth_places, mut phones) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut new_changes, mut previous) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for DocumentWrite { merged, based_on } in writes {
         let p = ProjectedColumns::of(&merged.registration);
@@ -190,19 +176,7 @@ pub(super) async fn commit_documents(
         last_devices.push(merged.device_is_up_to_date.then_some(device_id));
         districts.push(p.district);
         villages.push(p.village);
-        names.push(p.full_name);
-        niks.push(p.nik);
-        genders.push(p.gender);
-        births.push(p.birth_date);
-        programmes.push(p.programmes);
-        statuses.push(p.status);
         officers.push(p.registered_by);
-        origin_devices.push(p.device_id);
-        created.push(p.created_at);
-        duplicates.push(p.duplicate_of);
-        deleted.push(p.deleted);
-        birth_places.push(p.birth_place);
-        phones.push(p.phone);
         new_changes.push(merged.new_changes.concat());
         previous.push(based_on.map(to_sql));
     }
@@ -266,54 +240,6 @@ pub(super) async fn commit_documents(
         ],
     )
     .await?;
-    let projection = tx
-        .prepare_cached(
-            "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
-               birth_date, programmes, status, registered_by, device_id, created_at,
-               updated_at, seq, duplicate_of, deleted, birth_place, phone)
-             SELECT id, regency, district, village, full_name, nik, gender, birth_date,
-                    programmes, status, registered_by, device_id, created_at, $17, seq,
-                    duplicate_of, deleted, birth_place, phone
-             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                         $11::text[], $12::text[], $13::bigint[], $14::bigint[],
-                         $15::text[], $16::boolean[], $18::text[], $19::text[])
-                  AS w (id, regency, district, village, full_name, nik, gender, birth_date,
-                        programmes, status, registered_by, device_id, created_at, seq,
-                        duplicate_of, deleted, birth_place, phone)
-             ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
-               district = excluded.district, village = excluded.village,
-               full_name = excluded.full_name, nik = excluded.nik, gender = excluded.gender,
-               birth_date = excluded.birth_date, programmes = excluded.programmes,
-               status = excluded.status, updated_at = excluded.updated_at,
-               seq = excluded.seq, duplicate_of = excluded.duplicate_of,
-               deleted = excluded.deleted, birth_place = excluded.birth_place,
-               phone = excluded.phone",
-        )
-        .await?;
-    let params: [&(dyn ToSql + Sync); 19] = [
-        &ids,
-        &regencies,
-        &districts,
-        &villages,
-        &names,
-        &niks,
-        &genders,
-        &births,
-        &programmes,
-        &statuses,
-        &officers,
-        &origin_devices,
-        &created,
-        &seqs,
-        &duplicates,
-        &deleted,
-        &now_ms,
-        &birth_places,
-        &phones,
-    ];
-    tx.execute(&projection, &params).await?;
-
     let committed = Committed::new(
         seqs.last().copied().map_or(0, from_sql),
         regencies.iter().copied(),

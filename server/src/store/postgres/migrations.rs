@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_pull_scope_columns",
         include_str!("migrations/0008_pull_scope_columns.sql"),
     ),
+    (
+        "0009_background_projection",
+        include_str!("migrations/0009_background_projection.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

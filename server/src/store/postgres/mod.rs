@@ -5,6 +5,9 @@
 //! - Migrations run at connect, under an advisory lock ([`migrations`]).
 //! - Document commits take one transaction-level advisory lock, which gives both "no lost
 //!   update" and "change-log seqs in commit order" across instances ([`documents`]).
+//! - A sync's commit writes the documents and the change log; the projection the
+//!   supervisor views read is written right after by one instance's [`projector`] at a
+//!   time, and those views first wait until it holds every earlier commit.
 //! - Each instance keeps one extra connection that `LISTEN`s for the `NOTIFY` every
 //!   commit sends, and feeds [`ChangeFeed`], so live updates reach subscribers of every
 //!   instance ([`listen`]).
@@ -19,11 +22,13 @@ mod duplicates;
 mod listing;
 mod migrations;
 mod overview;
+mod projector;
 mod regions;
 mod settings;
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -62,6 +67,8 @@ const POOL_WAIT: Duration = Duration::from_secs(10);
 pub struct PostgresStore {
     pool: Pool,
     changes: ChangeFeed,
+    /// What this instance's commits hand its projector.
+    projection: Arc<projector::Projection>,
 }
 
 impl From<tokio_postgres::Error> for StoreError {
@@ -121,11 +128,25 @@ impl PostgresStore {
         migrations::migrate(&pool).await?;
         let changes = ChangeFeed::default();
         listen(config, changes.clone()).await?;
-        Ok(PostgresStore { pool, changes })
+        let projection = Arc::new(projector::Projection::default());
+        projector::start(pool.clone(), Arc::clone(&projection), &changes);
+        Ok(PostgresStore {
+            pool,
+            changes,
+            projection,
+        })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
         Ok(self.pool.get().await?)
+    }
+
+    /// A connection for reading the projection, once it holds every commit made before
+    /// this call (see [`projector::caught_up`]).
+    async fn projection_reader(&self) -> Result<deadpool_postgres::Client, StoreError> {
+        let client = self.client().await?;
+        projector::caught_up(&self.projection, &client).await?;
+        Ok(client)
     }
 }
 
@@ -290,7 +311,15 @@ impl Store for PostgresStore {
         now_ms: i64,
     ) -> Result<Vec<Cursor>, StoreError> {
         // Announced through NOTIFY and this instance's listener, like anyone else's.
-        documents::commit_documents(&mut self.client().await?, &pushed_by, &writes, now_ms).await
+        let positions =
+            documents::commit_documents(&mut self.client().await?, &pushed_by, &writes, now_ms)
+                .await?;
+        self.projection
+            .committed(writes.into_iter().zip(&positions).map(|(write, position)| {
+                let merged = write.merged;
+                (merged.doc_id, position.seq, merged.registration)
+            }));
+        Ok(positions)
     }
 
     async fn received_changes(&self, doc_id: String) -> Result<Vec<ReceivedChanges>, StoreError> {
@@ -306,7 +335,7 @@ impl Store for PostgresStore {
     }
 
     async fn registration_count(&self) -> Result<u64, StoreError> {
-        documents::registration_count(&self.client().await?).await
+        documents::registration_count(&self.projection_reader().await?).await
     }
 
     fn changes(&self) -> &ChangeFeed {
@@ -319,7 +348,7 @@ impl Store for PostgresStore {
         order: RegistrationOrder,
         page: PageRequest,
     ) -> Result<ListingPage, StoreError> {
-        listing::list(&mut self.client().await?, &filter, order, page).await
+        listing::list(&mut self.projection_reader().await?, &filter, order, page).await
     }
 
     async fn export_registrations(
@@ -327,6 +356,7 @@ impl Store for PostgresStore {
         filter: RegistrationFilter,
         order: RegistrationOrder,
     ) -> Result<ExportRows, StoreError> {
+        drop(self.projection_reader().await?);
         let (sender, receiver) = tokio::sync::mpsc::channel(EXPORT_CHANNEL_BATCHES);
         let pool = self.pool.clone();
         tokio::spawn(async move {
@@ -342,7 +372,7 @@ impl Store for PostgresStore {
         scope: RegencyScope,
         from_day: i64,
     ) -> Result<Tallies, StoreError> {
-        overview::tallies(&mut self.client().await?, &scope, from_day).await
+        overview::tallies(&mut self.projection_reader().await?, &scope, from_day).await
     }
 
     async fn officer_last_syncs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
@@ -362,7 +392,8 @@ impl Store for PostgresStore {
         scope: RegencyScope,
         nik: Option<String>,
     ) -> Result<Vec<SharedNikHolder>, StoreError> {
-        duplicates::shared_nik_holders(&self.client().await?, &scope, nik.as_deref()).await
+        duplicates::shared_nik_holders(&self.projection_reader().await?, &scope, nik.as_deref())
+            .await
     }
 
     async fn duplicate_verdicts(
@@ -377,7 +408,7 @@ impl Store for PostgresStore {
     }
 
     async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError> {
-        duplicates::registration_rows(&self.client().await?, &ids).await
+        duplicates::registration_rows(&self.projection_reader().await?, &ids).await
     }
 }
 

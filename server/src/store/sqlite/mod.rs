@@ -33,7 +33,7 @@ mod settings;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -53,7 +53,7 @@ use crate::store::projection::ProjectionRow;
 use crate::store::sql::{Columns, SqlValue, Statement};
 use crate::store::supervision::{DuplicateVerdict, RegencyScope, SharedNikHolder, Tallies, Target};
 use crate::store::{
-    DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
+    lock, DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
 };
 use projector::Projection;
@@ -199,14 +199,6 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, flags)?;
     configure(&conn)?;
     Ok(conn)
-}
-
-/// A panic while the idle list is locked poisons the mutex; the list itself is still
-/// sound, so keep using it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn run_blocking<T, F>(f: F) -> Result<T, StoreError>

@@ -21,7 +21,6 @@
 //!   rebuilt from the documents after a crash, and the next sync commit's fsync makes
 //!   the WAL durable up to it anyway.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
@@ -32,6 +31,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tokio::sync::watch;
 
 use super::{documents, lock};
+use crate::store::projection::PendingRegistrations;
 use crate::store::StoreError;
 
 /// Documents projected per transaction, at most: big enough that a busy server's
@@ -39,9 +39,6 @@ use crate::store::StoreError;
 const BATCH: usize = 2_000;
 /// After a commit, the projector waits this long for more to join its batch.
 const GATHER: Duration = Duration::from_millis(20);
-/// Registrations kept for the projector beyond this are read back from their documents
-/// instead (a projector far behind must not make the server's memory grow).
-const PENDING_MAX: usize = 50_000;
 /// A reader of the projection waits at most this long for it to catch up, then reads
 /// what is there.
 const CATCH_UP_WAIT: Duration = Duration::from_secs(5);
@@ -50,9 +47,8 @@ const RETRY: Duration = Duration::from_secs(1);
 
 /// What the commits and the projector share.
 pub(crate) struct Projection {
-    /// Committed registrations not projected yet, by document id, with the seq they were
-    /// committed at.
-    pending: Mutex<HashMap<String, (u64, Registration)>>,
+    /// Committed registrations not projected yet.
+    pending: Mutex<PendingRegistrations>,
     /// The last change-log seq committed.
     committed: AtomicU64,
     /// Wakes the projector.
@@ -73,7 +69,7 @@ impl Projection {
                 row.get(0)
             })?;
         Ok(Projection {
-            pending: Mutex::new(HashMap::new()),
+            pending: Mutex::new(PendingRegistrations::default()),
             committed: AtomicU64::new(committed as u64),
             wake: Condvar::new(),
             projected: watch::Sender::new(projected as u64),
@@ -87,13 +83,9 @@ impl Projection {
         seq: u64,
         written: impl IntoIterator<Item = (String, u64, Registration)>,
     ) {
+        // The lock is held until the projector is woken, so it cannot miss this commit.
         let mut pending = lock(&self.pending);
-        for (doc_id, doc_seq, registration) in written {
-            if pending.len() >= PENDING_MAX && !pending.contains_key(&doc_id) {
-                continue;
-            }
-            pending.insert(doc_id, (doc_seq, registration));
-        }
+        pending.keep(written);
         self.committed.fetch_max(seq, Ordering::SeqCst);
         self.wake.notify_one();
     }
@@ -115,18 +107,9 @@ impl Projection {
         }
     }
 
-    /// The registration committed at `seq`, if it is still kept; forgets it either way.
+    /// The registration committed at `seq`, if it is still kept.
     fn take(&self, doc_id: &str, seq: u64) -> Option<Registration> {
-        let mut pending = lock(&self.pending);
-        match pending.remove(doc_id) {
-            Some((kept, registration)) if kept == seq => Some(registration),
-            // A newer commit of the document is kept for its own turn.
-            Some((kept, registration)) if kept > seq => {
-                pending.insert(doc_id.to_owned(), (kept, registration));
-                None
-            }
-            _ => None,
-        }
+        lock(&self.pending).take(doc_id, seq)
     }
 }
 

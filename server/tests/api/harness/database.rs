@@ -55,6 +55,13 @@ impl TestDatabase {
         self.postgres.as_ref().map(|p| p.url.as_str())
     }
 
+    /// Runs `sql` (one or more statements) on this PostgreSQL database, as an operator
+    /// with `psql` would. Panics on SQLite.
+    pub fn execute(&self, sql: &str) {
+        let created = self.postgres.as_ref().expect("a PostgreSQL test database");
+        run_sql(&created.url, sql);
+    }
+
     /// The arguments selecting this database on `jemput-server`'s command line (none for
     /// SQLite: `--data-dir` is enough).
     pub fn args(&self) -> Vec<OsString> {
