@@ -438,7 +438,8 @@ pub struct ChangedPage {
 }
 
 /// Cuts the store's page of changed documents to `max_bytes` (at least one document) and
-/// sets the cursor after the last one passed. `current` is the cursor to keep when
+/// sets the cursor after the last one passed — or, when the page holds every change in
+/// scope, at the log's head ([`ChangedPage::head`]). `current` is the cursor to keep when
 /// nothing changed.
 pub fn pull_response(
     page: ChangedPage,
@@ -466,10 +467,21 @@ pub fn pull_response(
             });
         }
     }
+    let more = page.more || truncated;
+    if !more {
+        // Without this, a device whose last document in scope is old would scan every
+        // later change of everyone else again at each pull: a pull's cost would grow
+        // with the whole log (issue 13).
+        if let Some(head) = page.head {
+            if cursor.is_none_or(|at| head.seq > at.seq) {
+                cursor = Some(head);
+            }
+        }
+    }
     PullResponse {
         docs,
         cursor,
-        more: page.more || truncated,
+        more,
         reset,
     }
 }
@@ -725,5 +737,64 @@ mod tests {
         assert_eq!(writes.len(), 1);
         assert!(writes[0].created);
         assert_eq!(writes[0].new_changes, [created, doc.heads()].concat());
+    }
+
+    fn at(seq: u64) -> Cursor {
+        Cursor {
+            seq,
+            check: seq * 7,
+            scope: 0,
+        }
+    }
+
+    fn changed(seq: u64, size: usize) -> ChangedDocument {
+        ChangedDocument {
+            doc_id: format!("doc-{seq}"),
+            seal: Seal::default(),
+            bytes: Some(vec![0; size]),
+            position: at(seq),
+        }
+    }
+
+    #[test]
+    fn a_complete_page_moves_the_cursor_to_the_head_and_a_cut_one_does_not() {
+        // Nothing in scope since the cursor: past everyone else's changes to the head.
+        let page = ChangedPage {
+            docs: vec![],
+            more: false,
+            head: Some(at(900)),
+        };
+        assert_eq!(pull_response(page, 1000, Some(at(10)), false).cursor, Some(at(900)));
+        // The last document in scope, then changes out of scope up to the head.
+        let page = ChangedPage {
+            docs: vec![changed(20, 10), changed(30, 10)],
+            more: false,
+            head: Some(at(900)),
+        };
+        let response = pull_response(page, 1000, Some(at(10)), false);
+        assert_eq!((response.docs.len(), response.cursor), (2, Some(at(900))));
+        assert!(!response.more);
+        // A full page: more may follow, so only as far as the last document sent.
+        let page = ChangedPage {
+            docs: vec![changed(20, 10)],
+            more: true,
+            head: Some(at(900)),
+        };
+        assert_eq!(pull_response(page, 1000, Some(at(10)), false).cursor, Some(at(20)));
+        // Cut by size: the second document waits for the next pull.
+        let page = ChangedPage {
+            docs: vec![changed(20, 600), changed(30, 600)],
+            more: false,
+            head: Some(at(900)),
+        };
+        let response = pull_response(page, 1000, Some(at(10)), false);
+        assert_eq!((response.cursor, response.more), (Some(at(20)), true));
+        // Never backwards.
+        let page = ChangedPage {
+            docs: vec![],
+            more: false,
+            head: Some(at(5)),
+        };
+        assert_eq!(pull_response(page, 1000, Some(at(10)), false).cursor, Some(at(10)));
     }
 }
