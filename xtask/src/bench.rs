@@ -128,16 +128,7 @@ fn one_run(
     let peak_kb = peak_rss_kb(server.id());
     let _ = server.kill();
     let _ = server.wait();
-    let output = output?;
-    if !output.status.success() {
-        bail!(
-            "loadgen failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let mut report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-    report["server_peak_rss_mb"] = json!((peak_kb as f64 / 102.4).round() / 10.0);
-    Ok(report)
+    crate::loadgen_report(&output?, peak_kb)
 }
 
 /// Prints the median against the baseline for its preload size; an error when a figure

@@ -68,30 +68,14 @@ pub fn ensure(server: &Path, records: u64) -> anyhow::Result<DemoDatabase> {
         }
     }
     std::fs::create_dir_all(&dir)?;
-    let regions =
-        region_data_dir().context("the demo needs the region list in ../shared/data/regions")?;
     println!(
         "Generating {records} demo registrations into {} (once; later runs reuse it)",
         dir.display()
     );
-    let started = Instant::now();
-    status(
-        Command::new(server)
-            .args(["demo", "--records", &records.to_string(), "--seed", "1"])
-            .arg("--regions")
-            .arg(&regions)
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .env("RUST_LOG", "warn")
-            .env("JEMPUT_PASSWORD", PASSWORD),
-    )?;
-    let seconds = started.elapsed().as_secs_f64();
-    let generation = json!({
-        "records": records,
-        "seconds": round(seconds, 1),
-        "records_per_second": round(records as f64 / seconds, 0),
-        "database_mb": round(dir_size(&data_dir) as f64 / 1e6, 0),
-    });
+    let mut demo = command(server, records)?;
+    demo.arg("--data-dir").arg(&data_dir);
+    let mut generation = generate(demo, records)?;
+    generation["database_mb"] = json!(round(dir_size(&data_dir) as f64 / 1e6, 0));
     // Written last: its presence marks a finished database.
     std::fs::write(&generation_file, generation.to_string())?;
     Ok(DemoDatabase {
@@ -99,6 +83,34 @@ pub fn ensure(server: &Path, records: u64) -> anyhow::Result<DemoDatabase> {
         generation,
         generated_now: true,
     })
+}
+
+/// `jemput-server demo` for `records` registrations as every benchmark makes them (seed
+/// 1, the region list beside the repository, users with [`PASSWORD`]); the caller adds
+/// where (`--data-dir` or `--database`).
+pub fn command(server: &Path, records: u64) -> anyhow::Result<Command> {
+    let regions =
+        region_data_dir().context("the demo needs the region list in ../shared/data/regions")?;
+    let mut command = Command::new(server);
+    command
+        .args(["demo", "--records", &records.to_string(), "--seed", "1"])
+        .arg("--regions")
+        .arg(&regions)
+        .env("RUST_LOG", "warn")
+        .env("JEMPUT_PASSWORD", PASSWORD);
+    Ok(command)
+}
+
+/// Runs a demo [`command`] and says how it went: records, seconds, records_per_second.
+pub fn generate(mut demo: Command, records: u64) -> anyhow::Result<Value> {
+    let started = Instant::now();
+    status(&mut demo)?;
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(json!({
+        "records": records,
+        "seconds": round(seconds, 1),
+        "records_per_second": round(records as f64 / seconds, 0),
+    }))
 }
 
 impl DemoDatabase {

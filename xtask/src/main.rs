@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--preload P | --postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--preload P] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]"
             );
             return ExitCode::from(2);
         }
@@ -74,7 +74,7 @@ fn succeeded(command: &mut Command, what: &str) -> anyhow::Result<std::process::
 }
 
 /// The load generator's JSON report from its `output` (an error unless it succeeded), with
-/// the server's peak memory added; printed as it comes.
+/// the server's peak memory added.
 fn loadgen_report(
     output: &std::process::Output,
     peak_kb: u64,
@@ -87,7 +87,6 @@ fn loadgen_report(
     }
     let mut report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
     report["server_peak_rss_mb"] = serde_json::json!((peak_kb as f64 / 102.4).round() / 10.0);
-    println!("{report}");
     Ok(report)
 }
 

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
 
-use crate::{cargo, status};
+use crate::{cargo, demo_database, status};
 
 /// A running PostgreSQL cluster; stopped and deleted on drop.
 pub struct TempCluster {
@@ -86,6 +86,16 @@ impl TempCluster {
 
     /// Creates database `name` and returns its URL.
     pub fn create_database(&self, name: &str) -> anyhow::Result<String> {
+        self.create_database_like(name, None)
+    }
+
+    /// Creates database `name`, a copy of database `template` when given (copying its
+    /// files, not writing them through the WAL), and returns its URL.
+    pub fn create_database_like(
+        &self,
+        name: &str,
+        template: Option<&str>,
+    ) -> anyhow::Result<String> {
         let mut createdb = self.command("createdb");
         createdb.args([
             "-h",
@@ -94,8 +104,11 @@ impl TempCluster {
             &self.port.to_string(),
             "-U",
             "postgres",
-            name,
         ]);
+        if let Some(template) = template {
+            createdb.args(["--template", template, "--strategy", "file_copy"]);
+        }
+        createdb.arg(name);
         status(&mut createdb)?;
         Ok(format!(
             "postgres://postgres@127.0.0.1:{}/{name}",
@@ -191,54 +204,79 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// `cargo xtask bench --postgres [--instances N] [--devices K] [--records M] [--runs R]`:
-/// like the SQLite bench, but every run gets a fresh database on a temporary PostgreSQL
-/// cluster and `N` server instances share it (the load generator spreads the devices
-/// over them round-robin).
+/// `cargo xtask bench --postgres [--instances N] [--devices K] [--records M] [--runs R]
+/// [--preload P]`: like the SQLite bench, but every run gets a fresh database on a
+/// temporary PostgreSQL cluster and `N` server instances share it (the load generator
+/// spreads the devices over them round-robin). With `--preload P`, the demo's `P`
+/// registrations are generated once into a database of the cluster (the cluster is
+/// throwaway, so once per command, not kept as SQLite's are) and each run's database is
+/// a file copy of it.
 pub fn bench(args: &[String]) -> anyhow::Result<()> {
     let (mut devices, mut records, mut runs, mut instances) =
         ("100".to_owned(), "100".to_owned(), 3usize, 1usize);
+    let mut preload = 0u64;
     for (name, value) in crate::options(args.iter().filter(|a| *a != "--postgres"))? {
         match name {
             "--devices" => devices = value.clone(),
             "--records" => records = value.clone(),
             "--runs" => runs = value.parse()?,
             "--instances" => instances = value.parse()?,
+            "--preload" => preload = value.parse()?,
             other => bail!("unknown option {other}"),
         }
     }
     status(cargo().args(["build", "--release", "-p", "jemput-server", "--bins"]))?;
     let release = crate::workspace_root().join("target/release");
+    let server = release.join("jemput-server");
     let cluster = TempCluster::start()?;
+    let template = match preload {
+        0 => None,
+        records => {
+            let name = "jemput_demo";
+            let url = cluster.create_database(name)?;
+            println!("Generating {records} demo registrations on PostgreSQL");
+            let mut demo = demo_database::command(&server, records)?;
+            demo.args(["--database", &url]);
+            let generation = demo_database::generate(demo, records)?;
+            println!("Preload: generated {records} registrations in {generation}");
+            Some(name)
+        }
+    };
     let mut reports = Vec::new();
     for run in 0..runs {
-        let url = cluster.create_database(&format!("jemput_bench_{run}"))?;
+        let url = cluster.create_database_like(&format!("jemput_bench_{run}"), template)?;
         if let Some(regions) = crate::region_data_dir() {
             crate::succeeded(
-                Command::new(release.join("jemput-server"))
+                Command::new(&server)
                     .args(["--database", &url, "regions", "import"])
                     .arg(&regions),
                 "region import",
             )?;
         }
-        let password = "bench-admin-password";
+        // The demo's admin has this password already; a new admin gets it.
+        let password = demo_database::PASSWORD;
         let mut servers = Vec::new();
         let mut urls = Vec::new();
         for _ in 0..instances {
-            let mut server = Command::new(release.join("jemput-server"))
+            let mut instance = Command::new(&server)
                 .args(["--database", &url, "serve", "--addr", "127.0.0.1:0"])
                 .env("JEMPUT_ADMIN_PASSWORD", password)
                 .env("RUST_LOG", "warn")
                 .stdout(Stdio::piped())
                 .spawn()?;
-            urls.push(crate::listening_url(&mut server)?);
-            servers.push(server);
+            urls.push(crate::listening_url(&mut instance)?);
+            servers.push(instance);
         }
-        let output = Command::new(release.join("jemput-loadgen"))
+        let mut loadgen = Command::new(release.join("jemput-loadgen"));
+        loadgen
             .args(["--url", &urls.join(","), "--admin-password", password])
             .args(["--devices", &devices, "--records", &records])
-            .args(["--seed", &run.to_string()])
-            .output()?;
+            .args(["--seed", &run.to_string()]);
+        if template.is_some() {
+            // A whole preloaded province in one supervisor's memory does not fit.
+            loadgen.arg("--supervisor-per-regency");
+        }
+        let output = loadgen.output()?;
         let peak_kb = servers
             .iter()
             .map(|s| crate::peak_rss_kb(s.id()))
@@ -248,7 +286,10 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
             let _ = server.kill();
             let _ = server.wait();
         }
-        reports.push(crate::loadgen_report(&output, peak_kb)?);
+        let mut report = crate::loadgen_report(&output, peak_kb)?;
+        report["preloaded_registrations"] = serde_json::json!(preload);
+        println!("{report}");
+        reports.push(report);
     }
     crate::print_median(&reports);
     Ok(())

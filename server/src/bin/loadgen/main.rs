@@ -135,7 +135,9 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
-    // All devices sync at once.
+    // All devices sync at once. (Phases are told on stderr, e.g. for a profiler to
+    // record the timed sync alone.)
+    eprintln!("loadgen: timed sync starts");
     let started = Instant::now();
     let mut tasks = Vec::new();
     for mut device in devices {
@@ -159,6 +161,7 @@ async fn main() -> anyhow::Result<()> {
         devices.push(device);
     }
     let sync_ms = started.elapsed().as_secs_f64() * 1000.0;
+    eprintln!("loadgen: timed sync done in {sync_ms:.0} ms");
     let records = (args.devices * args.records) as f64;
 
     // A device with M documents syncs again with nothing new (one catch-up sync first:
