@@ -238,7 +238,10 @@ pub fn bench(args: &[String]) -> anyhow::Result<()> {
             let mut demo = demo_database::command(&server, records)?;
             demo.args(["--database", &url]);
             let generation = demo_database::generate(demo, records)?;
-            println!("Preload: generated {records} registrations in {generation}");
+            println!(
+                "Preload: generated {records} registrations in {} s ({}/s)",
+                generation["seconds"], generation["records_per_second"]
+            );
             Some(name)
         }
     };

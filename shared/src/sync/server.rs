@@ -764,7 +764,10 @@ mod tests {
             more: false,
             head: Some(at(900)),
         };
-        assert_eq!(pull_response(page, 1000, Some(at(10)), false).cursor, Some(at(900)));
+        assert_eq!(
+            pull_response(page, 1000, Some(at(10)), false).cursor,
+            Some(at(900))
+        );
         // The last document in scope, then changes out of scope up to the head.
         let page = ChangedPage {
             docs: vec![changed(20, 10), changed(30, 10)],
@@ -780,7 +783,10 @@ mod tests {
             more: true,
             head: Some(at(900)),
         };
-        assert_eq!(pull_response(page, 1000, Some(at(10)), false).cursor, Some(at(20)));
+        assert_eq!(
+            pull_response(page, 1000, Some(at(10)), false).cursor,
+            Some(at(20))
+        );
         // Cut by size: the second document waits for the next pull.
         let page = ChangedPage {
             docs: vec![changed(20, 600), changed(30, 600)],
@@ -795,6 +801,9 @@ mod tests {
             more: false,
             head: Some(at(5)),
         };
-        assert_eq!(pull_response(page, 1000, Some(at(10)), false).cursor, Some(at(10)));
+        assert_eq!(
+            pull_response(page, 1000, Some(at(10)), false).cursor,
+            Some(at(10))
+        );
     }
 }
