@@ -146,6 +146,12 @@ impl PendingRegistrations {
         }
     }
 
+    /// Forgets every registration committed at or before `seq`: another process (e.g.
+    /// another server instance) has projected them.
+    pub(crate) fn forget_through(&mut self, seq: u64) {
+        self.kept.retain(|_, (kept, _)| *kept > seq);
+    }
+
     /// The registration committed at `seq`, if it is still kept; forgets it either way,
     /// unless what is kept is a newer commit of the document (kept for its own turn).
     pub(crate) fn take(&mut self, doc_id: &str, seq: u64) -> Option<Registration> {
@@ -180,5 +186,30 @@ mod tests {
             ["new_entrepreneur", "job_placement"]
         );
         assert!(programmes_from_column(",").is_empty());
+    }
+
+    #[test]
+    fn kept_registrations_are_taken_once_and_forgotten_once_projected_elsewhere() {
+        let registration = |seed| {
+            jemput_shared::sample::SampleGenerator::new(seed).registration(
+                "officer",
+                "device",
+                "17.01.01.2001",
+                0,
+            )
+        };
+        let mut pending = PendingRegistrations::default();
+        pending.keep([
+            ("a".to_owned(), 5, registration(1)),
+            ("b".to_owned(), 7, registration(2)),
+            ("c".to_owned(), 9, registration(3)),
+        ]);
+        // A newer commit of "b" is kept for its own turn; an older turn gets nothing.
+        assert!(pending.take("b", 6).is_none());
+        assert!(pending.take("b", 7).is_some());
+        assert!(pending.take("b", 7).is_none());
+        pending.forget_through(5);
+        assert!(pending.take("a", 5).is_none());
+        assert!(pending.take("c", 9).is_some());
     }
 }

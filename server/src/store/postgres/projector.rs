@@ -145,18 +145,23 @@ async fn project_batch(pool: &Pool, projection: &Projection) -> Result<bool, Sto
         .isolation_level(IsolationLevel::RepeatableRead)
         .start()
         .await?;
-    let lock = tx
+    let try_lock = tx
         .prepare_cached("SELECT pg_try_advisory_xact_lock($1)")
         .await?;
-    let locked: bool = tx.query_one(&lock, &[&PROJECTOR_LOCK]).await?.try_get(0)?;
-    if !locked {
-        // Another instance is projecting; it will take what is left.
-        return Ok(false);
-    }
+    let locked: bool = tx
+        .query_one(&try_lock, &[&PROJECTOR_LOCK])
+        .await?
+        .try_get(0)?;
     let from: i64 = tx
         .query_one("SELECT projected_seq FROM projection_state", &[])
         .await?
         .try_get(0)?;
+    if !locked {
+        // Another instance is projecting; it will take what is left. What it projected
+        // need not be kept here any longer (or this instance's memory would fill up).
+        lock(&projection.pending).forget_through(from as u64);
+        return Ok(false);
+    }
     let head: i64 = tx
         .query_one("SELECT COALESCE(MAX(seq), 0) FROM change_log", &[])
         .await?
