@@ -127,6 +127,11 @@ impl SqliteStore {
         // Planner statistics, so the listing's queries pick the right index (bounded
         // work: SQLite samples large tables, and skips tables whose size barely changed).
         writer.execute_batch("PRAGMA optimize = 0x10002")?;
+        // Statement journals in memory: every upsert of the projection opens one (its
+        // triggers and unique indexes), and on disk each was a temporary file written
+        // page by page — 11 % of the server's CPU in a sync (docs/benchmarks.md). Set
+        // after the migrations, whose index builds may sort more than memory should hold.
+        writer.pragma_update(None, "temp_store", "MEMORY")?;
         let projection = Arc::new(Projection::read(&writer)?);
         let writer = Arc::new(tokio::sync::Mutex::new(writer));
         checkpointer::start(path.clone(), Arc::downgrade(&writer));
