@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_background_projection",
         include_str!("migrations/0008_background_projection.sql"),
     ),
+    (
+        "0009_pull_scope_index",
+        include_str!("migrations/0009_pull_scope_index.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer
