@@ -11,6 +11,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::registration::{Millis, Registration};
 
+mod object_reader;
+
+/// The registration `doc` holds.
+fn hydrate(doc: &AutoCommit) -> Result<Registration, DocumentError> {
+    autosurgeon::hydrate(&object_reader::ObjectReader::new(doc))
+        .map_err(|e| DocumentError::NotARegistration(e.to_string()))
+}
+
 /// A change hash as it travels on the wire and sits in storage.
 pub type Hash = [u8; 32];
 
@@ -101,7 +109,7 @@ impl RegistrationDoc {
 
     /// The registration as the document holds it now.
     pub fn read(&self) -> Result<Registration, DocumentError> {
-        autosurgeon::hydrate(&self.doc).map_err(|e| DocumentError::NotARegistration(e.to_string()))
+        hydrate(&self.doc)
     }
 
     /// Applies `change` to the current content, as one Automerge change.
@@ -146,7 +154,7 @@ impl RegistrationDoc {
             .doc
             .fork_at(&heads)
             .map_err(|e| DocumentError::Corrupt(e.to_string()))?;
-        autosurgeon::hydrate(&past).map_err(|e| DocumentError::NotARegistration(e.to_string()))
+        hydrate(&past)
     }
 
     /// True when the history up to `ours` already includes every change in `theirs`.
@@ -256,6 +264,53 @@ mod tests {
             nik: "1701014506990001".into(),
             ..Default::default()
         }
+    }
+
+    /// What autosurgeon reads with one document lookup per property.
+    fn read_by_lookups(doc: &RegistrationDoc) -> Result<Registration, String> {
+        autosurgeon::hydrate(&doc.doc).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reading_objects_whole_gives_what_lookups_give() {
+        use crate::sample::SampleGenerator;
+        for seed in 0..200 {
+            let mut generator = SampleGenerator::new(seed);
+            let registration = generator.registration("o1", "d1", "17.01.01.2001", 0);
+            let mut a = RegistrationDoc::create(&registration);
+            assert_eq!(a.read().unwrap(), registration);
+            // Concurrent edits of the same fields and lists: conflicts, merged lists.
+            let mut b = RegistrationDoc::load(&a.save()).unwrap();
+            b.automerge().set_actor(automerge::ActorId::random());
+            let base = a.heads();
+            a.edit(|r| {
+                r.full_name = format!("A {seed}");
+                r.skills.push("las".into());
+                r.work_experience.clear();
+                r.disability = None;
+            })
+            .unwrap();
+            b.edit(|r| {
+                r.full_name = format!("B {seed}");
+                r.skills.insert(0, "jahit".into());
+                r.address.rt = "007".into();
+                r.programmes.reverse();
+                r.deleted = Some(crate::registration::Deletion {
+                    reason: "ganda".into(),
+                    by: "s1".into(),
+                    at: 5,
+                });
+            })
+            .unwrap();
+            a.merge_bytes(&b.changes_since(&base)).unwrap();
+            assert_eq!(a.read().unwrap(), read_by_lookups(&a).unwrap());
+            assert_eq!(a.read_at(&base).unwrap(), registration);
+        }
+        // Not a registration: both refuse.
+        let mut doc = AutoCommit::new();
+        automerge::transaction::Transactable::put(&mut doc, automerge::ROOT, "id", 7).unwrap();
+        let doc = RegistrationDoc { doc };
+        assert!(doc.read().is_err() && read_by_lookups(&doc).is_err());
     }
 
     #[test]
