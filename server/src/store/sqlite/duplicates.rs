@@ -29,8 +29,9 @@ pub(super) fn duplicate_verdicts(
     let rows = conn
         .prepare_cached(
             "SELECT v.nik, v.members, v.decided_by, v.decided_at
-             FROM duplicate_verdicts v JOIN nik_counts c ON c.nik = v.nik
-             WHERE c.n >= 2 AND (?1 IS NULL OR v.nik = ?1)",
+             FROM duplicate_verdicts v
+             WHERE EXISTS (SELECT 1 FROM shared_nik_holders h WHERE h.nik = v.nik)
+               AND (?1 IS NULL OR v.nik = ?1)",
         )?
         .query_map([nik], |row| {
             let members: String = row.get(1)?;

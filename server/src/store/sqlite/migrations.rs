@@ -44,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_pull_scope_index",
         include_str!("migrations/0009_pull_scope_index.sql"),
     ),
+    (
+        "0010_one_nik_index",
+        include_str!("migrations/0010_one_nik_index.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer
