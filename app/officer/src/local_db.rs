@@ -218,6 +218,11 @@ fn database_name(user_id: &str) -> String {
     format!("jemput-sealed-{user_id}")
 }
 
+/// Where an older version of the app kept `user_id`'s records, in clear.
+fn legacy_database_name(user_id: &str) -> String {
+    format!("jemput-{user_id}")
+}
+
 /// A value sealed at its place, as IndexedDB keeps it.
 fn place(store: &str, key: &str) -> String {
     format!("{store}/{key}")
@@ -249,6 +254,64 @@ impl LocalDb {
     pub async fn delete(user_id: &str) -> Result<(), DbError> {
         Factory::new()?.delete(&database_name(user_id))?.await?;
         Ok(())
+    }
+
+    /// Moves what an older version of the app kept in clear for `user_id` (its own
+    /// database, same stores) into this one, sealed, then deletes the old database; the
+    /// number of records moved. Runs once the first PIN is set, so an update loses no
+    /// unsent record.
+    pub async fn adopt_legacy(&self, user_id: &str) -> Result<usize, DbError> {
+        let factory = Factory::new()?;
+        let name = legacy_database_name(user_id);
+        let created = std::rc::Rc::new(std::cell::Cell::new(false));
+        let mut request = factory.open(&name, None)?;
+        let mark = created.clone();
+        request.on_upgrade_needed(move |event| {
+            mark.set(event.old_version().unwrap_or(0) == 0);
+        });
+        let old = request.await?;
+        let stores = old.store_names();
+        let mut sealed = Vec::new();
+        let mut records = 0;
+        if !created.get()
+            && [DOCS, SUMMARIES, META]
+                .iter()
+                .all(|s| stores.iter().any(|n| n == s))
+        {
+            let tx = old.transaction(&[DOCS, SUMMARIES, META], TransactionMode::ReadOnly)?;
+            let mut plain = Vec::new();
+            for store in [DOCS, SUMMARIES, META] {
+                let object_store = tx.object_store(store)?;
+                let keys = object_store.get_all_keys(None, None)?.await?;
+                let values = object_store.get_all(None, None)?.await?;
+                for (key, value) in keys.into_iter().zip(values) {
+                    let bytes = match (value.dyn_ref::<Uint8Array>(), value.as_string()) {
+                        (Some(array), _) => array.to_vec(),
+                        (None, Some(text)) => text.into_bytes(),
+                        _ => continue,
+                    };
+                    records += usize::from(store == DOCS);
+                    plain.push((store, key.as_string().unwrap_or_default(), bytes));
+                }
+            }
+            drop(tx);
+            sealed = try_join_all(plain.iter().map(|(store, key, bytes)| async move {
+                Ok::<_, DbError>((*store, key.clone(), self.seal(store, key, bytes).await?))
+            }))
+            .await?;
+        }
+        old.close();
+        if !sealed.is_empty() {
+            let tx = self.transaction(&[DOCS, SUMMARIES, META], true)?;
+            for (store, key, value) in &sealed {
+                tx.object_store(store)?
+                    .put(value, Some(&JsValue::from_str(key)))?
+                    .await?;
+            }
+            LocalDb::commit(tx).await?;
+        }
+        factory.delete(&name)?.await?;
+        Ok(records)
     }
 
     /// Closes the connection (a deletion waits for every connection to close).

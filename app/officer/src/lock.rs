@@ -103,14 +103,25 @@ fn lock_of(keyring: &Keyring) -> Lock {
     }
 }
 
-/// The database is unlocked: the token is sealed (after a login) or read back (after a
-/// start), and the caller's start-up continues.
+/// The database is unlocked: what an older version kept in clear is sealed and moved in,
+/// the token is sealed (after a login) or read back (after a start), and the caller's
+/// start-up continues.
 async fn unlocked(state: AppState, db: Rc<LocalDb>) {
-    let token = state
+    let (user_id, token) = state
         .session
-        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        .with_untracked(|s| s.as_ref().map(|s| (s.user.id.clone(), s.token.clone())))
+        .unzip();
+    if let Err(error) = db.adopt_legacy(&user_id.unwrap_or_default()).await {
+        state
+            .db_error
+            .set(Some(error.describe(state.lang.get_untracked())));
+    }
     match token {
         Some(token) if !token.is_empty() => {
+            // Also rewrites a session an older version kept with its token.
+            if let Some(session) = state.session.get_untracked() {
+                settings::store_session(&session);
+            }
             if let Err(error) = db.set_meta(TOKEN, &token).await {
                 state
                     .db_error

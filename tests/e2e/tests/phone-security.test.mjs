@@ -246,3 +246,49 @@ test("logout deletes the phone's records and keys; unsent records only when thei
     await server.stop();
   }
 });
+
+test("what an older version kept in clear is sealed into the officer's database at the first PIN, and the old database is gone", async () => {
+  const server = await startServer();
+  const admin = await Api.asAdmin(server.url);
+  const siti = await admin.createUser({ username: "siti", password: "siti-password-123", role: "officer", regions: ["17.01.01"] });
+  const context = await launchBrowser();
+  try {
+    const page = await openApp(context, server.url + "/");
+    // The older version's database: the same stores, values in clear (a summary as JSON).
+    const summary = {
+      id: "legacy-1",
+      full_name: PERSON.name,
+      nik: PERSON.nik,
+      village: "17.01.01.2001",
+      status: "submitted",
+      pending: false,
+      rejected: null,
+      last_comment: null,
+      created_at: Date.now(),
+    };
+    await page.evaluate(async ({ name, summary }) => {
+      const db = await new Promise((resolve, reject) => {
+        const request = indexedDB.open(name, 1);
+        request.onupgradeneeded = () => {
+          for (const store of ["docs", "summaries", "meta"]) request.result.createObjectStore(store);
+        };
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const tx = db.transaction(["summaries"], "readwrite");
+      tx.objectStore("summaries").put(JSON.stringify(summary), summary.id);
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      db.close();
+    }, { name: `jemput-${siti.id}`, summary });
+    assert.match(await originStorageText(page), new RegExp(PERSON.nik), "the clear copy is there before");
+
+    await loginOfficer(page, "siti", "siti-password-123");
+    await page.locator("li.record", { hasText: PERSON.name }).waitFor();
+    const stored = await originStorageText(page);
+    assert.doesNotMatch(stored, new RegExp(`indexedDB jemput-${siti.id}`), "the old database is deleted");
+    assertNoneReadable(stored, { nik: PERSON.nik, name: PERSON.name });
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
