@@ -21,11 +21,12 @@ use web_sys::{
     AesDerivedKeyParams, AesGcmParams, AesKeyGenParams, CryptoKey, Pbkdf2Params, SubtleCrypto,
 };
 
-/// PBKDF2-SHA-256 rounds for the PIN key. Measured: 126 ms in Chromium's WebCrypto on
-/// the test machine's server core (and in Node, the same BoringSSL/OpenSSL code); a
-/// low-end Android phone's core (Cortex-A53 class) is roughly 8× slower, so about a
-/// second there — the cost of each guess for whoever holds the phone and copies its
-/// storage out. It is also OWASP's 2023 figure for PBKDF2-SHA-256.
+/// PBKDF2-SHA-256 rounds for the PIN key: the cost of every guess for whoever copies
+/// the phone's storage. Measured in headless Chromium's WebCrypto on a server core (AMD
+/// EPYC): 76–100 ms, 143–147 ms with the CPU throttled 4×; a low-end phone's core is
+/// several times slower at SHA-256, so about a second there (estimated, see
+/// `docs/security.md`). It is also OWASP's 2023 figure for PBKDF2-SHA-256. Stored in
+/// each keyring, so raising it later keeps old keyrings opening.
 pub const PIN_ITERATIONS: u32 = 600_000;
 /// Wrong PINs in a row after which the PIN is refused until an online login.
 pub const MAX_WRONG_PINS: u32 = 10;
