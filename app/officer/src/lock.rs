@@ -4,9 +4,12 @@
 //! PIN (`vault`). So the app starts locked: the first login on a phone sets a PIN
 //! ([`SetPin`], `name="pin"` and `name="pin_confirm"`), every later start asks for it
 //! ([`EnterPin`]). After [`MAX_WRONG_PINS`] wrong PINs in a row no PIN is taken until the
-//! same user logs in online again ([`Lock::LockedOut`]). After a while without a touch
-//! ([`settings::lock_after_minutes`], default 5) the page reloads, which drops every key
-//! and opened record from memory, and asks for the PIN again.
+//! same user logs in online again ([`Lock::LockedOut`]). A forgotten PIN is replaced after
+//! a password login ([`ForgotPin`]): the server then gives this phone's recovery key,
+//! which opens the same data key (`vault::Keyring::recover`), so no record is lost.
+//! After a while without a touch ([`settings::lock_after_minutes`], default 5) the page
+//! reloads, which drops every key and opened record from memory, and asks for the PIN
+//! again.
 //!
 //! The session token is personal access to the records, so it is kept sealed in the
 //! user's database (`meta`), not in local storage: unlocking fills it in.
@@ -44,6 +47,10 @@ pub enum Lock {
     },
     /// Too many wrong PINs: the user logs in online first.
     LockedOut,
+    /// The PIN is forgotten: the user logs in online...
+    ForgotPin,
+    /// ...then sets a new one, the data key opened with the recovery key.
+    NewPin,
     Unlocked,
 }
 
@@ -171,6 +178,8 @@ enum PinScreen {
     Set,
     Enter,
     LockedOut,
+    Forgot,
+    Recover,
 }
 
 /// The PIN screens, by the lock's state.
@@ -183,6 +192,8 @@ pub fn PinGate() -> impl IntoView {
         Lock::SetPin => PinScreen::Set,
         Lock::Locked { .. } => PinScreen::Enter,
         Lock::LockedOut => PinScreen::LockedOut,
+        Lock::ForgotPin => PinScreen::Forgot,
+        Lock::NewPin => PinScreen::Recover,
     });
     move || match screen.get() {
         PinScreen::Loading => {
@@ -192,6 +203,8 @@ pub fn PinGate() -> impl IntoView {
         PinScreen::Set => view! { <SetPin /> }.into_any(),
         PinScreen::Enter => view! { <EnterPin /> }.into_any(),
         PinScreen::LockedOut => view! { <LockedOut /> }.into_any(),
+        PinScreen::Forgot => view! { <ForgotPin /> }.into_any(),
+        PinScreen::Recover => view! { <SetPin recovering=true /> }.into_any(),
     }
 }
 
@@ -202,8 +215,11 @@ fn pin_problem(lang: Lang, raw: &str) -> Option<String> {
         .map(|p| l(lang, p.message_id, p.message_en))
 }
 
+/// Sets a PIN: the first on this phone (a new data key, also wrapped by the recovery
+/// key when online), or a new one after a forgotten PIN (`recovering`: the data key
+/// opened with the recovery key, every record kept).
 #[component]
-fn SetPin() -> impl IntoView {
+fn SetPin(#[prop(optional)] recovering: bool) -> impl IntoView {
     let state = crate::state::use_state();
     let lang = state.lang;
     let pin = RwSignal::new(String::new());
@@ -237,28 +253,35 @@ fn SetPin() -> impl IntoView {
         let Some(db) = opening() else { return };
         busy.set(true);
         error.set(None);
+        let token = state
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+            .unwrap_or_default();
         spawn_local(async move {
-            let result = async {
-                let (keyring, vault) = Keyring::create(parsed.as_str()).await?;
-                db.store_keyring(&keyring)
-                    .await
-                    .map_err(|e| CryptoError::Other(e.describe(lang_now)))?;
-                Ok::<_, CryptoError>(vault)
-            }
-            .await;
+            let result = if recovering {
+                recover_keyring(&db, &token, parsed.as_str(), lang_now).await
+            } else {
+                new_keyring(&db, &token, parsed.as_str(), lang_now).await
+            };
             busy.set(false);
             match result {
                 Ok(vault) => {
                     db.unlock(vault);
                     unlocked(state, db).await;
                 }
-                Err(failure) => error.set(Some(format!("{failure:?}"))),
+                Err(text) => error.set(Some(text)),
             }
         });
     };
     view! {
         <form class="card pin" on:submit=submit>
-            <h1>{move || l(lang.get(), "Buat PIN", "Set a PIN")}</h1>
+            <h1>
+                {move || if recovering {
+                    l(lang.get(), "Buat PIN baru", "Set a new PIN")
+                } else {
+                    l(lang.get(), "Buat PIN", "Set a PIN")
+                }}
+            </h1>
             <p>
                 {move || l(
                     lang.get(),
@@ -285,6 +308,71 @@ fn SetPin() -> impl IntoView {
             </button>
         </form>
     }
+}
+
+/// A new data key under `pin`, also wrapped by this phone's recovery key when the server
+/// can be asked (without a connection the PIN alone guards it, and cannot be recovered).
+async fn new_keyring(
+    db: &LocalDb,
+    token: &str,
+    pin: &str,
+    lang: Lang,
+) -> Result<crate::vault::Vault, String> {
+    let recovery = if token.is_empty() {
+        None
+    } else {
+        let key_id = uuid::Uuid::new_v4().to_string();
+        match crate::api::recovery_key(token, &key_id).await {
+            Ok(key) => Some((key_id, key)),
+            Err(failure) => {
+                web_sys::console::warn_1(
+                    &format!("no recovery key for this PIN: {failure:?}").into(),
+                );
+                None
+            }
+        }
+    };
+    let (keyring, vault) = Keyring::create(pin, recovery)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    db.store_keyring(&keyring)
+        .await
+        .map_err(|e| e.describe(lang))?;
+    Ok(vault)
+}
+
+/// After a forgotten PIN and a password login: the data key opened with the recovery
+/// key, wrapped under the new `pin`.
+async fn recover_keyring(
+    db: &LocalDb,
+    token: &str,
+    pin: &str,
+    lang: Lang,
+) -> Result<crate::vault::Vault, String> {
+    let keyring = db
+        .keyring()
+        .await
+        .map_err(|e| e.describe(lang))?
+        .ok_or_else(|| "no keyring".to_owned())?;
+    let Some(recovery) = &keyring.recovery else {
+        return Err(l(
+            lang,
+            "PIN ini dibuat tanpa sinyal, jadi tidak dapat dipulihkan.",
+            "This PIN was set without a signal, so it cannot be recovered.",
+        )
+        .to_owned());
+    };
+    let key = crate::api::recovery_key(token, &recovery.key_id)
+        .await
+        .map_err(|failure| failure.describe(lang))?;
+    let (keyring, vault) = keyring
+        .recover(&key, pin)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    db.store_keyring(&keyring)
+        .await
+        .map_err(|e| e.describe(lang))?;
+    Ok(vault)
 }
 
 #[component]
@@ -338,8 +426,55 @@ fn EnterPin() -> impl IntoView {
                     l(lang.get(), "Buka", "Unlock")
                 }}
             </button>
+            <button
+                type="button"
+                class="link"
+                name="forgot_pin"
+                on:click=move |_| state.lock.set(Lock::ForgotPin)
+            >
+                {move || l(lang.get(), "Lupa PIN?", "Forgot the PIN?")}
+            </button>
             <SwitchUser />
         </form>
+    }
+}
+
+/// A forgotten PIN: the password, online, then a new PIN; nothing is lost.
+#[component]
+fn ForgotPin() -> impl IntoView {
+    let state = crate::state::use_state();
+    let lang = state.lang;
+    let user_id = state
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
+        .unwrap_or_default();
+    let on_login = move |session: settings::Session| {
+        if session.user.id == user_id {
+            state.lock.set(Lock::NewPin);
+        }
+    };
+    let back = move |_| {
+        let Some(db) = opening() else { return };
+        spawn_local(async move {
+            if let Ok(Some(keyring)) = db.keyring().await {
+                state.lock.set(lock_of(&keyring));
+            }
+        });
+    };
+    view! {
+        <div class="forgot-pin">
+            <p class="alert info" data-testid="forgot-pin">
+                {move || l(
+                    lang.get(),
+                    "Masuk dengan kata sandi Anda (perlu sinyal), lalu buat PIN baru. Semua data di ponsel ini tetap ada.",
+                    "Log in with your password (needs a signal), then set a new PIN. All the data on this phone stays.",
+                )}
+            </p>
+            <Login relogin=true on_login=on_login />
+            <button type="button" class="link" name="back_to_pin" on:click=back>
+                {move || l(lang.get(), "Kembali ke PIN", "Back to the PIN")}
+            </button>
+        </div>
     }
 }
 

@@ -3,9 +3,11 @@
 //! one per user and device, that never leaves the browser's crypto in the clear once
 //! unlocked (it is held as a non-extractable `CryptoKey`).
 //!
-//! The data key is kept on the phone only wrapped (AES-GCM key wrap) by a **PIN key**,
+//! The data key is kept on the phone only wrapped (AES-GCM key wrap): by a **PIN key**,
 //! derived from the officer's PIN with PBKDF2-SHA-256 ([`PIN_ITERATIONS`], a random salt
-//! per wrap). The wrapped key, the salt and the count of wrong PINs form the [`Keyring`],
+//! per wrap), and by a **recovery key** that the server gives only to a signed-in session
+//! of the user (`server/src/recovery.rs`), so a forgotten PIN loses nothing. The wrapped
+//! keys, the salt and the count of wrong PINs form the [`Keyring`],
 //! stored beside the records (`local_db`'s `keys` store). A wrong PIN makes the unwrap
 //! fail (GCM authenticates), so nothing but the right PIN opens anything.
 //!
@@ -140,6 +142,19 @@ pub struct Keyring {
     pub wrapped_key: Vec<u8>,
     /// Wrong PINs in a row; counted *before* each try, so a page closed mid-try counts.
     pub wrong_pins: u32,
+    /// The same data key wrapped by the server-held recovery key, for a forgotten PIN;
+    /// `None` when the PIN was set without a connection.
+    #[serde(default)]
+    pub recovery: Option<RecoveryWrap>,
+}
+
+/// The data key wrapped by the recovery key of `key_id` (`POST /api/auth/recovery-key`,
+/// given only to a session of this user, i.e. after a password login).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryWrap {
+    pub key_id: String,
+    pub iv: Vec<u8>,
+    pub wrapped_key: Vec<u8>,
 }
 
 impl Keyring {
@@ -153,29 +168,64 @@ impl Keyring {
         MAX_WRONG_PINS.saturating_sub(self.wrong_pins)
     }
 
-    /// A new random data key, wrapped under `pin`; returns it unlocked too.
-    pub async fn create(pin: &str) -> Result<(Keyring, Vault), CryptoError> {
-        let subtle = subtle()?;
+    /// A new random data key, wrapped under `pin` and, when given, under the recovery
+    /// key `(key_id, key)`; returns it unlocked too.
+    pub async fn create(
+        pin: &str,
+        recovery: Option<(String, Vec<u8>)>,
+    ) -> Result<(Keyring, Vault), CryptoError> {
         // Extractable only so it can be wrapped, here, once; the vault holds the
         // non-extractable copy unwrapped below.
-        let fresh: CryptoKey = resolve(subtle.generate_key_with_object(
+        let fresh: CryptoKey = resolve(subtle()?.generate_key_with_object(
             &AesKeyGenParams::new("AES-GCM", 256),
             true,
             &usages(&["encrypt", "decrypt"]),
         ))
         .await?
         .unchecked_into();
+        let recovery = match recovery {
+            Some((key_id, key)) => {
+                let wrapping = wrapping_key(&key).await?;
+                let (iv, wrapped_key) = wrap(&fresh, &wrapping).await?;
+                Some(RecoveryWrap {
+                    key_id,
+                    iv,
+                    wrapped_key,
+                })
+            }
+            None => None,
+        };
+        Keyring::wrap_under_pin(&fresh, pin, recovery).await
+    }
+
+    /// After a forgotten PIN: opens the data key with the recovery key and wraps it
+    /// under `new_pin`; the records stay as they are.
+    pub async fn recover(
+        &self,
+        recovery_key: &[u8],
+        new_pin: &str,
+    ) -> Result<(Keyring, Vault), CryptoError> {
+        let recovery = self.recovery.clone().ok_or(CryptoError::Rejected)?;
+        let wrapping = wrapping_key(recovery_key).await?;
+        let data_key = unwrap(&recovery.wrapped_key, &recovery.iv, &wrapping, true).await?;
+        Keyring::wrap_under_pin(&data_key, new_pin, Some(recovery)).await
+    }
+
+    async fn wrap_under_pin(
+        data_key: &CryptoKey,
+        pin: &str,
+        recovery: Option<RecoveryWrap>,
+    ) -> Result<(Keyring, Vault), CryptoError> {
         let salt = random_bytes(SALT_BYTES);
-        let iv = random_bytes(IV_BYTES);
         let pin_key = pin_key(pin, &salt, PIN_ITERATIONS).await?;
-        let wrapped =
-            resolve(subtle.wrap_key_with_object("raw", &fresh, &pin_key, &gcm(&iv, None))).await?;
+        let (iv, wrapped_key) = wrap(data_key, &pin_key).await?;
         let keyring = Keyring {
             salt,
             iterations: PIN_ITERATIONS,
             iv,
-            wrapped_key: Uint8Array::new(&wrapped).to_vec(),
+            wrapped_key,
             wrong_pins: 0,
+            recovery,
         };
         let vault = keyring.unwrap_with(&pin_key).await?;
         Ok((keyring, vault))
@@ -188,19 +238,50 @@ impl Keyring {
     }
 
     async fn unwrap_with(&self, pin_key: &CryptoKey) -> Result<Vault, CryptoError> {
-        let key: CryptoKey = resolve(subtle()?.unwrap_key_with_u8_array_and_object_and_object(
-            "raw",
-            &self.wrapped_key,
-            pin_key,
-            &gcm(&self.iv, None),
-            &JsValue::from_str("AES-GCM").unchecked_into::<Object>(),
-            false,
-            &usages(&["encrypt", "decrypt"]),
-        ))
-        .await?
-        .unchecked_into();
+        let key = unwrap(&self.wrapped_key, &self.iv, pin_key, false).await?;
         Ok(Vault { key })
     }
+}
+
+/// Wraps `key` (raw) with AES-GCM under `wrapping`, with a fresh IV: `(iv, wrapped)`.
+async fn wrap(key: &CryptoKey, wrapping: &CryptoKey) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
+    let iv = random_bytes(IV_BYTES);
+    let wrapped =
+        resolve(subtle()?.wrap_key_with_object("raw", key, wrapping, &gcm(&iv, None))).await?;
+    Ok((iv, Uint8Array::new(&wrapped).to_vec()))
+}
+
+/// Unwraps an AES-GCM data key; `extractable` only to wrap it again.
+async fn unwrap(
+    wrapped: &[u8],
+    iv: &[u8],
+    wrapping: &CryptoKey,
+    extractable: bool,
+) -> Result<CryptoKey, CryptoError> {
+    let key = resolve(subtle()?.unwrap_key_with_u8_array_and_object_and_object(
+        "raw",
+        wrapped,
+        wrapping,
+        &gcm(iv, None),
+        &JsValue::from_str("AES-GCM").unchecked_into::<Object>(),
+        extractable,
+        &usages(&["encrypt", "decrypt"]),
+    ))
+    .await?;
+    Ok(key.unchecked_into())
+}
+
+/// A server-given recovery key (32 raw bytes) as a wrapping key.
+async fn wrapping_key(raw: &[u8]) -> Result<CryptoKey, CryptoError> {
+    let key = resolve(subtle()?.import_key_with_str(
+        "raw",
+        &Uint8Array::from(raw),
+        "AES-GCM",
+        false,
+        &usages(&["wrapKey", "unwrapKey"]),
+    ))
+    .await?;
+    Ok(key.unchecked_into())
 }
 
 /// PBKDF2-SHA-256 of `pin` into an AES-256-GCM key that wraps the data key.

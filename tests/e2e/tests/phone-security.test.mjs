@@ -292,3 +292,46 @@ test("what an older version kept in clear is sealed into the officer's database 
     await server.stop();
   }
 });
+
+test("a forgotten PIN is replaced after an online password login, and the unsent records are still there and sync", async () => {
+  const server = await startServer();
+  const admin = await Api.asAdmin(server.url);
+  await admin.createUser({ username: "siti", password: "siti-password-123", role: "officer", regions: ["17.01.01"] });
+  const context = await launchBrowser();
+  try {
+    const page = await openApp(context, server.url + "/");
+    await waitForServiceWorker(page);
+    await loginOfficer(page, "siti", "siti-password-123");
+    // Two records wait, unsent.
+    await page.route("**/api/sync", (route) => route.abort("internetdisconnected"));
+    assert.equal(await page.evaluate(() => window.jemputAddSamples(2, "17.01.01.2001")), 2);
+    assert.equal(await waiting(page), 2);
+
+    // The PIN is forgotten: the password, online, then a new PIN.
+    await page.reload();
+    await waitForApp(page);
+    await page.click('form.pin button[name="forgot_pin"]');
+    await page.locator('[data-testid="forgot-pin"]').waitFor();
+    await login(page, "siti", "siti-password-123");
+    await unlock(page, "730418");
+    assert.equal(await waiting(page), 2);
+
+    // The new PIN opens them after a reload; the old one no longer does.
+    await page.reload();
+    await waitForApp(page);
+    await page.fill('form.pin input[name="pin"]', PIN);
+    await page.click('form.pin button[type="submit"]');
+    await page.locator('form.pin [role="alert"]', { hasText: "PIN salah" }).waitFor();
+    await unlock(page, "730418");
+    assert.equal(await waiting(page), 2);
+
+    // And they sync with the new login's token.
+    await page.unroute("**/api/sync");
+    await page.click('button[name="sync_now"]');
+    await until(async () => (await waiting(page)) === 0, "0 waiting");
+    assert.equal(await serverCount(admin), 2);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
