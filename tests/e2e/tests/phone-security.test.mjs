@@ -335,3 +335,36 @@ test("a forgotten PIN is replaced after an online password login, and the unsent
     await server.stop();
   }
 });
+
+test("after the chosen idle time the app locks itself: the PIN again, nothing shown", async () => {
+  const server = await startServer();
+  const admin = await Api.asAdmin(server.url);
+  await admin.createUser({ username: "siti", password: "siti-password-123", role: "officer", regions: ["17.01.01"] });
+  const context = await launchBrowser();
+  try {
+    const page = await openApp(context, server.url + "/");
+    await loginOfficer(page, "siti", "siti-password-123");
+    assert.equal(await page.evaluate(() => window.jemputAddSamples(1, "17.01.01.2001")), 1);
+    // The phone's clock under the test's control from the next start on.
+    await page.clock.install();
+    await page.reload();
+    await waitForApp(page);
+    await unlock(page);
+    assert.equal(await page.locator('select[name="lock_after"]').inputValue(), "5");
+    // Four idle minutes: still open.
+    await page.clock.fastForward("04:00");
+    await page.clock.runFor(10_000);
+    assert.equal(await page.locator("li.record").count(), 1);
+    // Past five: the page reloads into the PIN screen.
+    const reloaded = page.waitForEvent("framenavigated");
+    await page.clock.fastForward("01:30");
+    await page.clock.runFor(10_000);
+    await reloaded;
+    await waitForApp(page);
+    await page.locator("form.pin").waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator("li.record").count(), 0);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
