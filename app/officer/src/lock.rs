@@ -550,8 +550,9 @@ fn LockedOut() -> impl IntoView {
     }
 }
 
-/// Another officer on a shared phone: back to the login form. The first officer's
-/// records stay, sealed under their key, for their next login.
+/// Another officer on a shared phone: back to the login form (a fresh page, so nothing
+/// of the first officer stays in memory). The first officer's records stay, sealed under
+/// their key, for their next login.
 #[component]
 fn SwitchUser() -> impl IntoView {
     let state = crate::state::use_state();
@@ -562,12 +563,10 @@ fn SwitchUser() -> impl IntoView {
             class="link"
             name="switch_user"
             on:click=move |_| {
-                if let Some(db) = opening() {
-                    db.close();
-                }
-                OPENING.with(|o| o.borrow_mut().take());
                 settings::forget_session();
-                state.session.set(None);
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
             }
         >
             {move || l(lang.get(), "Masuk sebagai pengguna lain", "Log in as someone else")}

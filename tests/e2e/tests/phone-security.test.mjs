@@ -190,18 +190,34 @@ test("logout deletes the phone's records and keys; unsent records only when thei
     await page.reload();
     await waitForApp(page);
     await page.click('button[name="switch_user"]');
+    await page.locator("form.login").waitFor({ timeout: 30_000 });
     await context.setOffline(false);
     await loginOfficer(page, "dewi", "dewi-password-123", "509172");
     assert.equal(await page.locator("li.record").count(), 0);
     assert.doesNotMatch(await page.locator("body").innerText(), /Sulastri/);
-    // Dewi logs out with nothing unsent: no question, and her database is gone.
+    // Dewi hands the phone back; Siti logs in and her PIN opens her record...
+    await page.reload();
+    await waitForApp(page);
+    await page.click('button[name="switch_user"]');
+    await page.locator("form.login").waitFor({ timeout: 30_000 });
+    await page.route("**/api/sync", (route) => route.abort("internetdisconnected"));
+    await login(page, "siti", "siti-password-123");
+    await unlock(page);
+    await page.locator("li.record", { hasText: PERSON.name }).waitFor();
+    // ...and back to Dewi, who logs out with nothing unsent: no question, and her
+    // database is gone.
+    await page.reload();
+    await waitForApp(page);
+    await page.click('button[name="switch_user"]');
+    await page.locator("form.login").waitFor({ timeout: 30_000 });
+    await loginOfficer(page, "dewi", "dewi-password-123", "509172");
+    assert.equal(await page.locator("li.record").count(), 0);
     await page.click('button[name="logout"]');
     await page.locator("form.login").waitFor({ timeout: 30_000 });
     const afterDewi = await originStorageText(page);
     assert.equal((afterDewi.match(/indexedDB jemput-sealed-/g) ?? []).length, 1, "only Siti's database is left");
 
-    // Siti again (her sync held back, so the record stays unsent): her PIN opens it.
-    await page.route("**/api/sync", (route) => route.abort("internetdisconnected"));
+    // Siti again (her sync still held back, so the record stays unsent): her PIN opens it.
     await login(page, "siti", "siti-password-123");
     await unlock(page);
     await page.locator("li.record", { hasText: PERSON.name }).waitFor();
