@@ -136,13 +136,16 @@ async fn unlocked(state: AppState, db: Rc<LocalDb>) {
             }
         }
         Some(_) => {
-            if let Ok(Some(token)) = db.meta(TOKEN).await {
-                state.session.update(|s| {
-                    if let Some(s) = s {
-                        s.token = token;
+            let sealed = db.meta(TOKEN).await.ok().flatten();
+            state.session.update(|s| {
+                if let Some(s) = s {
+                    match sealed {
+                        Some(token) => s.token = token,
+                        // No token kept: entry goes on, a login brings sync back.
+                        None => s.expired = true,
                     }
-                });
-            }
+                }
+            });
         }
         None => {}
     }
