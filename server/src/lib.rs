@@ -43,6 +43,7 @@ pub mod listing;
 pub mod live;
 pub mod login_throttle;
 pub mod open_files;
+pub mod recovery;
 pub mod regions;
 pub mod routes;
 pub mod serve;

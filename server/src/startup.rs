@@ -56,6 +56,8 @@ pub struct AppState {
     /// Signs "this document state passed my checks"; its key is kept in the store's
     /// settings, so it survives restarts and comes back with a restored backup.
     pub sealer: Sealer,
+    /// Phones' PIN recovery keys, derived from the same stored secret (`recovery.rs`).
+    pub recovery: crate::recovery::RecoveryKeys,
     /// The official regions, for validating registrations and account assignments.
     pub regions: RegionCatalog,
     /// Sync requests merged at once. Merging is CPU work and each request holds its
@@ -86,7 +88,9 @@ const SEAL_KEY_SETTING: &str = "seal_key";
 
 impl AppState {
     pub async fn load(store: Arc<dyn Store>) -> anyhow::Result<AppState> {
-        let sealer = Sealer::new(seal_key(store.as_ref()).await?);
+        let seal_key = seal_key(store.as_ref()).await?;
+        let sealer = Sealer::new(seal_key);
+        let recovery = crate::recovery::RecoveryKeys::new(&seal_key);
         let regions = RegionCatalog::load(store.as_ref())
             .await
             .context("loading the stored region list")?;
@@ -94,6 +98,7 @@ impl AppState {
         Ok(AppState {
             store,
             sealer,
+            recovery,
             regions,
             sync_slots: Arc::new(tokio::sync::Semaphore::new(
                 cores.clamp(1, SYNC_MERGE_MEMORY / MAX_REQUEST_MEMORY),

@@ -42,7 +42,8 @@ pub fn Login(
             match result {
                 Ok(session) => {
                     let previous = shell.session.get_untracked();
-                    if let Some(previous) = previous.filter(|p| !p.expired) {
+                    // (A locked officer's app does not hold its token: nothing to end.)
+                    if let Some(previous) = previous.filter(|p| !p.expired && !p.token.is_empty()) {
                         api::logout(&previous.token).await;
                     }
                     session::store_session(&session);

@@ -1,5 +1,6 @@
 //! The session and the language, kept in the browser's local storage (`gloo-storage`)
-//! and shared by both apps of the origin; and which app serves which role.
+//! and shared by both apps of the origin (an officer's without its token, see
+//! [`store_session`]); and which app serves which role.
 
 use gloo_storage::{LocalStorage, Storage};
 use jemput_shared::api::auth::UserView;
@@ -43,9 +44,25 @@ pub fn session() -> Option<Session> {
     LocalStorage::get(SESSION).ok()
 }
 
+/// Keeps the session for the next start. An officer's token is left out: it opens the
+/// records' sync, so the officer's app keeps it sealed in the user's database and fills
+/// it in when the PIN unlocks (supervisors and admins work online, with no records on
+/// the device, and keep theirs here).
 pub fn store_session(session: &Session) {
-    if let Err(error) = LocalStorage::set(SESSION, session) {
+    if let Err(error) = LocalStorage::set(SESSION, kept(session)) {
         web_sys::console::warn_1(&format!("cannot store the session: {error}").into());
+    }
+}
+
+/// What [`store_session`] keeps of `session`.
+fn kept(session: &Session) -> Session {
+    Session {
+        token: if session.user.role.is_officer() {
+            String::new()
+        } else {
+            session.token.clone()
+        },
+        ..session.clone()
     }
 }
 
@@ -78,6 +95,17 @@ mod tests {
         assert_eq!(home_of(Role::Officer), OFFICER_HOME);
         assert_eq!(home_of(Role::Supervisor), SUPERVISOR_HOME);
         assert_eq!(home_of(Role::Admin), SUPERVISOR_HOME);
+    }
+
+    #[test]
+    fn an_officers_token_is_never_kept_in_local_storage_the_others_are() {
+        let stored = r#"{"token":"t","device_id":"d","user":{"id":"u","username":"siti",
+            "display_name":"Siti","role":"officer","regions":["17.01.01"]}}"#;
+        let mut session: Session = serde_json::from_str(stored).unwrap();
+        assert_eq!(kept(&session).token, "");
+        assert_eq!(kept(&session).user, session.user);
+        session.user.role = Role::Supervisor;
+        assert_eq!(kept(&session).token, "t");
     }
 
     #[test]

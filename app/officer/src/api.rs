@@ -1,5 +1,6 @@
 //! Calls to the server: those both apps make (login, logout, the region list; from
-//! `jemput_app_common::api`), and the officer's own sync round trip. Every failure is an
+//! `jemput_app_common::api`), the officer's own sync round trip and the phone's PIN
+//! recovery key. Every failure is an
 //! [`ApiFailure`] the screens put in plain words; none of them loses local data.
 
 use js_sys::Uint8Array;
@@ -21,4 +22,27 @@ pub async fn sync(token: &str, body: &[u8]) -> Result<Vec<u8>, ApiFailure> {
         .await
         .map_err(|_| ApiFailure::Offline)?;
     Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// The recovery key of this phone's `key_id` for the signed-in user
+/// (`POST /api/auth/recovery-key`): 32 bytes.
+pub async fn recovery_key(token: &str, key_id: &str) -> Result<Vec<u8>, ApiFailure> {
+    use base64::Engine as _;
+    use jemput_shared::api::auth::{RecoveryKey, RecoveryKeyRequest};
+    let body = serde_json::to_string(&RecoveryKeyRequest {
+        key_id: key_id.to_owned(),
+    })
+    .expect("requests serialize");
+    let response = send(
+        "POST",
+        "/api/auth/recovery-key",
+        Some(token),
+        Some(("application/json", wasm_bindgen::JsValue::from_str(&body))),
+    )
+    .await?;
+    let answer: RecoveryKey =
+        serde_json::from_str(&text_of(&response).await?).map_err(|_| bad_answer())?;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(answer.key)
+        .map_err(|_| bad_answer())
 }

@@ -1,8 +1,8 @@
 //! The frame around every screen: header with the language switch, the new-version
 //! banner, the sync status line and the current screen — or the login form. A
 //! supervisor's or admin's session is sent on to their own app. Also the start-up
-//! sequence: open the user's database, load the list and the cached regions, start
-//! syncing.
+//! sequence: open the user's database, unlock it with the PIN (`lock`), load the list and
+//! the cached regions, start syncing.
 
 use jemput_app_common::login::Login;
 use jemput_app_common::shell::{Header, Shell};
@@ -10,8 +10,11 @@ use leptos::lazy;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use std::rc::Rc;
+
 use crate::i18n::l;
 use crate::local_db::LocalDb;
+use crate::lock::{self, Lock, PinGate};
 use crate::pages::{form::RegistrationForm, list::RecordList, status::StatusBar};
 use crate::state::{set_db, AppState, Screen, SyncStatus};
 use crate::{pwa, regions, scheduler, settings};
@@ -41,6 +44,7 @@ pub fn App() -> impl IntoView {
         update_ready: RwSignal::new(false),
         saving: RwSignal::new(false),
         notice: RwSignal::new(None),
+        lock: RwSignal::new(Lock::Opening),
     };
     provide_context(state);
     pwa::register_service_worker(state.update_ready);
@@ -86,7 +90,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// A new login clears the last sync failure (the signed-in screens then sync at once).
+/// A new login clears the last sync failure.
 fn clear_sync_failure(state: AppState) {
     state.sync.update(|s| {
         s.error = None;
@@ -111,46 +115,66 @@ fn signed_in_screens(state: AppState, opened_for: StoredValue<Option<String>>) -
             return;
         }
         opened_for.set_value(Some(session.user.id.clone()));
-        spawn_local(start_session(state, session.user.id.clone()));
+        state.lock.set(Lock::Opening);
+        spawn_local(async move {
+            if let Err(error) = lock::open(state, session.user.id.clone()).await {
+                state.db_error.set(Some(error));
+            }
+        });
     });
-    scheduler::request_sync(state);
-    view! { <SignedIn /> }.into_any()
+    view! {
+        {move || {
+            state
+                .db_error
+                .get()
+                .filter(|_| state.lock.get() != Lock::Unlocked)
+                .map(|error| view! { <p class="alert error" role="alert">{error}</p> })
+        }}
+        <Show when=move || state.lock.get() == Lock::Unlocked fallback=|| view! { <PinGate /> }>
+            <SignedIn />
+        </Show>
+    }
+    .into_any()
 }
 
-/// A new login clears the last sync failure and sends what waits at once.
-fn after_login(state: AppState) {
+/// A new login clears the last sync failure, keeps the new token sealed and sends what
+/// waits at once.
+fn after_login(state: AppState, session: crate::settings::Session) {
+    lock::keep_token(session.token);
     clear_sync_failure(state);
     scheduler::request_sync(state);
 }
 
-async fn start_session(state: AppState, user_id: String) {
-    match LocalDb::open(&user_id).await {
-        Ok(db) => {
-            let cached = regions::cached(&db).await;
-            set_db(Some(db));
-            if let Some(directory) = cached {
-                state.regions.set(Some(directory.into()));
-            }
-            state.reload_summaries().await;
-            state.db_ready.set(true);
-        }
-        Err(error) => {
-            state
-                .db_error
-                .set(Some(error.describe(state.lang.get_untracked())));
-            return;
-        }
+/// The PIN opened the user's database: load the list and the cached regions, start
+/// syncing (the timers once per page), and watch for idleness.
+pub async fn after_unlock(state: AppState, db: Rc<LocalDb>) {
+    let cached = regions::cached(&db).await;
+    set_db(Some(db));
+    if let Some(directory) = cached {
+        state.regions.set(Some(directory.into()));
     }
-    scheduler::start(state);
-    crate::sample_data::expose(state);
+    state.reload_summaries().await;
+    state.db_ready.set(true);
+    if !STARTED.with(|s| s.replace(true)) {
+        scheduler::start(state);
+        lock::watch_idle(state);
+        crate::sample_data::expose(state);
+    } else {
+        scheduler::request_sync(state);
+    }
     state.storage.set(pwa::storage_info(true).await);
     if let (Some(db), Some(session)) = (crate::state::db(), state.session.get_untracked()) {
-        if !session.expired {
+        if !session.expired && !session.token.is_empty() {
             if let Some(directory) = regions::refresh(&db, &session.token).await {
                 state.regions.set(Some(directory.into()));
             }
         }
     }
+}
+
+thread_local! {
+    /// The sync timers and the idle watch run once per page.
+    static STARTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 #[component]
@@ -170,7 +194,7 @@ fn SignedIn() -> impl IntoView {
                 .session
                 .get()
                 .filter(|s| s.expired)
-                .map(|_| view! { <Login relogin=true on_login=move |_| after_login(state) /> })
+                .map(|_| view! { <Login relogin=true on_login=move |session| after_login(state, session) /> })
         }}
         <Show
             when=move || state.db_ready.get()

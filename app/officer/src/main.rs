@@ -4,7 +4,8 @@
 //! goes on to their own app (`app/supervisor`, at `/pengawas/`), which this bundle does
 //! not carry.
 //!
-//! Registrations are Automerge documents in IndexedDB (`local_db`, `records`); the
+//! Registrations are Automerge documents in IndexedDB (`local_db`, `records`), every
+//! value sealed with a data key that only the officer's PIN unwraps (`vault`, `lock`); the
 //! shared sync core runs over `fetch` (`sync_engine`, started by `scheduler`); a service
 //! worker keeps the app shell for offline starts (`pwa`). Screens are in `pages`; the
 //! texts of both languages sit beside the code that shows them (`i18n`, shared with the
@@ -15,6 +16,7 @@
 mod api;
 mod app;
 mod local_db;
+mod lock;
 mod pages;
 mod pwa;
 mod records;
@@ -24,6 +26,7 @@ mod scheduler;
 mod settings;
 mod state;
 mod sync_engine;
+mod vault;
 
 use jemput_app_common::i18n;
 

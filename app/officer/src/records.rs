@@ -1,14 +1,13 @@
 //! Saving registrations on the phone: a new one becomes a new Automerge document, an
 //! edit becomes an Automerge change on the newest stored copy (so a review comment that
-//! arrived by sync while the form was open is kept). Each save is one strict IndexedDB
-//! transaction; it returns after the transaction is on disk.
+//! arrived by sync while the form was open is kept; edits and sync answers take
+//! `LocalDb::writer` in turn). Each save seals its record and summary, then writes them in
+//! one strict IndexedDB transaction; it returns after the transaction is on disk.
 
 use jemput_shared::document::{ChangeAuthor, RegistrationDoc};
 use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
 
-use crate::local_db::{
-    get_record, put_record, DbError, LocalDb, StoredRecord, Summary, DOCS, SUMMARIES,
-};
+use crate::local_db::{DbError, LocalDb, StoredRecord, Summary, DOCS, SUMMARIES};
 use crate::state::now_ms;
 
 /// Stores a new registration (already validated by the form), recording `author` as its
@@ -20,10 +19,13 @@ pub async fn save_new(
 ) -> Result<Summary, DbError> {
     let mut doc = RegistrationDoc::create_by(registration, author, now_ms() as i64);
     let mut record = StoredRecord::new(&mut doc);
+    let sealed = db
+        .seal_record(&registration.id, &mut doc, &mut record)
+        .await?;
     let tx = db.transaction(&[DOCS, SUMMARIES], true)?;
-    let summary = put_record(&tx, &registration.id, &mut doc, &mut record).await?;
+    sealed.put(&tx).await?;
     LocalDb::commit(tx).await?;
-    Ok(summary)
+    Ok(sealed.plain_summary)
 }
 
 /// What the officer changed, applied to the newest stored copy.
@@ -38,8 +40,9 @@ pub struct OfficerEdit {
 }
 
 pub async fn save_edit(db: &LocalDb, id: &str, edit: OfficerEdit) -> Result<Summary, DbError> {
-    let tx = db.transaction(&[DOCS, SUMMARIES], true)?;
-    let mut record = get_record(&tx, id)
+    let _writer = db.writer.lock().await;
+    let mut record = db
+        .record(id)
         .await?
         .ok_or_else(|| DbError::Corrupt(format!("record {id} is missing")))?;
     let mut doc = record.doc()?;
@@ -55,9 +58,11 @@ pub async fn save_edit(db: &LocalDb, id: &str, edit: OfficerEdit) -> Result<Summ
     .map_err(|e| DbError::Corrupt(e.to_string()))?;
     // An edit is a new version: the server gets to judge it again.
     record.rejected = None;
-    let summary = put_record(&tx, id, &mut doc, &mut record).await?;
+    let sealed = db.seal_record(id, &mut doc, &mut record).await?;
+    let tx = db.transaction(&[DOCS, SUMMARIES], true)?;
+    sealed.put(&tx).await?;
     LocalDb::commit(tx).await?;
-    Ok(summary)
+    Ok(sealed.plain_summary)
 }
 
 pub async fn load(db: &LocalDb, id: &str) -> Result<Option<Registration>, DbError> {

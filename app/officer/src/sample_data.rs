@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::local_db::{put_record, LocalDb, StoredRecord, DOCS, SUMMARIES};
+use crate::local_db::{LocalDb, StoredRecord, DOCS, SUMMARIES};
 use crate::state::{db, now_ms, AppState};
 
 /// Records written per transaction.
@@ -42,9 +42,7 @@ async fn add_samples(state: AppState, count: usize, village: &str) -> Result<usi
     let mut generator = SampleGenerator::new(now_ms() as u64);
     let mut stored = 0;
     while stored < count {
-        let tx = db
-            .transaction(&[DOCS, SUMMARIES], true)
-            .map_err(|e| format!("{e:?}"))?;
+        let mut docs = Vec::new();
         for _ in 0..CHUNK.min(count - stored) {
             let registration = generator.registration(
                 &session.user.id,
@@ -54,14 +52,26 @@ async fn add_samples(state: AppState, count: usize, village: &str) -> Result<usi
             );
             let author =
                 ChangeAuthor::new(session.user.id.clone(), session.user.display_name.clone());
-            let mut doc = RegistrationDoc::create_by(&registration, &author, now_ms() as i64);
-            let mut record = StoredRecord::new(&mut doc);
-            put_record(&tx, &registration.id, &mut doc, &mut record)
-                .await
-                .map_err(|e| format!("{e:?}"))?;
-            stored += 1;
+            let doc = RegistrationDoc::create_by(&registration, &author, now_ms() as i64);
+            docs.push((registration.id, doc));
+        }
+        let sealed = futures::future::try_join_all(docs.iter_mut().map(|(id, doc)| {
+            let db = &db;
+            async move {
+                let mut record = StoredRecord::new(doc);
+                db.seal_record(id, doc, &mut record).await
+            }
+        }))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+        let tx = db
+            .transaction(&[DOCS, SUMMARIES], true)
+            .map_err(|e| format!("{e:?}"))?;
+        for record in &sealed {
+            record.put(&tx).await.map_err(|e| format!("{e:?}"))?;
         }
         LocalDb::commit(tx).await.map_err(|e| format!("{e:?}"))?;
+        stored += sealed.len();
     }
     state.reload_summaries().await;
     Ok(stored)

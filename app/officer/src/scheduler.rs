@@ -9,7 +9,7 @@ use crate::api::ApiFailure;
 use crate::pwa;
 use crate::settings;
 use crate::state::{db, now_ms, AppState};
-use crate::sync_engine::{sync_once, SyncFailure};
+use crate::sync_engine::{sync_once, SyncFailure, SyncReport};
 
 const TICK_MS: u32 = 5_000;
 const PULL_EVERY_MS: f64 = 60_000.0;
@@ -42,7 +42,11 @@ pub fn request_sync(state: AppState) {
     let Some(session) = state.session.get_untracked() else {
         return;
     };
-    if session.expired || state.sync.get_untracked().running || db().is_none() {
+    if session.expired
+        || session.token.is_empty()
+        || state.sync.get_untracked().running
+        || db().is_none()
+    {
         return;
     }
     if !pwa::online() {
@@ -56,9 +60,12 @@ pub fn request_sync(state: AppState) {
         let result = sync_once(&db, &session.token, |_| {}).await;
         let lang = state.lang.get_untracked();
         let mut sent = 0;
+        // The list is read again (every summary opened) only when something changed.
+        let mut changed = true;
         match result {
             Ok(report) => {
                 sent = report.sent;
+                changed = report != SyncReport::default();
                 let now = now_ms();
                 settings::store_last_sync(&session.user.id, now);
                 state.sync.update(|s| {
@@ -86,7 +93,9 @@ pub fn request_sync(state: AppState) {
                 });
             }
         }
-        state.reload_summaries().await;
+        if changed {
+            state.reload_summaries().await;
+        }
         // Saves made during the session are sent right away.
         if sent > 0 && state.pending() > 0 && state.sync.get_untracked().error.is_none() {
             request_sync(state);

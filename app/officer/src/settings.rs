@@ -1,7 +1,8 @@
-//! Small settings kept in the browser's local storage through `gloo-storage`: the
-//! session and the language (shared with the supervisor's app, `jemput_app_common`), and
-//! when this officer's sync last succeeded. The registrations themselves live in
-//! IndexedDB (`local_db`).
+//! Small settings kept in the browser's local storage through `gloo-storage`, none of
+//! them personal: the session without its token and the language (shared with the
+//! supervisor's app, `jemput_app_common`), when this officer's sync last succeeded, and
+//! after how long the app locks. The registrations and the token live sealed in
+//! IndexedDB (`local_db`, `lock`).
 
 use gloo_storage::{LocalStorage, Storage};
 
@@ -16,4 +17,26 @@ pub fn last_sync(user_id: &str) -> Option<f64> {
 
 pub fn store_last_sync(user_id: &str, at_ms: f64) {
     let _ = LocalStorage::set(format!("{LAST_SYNC}.{user_id}"), at_ms);
+}
+
+pub fn forget_last_sync(user_id: &str) {
+    LocalStorage::delete(format!("{LAST_SYNC}.{user_id}"));
+}
+
+const LOCK_AFTER: &str = "jemput.lock_after_minutes";
+/// Minutes without a touch after which the app locks, unless the officer chose others.
+pub const DEFAULT_LOCK_AFTER_MINUTES: u32 = 5;
+/// The choices the status line offers.
+pub const LOCK_AFTER_CHOICES: [u32; 5] = [1, 2, 5, 10, 15];
+
+/// Minutes without a touch after which the app locks (a setting of this phone).
+pub fn lock_after_minutes() -> u32 {
+    LocalStorage::get(LOCK_AFTER)
+        .ok()
+        .filter(|m| LOCK_AFTER_CHOICES.contains(m))
+        .unwrap_or(DEFAULT_LOCK_AFTER_MINUTES)
+}
+
+pub fn store_lock_after_minutes(minutes: u32) {
+    let _ = LocalStorage::set(LOCK_AFTER, minutes);
 }

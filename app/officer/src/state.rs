@@ -23,8 +23,8 @@ pub fn db() -> Option<Rc<LocalDb>> {
     DB.with(|db| db.borrow().clone())
 }
 
-pub fn set_db(local: Option<LocalDb>) {
-    DB.with(|db| *db.borrow_mut() = local.map(Rc::new));
+pub fn set_db(local: Option<Rc<LocalDb>>) {
+    DB.with(|db| *db.borrow_mut() = local);
 }
 
 /// Which screen is shown; kept in the URL fragment so a reload stays on it.
@@ -93,6 +93,8 @@ pub struct AppState {
     pub saving: RwSignal<bool>,
     /// A short message shown once (e.g. "Tersimpan").
     pub notice: RwSignal<Option<String>>,
+    /// Where the PIN lock stands; the screens show only when `Unlocked`.
+    pub lock: RwSignal<crate::lock::Lock>,
 }
 
 impl AppState {
@@ -110,6 +112,22 @@ impl AppState {
             let _ = window.location().set_hash(&screen.hash());
         }
         self.screen.set(screen);
+    }
+
+    /// Records not on the server: waiting, or refused and waiting for an edit. Logging
+    /// out would lose them.
+    pub fn unsent(&self) -> usize {
+        self.summaries
+            .with(|list| list.iter().filter(|s| s.pending).count())
+    }
+
+    /// Puts a saved record's summary in the list, without reading the others again.
+    pub fn put_summary(&self, summary: Summary) {
+        self.summaries.update(|list| {
+            list.retain(|s| s.id != summary.id);
+            list.push(summary);
+            list.sort_by_key(|s| std::cmp::Reverse(s.created_at));
+        });
     }
 
     /// Reloads the list from IndexedDB.

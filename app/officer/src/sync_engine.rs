@@ -2,7 +2,11 @@
 //! sans-IO [`DeviceSync`]. Pending documents are queued, requests go out one at a time
 //! (each bounded in bytes, so a dropped link loses at most one batch), and each answer's
 //! effects are applied in one strict IndexedDB transaction, documents before the cursor
-//! that follows them. Anything interrupted is simply offered again next time.
+//! that follows them (the records they touch are read and opened first, and sealed
+//! again before that transaction opens, under `LocalDb::writer`). Anything interrupted
+//! is simply offered again next time.
+
+use std::collections::HashMap;
 
 use jemput_shared::sync::device::{
     merge_remote, push_item, whole_document_item, DeviceEffect, DeviceSync, SyncLimits,
@@ -13,10 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::{l, Lang};
-use crate::local_db::{
-    all_records, get_record, pending_ids, put_record, DbError, LocalDb, StoredRecord, DOCS, META,
-    SUMMARIES,
-};
+use crate::local_db::{pending_ids, DbError, LocalDb, StoredRecord, DOCS, META, SUMMARIES};
 
 const CURSORS: &str = "cursors";
 /// Pending documents read from IndexedDB at a time.
@@ -96,9 +97,9 @@ pub async fn sync_once(
     loop {
         let mut sync = DeviceSync::new(cursor, acked, SyncLimits::default());
         if let Some(chunk) = chunks.next() {
-            let tx = db.transaction(&[DOCS], false)?;
+            let records = db.records(chunk).await?;
             for id in chunk {
-                if let Some(record) = get_record(&tx, id).await? {
+                if let Some(record) = records.get(id) {
                     let mut doc = record.doc()?;
                     sync.enqueue(push_item(id, &mut doc, &record.synced));
                 }
@@ -137,7 +138,9 @@ struct Counts {
     refused: usize,
 }
 
-/// Applies one answer's effects in one strict transaction, in order.
+/// Applies one answer's effects, in order, and writes what they changed in one strict
+/// transaction: the records they touch are read and opened first, worked on in memory,
+/// and sealed again before the transaction opens.
 async fn apply(
     db: &LocalDb,
     effects: Vec<DeviceEffect>,
@@ -147,7 +150,22 @@ async fn apply(
     if effects.is_empty() {
         return Ok(counts);
     }
-    let tx = db.transaction(&[DOCS, SUMMARIES, META], true)?;
+    let _writer = db.writer.lock().await;
+    let touched: Vec<String> = effects
+        .iter()
+        .filter_map(|effect| match effect {
+            DeviceEffect::MarkSynced { doc_id, .. }
+            | DeviceEffect::MergeRemote { doc_id, .. }
+            | DeviceEffect::Rejected { doc_id, .. }
+            | DeviceEffect::SendWholeDocument { doc_id } => Some(doc_id.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut records = db.records(&touched).await?;
+    // What changed, as documents, to seal and write at the end.
+    let mut changed: HashMap<String, (jemput_shared::document::RegistrationDoc, StoredRecord)> =
+        HashMap::new();
+    let mut cursors = None;
     for effect in effects {
         match effect {
             DeviceEffect::MarkSynced {
@@ -156,10 +174,9 @@ async fn apply(
                 seal,
             } => {
                 counts.acknowledged += 1;
-                if let Some(mut record) = get_record(&tx, &doc_id).await? {
-                    let mut doc = record.doc()?;
+                if let Some((mut doc, mut record)) = take(&mut changed, &mut records, &doc_id)? {
                     record.synced.acknowledge(&mut doc, heads, seal);
-                    put_record(&tx, &doc_id, &mut doc, &mut record).await?;
+                    changed.insert(doc_id, (doc, record));
                 }
             }
             DeviceEffect::MergeRemote {
@@ -168,10 +185,8 @@ async fn apply(
                 seal,
             } => {
                 counts.merged += 1;
-                let local = get_record(&tx, &doc_id).await?;
-                let (mut doc, mut record) = match local {
-                    Some(mut record) => {
-                        let mut doc = record.doc()?;
+                let (doc, record) = match take(&mut changed, &mut records, &doc_id)? {
+                    Some((mut doc, mut record)) => {
                         merge_remote(Some((&mut doc, &mut record.synced)), &bytes, seal)
                             .map_err(|e| SyncFailure::Protocol(e.to_string()))?;
                         (doc, record)
@@ -188,40 +203,76 @@ async fn apply(
                         (doc, record)
                     }
                 };
-                put_record(&tx, &doc_id, &mut doc, &mut record).await?;
+                changed.insert(doc_id, (doc, record));
             }
             DeviceEffect::Rejected { doc_id, rejection } => {
                 counts.refused += 1;
-                if let Some(mut record) = get_record(&tx, &doc_id).await? {
-                    let mut doc = record.doc()?;
+                if let Some((doc, mut record)) = take(&mut changed, &mut records, &doc_id)? {
                     record.rejected = Some(rejection);
-                    put_record(&tx, &doc_id, &mut doc, &mut record).await?;
+                    changed.insert(doc_id, (doc, record));
                 }
             }
             DeviceEffect::SendWholeDocument { doc_id } => {
-                if let Some(record) = get_record(&tx, &doc_id).await? {
+                if let Some((doc, record)) = changed.get_mut(&doc_id) {
+                    sync.enqueue(whole_document_item(&doc_id, doc, &record.synced));
+                } else if let Some(record) = records.get(&doc_id) {
                     let mut doc = record.doc()?;
                     sync.enqueue(whole_document_item(&doc_id, &mut doc, &record.synced));
                 }
             }
             DeviceEffect::ForgetSyncedState => {
-                for (id, record) in all_records(&tx).await? {
-                    let mut doc = record.doc()?;
-                    sync.enqueue(push_item(&id, &mut doc, &record.synced));
+                for (id, record) in db.all_records().await? {
+                    // The newest copy, if this answer changed it already.
+                    if let Some((doc, record)) = changed.get_mut(&id) {
+                        sync.enqueue(push_item(&id, doc, &record.synced));
+                    } else {
+                        let mut doc = record.doc()?;
+                        sync.enqueue(push_item(&id, &mut doc, &record.synced));
+                    }
                 }
             }
             DeviceEffect::StoreCursor { cursor, acked } => {
-                let text = serde_json::to_string(&StoredCursors { cursor, acked })
-                    .expect("cursors serialize");
-                tx.object_store(META)?
-                    .put(
-                        &wasm_bindgen::JsValue::from_str(&text),
-                        Some(&wasm_bindgen::JsValue::from_str(CURSORS)),
-                    )?
-                    .await?;
+                cursors = Some(
+                    serde_json::to_string(&StoredCursors { cursor, acked })
+                        .expect("cursors serialize"),
+                );
             }
         }
     }
+    let sealed = futures::future::try_join_all(
+        changed
+            .iter_mut()
+            .map(|(id, (doc, record))| async move { db.seal_record(id, doc, record).await }),
+    )
+    .await?;
+    let cursors = match cursors {
+        Some(text) => Some(db.seal(META, CURSORS, text.as_bytes()).await?),
+        None => None,
+    };
+    let tx = db.transaction(&[DOCS, SUMMARIES, META], true)?;
+    for record in &sealed {
+        record.put(&tx).await?;
+    }
+    if let Some(cursors) = cursors {
+        tx.object_store(META)?
+            .put(&cursors, Some(&wasm_bindgen::JsValue::from_str(CURSORS)))?
+            .await?;
+    }
     LocalDb::commit(tx).await?;
     Ok(counts)
+}
+
+/// The newest copy of `doc_id` in this answer: changed by an earlier effect, or as read.
+fn take(
+    changed: &mut HashMap<String, (jemput_shared::document::RegistrationDoc, StoredRecord)>,
+    records: &mut HashMap<String, StoredRecord>,
+    doc_id: &str,
+) -> Result<Option<(jemput_shared::document::RegistrationDoc, StoredRecord)>, SyncFailure> {
+    if let Some(entry) = changed.remove(doc_id) {
+        return Ok(Some(entry));
+    }
+    match records.remove(doc_id) {
+        Some(record) => Ok(Some((record.doc()?, record))),
+        None => Ok(None),
+    }
 }

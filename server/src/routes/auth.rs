@@ -1,5 +1,6 @@
 //! Signing in and out: `POST /api/auth/login`, `POST /api/auth/logout`,
-//! `GET /api/auth/me`.
+//! `GET /api/auth/me`; and `POST /api/auth/recovery-key`, a phone's PIN recovery key for
+//! the signed-in user (`crate::recovery`).
 //!
 //! A login registers a new device with its own token; the device id it returns is the
 //! device's identity in sync. A wrong password, an unknown username and a malformed one
@@ -12,7 +13,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use jemput_shared::api::auth::{LoginRequest, LoginResponse, Me, UserView};
+use jemput_shared::api::auth::{
+    LoginRequest, LoginResponse, Me, RecoveryKey, RecoveryKeyRequest, UserView,
+};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 
 use crate::accounts::{User, Username};
 use crate::auth::{self, Authenticated};
@@ -27,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/login", post(login))
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))
+        .route("/api/auth/recovery-key", post(recovery_key))
 }
 
 /// A user as the API shows them (never the password hash).
@@ -153,4 +160,26 @@ async fn me(auth: Authenticated) -> Json<Me> {
         device_id: auth.device_id,
         user: auth.user.into(),
     })
+}
+
+/// The recovery key of the calling user's phone that chose `key_id`. Only a signed-in
+/// session gets it, and the officer's app keeps its token sealed: after a forgotten PIN,
+/// that means a password login first.
+async fn recovery_key(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Json(request): Json<RecoveryKeyRequest>,
+) -> Result<Json<RecoveryKey>, ApiError> {
+    if !request.is_well_formed() {
+        return Err(ApiError::BadRequest(Message::new(
+            "bad_key_id",
+            "The recovery key id is malformed.",
+            "Id kunci pemulihan tidak sah.",
+        )));
+    }
+    let key = state.recovery.key_for(&auth.user.id, &request.key_id);
+    tracing::info!(user = %auth.user.username, device = %auth.device_id, "recovery key released");
+    Ok(Json(RecoveryKey {
+        key: URL_SAFE_NO_PAD.encode(key),
+    }))
 }

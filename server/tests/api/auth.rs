@@ -450,3 +450,46 @@ async fn a_zero_session_lifetime_is_refused_at_start() {
     let output = serve_refused(&["--admin-session-max", "0s"], &[]).await;
     assert!(String::from_utf8_lossy(&output.stderr).contains("--admin-session-max"));
 }
+
+#[tokio::test]
+async fn a_phone_recovery_key_is_the_same_for_each_login_of_its_user_and_no_one_elses() {
+    let app = spawn_app().await;
+    let (siti, first) = app.create_user_and_login("siti", "officer", &[]).await;
+    let (_, rina) = app.create_user_and_login("rina", "officer", &[]).await;
+    let body = json!({ "key_id": "8c1d2e0f-5a6b-4c7d-9e8f-0a1b2c3d4e5f" });
+    let ask = |token: String| {
+        let app = &app;
+        let body = body.clone();
+        async move {
+            let response = app
+                .post_json("/api/auth/recovery-key", Some(&token), &body)
+                .await;
+            expect_json(response, StatusCode::OK).await["key"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let key = ask(first.token.clone()).await;
+    assert_eq!(key.len(), 43, "256 bits, base64 without padding");
+    // After a forgotten PIN: a new password login of the same user gets the same key...
+    let again = app.login(&siti.username, &siti.password).await;
+    assert_eq!(ask(again.token).await, key);
+    // ...another user asking for the same id gets another key...
+    assert_ne!(ask(rina.token).await, key);
+    // ...and without a session (the locked phone's thief) nothing.
+    expect_error(
+        app.post_json("/api/auth/recovery-key", None, &body).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    let malformed = json!({ "key_id": "short" });
+    expect_error(
+        app.post_json("/api/auth/recovery-key", Some(&first.token), &malformed)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad_key_id",
+    )
+    .await;
+}

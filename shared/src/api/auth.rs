@@ -1,4 +1,5 @@
-//! Signing in: `POST /api/auth/login` and `GET /api/auth/me`.
+//! Signing in: `POST /api/auth/login` and `GET /api/auth/me`; a phone's PIN recovery key:
+//! `POST /api/auth/recovery-key`.
 
 use serde::{Deserialize, Serialize};
 
@@ -46,4 +47,33 @@ pub struct UserView {
     pub disabled: bool,
     #[serde(default)]
     pub created_at: i64,
+}
+
+/// The body of `POST /api/auth/recovery-key`: the id of a phone's recovery key, chosen at
+/// random by the phone when its officer sets a PIN and kept only there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryKeyRequest {
+    pub key_id: String,
+}
+
+impl RecoveryKeyRequest {
+    /// Characters an id may have (a UUID's, or any URL-safe token's).
+    pub const ID_LENGTH: std::ops::RangeInclusive<usize> = 16..=64;
+
+    /// True when `key_id` has 16–64 URL-safe characters.
+    pub fn is_well_formed(&self) -> bool {
+        Self::ID_LENGTH.contains(&self.key_id.len())
+            && self
+                .key_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+}
+
+/// The answer: the 256-bit key (URL-safe base64, no padding) that wraps the phone's data
+/// key beside the PIN. The same user and id always get the same key; it is released only
+/// to a signed-in session of that user, i.e. after a password login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryKey {
+    pub key: String,
 }

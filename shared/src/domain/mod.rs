@@ -1,5 +1,5 @@
-//! Value types that parse: once you hold a [`Nik`], [`PhoneNumber`], [`RegionCode`] or
-//! [`BirthDate`], it is valid and nobody re-checks it.
+//! Value types that parse: once you hold a [`Nik`], [`PhoneNumber`], [`RegionCode`],
+//! [`BirthDate`] or the phone's [`Pin`], it is valid and nobody re-checks it.
 //!
 //! The [`Registration`](crate::registration::Registration) keeps what the officer typed as
 //! plain strings (so a half-filled form can still be saved and synced); these types are how
@@ -14,6 +14,7 @@
 mod birth_date;
 mod nik;
 mod phone;
+mod pin;
 mod region;
 
 pub use birth_date::{BirthDate, WORKING_AGE};
@@ -21,6 +22,7 @@ pub use birth_date::{BirthDate, WORKING_AGE};
 pub use crate::calendar::{civil_date_at, CivilDate, WIB_OFFSET_MS};
 pub use nik::Nik;
 pub use phone::PhoneNumber;
+pub use pin::Pin;
 pub use region::{RegionCode, RegionDataError, RegionDirectory, RegionLevel};
 
 /// `Display` and `AsRef<str>` for the value types that keep their text in its normal form

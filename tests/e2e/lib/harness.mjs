@@ -280,10 +280,82 @@ export async function navigate(page, path) {
 
 // --- the officer's app -------------------------------------------------------------------
 
-/** Signs an officer in on `page` (the login form) and waits for their list. */
-export async function loginOfficer(page, username, password) {
+/** The PIN the tests' officers choose (six digits, no pattern). */
+export const PIN = "482913";
+
+/**
+ * Signs an officer in on `page` (the login form), then sets their PIN (first login on
+ * this phone) or enters it, and waits for their list.
+ */
+export async function loginOfficer(page, username, password, pin = PIN) {
   await login(page, username, password);
+  await unlock(page, pin);
+}
+
+/**
+ * The officer's PIN screen on `page`: sets `pin` when the app asks for a new one (with
+ * its confirmation), else enters it; waits for the list.
+ */
+export async function unlock(page, pin = PIN) {
+  const form = page.locator("form.pin");
+  await form.waitFor({ timeout: 30_000 });
+  await form.locator('input[name="pin"]').fill(pin);
+  const confirm = form.locator('input[name="pin_confirm"]');
+  if (await confirm.count()) await confirm.fill(pin);
+  await form.locator('button[type="submit"]').click();
   await page.locator("section.list").waitFor({ timeout: 30_000 });
+}
+
+/**
+ * Everything the origin of `page` keeps, as text, read with the browser's own storage
+ * APIs (not the app's code): every IndexedDB database's names, keys and values, local
+ * and session storage, and every Cache Storage entry's URL and body. Bytes are read both
+ * as UTF-8 and byte for byte, so any readable copy of a string shows up.
+ */
+export async function originStorageText(page) {
+  return page.evaluate(async () => {
+    const parts = [];
+    const bytesAsText = (bytes) => {
+      const view = new Uint8Array(bytes.buffer ?? bytes, bytes.byteOffset ?? 0, bytes.byteLength);
+      let latin1 = "";
+      for (let i = 0; i < view.length; i += 8192) latin1 += String.fromCharCode(...view.subarray(i, i + 8192));
+      return latin1 + "\n" + new TextDecoder().decode(view);
+    };
+    const show = (value) => {
+      if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return bytesAsText(value);
+      if (value instanceof Blob) return "[blob]";
+      if (value !== null && typeof value === "object") {
+        return Object.entries(value).map(([k, v]) => `${k}=${show(v)}`).join(";");
+      }
+      return String(value);
+    };
+    const request = (r) => new Promise((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    for (const { name } of await indexedDB.databases()) {
+      parts.push(`indexedDB ${name}`);
+      const db = await request(indexedDB.open(name));
+      for (const storeName of db.objectStoreNames) {
+        const store = db.transaction(storeName, "readonly").objectStore(storeName);
+        const keys = await request(store.getAllKeys());
+        const values = await request(store.getAll());
+        keys.forEach((key, i) => parts.push(`${storeName} ${show(key)} ${show(values[i])}`));
+      }
+      db.close();
+    }
+    for (const storage of [localStorage, sessionStorage]) {
+      for (let i = 0; i < storage.length; i++) parts.push(`${storage.key(i)} ${storage.getItem(storage.key(i))}`);
+    }
+    for (const cacheName of await caches.keys()) {
+      const cache = await caches.open(cacheName);
+      for (const entry of await cache.keys()) {
+        const response = await cache.match(entry);
+        parts.push(`cache ${cacheName} ${entry.url} ${bytesAsText(new Uint8Array(await response.arrayBuffer()))}`);
+      }
+    }
+    return parts.join("\n");
+  });
 }
 
 /** The number of registrations the officer's status line says are waiting to be sent. */

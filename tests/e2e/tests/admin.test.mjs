@@ -16,6 +16,7 @@ import {
   Api,
   ADMIN_PASSWORD,
   login,
+  loginOfficer,
   navigate,
   registerPerson,
   supervisorPath,
@@ -87,7 +88,7 @@ test("an admin creates an officer who registers, revokes the officer's phone, re
 
     // 2. The officer logs in on her phone, registers someone and syncs.
     const phone = await openApp(officerContext, server.url + "/");
-    await login(phone, "siti", "siti-password-123");
+    await loginOfficer(phone, "siti", "siti-password-123");
     await registerPerson(phone, { name: "Ahmad Fauzi", nik: "1701011505900001", birthDate: "1990-05-15" });
     await phone.click('button[name="sync_now"]');
     await until(async () => (await api.request("GET", "/api/admin/stats")).registrations === 1, "the registration on the server");

@@ -15,6 +15,7 @@ import {
   Api,
   loginOfficer,
   registerPerson,
+  unlock,
   until,
   waiting,
 } from "../lib/harness.mjs";
@@ -66,9 +67,11 @@ test("an officer registers offline, survives reloads and restarts, syncs by itse
     assert.equal(await page.locator("li.record").count(), 3);
     assert.equal(await waiting(page), 3);
 
-    // Reload, still offline: the app loads from the service worker and lists all three.
+    // Reload, still offline: the app loads from the service worker, asks for the PIN
+    // and lists all three.
     await page.reload();
     await waitForApp(page);
+    await unlock(page);
     await page.locator("li.record").nth(2).waitFor({ timeout: 30_000 });
     assert.equal(await page.locator("li.record").count(), 3);
 
@@ -76,6 +79,7 @@ test("an officer registers offline, survives reloads and restarts, syncs by itse
     await context.close();
     context = await launchBrowser({ userDataDir, offline: true });
     page = await openApp(context, server.url + "/");
+    await unlock(page);
     await page.locator("li.record").nth(2).waitFor({ timeout: 30_000 });
     assert.equal(await page.locator("li.record").count(), 3);
     assert.equal(await waiting(page), 3);

@@ -674,7 +674,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
             };
             state.saving.set(false);
             match result {
-                Ok(_) => {
+                Ok(summary) => {
                     // How long "Simpan" took to reach disk, for the benchmarks.
                     if let Some(window) = web_sys::window() {
                         let _ = js_sys::Reflect::set(
@@ -691,7 +691,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                         )
                         .into(),
                     ));
-                    state.reload_summaries().await;
+                    state.put_summary(summary);
                     state.go(Screen::List);
                     crate::scheduler::request_sync(state);
                 }

@@ -1,11 +1,13 @@
 //! The sync status line, always visible: records waiting to be sent, the last successful
-//! sync, any error in plain words, a "Sync now" button, and how much space the app uses.
+//! sync, any error in plain words, a "Sync now" button, how much space the app uses, when
+//! it locks itself, and logging out (which deletes this user's data from the phone).
 
 use leptos::prelude::*;
 
 use crate::i18n::l;
-use crate::scheduler;
+use crate::local_db::LocalDb;
 use crate::state::use_state;
+use crate::{scheduler, settings};
 
 #[component]
 pub fn StatusBar() -> impl IntoView {
@@ -59,43 +61,132 @@ pub fn StatusBar() -> impl IntoView {
             >
                 {move || l(lang.get(), "Sinkronkan sekarang", "Sync now")}
             </button>
-            <button type="button" name="logout" class="link" on:click=move |_| logout(state)>
-                {move || l(lang.get(), "Keluar", "Log out")}
-            </button>
+            <LockAfter />
+            <LogoutButton />
         </section>
     }
 }
 
-/// Signs out. Records stay in this phone's database for the next login of the same user;
-/// with records still unsent the officer is asked first.
+/// Logging out: asks first when records are not on the server yet, then [`logout`].
+/// Those records are lost with the logout, so the officer must type how many they are:
+/// a mis-tap cannot discard them.
+#[component]
+fn LogoutButton() -> impl IntoView {
+    let state = use_state();
+    let lang = state.lang;
+    let asking = RwSignal::new(false);
+    let typed = RwSignal::new(String::new());
+    let confirmed = move || typed.get().trim() == state.unsent().to_string();
+    view! {
+        <button
+            type="button"
+            name="logout"
+            class="link"
+            on:click=move |_| {
+                if state.unsent() == 0 {
+                    logout(state);
+                } else {
+                    typed.set(String::new());
+                    asking.set(true);
+                }
+            }
+        >
+            {move || l(lang.get(), "Keluar", "Log out")}
+        </button>
+        <Show when=move || asking.get()>
+            <div class="alert error logout-confirm" role="alert" data-unsent=move || state.unsent().to_string()>
+                <p>
+                    <strong>{move || state.unsent()}</strong>
+                    " "
+                    {move || l(
+                        lang.get(),
+                        "data belum terkirim ke server dan akan DIHAPUS dari ponsel ini bila Anda keluar. Sinkronkan dulu bila bisa. Untuk tetap keluar, ketik jumlahnya:",
+                        "records have not reached the server and will be DELETED from this phone if you log out. Sync first if you can. To log out anyway, type how many:",
+                    )}
+                </p>
+                <input
+                    name="discard_count"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                />
+                <button
+                    type="button"
+                    name="confirm_logout"
+                    class="danger"
+                    disabled=move || !confirmed()
+                    on:click=move |_| {
+                        if confirmed() {
+                            logout(state);
+                        }
+                    }
+                >
+                    {move || l(lang.get(), "Hapus data dan keluar", "Delete the data and log out")}
+                </button>
+                <button type="button" name="cancel_logout" class="secondary" on:click=move |_| asking.set(false)>
+                    {move || l(lang.get(), "Batal", "Cancel")}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+/// After how long without a touch the app locks (a setting of this phone).
+#[component]
+fn LockAfter() -> impl IntoView {
+    let state = use_state();
+    let lang = state.lang;
+    let current = settings::lock_after_minutes();
+    view! {
+        <label class="lock-after">
+            <span>{move || l(lang.get(), "Kunci otomatis setelah ", "Lock after ")}</span>
+            <select
+                name="lock_after"
+                on:change=move |ev| {
+                    if let Ok(minutes) = event_target_value(&ev).parse() {
+                        settings::store_lock_after_minutes(minutes);
+                    }
+                }
+            >
+                {settings::LOCK_AFTER_CHOICES
+                    .iter()
+                    .map(|&minutes| view! {
+                        <option value=minutes.to_string() selected=minutes == current>
+                            {move || format!("{minutes} {}", l(lang.get(), "menit", "min"))}
+                        </option>
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// Signs out and deletes this user's database from the phone — records, summaries, the
+/// sealed token and the keyring — so the next person to use the phone finds nothing of
+/// theirs. The caller made sure nothing unsent is lost by mistake.
 pub(crate) fn logout(state: crate::state::AppState) {
-    let lang = state.lang.get_untracked();
-    let waiting = state.pending();
-    if waiting > 0 {
-        let question = format!(
-            "{waiting} {}",
-            l(
-                lang,
-                "data belum terkirim. Data tetap di ponsel ini dan terkirim setelah Anda masuk lagi. Keluar?",
-                "records are not sent yet. They stay on this phone and are sent after you log in again. Log out?"
-            )
-        );
-        let confirmed = web_sys::window()
-            .and_then(|w| w.confirm_with_message(&question).ok())
-            .unwrap_or(false);
-        if !confirmed {
-            return;
+    let Some(session) = state.session.get_untracked() else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        if !session.token.is_empty() && !session.expired {
+            crate::api::logout(&session.token).await;
         }
-    }
-    if let Some(session) = state.session.get_untracked() {
-        leptos::task::spawn_local(async move { crate::api::logout(&session.token).await });
-    }
-    crate::settings::forget_session();
-    crate::state::set_db(None);
-    if let Some(window) = web_sys::window() {
-        let _ = window
-            .location()
-            .set_hash(&crate::state::Screen::List.hash());
-        let _ = window.location().reload();
-    }
+        if let Some(db) = crate::state::db() {
+            db.close();
+        }
+        crate::state::set_db(None);
+        if let Err(error) = LocalDb::delete(&session.user.id).await {
+            web_sys::console::warn_1(&format!("cannot delete the local data: {error:?}").into());
+        }
+        settings::forget_last_sync(&session.user.id);
+        settings::forget_session();
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .location()
+                .set_hash(&crate::state::Screen::List.hash());
+            let _ = window.location().reload();
+        }
+    });
 }
