@@ -67,6 +67,13 @@ pub struct Device {
     pub last_seen_at: i64,
     pub last_sync_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// When an admin marked it lost: its token is revoked, and its next contact tells the
+    /// app to wipe everything of its user (`auth::device_wiped`).
+    pub lost_at: Option<i64>,
+    /// When the lost device's app confirmed it was wiping.
+    pub wipe_confirmed_at: Option<i64>,
+    /// Records the app had not yet sent at its last sync, as it said (`None`: never said).
+    pub unsent_at_last_sync: Option<i64>,
 }
 
 /// A user to create; every part already parsed.

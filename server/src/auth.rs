@@ -119,6 +119,10 @@ impl Authenticated {
         let Some((device, user)) = state.store.session(token_hash(token)).await? else {
             return Err(invalid_session());
         };
+        // Lost before all: whoever holds the phone, its app must wipe.
+        if device.lost_at.is_some() {
+            return Err(device_wiped());
+        }
         // Disabled first: the most useful thing to tell its user.
         if user.disabled {
             return Err(account_disabled());
@@ -153,6 +157,16 @@ impl Authenticated {
     }
 }
 
+/// The answer to a device marked lost: its app deletes everything of its user on it.
+/// Neutral words: whoever reads them may be holding someone else's phone.
+pub fn device_wiped() -> ApiError {
+    ApiError::Unauthenticated(Message::new(
+        jemput_shared::api::error::DEVICE_WIPED,
+        "This device was signed out. Please log in.",
+        "Perangkat ini sudah dikeluarkan. Silakan masuk.",
+    ))
+}
+
 /// The token of an `Authorization: Bearer …` header.
 pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
     let Some(header) = headers.get(AUTHORIZATION) else {
@@ -173,7 +187,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
     token.ok_or_else(invalid_session)
 }
 
-fn invalid_session() -> ApiError {
+pub fn invalid_session() -> ApiError {
     ApiError::Unauthenticated(Message::new(
         "invalid_token",
         "Your session is not valid. Please log in again.",

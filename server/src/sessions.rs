@@ -122,6 +122,9 @@ mod tests {
             last_seen_at,
             last_sync_at: None,
             revoked_at: None,
+            lost_at: None,
+            wipe_confirmed_at: None,
+            unsent_at_last_sync: None,
         }
     }
 

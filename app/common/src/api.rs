@@ -3,7 +3,7 @@
 //! the shared API types (`jemput_shared::api`), sent and read as JSON.
 
 use jemput_shared::api::auth::{LoginRequest, LoginResponse};
-use jemput_shared::api::error::ErrorBody;
+use jemput_shared::api::error::{ErrorBody, DEVICE_WIPED};
 use jemput_shared::api::regions::RegionList;
 use jemput_shared::domain::RegionDirectory;
 use js_sys::Promise;
@@ -22,6 +22,9 @@ pub enum ApiFailure {
     Offline,
     /// The token is missing, expired or revoked: log in again.
     Unauthorized,
+    /// An admin marked this device lost ([`DEVICE_WIPED`]): the app deletes everything
+    /// of its user on it and shows the sign-in page.
+    DeviceWiped,
     /// The server answered with an error; its message in both languages.
     Server {
         status: u16,
@@ -37,6 +40,13 @@ impl ApiFailure {
                 lang,
                 "Tidak ada sinyal atau server tidak menjawab. Data tetap aman di ponsel.",
                 "No signal or the server did not answer. Your data stays safe on this phone.",
+            )
+            .to_owned(),
+            // Neutral: whoever reads it may be holding someone else's phone.
+            ApiFailure::DeviceWiped => l(
+                lang,
+                "Perangkat ini sudah dikeluarkan. Silakan masuk.",
+                "This device was signed out. Please log in.",
             )
             .to_owned(),
             ApiFailure::Unauthorized => l(
@@ -92,6 +102,12 @@ pub async fn login(username: &str, password: &str) -> Result<Session, ApiFailure
         user: login.user,
         expired: false,
     })
+}
+
+/// Tells the server this device, marked lost, is deleting everything of its user (best
+/// effort: the wipe goes on without an answer).
+pub async fn confirm_wipe(token: &str) {
+    let _ = send("POST", "/api/auth/wipe-confirmed", Some(token), None).await;
 }
 
 /// Tells the server this device signs out (best effort: offline, the token just stays).
@@ -165,6 +181,17 @@ pub async fn send(
     token: Option<&str>,
     body: Option<(&str, JsValue)>,
 ) -> Result<Response, ApiFailure> {
+    send_with_headers(method, path, token, body, &[]).await
+}
+
+/// [`send`] with more request headers (`name`, `value`).
+pub async fn send_with_headers(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, JsValue)>,
+    extra: &[(&str, &str)],
+) -> Result<Response, ApiFailure> {
     let window = web_sys::window().ok_or(ApiFailure::Offline)?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -175,6 +202,9 @@ pub async fn send(
     if let Some((content_type, body)) = &body {
         let _ = headers.set("Content-Type", content_type);
         init.set_body(body);
+    }
+    for (name, value) in extra {
+        let _ = headers.set(name, value);
     }
     init.set_headers(&headers);
     let controller = web_sys::AbortController::new().ok();
@@ -192,7 +222,16 @@ pub async fn send(
         .map_err(|_| ApiFailure::Offline)?;
     match response.status() {
         200..=299 => Ok(response),
-        401 => Err(ApiFailure::Unauthorized),
+        401 => {
+            let text = text_of(&response).await.unwrap_or_default();
+            let wiped = serde_json::from_str::<ErrorBody>(&text)
+                .is_ok_and(|body| body.error.code == DEVICE_WIPED);
+            Err(if wiped {
+                ApiFailure::DeviceWiped
+            } else {
+                ApiFailure::Unauthorized
+            })
+        }
         status => {
             let text = text_of(&response).await.unwrap_or_default();
             Err(match serde_json::from_str::<ErrorBody>(&text) {

@@ -8,14 +8,20 @@ use wasm_bindgen_futures::JsFuture;
 
 pub use jemput_app_common::api::*;
 
-/// One sync round trip: a wire-encoded request in, the wire-encoded answer out.
-pub async fn sync(token: &str, body: &[u8]) -> Result<Vec<u8>, ApiFailure> {
+/// One sync round trip: a wire-encoded request in, the wire-encoded answer out. The
+/// request says how many records are still `unsent`, which the server keeps for the
+/// admin (what to re-register if this phone is lost).
+pub async fn sync(token: &str, body: &[u8], unsent: usize) -> Result<Vec<u8>, ApiFailure> {
     let array = Uint8Array::from(body);
-    let response = send(
+    let response = send_with_headers(
         "POST",
         "/api/sync",
         Some(token),
         Some((jemput_shared::sync::wire::CONTENT_TYPE, array.into())),
+        &[(
+            jemput_shared::sync::message::UNSENT_HEADER,
+            &unsent.to_string(),
+        )],
     )
     .await?;
     let buffer = JsFuture::from(response.array_buffer().map_err(|_| ApiFailure::Offline)?)

@@ -256,6 +256,16 @@ impl LocalDb {
         Ok(())
     }
 
+    /// Deletes `user_id`'s database and any clear one an older version left (logout and
+    /// remote wipe: nothing of theirs may stay).
+    pub async fn delete_all(user_id: &str) -> Result<(), DbError> {
+        Self::delete(user_id).await?;
+        Factory::new()?
+            .delete(&legacy_database_name(user_id))?
+            .await?;
+        Ok(())
+    }
+
     /// Moves what an older version of the app kept in clear for `user_id` (its own
     /// database, same stores) into this one, sealed, then deletes the old database; the
     /// number of records moved. Runs once the first PIN is set, so an update loses no

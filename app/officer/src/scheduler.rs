@@ -76,6 +76,12 @@ pub fn request_sync(state: AppState) {
                     s.retry_at = 0.0;
                 });
             }
+            Err(SyncFailure::Api(ApiFailure::DeviceWiped)) => {
+                // An admin marked this phone lost: say so, then delete everything.
+                crate::api::confirm_wipe(&session.token).await;
+                crate::pages::status::forget_user(&session.user.id).await;
+                return;
+            }
             Err(failure) => {
                 if failure == SyncFailure::Api(ApiFailure::Unauthorized) {
                     let mut expired = session.clone();

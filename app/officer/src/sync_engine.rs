@@ -108,7 +108,10 @@ pub async fn sync_once(
         while let Some(request) = sync.poll_request() {
             let pushed = request.push.len();
             let body = wire::encode(&request);
-            let answer = match api::sync(token, &body).await {
+            // What stays unsent once this request is answered: the server keeps the
+            // count of the last answered one.
+            let unsent = pending.len().saturating_sub(report.sent + pushed);
+            let answer = match api::sync(token, &body, unsent).await {
                 Ok(answer) => answer,
                 Err(failure) => {
                     sync.handle_failure();

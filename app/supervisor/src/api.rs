@@ -44,7 +44,10 @@ pub async fn send_unit(
 /// expires the session; no answer at all marks the server unreachable, any answer clears it.
 fn expire_on_refusal<T>(shell: Shell, result: Answer<T>) -> Answer<T> {
     let failure = result.as_ref().err();
-    if failure == Some(&ApiFailure::Unauthorized) {
+    if matches!(
+        failure,
+        Some(ApiFailure::Unauthorized | ApiFailure::DeviceWiped)
+    ) {
         shell.expire_session();
     }
     let unreachable = failure == Some(&ApiFailure::Offline);

@@ -139,7 +139,9 @@ pub async fn fill(
     )
     .await?;
     for (officer, last_sync) in staff.officers.iter().zip(&plan.last_sync) {
-        store.record_sync(&officer.device_id, *last_sync).await?;
+        store
+            .record_sync(&officer.device_id, *last_sync, Some(0))
+            .await?;
     }
     // Done once the supervisor views show every record: a store that projects after the
     // commit (SQLite) may still be writing the last batches.

@@ -1,6 +1,7 @@
 //! Signing in and out: `POST /api/auth/login`, `POST /api/auth/logout`,
 //! `GET /api/auth/me`; and `POST /api/auth/recovery-key`, a phone's PIN recovery key for
-//! the signed-in user (`crate::recovery`).
+//! the signed-in user (`crate::recovery`); `POST /api/auth/wipe-confirmed`, a lost
+//! device's word that it is wiping (only with that device's own token).
 //!
 //! A login registers a new device with its own token; the device id it returns is the
 //! device's identity in sync. A wrong password, an unknown username and a malformed one
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))
         .route("/api/auth/recovery-key", post(recovery_key))
+        .route("/api/auth/wipe-confirmed", post(wipe_confirmed))
 }
 
 /// A user as the API shows them (never the password hash).
@@ -177,9 +179,40 @@ async fn recovery_key(
             "Id kunci pemulihan tidak sah.",
         )));
     }
+    if !state
+        .store
+        .claim_recovery_key(&auth.user.id, &auth.device_id, &request.key_id)
+        .await?
+    {
+        tracing::warn!(user = %auth.user.username, device = %auth.device_id, "recovery key refused: its phone was marked lost");
+        return Err(ApiError::Forbidden(Message::new(
+            "recovery_key_lost",
+            "This phone was marked lost; its data cannot be recovered.",
+            "Ponsel ini ditandai hilang; datanya tidak dapat dipulihkan.",
+        )));
+    }
     let key = state.recovery.key_for(&auth.user.id, &request.key_id);
     tracing::info!(user = %auth.user.username, device = %auth.device_id, "recovery key released");
     Ok(Json(RecoveryKey {
         key: URL_SAFE_NO_PAD.encode(key),
     }))
+}
+
+/// A device marked lost says it is deleting everything of its user (remote wipe). Its
+/// token no longer signs anything in, but it still proves which device speaks: only the
+/// lost device's own token is accepted, and any other answers like a bad token.
+async fn wipe_confirmed(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let token = auth::bearer_token(&headers)?;
+    let Some((device, user)) = state.store.session(auth::token_hash(token)).await? else {
+        return Err(auth::invalid_session());
+    };
+    if device.lost_at.is_none() {
+        return Err(auth::invalid_session());
+    }
+    state.store.confirm_wipe(&device.id, now_ms()).await?;
+    tracing::warn!(user = %user.username, device = %device.id, "lost device confirmed its wipe");
+    Ok(StatusCode::NO_CONTENT)
 }

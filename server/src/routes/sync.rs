@@ -27,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use jemput_shared::limits::{MAX_INFLATED_REQUEST, MAX_PULL_BYTES, MAX_SYNC_BODY};
 use jemput_shared::sync::admission::{admit_request, RequestRefused};
-use jemput_shared::sync::message::{SyncRequest, SyncResponse};
+use jemput_shared::sync::message::{SyncRequest, SyncResponse, UNSENT_HEADER};
 use jemput_shared::sync::server::pull_response;
 use jemput_shared::sync::wire;
 use tokio::sync::OwnedSemaphorePermit;
@@ -62,6 +62,7 @@ async fn sync(
     auth: Authenticated,
     request: Request,
 ) -> Result<Response, ApiError> {
+    let unsent = unsent_count(request.headers());
     let (body, reservation) = read_body(&state, request).await?;
     let _slot = state
         .sync_slots
@@ -70,8 +71,21 @@ async fn sync(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("sync slots closed: {e}")))?;
     let request = decode(body).await?;
     drop(reservation);
-    let answer = respond(&state, &auth, request).await?;
+    let answer = respond(&state, &auth, request, unsent).await?;
     Ok(([(header::CONTENT_TYPE, wire::CONTENT_TYPE)], answer).into_response())
+}
+
+/// The app's count of records it has not yet sent ([`UNSENT_HEADER`]); `None` when it
+/// did not say (an older app) or said something that is not a count.
+fn unsent_count(headers: &header::HeaderMap) -> Option<i64> {
+    let count: u32 = headers
+        .get(UNSENT_HEADER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(i64::from(count))
 }
 
 /// Inflates and decodes a request body (on a blocking thread) and checks the request as
@@ -107,6 +121,7 @@ pub async fn respond(
     state: &AppState,
     auth: &Authenticated,
     request: SyncRequest,
+    unsent: Option<i64>,
 ) -> Result<Vec<u8>, ApiError> {
     let now = clock::now_ms();
     let device_id = auth.device_id.clone();
@@ -165,7 +180,7 @@ pub async fn respond(
             Some(response)
         }
     };
-    state.store.record_sync(&device_id, now).await?;
+    state.store.record_sync(&device_id, now, unsent).await?;
     let response = SyncResponse {
         results,
         committed_through,

@@ -213,13 +213,34 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, token_hash: [u8; 32]) -> Result<Option<(Device, User)>, StoreError>;
     /// Records that the device made an authenticated request.
     async fn touch_device(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError>;
-    /// Records that the device completed a sync.
-    async fn record_sync(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Records that the device completed a sync, and how many records it said it had not
+    /// yet sent (`None`: it did not say).
+    async fn record_sync(
+        &self,
+        device_id: &str,
+        now_ms: i64,
+        unsent: Option<i64>,
+    ) -> Result<(), StoreError>;
     /// The user's devices, newest first.
     async fn list_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError>;
     /// Revokes the device's token (idempotent: a revoked device keeps its first revocation
     /// time). `NotFound` for an unknown id.
     async fn revoke_device(&self, device_id: &str, now_ms: i64) -> Result<Device, StoreError>;
+    /// Marks the device lost (remote wipe) and revokes its token; idempotent like
+    /// [`Store::revoke_device`]. `NotFound` for an unknown id.
+    async fn mark_device_lost(&self, device_id: &str, now_ms: i64) -> Result<Device, StoreError>;
+    /// Records that a lost device confirmed its wipe; the first confirmation stays. Does
+    /// nothing for a device not marked lost.
+    async fn confirm_wipe(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Records that `device_id` asked for the recovery key of `key_id`. False, recording
+    /// nothing, when a device of `user_id` that asked for the same id is marked lost:
+    /// that phone's records must not be opened with a new login.
+    async fn claim_recovery_key(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        key_id: &str,
+    ) -> Result<bool, StoreError>;
 
     // ---- regions ----
 

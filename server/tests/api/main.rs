@@ -33,3 +33,4 @@ mod startup;
 mod sync;
 mod two_instances;
 mod web;
+mod wipe;

@@ -4,6 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The code of the answer a device marked lost gets at its next contact (with a 401): its
+/// app deletes everything of its user, confirms at `POST /api/auth/wipe-confirmed`, and
+/// shows the sign-in page.
+pub const DEVICE_WIPED: &str = "device_wiped";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ErrorDetail,

@@ -60,6 +60,15 @@ pub struct DeviceView {
     pub last_seen_at: i64,
     pub last_sync_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// When an admin marked it lost (its app wipes at its next contact).
+    #[serde(default)]
+    pub lost_at: Option<i64>,
+    /// When the lost device's app confirmed the wipe.
+    #[serde(default)]
+    pub wipe_confirmed_at: Option<i64>,
+    /// Records it had not yet sent at its last sync, as it said (`None`: never said).
+    #[serde(default)]
+    pub unsent_at_last_sync: Option<i64>,
 }
 
 /// `GET /api/admin/users/{id}/devices`.

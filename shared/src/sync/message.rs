@@ -10,6 +10,12 @@ use crate::validation::FieldProblem;
 /// Bumped when the message shapes change incompatibly.
 pub const PROTOCOL_VERSION: u16 = 1;
 
+/// The header of a sync request in which the app says how many records it has not yet
+/// sent (a decimal count). A header, not a field: the wire format is positional, and
+/// apps that do not send it keep working. The server keeps the last count per device, so
+/// after a lost phone the office knows what to re-register.
+pub const UNSENT_HEADER: &str = "x-jemput-unsent";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub protocol: u16,

@@ -173,20 +173,27 @@ pub(crate) fn logout(state: crate::state::AppState) {
         if !session.token.is_empty() && !session.expired {
             crate::api::logout(&session.token).await;
         }
-        if let Some(db) = crate::state::db() {
-            db.close();
-        }
-        crate::state::set_db(None);
-        if let Err(error) = LocalDb::delete(&session.user.id).await {
-            web_sys::console::warn_1(&format!("cannot delete the local data: {error:?}").into());
-        }
-        settings::forget_last_sync(&session.user.id);
-        settings::forget_session();
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .location()
-                .set_hash(&crate::state::Screen::List.hash());
-            let _ = window.location().reload();
-        }
+        forget_user(&session.user.id).await;
     });
+}
+
+/// Deletes everything of `user_id` on this phone — their databases (sealed records,
+/// summaries, queues, the sealed token, the keyring), the remembered sync time and
+/// session — and reloads into the sign-in page. Logout and remote wipe both end here.
+pub(crate) async fn forget_user(user_id: &str) {
+    if let Some(db) = crate::state::db() {
+        db.close();
+    }
+    crate::state::set_db(None);
+    if let Err(error) = LocalDb::delete_all(user_id).await {
+        web_sys::console::warn_1(&format!("cannot delete the local data: {error:?}").into());
+    }
+    settings::forget_last_sync(user_id);
+    settings::forget_session();
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .location()
+            .set_hash(&crate::state::Screen::List.hash());
+        let _ = window.location().reload();
+    }
 }

@@ -266,7 +266,7 @@ impl Harness {
         let started = Instant::now();
         let answer = self.runtime.block_on(async {
             let request = decode(body).await?;
-            respond(state, auth, request).await
+            respond(state, auth, request, None).await
         });
         let elapsed = started.elapsed();
         let peak = alloc::peak().saturating_sub(before);

@@ -1,4 +1,5 @@
-//! A user's signed-in devices, and revoking one (a lost or stolen phone).
+//! A user's signed-in devices, revoking one (a phone replaced), and marking one lost (a
+//! phone lost or stolen: its app wipes itself at its next contact, see `auth`).
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -23,6 +24,9 @@ impl From<Device> for DeviceView {
             last_seen_at: device.last_seen_at,
             last_sync_at: device.last_sync_at,
             revoked_at: device.revoked_at,
+            lost_at: device.lost_at,
+            wipe_confirmed_at: device.wipe_confirmed_at,
+            unsent_at_last_sync: device.unsent_at_last_sync,
         }
     }
 }
@@ -56,5 +60,24 @@ pub(super) async fn revoke(
             other => other.into(),
         })?;
     tracing::info!(by = %admin.user.username, device = %device.id, "device revoked");
+    Ok(Json(device.into()))
+}
+
+/// Marks a device lost: its token stops working, and its next contact answers
+/// `device_wiped`, on which the app deletes everything of its user. Twice is harmless.
+pub(super) async fn mark_lost(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(device_id): Path<String>,
+) -> Result<Json<DeviceView>, ApiError> {
+    let device = state
+        .store
+        .mark_device_lost(&device_id, now_ms())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError::not_found("Device", "Perangkat"),
+            other => other.into(),
+        })?;
+    tracing::warn!(by = %admin.user.username, device = %device.id, "device marked lost");
     Ok(Json(device.into()))
 }

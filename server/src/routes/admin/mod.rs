@@ -1,6 +1,6 @@
 //! Administration, for admins only: users (`users`: `GET`/`POST /api/admin/users`,
 //! `PATCH /api/admin/users/{id}`), their devices (`devices`:
-//! `GET /api/admin/users/{id}/devices`, `POST /api/admin/devices/{id}/revoke`), the
+//! `GET /api/admin/users/{id}/devices`, `POST /api/admin/devices/{id}/revoke`, `POST /api/admin/devices/{id}/lost`), the
 //! region list (`regions`: `POST /api/admin/regions/import`), and totals
 //! (`GET /api/admin/stats`).
 //!
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/admin/users/{id}", patch(users::update))
         .route("/api/admin/users/{id}/devices", get(devices::list))
         .route("/api/admin/devices/{id}/revoke", post(devices::revoke))
+        .route("/api/admin/devices/{id}/lost", post(devices::mark_lost))
         .route("/api/admin/regions/import", post(regions::import))
         .route("/api/admin/stats", get(stats))
 }

@@ -201,7 +201,8 @@ pub(super) async fn update_user(
 }
 
 const DEVICE_COLUMNS: &str =
-    "d.id, d.user_id, d.name, d.created_at, d.last_seen_at, d.last_sync_at, d.revoked_at";
+    "d.id, d.user_id, d.name, d.created_at, d.last_seen_at, d.last_sync_at, d.revoked_at, \
+     d.lost_at, d.wipe_confirmed_at, d.unsent_at_last_sync";
 
 fn device_from(row: &Row) -> Result<Device, StoreError> {
     Ok(Device {
@@ -212,6 +213,9 @@ fn device_from(row: &Row) -> Result<Device, StoreError> {
         last_seen_at: row.try_get(4)?,
         last_sync_at: row.try_get(5)?,
         revoked_at: row.try_get(6)?,
+        lost_at: row.try_get(7)?,
+        wipe_confirmed_at: row.try_get(8)?,
+        unsent_at_last_sync: row.try_get(9)?,
     })
 }
 
@@ -251,7 +255,7 @@ pub(super) async fn session(
         return Ok(None);
     };
     let device = device_from(&row)?;
-    let (user, _) = user_from(&row, 7)?;
+    let (user, _) = user_from(&row, 10)?;
     Ok(Some((device, user)))
 }
 
@@ -271,14 +275,18 @@ pub(super) async fn record_sync(
     client: &Client,
     device_id: &str,
     now_ms: i64,
+    unsent: Option<i64>,
 ) -> Result<(), StoreError> {
     let statement = client
         .prepare_cached(
-            "UPDATE devices SET last_sync_at = $2, last_seen_at = GREATEST(last_seen_at, $2)
+            "UPDATE devices SET last_sync_at = $2, last_seen_at = GREATEST(last_seen_at, $2),
+                    unsent_at_last_sync = $3
              WHERE id = $1",
         )
         .await?;
-    client.execute(&statement, &[&device_id, &now_ms]).await?;
+    client
+        .execute(&statement, &[&device_id, &now_ms, &unsent])
+        .await?;
     Ok(())
 }
 
@@ -316,4 +324,73 @@ pub(super) async fn revoke_device(
         Some(row) => device_from(&row),
         None => Err(StoreError::NotFound),
     }
+}
+
+/// Marks the device lost and revokes its token (both idempotent: the first times stay).
+pub(super) async fn mark_device_lost(
+    client: &Client,
+    device_id: &str,
+    now_ms: i64,
+) -> Result<Device, StoreError> {
+    let row = client
+        .query_opt(
+            &format!(
+                "UPDATE devices AS d SET revoked_at = COALESCE(revoked_at, $2),
+                        lost_at = COALESCE(lost_at, $2)
+                 WHERE id = $1 RETURNING {DEVICE_COLUMNS}"
+            ),
+            &[&device_id, &now_ms],
+        )
+        .await?;
+    match row {
+        Some(row) => device_from(&row),
+        None => Err(StoreError::NotFound),
+    }
+}
+
+/// Records that a lost device confirmed its wipe (the first confirmation stays).
+pub(super) async fn confirm_wipe(
+    client: &Client,
+    device_id: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    client
+        .execute(
+            "UPDATE devices SET wipe_confirmed_at = COALESCE(wipe_confirmed_at, $2)
+             WHERE id = $1 AND lost_at IS NOT NULL",
+            &[&device_id, &now_ms],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Records that `device_id` asked for the recovery key of `key_id`; false, recording
+/// nothing, when a lost device of `user_id` asked for that id (its key is refused).
+pub(super) async fn claim_recovery_key(
+    client: &Client,
+    user_id: &str,
+    device_id: &str,
+    key_id: &str,
+) -> Result<bool, StoreError> {
+    // One statement: the update happens only when no lost device holds the id.
+    let changed = client
+        .execute(
+            "UPDATE devices SET recovery_key_id = $3
+             WHERE id = $2 AND NOT EXISTS (
+                 SELECT 1 FROM devices l
+                 WHERE l.user_id = $1 AND l.recovery_key_id = $3 AND l.lost_at IS NOT NULL)",
+            &[&user_id, &device_id, &key_id],
+        )
+        .await?;
+    if changed > 0 {
+        return Ok(true);
+    }
+    let lost = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM devices
+                            WHERE user_id = $1 AND recovery_key_id = $2 AND lost_at IS NOT NULL)",
+            &[&user_id, &key_id],
+        )
+        .await?;
+    Ok(!lost.try_get::<_, bool>(0)?)
 }

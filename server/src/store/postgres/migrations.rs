@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_background_projection",
         include_str!("migrations/0009_background_projection.sql"),
     ),
+    (
+        "0010_lost_devices",
+        include_str!("migrations/0010_lost_devices.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

@@ -265,8 +265,13 @@ impl Store for PostgresStore {
         accounts::touch_device(&self.client().await?, device_id, now_ms).await
     }
 
-    async fn record_sync(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError> {
-        accounts::record_sync(&self.client().await?, device_id, now_ms).await
+    async fn record_sync(
+        &self,
+        device_id: &str,
+        now_ms: i64,
+        unsent: Option<i64>,
+    ) -> Result<(), StoreError> {
+        accounts::record_sync(&self.client().await?, device_id, now_ms, unsent).await
     }
 
     async fn list_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {
@@ -275,6 +280,23 @@ impl Store for PostgresStore {
 
     async fn revoke_device(&self, device_id: &str, now_ms: i64) -> Result<Device, StoreError> {
         accounts::revoke_device(&self.client().await?, device_id, now_ms).await
+    }
+
+    async fn mark_device_lost(&self, device_id: &str, now_ms: i64) -> Result<Device, StoreError> {
+        accounts::mark_device_lost(&self.client().await?, device_id, now_ms).await
+    }
+
+    async fn confirm_wipe(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        accounts::confirm_wipe(&self.client().await?, device_id, now_ms).await
+    }
+
+    async fn claim_recovery_key(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        key_id: &str,
+    ) -> Result<bool, StoreError> {
+        accounts::claim_recovery_key(&self.client().await?, user_id, device_id, key_id).await
     }
 
     async fn replace_regions(&self, list: Vec<Region>) -> Result<(), StoreError> {

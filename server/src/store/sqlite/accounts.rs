@@ -196,7 +196,8 @@ pub(super) fn update_user(
 }
 
 const DEVICE_COLUMNS: &str =
-    "d.id, d.user_id, d.name, d.created_at, d.last_seen_at, d.last_sync_at, d.revoked_at";
+    "d.id, d.user_id, d.name, d.created_at, d.last_seen_at, d.last_sync_at, d.revoked_at, \
+     d.lost_at, d.wipe_confirmed_at, d.unsent_at_last_sync";
 
 fn device_row(row: &Row<'_>) -> rusqlite::Result<Device> {
     Ok(Device {
@@ -207,6 +208,9 @@ fn device_row(row: &Row<'_>) -> rusqlite::Result<Device> {
         last_seen_at: row.get(4)?,
         last_sync_at: row.get(5)?,
         revoked_at: row.get(6)?,
+        lost_at: row.get(7)?,
+        wipe_confirmed_at: row.get(8)?,
+        unsent_at_last_sync: row.get(9)?,
     })
 }
 
@@ -271,11 +275,13 @@ pub(super) fn record_sync(
     conn: &mut Connection,
     device_id: &str,
     now_ms: i64,
+    unsent: Option<i64>,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE devices SET last_sync_at = ?2, last_seen_at = MAX(last_seen_at, ?2)
+        "UPDATE devices SET last_sync_at = ?2, last_seen_at = MAX(last_seen_at, ?2),
+                unsent_at_last_sync = ?3
          WHERE id = ?1",
-        params![device_id, now_ms],
+        params![device_id, now_ms, unsent],
     )?;
     Ok(())
 }
@@ -307,6 +313,63 @@ pub(super) fn revoke_device(
         return Err(StoreError::NotFound);
     }
     device_by_id(conn, device_id)
+}
+
+/// Marks the device lost and revokes its token (both idempotent: the first times stay).
+pub(super) fn mark_device_lost(
+    conn: &mut Connection,
+    device_id: &str,
+    now_ms: i64,
+) -> Result<Device, StoreError> {
+    let changed = conn.execute(
+        "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?2), lost_at = COALESCE(lost_at, ?2)
+         WHERE id = ?1",
+        params![device_id, now_ms],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    device_by_id(conn, device_id)
+}
+
+/// Records that a lost device confirmed its wipe (the first confirmation stays).
+pub(super) fn confirm_wipe(
+    conn: &mut Connection,
+    device_id: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE devices SET wipe_confirmed_at = COALESCE(wipe_confirmed_at, ?2)
+         WHERE id = ?1 AND lost_at IS NOT NULL",
+        params![device_id, now_ms],
+    )?;
+    Ok(())
+}
+
+/// Records that `device_id` asked for the recovery key of `key_id`; false, recording
+/// nothing, when a lost device of `user_id` asked for that id (its key is refused).
+pub(super) fn claim_recovery_key(
+    conn: &mut Connection,
+    user_id: &str,
+    device_id: &str,
+    key_id: &str,
+) -> Result<bool, StoreError> {
+    let tx = conn.transaction()?;
+    let lost: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = ?1 AND recovery_key_id = ?2
+                        AND lost_at IS NOT NULL)",
+        params![user_id, key_id],
+        |row| row.get(0),
+    )?;
+    if lost {
+        return Ok(false);
+    }
+    tx.execute(
+        "UPDATE devices SET recovery_key_id = ?2 WHERE id = ?1",
+        params![device_id, key_id],
+    )?;
+    tx.commit()?;
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -507,7 +570,7 @@ mod tests {
         let mut conn = db();
         let (user, device) = siti_signed_in(&mut conn, Role::Admin);
         touch_device(&mut conn, &device.id, 50).unwrap();
-        record_sync(&mut conn, &device.id, 500).unwrap();
+        record_sync(&mut conn, &device.id, 500, None).unwrap();
         let listed = list_devices(&mut conn, &user.id).unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].last_seen_at, 500);

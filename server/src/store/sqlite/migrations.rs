@@ -48,6 +48,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_one_nik_index",
         include_str!("migrations/0010_one_nik_index.sql"),
     ),
+    (
+        "0011_lost_devices",
+        include_str!("migrations/0011_lost_devices.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer

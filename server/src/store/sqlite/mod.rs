@@ -296,9 +296,14 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn record_sync(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError> {
+    async fn record_sync(
+        &self,
+        device_id: &str,
+        now_ms: i64,
+        unsent: Option<i64>,
+    ) -> Result<(), StoreError> {
         let device_id = device_id.to_owned();
-        self.with_writer(move |conn| accounts::record_sync(conn, &device_id, now_ms))
+        self.with_writer(move |conn| accounts::record_sync(conn, &device_id, now_ms, unsent))
             .await
     }
 
@@ -312,6 +317,32 @@ impl Store for SqliteStore {
         let device_id = device_id.to_owned();
         self.with_writer(move |conn| accounts::revoke_device(conn, &device_id, now_ms))
             .await
+    }
+
+    async fn mark_device_lost(&self, device_id: &str, now_ms: i64) -> Result<Device, StoreError> {
+        let device_id = device_id.to_owned();
+        self.with_writer(move |conn| accounts::mark_device_lost(conn, &device_id, now_ms))
+            .await
+    }
+
+    async fn confirm_wipe(&self, device_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        let device_id = device_id.to_owned();
+        self.with_writer(move |conn| accounts::confirm_wipe(conn, &device_id, now_ms))
+            .await
+    }
+
+    async fn claim_recovery_key(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        key_id: &str,
+    ) -> Result<bool, StoreError> {
+        let (user_id, device_id, key_id) =
+            (user_id.to_owned(), device_id.to_owned(), key_id.to_owned());
+        self.with_writer(move |conn| {
+            accounts::claim_recovery_key(conn, &user_id, &device_id, &key_id)
+        })
+        .await
     }
 
     async fn replace_regions(&self, list: Vec<Region>) -> Result<(), StoreError> {

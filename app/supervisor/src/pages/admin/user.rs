@@ -1,9 +1,10 @@
 //! One user as the admin manages them: name, role and regions, a new password,
-//! disable / enable, and their devices with the last sync and a revoke button.
+//! disable / enable, and their devices with the last sync, the records unsent then, and
+//! buttons to revoke one or mark it lost (remote wipe).
 
 use jemput_app_common::api::ApiFailure;
 use jemput_app_common::format::when;
-use jemput_app_common::i18n::l;
+use jemput_app_common::i18n::{l, Lang};
 use jemput_shared::api::users::{DeviceList, DeviceView, UpdateUser, UserView};
 use jemput_shared::policy::Role;
 use leptos::prelude::*;
@@ -168,55 +169,60 @@ fn devices_table(
 ) -> impl IntoView {
     let lang = admin.lang();
     let empty = list.is_empty();
-    let revoke = move |device_id: String| {
-        if !confirm(l(
-            lang.get_untracked(),
-            "Cabut perangkat ini? Perangkat harus masuk lagi untuk sinkron.",
-            "Revoke this device? It must log in again to sync.",
-        )) {
+    let act = move |action: DeviceAction, device_id: String| {
+        let (question_id, question_en) = action.question();
+        if !confirm(l(lang.get_untracked(), question_id, question_en)) {
             return;
         }
         spawn_local(async move {
             let shell = admin.supervision.shell;
-            let path = format!("/api/admin/devices/{}/revoke", encode(&device_id));
+            let path = format!(
+                "/api/admin/devices/{}/{}",
+                encode(&device_id),
+                action.path()
+            );
             let result = api::send_unit(shell, "POST", &path, None::<&()>).await;
             if let Some(id) = admin.chosen.get_untracked() {
                 reload_devices(admin, id, devices, note).await;
             }
-            note.set(Some(Note::of(&result, || {
-                Note::done("Perangkat dicabut.", "Device revoked.")
-            })));
+            let (done_id, done_en) = action.done();
+            note.set(Some(Note::of(&result, || Note::done(done_id, done_en))));
         });
     };
     view! {
         <h3>{move || l(lang.get(), "Perangkat", "Devices")}</h3>
-        <AdminTable lang=lang testid="devices" columns=&[("Perangkat", "Device"), ("Masuk", "Signed in"), ("Sinkron terakhir", "Last sync"), ("Status", "Status")]>
+        <AdminTable lang=lang testid="devices" columns=&[("Perangkat", "Device"), ("Masuk", "Signed in"), ("Sinkron terakhir", "Last sync"), ("Belum terkirim saat sinkron terakhir", "Unsent at last sync"), ("Status", "Status")]>
             {empty.then(|| view! {
                 <tr>
-                    <td colspan="5" class="hint">
+                    <td colspan="6" class="hint">
                         {move || l(lang.get(), "Belum pernah masuk di perangkat mana pun.", "Not signed in on any device yet.")}
                     </td>
                 </tr>
             })}
-            <For each=move || list.clone() key=|d| (d.id.clone(), d.revoked_at, d.last_sync_at) let:device>
+            <For each=move || list.clone() key=|d| (d.id.clone(), d.revoked_at, d.last_sync_at, d.lost_at, d.wipe_confirmed_at) let:device>
                 {
                     let revoked = device.revoked_at.is_some();
-                    let id = device.id.clone();
+                    let lost = device.lost_at.is_some();
+                    let wiped = device.wipe_confirmed_at.is_some();
+                    let revoke_id = device.id.clone();
+                    let lost_id = device.id.clone();
+                    let unsent = device.unsent_at_last_sync.map_or_else(|| "–".to_owned(), |n| n.to_string());
                     view! {
-                        <tr data-testid="device-row" data-revoked=revoked.to_string()>
+                        <tr data-testid="device-row" data-revoked=revoked.to_string()
+                            data-lost=lost.to_string() data-wiped=wiped.to_string()>
                             <td>{device.name.clone()}</td>
                             <td>{move || when(lang.get(), Some(device.created_at))}</td>
                             <td>{move || when(lang.get(), device.last_sync_at)}</td>
-                            <td>
-                                {move || match device.revoked_at {
-                                    Some(at) => format!("{} {}", l(lang.get(), "Dicabut", "Revoked"), when(lang.get(), Some(at))),
-                                    None => l(lang.get(), "Aktif", "Active").to_owned(),
-                                }}
-                            </td>
+                            <td data-testid="device-unsent">{unsent}</td>
+                            <td data-testid="device-status">{move || device_status(lang.get(), &device)}</td>
                             <td>
                                 <button type="button" class="secondary" name="revoke" disabled=revoked
-                                    on:click=move |_| revoke(id.clone())>
+                                    on:click=move |_| act(DeviceAction::Revoke, revoke_id.clone())>
                                     {move || l(lang.get(), "Cabut", "Revoke")}
+                                </button>
+                                <button type="button" class="secondary" name="lost" disabled=lost
+                                    on:click=move |_| act(DeviceAction::MarkLost, lost_id.clone())>
+                                    {move || l(lang.get(), "Tandai hilang", "Mark lost")}
                                 </button>
                             </td>
                         </tr>
@@ -224,6 +230,74 @@ fn devices_table(
                 }
             </For>
         </AdminTable>
+    }
+}
+
+/// What an admin can do to a device: revoke it (a phone replaced: unsent records wait for
+/// a new login) or mark it lost (its app deletes everything of its user at its next
+/// contact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DeviceAction {
+    Revoke,
+    MarkLost,
+}
+
+impl DeviceAction {
+    /// The last segment of `POST /api/admin/devices/{id}/…`.
+    fn path(self) -> &'static str {
+        match self {
+            DeviceAction::Revoke => "revoke",
+            DeviceAction::MarkLost => "lost",
+        }
+    }
+
+    fn question(self) -> (&'static str, &'static str) {
+        match self {
+            DeviceAction::Revoke => (
+                "Cabut perangkat ini? Perangkat harus masuk lagi untuk sinkron.",
+                "Revoke this device? It must log in again to sync.",
+            ),
+            DeviceAction::MarkLost => (
+                "Tandai perangkat ini hilang? Saat berikutnya terhubung, semua data pengguna ini \
+                 di perangkat itu dihapus, termasuk data yang belum terkirim.",
+                "Mark this device lost? At its next contact every record of this user on it is \
+                 deleted, unsent records included.",
+            ),
+        }
+    }
+
+    fn done(self) -> (&'static str, &'static str) {
+        match self {
+            DeviceAction::Revoke => ("Perangkat dicabut.", "Device revoked."),
+            DeviceAction::MarkLost => (
+                "Perangkat ditandai hilang; datanya dihapus saat berikutnya terhubung.",
+                "Device marked lost; its data is deleted at its next contact.",
+            ),
+        }
+    }
+}
+
+/// A device's state in words: lost (and whether its wipe is confirmed), revoked, active.
+fn device_status(lang: Lang, device: &DeviceView) -> String {
+    match (device.lost_at, device.wipe_confirmed_at, device.revoked_at) {
+        (Some(_), Some(wiped), _) => format!(
+            "{} {}",
+            l(lang, "Hilang; data dihapus", "Lost; wiped"),
+            when(lang, Some(wiped))
+        ),
+        (Some(lost), None, _) => format!(
+            "{} {}",
+            l(
+                lang,
+                "Hilang, menunggu penghapusan sejak",
+                "Lost, wipe pending since"
+            ),
+            when(lang, Some(lost))
+        ),
+        (None, _, Some(at)) => {
+            format!("{} {}", l(lang, "Dicabut", "Revoked"), when(lang, Some(at)))
+        }
+        (None, _, None) => l(lang, "Aktif", "Active").to_owned(),
     }
 }
 
