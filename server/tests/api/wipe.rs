@@ -51,13 +51,15 @@ async fn device_of(app: &TestApp, admin: &str, user_id: &str, device_id: &str) -
 async fn only_an_admin_marks_a_device_lost() {
     let app = spawn_app().await;
     let (_, siti) = app.create_user_and_login("siti", "officer", &[]).await;
-    let (_, kepala) = app.create_user_and_login("kepala", "supervisor", &[]).await;
+    let (_, kepala) = app
+        .create_user_and_login("kepala", "supervisor", &["17.01"])
+        .await;
     let path = format!("/api/admin/devices/{}/lost", siti.device_id);
     for token in [&siti.token, &kepala.token] {
         expect_error(
             app.post_json(&path, Some(token), &json!({})).await,
             StatusCode::FORBIDDEN,
-            "forbidden",
+            "admin_only",
         )
         .await;
     }
