@@ -498,6 +498,14 @@ impl LocalDb {
         LocalDb::commit(tx).await
     }
 
+    pub async fn delete_meta(&self, key: &str) -> Result<(), DbError> {
+        let tx = self.transaction(&[META], true)?;
+        tx.object_store(META)?
+            .delete(JsValue::from_str(key))?
+            .await?;
+        LocalDb::commit(tx).await
+    }
+
     /// Seals a record and its summary for writing (before the write transaction opens).
     pub async fn seal_record(
         &self,

@@ -25,6 +25,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::i18n::{l, label, Lang};
+use crate::kept_draft::{self, KeptDraft};
 use crate::records::{self, OfficerEdit};
 use crate::state::{db, now_ms, use_state, AppState, Screen};
 
@@ -532,6 +533,39 @@ fn blank_registration(state: AppState) -> Registration {
     }
 }
 
+/// Lets the idle lock keep this form's unsaved input (`kept_draft`), and for a new
+/// registration takes back what it kept.
+fn keep_across_the_lock(
+    id: Option<String>,
+    draft: RwSignal<Registration>,
+    stored: RwSignal<Option<Registration>>,
+    show: impl Fn(Registration) + 'static,
+) {
+    let blank = draft.get_untracked();
+    let record = id.clone();
+    let number = kept_draft::form_opened(move || {
+        let now = draft.try_get_untracked()?;
+        let unchanged = match stored.try_get_untracked()? {
+            Some(saved) => now == saved,
+            // An edit whose record is not loaded yet has nothing typed.
+            None => record.is_some() || now == blank,
+        };
+        (!unchanged).then(|| KeptDraft {
+            record: record.clone(),
+            registration: now,
+        })
+    });
+    on_cleanup(move || kept_draft::form_closed(number));
+    if id.is_none() {
+        spawn_local(async move {
+            let Some(db) = db() else { return };
+            if let Some(kept) = kept_draft::take(&db, None).await {
+                show(kept);
+            }
+        });
+    }
+}
+
 #[component]
 pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
     let state = use_state();
@@ -575,15 +609,20 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
     let reply = RwSignal::new(String::new());
     let skills_text = RwSignal::new(String::new());
     let has_disability = RwSignal::new(false);
+    let show = move |registration: Registration| {
+        skills_text.set(registration.skills.join(", "));
+        has_disability.set(registration.disability.is_some());
+        draft.set(registration);
+    };
+    keep_across_the_lock(id.clone(), draft, stored, show);
     if let Some(id) = id.clone() {
         spawn_local(async move {
             let Some(db) = db() else { return };
             match records::load(&db, &id).await {
                 Ok(Some(registration)) => {
-                    skills_text.set(registration.skills.join(", "));
-                    has_disability.set(registration.disability.is_some());
                     stored.set(Some(registration.clone()));
-                    draft.set(registration);
+                    let kept = kept_draft::take(&db, Some(&id)).await;
+                    show(kept.unwrap_or(registration));
                     loaded.set(true);
                 }
                 Ok(None) => state.go(Screen::List),
