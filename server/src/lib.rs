@@ -37,6 +37,7 @@ pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod device_check;
 pub mod error;
 pub(crate) mod ingest;
 pub mod listing;

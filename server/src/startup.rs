@@ -58,6 +58,8 @@ pub struct AppState {
     pub sealer: Sealer,
     /// Phones' PIN recovery keys, derived from the same stored secret (`recovery.rs`).
     pub recovery: crate::recovery::RecoveryKeys,
+    /// Devices' checks, for a locked phone (`device_check.rs`), from the same secret.
+    pub device_checks: crate::device_check::DeviceChecks,
     /// The official regions, for validating registrations and account assignments.
     pub regions: RegionCatalog,
     /// Sync requests merged at once. Merging is CPU work and each request holds its
@@ -91,6 +93,7 @@ impl AppState {
         let seal_key = seal_key(store.as_ref()).await?;
         let sealer = Sealer::new(seal_key);
         let recovery = crate::recovery::RecoveryKeys::new(&seal_key);
+        let device_checks = crate::device_check::DeviceChecks::new(&seal_key);
         let regions = RegionCatalog::load(store.as_ref())
             .await
             .context("loading the stored region list")?;
@@ -99,6 +102,7 @@ impl AppState {
             store,
             sealer,
             recovery,
+            device_checks,
             regions,
             sync_slots: Arc::new(tokio::sync::Semaphore::new(
                 cores.clamp(1, SYNC_MERGE_MEMORY / MAX_REQUEST_MEMORY),

@@ -82,6 +82,9 @@ pub async fn login(username: &str, password: &str) -> Result<Session, ApiFailure
         username: username.to_owned(),
         password: password.to_owned(),
         device_name: Some(device_name),
+        // A login again on this phone ends the device it replaces (its token may be
+        // sealed out of reach after a PIN lock-out); the server ignores another user's.
+        replaces: crate::session::session().and_then(|s| s.device_check()),
     };
     let response = send("POST", "/api/auth/login", None, Some(json_body(&request))).await;
     // A wrong password is a 401 with a message, not an expired session.
@@ -101,13 +104,8 @@ pub async fn login(username: &str, password: &str) -> Result<Session, ApiFailure
         device_id: login.device_id,
         user: login.user,
         expired: false,
+        device_check: login.device_check,
     })
-}
-
-/// Tells the server this device, marked lost, is deleting everything of its user (best
-/// effort: the wipe goes on without an answer).
-pub async fn confirm_wipe(token: &str) {
-    let _ = send("POST", "/api/auth/wipe-confirmed", Some(token), None).await;
 }
 
 /// Tells the server this device signs out (best effort: offline, the token just stays).
@@ -152,13 +150,13 @@ pub async fn call_unit(
     send(method, path, Some(token), body).await.map(drop)
 }
 
-fn json_body(body: &impl Serialize) -> (&'static str, JsValue) {
+pub fn json_body(body: &impl Serialize) -> (&'static str, JsValue) {
     // The API's types are plain strings, numbers and lists: they always serialize.
     let text = serde_json::to_string(body).unwrap_or_default();
     ("application/json", JsValue::from_str(&text))
 }
 
-async fn read_json<T: DeserializeOwned>(response: &Response) -> Result<T, ApiFailure> {
+pub async fn read_json<T: DeserializeOwned>(response: &Response) -> Result<T, ApiFailure> {
     let text = text_of(response).await?;
     serde_json::from_str(&text).map_err(|_| bad_answer())
 }

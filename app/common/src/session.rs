@@ -3,7 +3,7 @@
 //! [`store_session`]); and which app serves which role.
 
 use gloo_storage::{LocalStorage, Storage};
-use jemput_shared::api::auth::UserView;
+use jemput_shared::api::auth::{DeviceCheck, UserView};
 use jemput_shared::policy::Role;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +38,21 @@ pub struct Session {
     /// Set when the server refused the token: the user logs in again.
     #[serde(default)]
     pub expired: bool,
+    /// The device's check (`jemput_shared::api::auth::DeviceCheck`): opens nothing, so
+    /// it is kept in clear; a locked app asks with it whether the phone was marked lost.
+    /// Empty for a session of an older version.
+    #[serde(default)]
+    pub device_check: String,
+}
+
+impl Session {
+    /// This device's proof of itself without its token, if the login gave one.
+    pub fn device_check(&self) -> Option<DeviceCheck> {
+        (!self.device_check.is_empty()).then(|| DeviceCheck {
+            device_id: self.device_id.clone(),
+            check: self.device_check.clone(),
+        })
+    }
 }
 
 pub fn session() -> Option<Session> {

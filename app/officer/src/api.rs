@@ -1,10 +1,12 @@
 //! Calls to the server: those both apps make (login, logout, the region list; from
-//! `jemput_app_common::api`), the officer's own sync round trip and the phone's PIN
-//! recovery key. Every failure is an
+//! `jemput_app_common::api`), the officer's own sync round trip, the phone's PIN
+//! recovery key, and the remote wipe's questions and confirmation. Every failure is an
 //! [`ApiFailure`] the screens put in plain words; none of them loses local data.
 
 use js_sys::Uint8Array;
 use wasm_bindgen_futures::JsFuture;
+
+use jemput_shared::api::auth::{DeviceCheck, DeviceCheckAnswer};
 
 pub use jemput_app_common::api::*;
 
@@ -51,4 +53,35 @@ pub async fn recovery_key(token: &str, key_id: &str) -> Result<Vec<u8>, ApiFailu
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(answer.key)
         .map_err(|_| bad_answer())
+}
+
+/// Whether an admin marked this device lost (`POST /api/auth/device-check`); asked with
+/// the device's check, so a locked app can ask.
+pub async fn device_check(proof: &DeviceCheck) -> Result<bool, ApiFailure> {
+    let response = send(
+        "POST",
+        "/api/auth/device-check",
+        None,
+        Some(json_body(proof)),
+    )
+    .await?;
+    let answer: DeviceCheckAnswer = read_json(&response).await?;
+    Ok(answer.lost)
+}
+
+/// How a wiped device proves itself when it confirms: its token (unlocked) or its check
+/// (locked, or a session without a token).
+pub enum WipeProof {
+    Token(String),
+    Check(DeviceCheck),
+}
+
+/// Tells the server this device, marked lost, has deleted everything of its user (best
+/// effort: the wipe is done whether or not the answer comes).
+pub async fn confirm_wipe(proof: &WipeProof) {
+    let path = "/api/auth/wipe-confirmed";
+    let _ = match proof {
+        WipeProof::Token(token) => send("POST", path, Some(token), None).await,
+        WipeProof::Check(check) => send("POST", path, None, Some(json_body(check))).await,
+    };
 }

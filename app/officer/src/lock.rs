@@ -59,10 +59,19 @@ thread_local! {
     static OPENING: RefCell<Option<Rc<LocalDb>>> = const { RefCell::new(None) };
     /// When the officer last touched the screen (ms since the epoch).
     static LAST_TOUCH: Cell<f64> = const { Cell::new(0.0) };
+    /// The idle lock has begun (the page reloads once the form's input is kept).
+    static LOCKING: Cell<bool> = const { Cell::new(false) };
 }
 
 fn opening() -> Option<Rc<LocalDb>> {
     OPENING.with(|db| db.borrow().clone())
+}
+
+/// Closes the database the PIN screens hold, so it can be deleted (remote wipe).
+pub fn close_opening() {
+    if let Some(db) = OPENING.with(|o| o.borrow_mut().take()) {
+        db.close();
+    }
 }
 
 /// Opens `user_id`'s database and decides which PIN screen comes first. A token in the
@@ -96,7 +105,11 @@ pub async fn open(state: AppState, user_id: String) -> Result<(), String> {
         }
     };
     OPENING.with(|o| *o.borrow_mut() = Some(Rc::new(db)));
+    let locked = matches!(next, Lock::Locked { .. } | Lock::LockedOut);
     state.lock.set(next);
+    if locked {
+        crate::remote_wipe::watch_while_locked(state);
+    }
     Ok(())
 }
 
@@ -603,7 +616,7 @@ fn PinInput(
 
 /// Locks after [`settings::lock_after_minutes`] without a touch: the page reloads into
 /// the PIN screen, dropping every key and opened record from memory. A save in progress
-/// finishes first.
+/// finishes first; the open form's unsaved input is kept sealed (`kept_draft`).
 pub fn watch_idle(state: AppState) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
@@ -620,10 +633,17 @@ pub fn watch_idle(state: AppState) {
         if state.lock.get_untracked() == Lock::Unlocked
             && idle_ms >= limit_ms
             && !state.saving.get_untracked()
+            && !LOCKING.with(|l| l.replace(true))
         {
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().reload();
-            }
+            // The open form's unsaved input is sealed first, for after the PIN.
+            spawn_local(async move {
+                if let Some(db) = crate::state::db() {
+                    crate::kept_draft::keep(&db).await;
+                }
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
+            });
         }
     });
     timer.forget();

@@ -15,12 +15,14 @@
 
 mod api;
 mod app;
+mod kept_draft;
 mod local_db;
 mod lock;
 mod pages;
 mod pwa;
 mod records;
 mod regions;
+mod remote_wipe;
 mod sample_data;
 mod scheduler;
 mod settings;

@@ -77,9 +77,9 @@ pub fn request_sync(state: AppState) {
                 });
             }
             Err(SyncFailure::Api(ApiFailure::DeviceWiped)) => {
-                // An admin marked this phone lost: say so, then delete everything.
-                crate::api::confirm_wipe(&session.token).await;
-                crate::pages::status::forget_user(&session.user.id).await;
+                // An admin marked this phone lost: delete everything, then say so.
+                let proof = crate::api::WipeProof::Token(session.token.clone());
+                crate::remote_wipe::wipe(&session.user.id, proof).await;
                 return;
             }
             Err(failure) => {

@@ -1,7 +1,9 @@
 //! Signing in and out: `POST /api/auth/login`, `POST /api/auth/logout`,
 //! `GET /api/auth/me`; and `POST /api/auth/recovery-key`, a phone's PIN recovery key for
-//! the signed-in user (`crate::recovery`); `POST /api/auth/wipe-confirmed`, a lost
-//! device's word that it is wiping (only with that device's own token).
+//! the signed-in user (`crate::recovery`); `POST /api/auth/device-check`, a locked
+//! phone asking whether it was marked lost (`crate::device_check`); and
+//! `POST /api/auth/wipe-confirmed`, a lost device's word that it has wiped (with that
+//! device's own token or check).
 //!
 //! A login registers a new device with its own token; the device id it returns is the
 //! device's identity in sync. A wrong password, an unknown username and a malformed one
@@ -10,12 +12,13 @@
 //! per client address); every attempt is logged with the username as typed and the
 //! client's address, never the password.
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jemput_shared::api::auth::{
-    LoginRequest, LoginResponse, Me, RecoveryKey, RecoveryKeyRequest, UserView,
+    DeviceCheck, DeviceCheckAnswer, LoginRequest, LoginResponse, Me, RecoveryKey,
+    RecoveryKeyRequest, UserView,
 };
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -35,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))
         .route("/api/auth/recovery-key", post(recovery_key))
+        .route("/api/auth/device-check", post(device_check))
         .route("/api/auth/wipe-confirmed", post(wipe_confirmed))
 }
 
@@ -123,11 +127,36 @@ async fn login(
         .create_device(&user.id, &device_name, auth::token_hash(&token), now_ms())
         .await?;
     tracing::info!(user = %user.username, %address, device = %device.id, "signed in");
+    if let Some(replaced) = request.replaces {
+        replace_device(&state, &user, &replaced).await?;
+    }
     Ok(Json(LoginResponse {
         token,
+        device_check: state.device_checks.check_for(&device.id),
         device_id: device.id,
         user: user.into(),
     }))
+}
+
+/// Revokes the device a new login on the same phone replaces, when its check proves it
+/// and it is the same user's (a wrong or foreign one is ignored: the login stands).
+async fn replace_device(
+    state: &AppState,
+    user: &User,
+    replaced: &DeviceCheck,
+) -> Result<(), ApiError> {
+    if !state.device_checks.verify(replaced) {
+        tracing::warn!(user = %user.username, "login named a device to replace with a wrong check");
+        return Ok(());
+    }
+    match state.store.device(&replaced.device_id).await? {
+        Some(old) if old.user_id == user.id && old.revoked_at.is_none() => {
+            state.store.revoke_device(&old.id, now_ms()).await?;
+            tracing::info!(user = %user.username, device = %old.id, "device replaced by a new login on the same phone");
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// A username as a client typed it, for the log: at most 64 characters, control
@@ -198,21 +227,55 @@ async fn recovery_key(
     }))
 }
 
-/// A device marked lost says it is deleting everything of its user (remote wipe). Its
-/// token no longer signs anything in, but it still proves which device speaks: only the
-/// lost device's own token is accepted, and any other answers like a bad token.
+/// A phone, even locked, asks whether it was marked lost (`crate::device_check`). A
+/// wrong check, or a device that does not exist, answers like a bad token.
+async fn device_check(
+    State(state): State<AppState>,
+    ApiJson(proof): ApiJson<DeviceCheck>,
+) -> Result<Json<DeviceCheckAnswer>, ApiError> {
+    let device = checked_device(&state, &proof).await?;
+    Ok(Json(DeviceCheckAnswer {
+        lost: device.lost_at.is_some(),
+    }))
+}
+
+/// A device marked lost says it has deleted everything of its user (remote wipe). Its
+/// token no longer signs anything in, but it still proves which device speaks; a locked
+/// phone proves it with its check instead (the JSON body, without a token). Only the
+/// lost device itself is heard: any other answers like a bad token.
 async fn wipe_confirmed(
     State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
+    request: Request,
 ) -> Result<StatusCode, ApiError> {
-    let token = auth::bearer_token(&headers)?;
-    let Some((device, user)) = state.store.session(auth::token_hash(token)).await? else {
-        return Err(auth::invalid_session());
+    let device = if request.headers().contains_key(header::AUTHORIZATION) {
+        let token = auth::bearer_token(request.headers())?;
+        let Some((device, _)) = state.store.session(auth::token_hash(token)).await? else {
+            return Err(auth::invalid_session());
+        };
+        device
+    } else {
+        let ApiJson(proof) = ApiJson::<DeviceCheck>::from_request(request, &state).await?;
+        checked_device(&state, &proof).await?
     };
     if device.lost_at.is_none() {
         return Err(auth::invalid_session());
     }
     state.store.confirm_wipe(&device.id, now_ms()).await?;
-    tracing::warn!(user = %user.username, device = %device.id, "lost device confirmed its wipe");
+    tracing::warn!(user_id = %device.user_id, device = %device.id, "lost device confirmed its wipe");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The device `proof` names, if its check is right.
+async fn checked_device(
+    state: &AppState,
+    proof: &DeviceCheck,
+) -> Result<crate::accounts::Device, ApiError> {
+    if !state.device_checks.verify(proof) {
+        return Err(auth::invalid_session());
+    }
+    state
+        .store
+        .device(&proof.device_id)
+        .await?
+        .ok_or_else(auth::invalid_session)
 }

@@ -221,6 +221,8 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
         unsent: Option<i64>,
     ) -> Result<(), StoreError>;
+    /// One device by its id, revoked or lost or not (the caller decides).
+    async fn device(&self, device_id: &str) -> Result<Option<Device>, StoreError>;
     /// The user's devices, newest first.
     async fn list_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError>;
     /// Revokes the device's token (idempotent: a revoked device keeps its first revocation

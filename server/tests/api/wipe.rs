@@ -1,6 +1,8 @@
 //! Remote wipe: an admin marks a lost phone, its next contact answers `device_wiped`, and
 //! only that phone's own token confirms the wipe; the admin sees the confirmation and
-//! how many records the phone had unsent at its last sync.
+//! how many records the phone had unsent at its last sync. A locked phone (its token
+//! sealed) asks and confirms with its device check; a new login on the same phone ends
+//! the device it replaces.
 
 use crate::harness::{expect_error, expect_json, spawn_app, Session, TestApp};
 use jemput_shared::sync::message::{SyncRequest, PROTOCOL_VERSION, UNSENT_HEADER};
@@ -216,4 +218,123 @@ async fn a_lost_phones_recovery_key_is_refused_to_a_new_login() {
         StatusCode::OK,
     )
     .await;
+}
+
+/// `{device_id, check}` of `session`'s device, or of `device_id` with `session`'s check.
+fn check_of(session: &Session, device_id: &str) -> Value {
+    json!({ "device_id": device_id, "check": session.device_check })
+}
+
+async fn asks_lost(app: &TestApp, proof: &Value) -> bool {
+    let answer = expect_json(
+        app.post_json("/api/auth/device-check", None, proof).await,
+        StatusCode::OK,
+    )
+    .await;
+    answer["lost"].as_bool().expect("a yes or no")
+}
+
+#[tokio::test]
+async fn a_locked_phone_learns_with_its_check_that_it_was_lost_and_confirms_with_it() {
+    let app = spawn_app().await;
+    let (user, siti) = app.create_user_and_login("siti", "officer", &[]).await;
+    let tablet = app.login("siti", &user.password).await;
+    assert_ne!(siti.device_check, tablet.device_check);
+    let proof = check_of(&siti, &siti.device_id);
+    assert!(!asks_lost(&app, &proof).await);
+
+    // A check proves only its own device; nothing else is answered.
+    let wrong = [
+        check_of(&tablet, &siti.device_id),
+        check_of(&siti, &tablet.device_id),
+        json!({ "device_id": siti.device_id, "check": "x".repeat(10_000) }),
+        json!({ "device_id": "no-such-device", "check": siti.device_check }),
+    ];
+    for proof in &wrong {
+        for path in ["/api/auth/device-check", "/api/auth/wipe-confirmed"] {
+            expect_error(
+                app.post_json(path, None, proof).await,
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+            )
+            .await;
+        }
+    }
+    expect_error(
+        app.post_json("/api/auth/device-check", None, &json!({ "device_id": 1 }))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad_json",
+    )
+    .await;
+    // Not lost: nothing to confirm.
+    expect_error(
+        app.post_json("/api/auth/wipe-confirmed", None, &proof)
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
+
+    let admin = app.admin_token().await;
+    let path = format!("/api/admin/devices/{}/lost", siti.device_id);
+    expect_json(
+        app.post_json(&path, Some(&admin), &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(asks_lost(&app, &proof).await);
+    assert!(!asks_lost(&app, &check_of(&tablet, &tablet.device_id)).await);
+    let confirmed = app
+        .post_json("/api/auth/wipe-confirmed", None, &proof)
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::NO_CONTENT);
+    let device = device_of(&app, &admin, &siti.user_id, &siti.device_id).await;
+    assert!(device["wipe_confirmed_at"].is_i64(), "{device}");
+}
+
+#[tokio::test]
+async fn a_new_login_on_the_same_phone_ends_the_device_it_replaces() {
+    let app = spawn_app().await;
+    let (user, old) = app.create_user_and_login("siti", "officer", &[]).await;
+    let (_, budi) = app.create_user_and_login("budi", "officer", &[]).await;
+    let login = |replaces: Value, username: &'static str, password: String| {
+        let app = &app;
+        async move {
+            let body = json!({ "username": username, "password": password, "replaces": replaces });
+            expect_json(
+                app.post_json("/api/auth/login", None, &body).await,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+
+    // A wrong check, or another user's device: the login stands, nothing is revoked.
+    login(
+        check_of(&budi, &old.device_id),
+        "siti",
+        user.password.clone(),
+    )
+    .await;
+    login(
+        check_of(&budi, &budi.device_id),
+        "siti",
+        user.password.clone(),
+    )
+    .await;
+    app.me(&old.token).await;
+    app.me(&budi.token).await;
+
+    // The same phone's device, proved: its token (sealed out of reach) ends.
+    let new = login(
+        check_of(&old, &old.device_id),
+        "siti",
+        user.password.clone(),
+    )
+    .await;
+    app.expect_token_refused(&old.token, "session_revoked")
+        .await;
+    app.me(new["token"].as_str().unwrap()).await;
+    app.me(&budi.token).await;
 }

@@ -1,5 +1,6 @@
 //! Signing in: `POST /api/auth/login` and `GET /api/auth/me`; a phone's PIN recovery key:
-//! `POST /api/auth/recovery-key`.
+//! `POST /api/auth/recovery-key`; a locked phone asking whether it was marked lost:
+//! `POST /api/auth/device-check`.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,11 @@ pub struct LoginRequest {
     /// What the user calls this phone or browser, shown to admins in the device list.
     #[serde(default)]
     pub device_name: Option<String>,
+    /// The device this login replaces on the same phone (a new login after a PIN
+    /// lock-out or a refused token): its token, sealed on the phone and out of reach, is
+    /// revoked. Ignored unless the proof is right and the device is the same user's.
+    #[serde(default)]
+    pub replaces: Option<DeviceCheck>,
 }
 
 /// A successful login: a new device with its own token.
@@ -22,6 +28,34 @@ pub struct LoginResponse {
     /// The device's identity in sync.
     pub device_id: String,
     pub user: UserView,
+    /// The device's check ([`DeviceCheck::check`]): kept in clear on the phone, it lets a
+    /// locked app ask whether the device was marked lost, and a later login replace it.
+    #[serde(default)]
+    pub device_check: String,
+}
+
+/// A device's proof of itself that needs no token: the device's id and a check the
+/// server derived from it at login (an HMAC only the server can make). It opens no
+/// record and no session: it only asks whether the device was marked lost, confirms its
+/// wipe, or names the device a new login on the same phone replaces. So the app keeps it
+/// in clear and can use it while locked. The body of `POST /api/auth/device-check`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceCheck {
+    pub device_id: String,
+    pub check: String,
+}
+
+impl DeviceCheck {
+    /// Longest id or check accepted (ids are UUIDs, checks 43 characters).
+    pub const MAX_LENGTH: usize = 64;
+}
+
+/// The answer to `POST /api/auth/device-check`: whether an admin marked the device lost
+/// (then the app deletes everything of its user and confirms with
+/// `POST /api/auth/wipe-confirmed`, sending the same check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceCheckAnswer {
+    pub lost: bool,
 }
 
 /// `GET /api/auth/me`: who the token belongs to.

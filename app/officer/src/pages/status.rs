@@ -177,10 +177,17 @@ pub(crate) fn logout(state: crate::state::AppState) {
     });
 }
 
+/// Deletes everything of `user_id` on this phone and reloads into the sign-in page.
+pub(crate) async fn forget_user(user_id: &str) {
+    delete_user_data(user_id).await;
+    show_sign_in();
+}
+
 /// Deletes everything of `user_id` on this phone — their databases (sealed records,
 /// summaries, queues, the sealed token, the keyring), the remembered sync time and
-/// session — and reloads into the sign-in page. Logout and remote wipe both end here.
-pub(crate) async fn forget_user(user_id: &str) {
+/// session. Logout and remote wipe both come here.
+pub(crate) async fn delete_user_data(user_id: &str) {
+    crate::lock::close_opening();
     if let Some(db) = crate::state::db() {
         db.close();
     }
@@ -190,6 +197,10 @@ pub(crate) async fn forget_user(user_id: &str) {
     }
     settings::forget_last_sync(user_id);
     settings::forget_session();
+}
+
+/// Reloads into the sign-in page, dropping from memory whatever was open.
+pub(crate) fn show_sign_in() {
     if let Some(window) = web_sys::window() {
         let _ = window
             .location()

@@ -290,6 +290,16 @@ pub(super) async fn record_sync(
     Ok(())
 }
 
+pub(super) async fn device(client: &Client, id: &str) -> Result<Option<Device>, StoreError> {
+    let row = client
+        .query_opt(
+            &format!("SELECT {DEVICE_COLUMNS} FROM devices d WHERE d.id = $1"),
+            &[&id],
+        )
+        .await?;
+    row.as_ref().map(device_from).transpose()
+}
+
 pub(super) async fn list_devices(
     client: &Client,
     user_id: &str,

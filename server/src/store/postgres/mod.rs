@@ -274,6 +274,10 @@ impl Store for PostgresStore {
         accounts::record_sync(&self.client().await?, device_id, now_ms, unsent).await
     }
 
+    async fn device(&self, device_id: &str) -> Result<Option<Device>, StoreError> {
+        accounts::device(&self.client().await?, device_id).await
+    }
+
     async fn list_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {
         accounts::list_devices(&self.client().await?, user_id).await
     }

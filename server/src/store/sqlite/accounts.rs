@@ -286,6 +286,16 @@ pub(super) fn record_sync(
     Ok(())
 }
 
+pub(super) fn device(conn: &mut Connection, id: &str) -> Result<Option<Device>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {DEVICE_COLUMNS} FROM devices d WHERE d.id = ?1"),
+            [id],
+            device_row,
+        )
+        .optional()?)
+}
+
 pub(super) fn list_devices(
     conn: &mut Connection,
     user_id: &str,

@@ -307,6 +307,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn device(&self, device_id: &str) -> Result<Option<Device>, StoreError> {
+        let device_id = device_id.to_owned();
+        self.with_reader(move |conn| accounts::device(conn, &device_id))
+            .await
+    }
+
     async fn list_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {
         let user_id = user_id.to_owned();
         self.with_reader(move |conn| accounts::list_devices(conn, &user_id))

@@ -101,6 +101,8 @@ pub struct Session {
     pub token: String,
     pub device_id: String,
     pub user_id: String,
+    /// The device's check (`DeviceCheck`), as the login gave it.
+    pub device_check: String,
 }
 
 /// A server on a random port with a fresh database whose admin password is
@@ -524,6 +526,7 @@ impl TestApp {
             token: body["token"].as_str().expect("a token").to_owned(),
             device_id: body["device_id"].as_str().expect("a device id").to_owned(),
             user_id: body["user"]["id"].as_str().expect("a user id").to_owned(),
+            device_check: body["device_check"].as_str().expect("a check").to_owned(),
         }
     }
 
