@@ -101,13 +101,21 @@ pub struct Authenticated {
     pub device_id: String,
     pub user: User,
     pub requester: Requester,
+    /// The client's address, for the audit trail (`None` when the request carried no
+    /// connection information).
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        Authenticated::from_token(bearer_token(&parts.headers)?, state).await
+        let mut auth = Authenticated::from_token(bearer_token(&parts.headers)?, state).await?;
+        auth.client = crate::client_address::ClientAddress::from_request_parts(parts, state)
+            .await
+            .ok()
+            .map(|address| address.0);
+        Ok(auth)
     }
 }
 
@@ -153,6 +161,7 @@ impl Authenticated {
             device_id: device.id,
             requester: user.requester(),
             user,
+            client: None,
         })
     }
 }
@@ -165,6 +174,18 @@ pub fn device_wiped() -> ApiError {
         "This device was signed out. Please log in.",
         "Perangkat ini sudah dikeluarkan. Silakan masuk.",
     ))
+}
+
+/// The token of a request that may also carry it as `?token=…` (download links and
+/// event streams cannot set headers): the header's when there is one, else the query's.
+pub fn header_or_query_token<'a>(
+    headers: &'a HeaderMap,
+    query_token: Option<&'a str>,
+) -> Result<&'a str, ApiError> {
+    match query_token {
+        Some(token) if !headers.contains_key(AUTHORIZATION) => Ok(token),
+        _ => bearer_token(headers),
+    }
 }
 
 /// The token of an `Authorization: Bearer …` header.

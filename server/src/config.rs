@@ -32,6 +32,8 @@ pub struct Config {
     pub trusted_proxy_header: Option<HeaderName>,
     /// Connections: how many at once, how long a client may take (`serve.rs`).
     pub http: HttpConfig,
+    /// How long the audit trail keeps its entries (`--audit-retention-days`).
+    pub audit_retention: crate::audit::AuditRetention,
 }
 
 impl Config {
@@ -45,6 +47,7 @@ impl Config {
             sessions: SessionLifetimes::default(),
             trusted_proxy_header: None,
             http: HttpConfig::default(),
+            audit_retention: crate::audit::AuditRetention::default(),
         }
     }
 }

@@ -31,6 +31,7 @@
 //! The binary (`main.rs`) adds a CLI for operators: `serve`, `user …`, `regions import`.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod client;
 pub mod client_address;

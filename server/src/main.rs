@@ -89,6 +89,10 @@ enum Command {
         /// connections wait in the kernel's backlog.
         #[arg(long, env = "JEMPUT_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
         max_connections: Option<u32>,
+        /// Days the audit trail keeps an entry (default 1825, five years); older entries
+        /// are deleted once a day.
+        #[arg(long, env = "JEMPUT_AUDIT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        audit_retention_days: Option<u32>,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -308,6 +312,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             trusted_proxy_header,
             sessions,
             max_connections,
+            audit_retention_days,
         } => {
             let config = Config {
                 addr,
@@ -321,6 +326,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     max_connections: max_connections.map(|n| n as usize),
                     ..HttpConfig::default()
                 },
+                audit_retention: audit_retention_days
+                    .map(|days| jemput_server::audit::AuditRetention { days })
+                    .unwrap_or_default(),
             };
             serve(config).await
         }

@@ -60,6 +60,8 @@ pub struct AppState {
     pub recovery: crate::recovery::RecoveryKeys,
     /// Devices' checks, for a locked phone (`device_check.rs`), from the same secret.
     pub device_checks: crate::device_check::DeviceChecks,
+    /// Keyed hashes of NIKs for the audit trail (`audit.rs`), from the same secret.
+    pub nik_keys: crate::audit::NikKeys,
     /// The official regions, for validating registrations and account assignments.
     pub regions: RegionCatalog,
     /// Sync requests merged at once. Merging is CPU work and each request holds its
@@ -94,6 +96,7 @@ impl AppState {
         let sealer = Sealer::new(seal_key);
         let recovery = crate::recovery::RecoveryKeys::new(&seal_key);
         let device_checks = crate::device_check::DeviceChecks::new(&seal_key);
+        let nik_keys = crate::audit::NikKeys::new(&seal_key);
         let regions = RegionCatalog::load(store.as_ref())
             .await
             .context("loading the stored region list")?;
@@ -103,6 +106,7 @@ impl AppState {
             sealer,
             recovery,
             device_checks,
+            nik_keys,
             regions,
             sync_slots: Arc::new(tokio::sync::Semaphore::new(
                 cores.clamp(1, SYNC_MERGE_MEMORY / MAX_REQUEST_MEMORY),
@@ -319,6 +323,7 @@ impl Application {
         state.sessions = config.sessions;
         state.trusted_proxy_header = config.trusted_proxy_header.clone();
         state.http = config.http.clone();
+        crate::audit::spawn_pruning(state.clone(), config.audit_retention);
         auth::prepare().await;
         let open_files = open_files::raise_soft_limit();
         let max_connections = open_files::connection_cap(open_files, config.http.max_connections);

@@ -135,6 +135,7 @@ mod tests {
         codes_are_serde_names::<ReviewStatus>();
         codes_are_serde_names::<Programme>();
         codes_are_serde_names::<Role>();
+        codes_are_serde_names::<crate::api::audit::AuditAction>();
     }
 
     #[test]

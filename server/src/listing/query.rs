@@ -6,6 +6,7 @@
 //! requester's scope, so a filter naming a region outside it finds nothing.
 
 use jemput_shared::calendar::{self, DAY_MS};
+use jemput_shared::domain::Nik;
 use jemput_shared::domain::{RegionCode, RegionLevel};
 use jemput_shared::registration::{Programme, ReviewStatus};
 
@@ -21,7 +22,6 @@ pub const MAX_PAGE: u64 = 100_000;
 /// A name search of more words than this is not a name.
 const MAX_SEARCH_WORDS: usize = 8;
 const MAX_SEARCH_CHARS: usize = 100;
-const NIK_DIGITS: usize = 16;
 
 /// The query string as name–value pairs (a parameter given twice is refused below). A
 /// query string that cannot be decoded is only reported after the caller's own checks.
@@ -48,6 +48,28 @@ pub enum Accepts {
 /// The query string's pairs, or 400 when it cannot be decoded.
 pub fn pairs(raw: RawParams) -> Result<Vec<(String, String)>, ApiError> {
     raw.map(|ApiQuery(pairs)| pairs)
+}
+
+/// The filter and sort of `pairs` in words, for the audit trail: every parameter but the
+/// token and the paging, a search told only by its kind and length (it may be a NIK or a
+/// name).
+pub fn describe(pairs: &[(String, String)]) -> String {
+    let kept: Vec<String> = pairs
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "token" | "page" | "per_page"))
+        .map(|(name, value)| match name.as_str() {
+            "q" if value.chars().all(|c| c.is_ascii_digit()) => {
+                format!("q=<NIK, {} digits>", value.len())
+            }
+            "q" => format!("q=<name, {} characters>", value.chars().count()),
+            _ => format!("{name}={}", value.chars().take(64).collect::<String>()),
+        })
+        .collect();
+    if kept.is_empty() {
+        "no filter".into()
+    } else {
+        kept.join("&")
+    }
 }
 
 /// Parses the query string's pairs for `auth`'s listing.
@@ -187,7 +209,7 @@ fn officer(value: &str) -> Result<String, ApiError> {
 /// Digits only: a NIK prefix; otherwise the words of a name.
 fn search(value: &str) -> Result<Option<Search>, ApiError> {
     if value.chars().all(|c| c.is_ascii_digit()) {
-        if value.len() > NIK_DIGITS {
+        if value.len() > Nik::DIGITS {
             return Err(bad(
                 "bad_search",
                 "A NIK has 16 digits; search for at most 16.".into(),

@@ -12,10 +12,12 @@
 //! per client address); every attempt is logged with the username as typed and the
 //! client's address, never the password.
 
+use crate::audit::{self, AuditEvent};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::auth::{
     DeviceCheck, DeviceCheckAnswer, LoginRequest, LoginResponse, Me, RecoveryKey,
     RecoveryKeyRequest, UserView,
@@ -93,6 +95,10 @@ async fn login(
             .login_throttle
             .record_failure(&request.username, address.0, now);
         tracing::warn!(username = %typed, %address, known_user = user.is_some(), "login failed: wrong username or password");
+        let event = AuditEvent::new(AuditAction::LoginFailed)
+            .target(typed.to_string())
+            .detail("wrong username or password");
+        audit::record_anonymous(&state, address, event).await?;
         return Err(ApiError::Unauthenticated(Message::new(
             "invalid_credentials",
             "Wrong username or password.",
@@ -111,6 +117,10 @@ async fn login(
     // Told only to someone who knows the password, so it reveals nothing to others.
     if user.disabled {
         tracing::warn!(user = %user.username, %address, "login refused: account disabled");
+        let event = AuditEvent::new(AuditAction::LoginFailed)
+            .target(&user.username)
+            .detail("account disabled");
+        audit::record_login(&state, &user, address, event).await?;
         return Err(auth::account_disabled());
     }
     let device_name: String = request
@@ -127,6 +137,10 @@ async fn login(
         .create_device(&user.id, &device_name, auth::token_hash(&token), now_ms())
         .await?;
     tracing::info!(user = %user.username, %address, device = %device.id, "signed in");
+    let event = AuditEvent::new(AuditAction::LoginSucceeded)
+        .target(&device.id)
+        .detail(format!("device: {}", device.name));
+    audit::record_login(&state, &user, address, event).await?;
     if let Some(replaced) = request.replaces {
         replace_device(&state, &user, &replaced).await?;
     }

@@ -7,6 +7,7 @@
 //! a slow query must not stall the HTTP runtime. [`postgres`] is the second backend, for
 //! several server instances on one database; [`open`] picks one from the configuration.
 
+pub mod audit;
 pub mod listing;
 pub mod postgres;
 pub mod projection;
@@ -243,6 +244,18 @@ pub trait Store: Send + Sync + 'static {
         device_id: &str,
         key_id: &str,
     ) -> Result<bool, StoreError>;
+
+    // ---- the audit trail ----
+
+    /// Appends one entry to the audit trail (committed when this returns).
+    async fn append_audit(&self, entry: audit::NewAuditEntry) -> Result<(), StoreError>;
+    /// The entries matching `query`, newest first.
+    async fn audit_entries(
+        &self,
+        query: audit::AuditQuery,
+    ) -> Result<Vec<jemput_shared::api::audit::AuditEntry>, StoreError>;
+    /// Deletes the entries made before `before_ms`; how many.
+    async fn prune_audit(&self, before_ms: i64) -> Result<u64, StoreError>;
 
     // ---- regions ----
 

@@ -14,6 +14,7 @@ mod harness;
 mod admin;
 mod aggregates;
 mod api_headers;
+mod audit;
 mod auth;
 mod cli;
 mod crash;

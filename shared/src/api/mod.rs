@@ -3,6 +3,7 @@
 //! browser apps to read. A field renamed here breaks the build of both sides, not a page.
 //!
 //! - [`auth`] — login, the signed-in user;
+//! - [`audit`] — the audit trail as admins read it;
 //! - [`users`] — accounts and devices as admins manage them, the region list import;
 //! - [`regions`] — the official region list;
 //! - [`overview`] — the supervisor's overview;
@@ -20,6 +21,7 @@
 /// this path and everything below it (the officer's app, with the login, is at `/`).
 pub const SUPERVISOR_HOME: &str = "/pengawas/";
 
+pub mod audit;
 pub mod auth;
 pub mod duplicates;
 pub mod error;

@@ -25,6 +25,9 @@ const WOMAN_DAY_OFFSET: u32 = 40;
 pub struct Nik(String);
 
 impl Nik {
+    /// The digits of every NIK.
+    pub const DIGITS: usize = LENGTH;
+
     /// Parses a NIK, ignoring spaces (officers copy it from the KTP in groups). Problems
     /// are reported on the field `"nik"`.
     pub fn parse(raw: &str) -> Result<Nik, FieldProblem> {

@@ -1,8 +1,10 @@
 //! A user's signed-in devices, revoking one (a phone replaced), and marking one lost (a
 //! phone lost or stolen: its app wipes itself at its next contact, see `auth`).
 
+use crate::audit::{self, AuditEvent};
 use axum::extract::{Path, State};
 use axum::Json;
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::users::{DeviceList, DeviceView};
 
 use super::users::user_not_found;
@@ -60,6 +62,10 @@ pub(super) async fn revoke(
             other => other.into(),
         })?;
     tracing::info!(by = %admin.user.username, device = %device.id, "device revoked");
+    let event = AuditEvent::new(AuditAction::DeviceRevoked)
+        .target(&device.id)
+        .detail(format!("of user {}", device.user_id));
+    audit::record(&state, &admin, event).await?;
     Ok(Json(device.into()))
 }
 
@@ -79,5 +85,9 @@ pub(super) async fn mark_lost(
             other => other.into(),
         })?;
     tracing::warn!(by = %admin.user.username, device = %device.id, "device marked lost");
+    let event = AuditEvent::new(AuditAction::DeviceMarkedLost)
+        .target(&device.id)
+        .detail(format!("of user {}", device.user_id));
+    audit::record(&state, &admin, event).await?;
     Ok(Json(device.into()))
 }

@@ -1,11 +1,13 @@
 //! Administration, for admins only: users (`users`: `GET`/`POST /api/admin/users`,
 //! `PATCH /api/admin/users/{id}`), their devices (`devices`:
 //! `GET /api/admin/users/{id}/devices`, `POST /api/admin/devices/{id}/revoke`, `POST /api/admin/devices/{id}/lost`), the
-//! region list (`regions`: `POST /api/admin/regions/import`), and totals
+//! region list (`regions`: `POST /api/admin/regions/import`), the audit trail (`audit`:
+//! `GET /api/admin/audit`, `GET /api/admin/audit.csv`), and totals
 //! (`GET /api/admin/stats`).
 //!
 //! Input is parsed with the same types the CLI uses (`crate::accounts`).
 
+mod audit;
 mod devices;
 mod regions;
 mod users;
@@ -28,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/admin/devices/{id}/lost", post(devices::mark_lost))
         .route("/api/admin/regions/import", post(regions::import))
         .route("/api/admin/stats", get(stats))
+        .route("/api/admin/audit", get(audit::page))
+        .route("/api/admin/audit.csv", get(audit::csv))
 }
 
 /// Totals for operators and the load generator; the supervisor overview comes later.

@@ -1,7 +1,9 @@
 //! Importing the region list (regencies, districts, villages) from CSV files.
 
+use crate::audit::{self, AuditEvent};
 use axum::extract::State;
 use axum::Json;
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::users::{ImportRegions, ImportSummary};
 
 use crate::auth::Admin;
@@ -23,5 +25,7 @@ pub(super) async fn import(
     )
     .await?;
     tracing::info!(by = %admin.user.username, ?summary, "regions imported");
+    let event = AuditEvent::new(AuditAction::RegionsImported).detail(format!("{summary:?}"));
+    audit::record(&state, &admin, event).await?;
     Ok(Json(summary))
 }

@@ -1,8 +1,10 @@
 //! Users: listing, creating and changing them (role, regions, password, enabled).
 
+use crate::audit::{self, AuditEvent};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::users::{CreateUser, UpdateUser, UserList, UserView};
 use jemput_shared::policy::Role;
 
@@ -60,6 +62,15 @@ pub(super) async fn create(
             other => other.into(),
         })?;
     tracing::info!(by = %admin.user.username, user = %user.username, role = user.role.code(), "user created");
+    let event = AuditEvent::new(AuditAction::UserCreated)
+        .target(&user.id)
+        .detail(format!(
+            "{} ({}; {})",
+            user.username,
+            user.role.code(),
+            user.regions.join(" ")
+        ));
+    audit::record(&state, &admin, event).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -74,6 +85,7 @@ pub(super) async fn update(
         .user_by_id(&id)
         .await?
         .ok_or_else(user_not_found)?;
+    let changed = changed_fields(&request);
     let mut changes = UserChanges {
         disabled: request.disabled,
         ..Default::default()
@@ -130,7 +142,33 @@ pub(super) async fn update(
             other => other.into(),
         })?;
     tracing::info!(by = %admin.user.username, user = %user.username, new_password, "user updated");
+    let event = AuditEvent::new(AuditAction::UserChanged)
+        .target(&user.id)
+        .detail(format!(
+            "{}: {changed} (now {}; {}{})",
+            user.username,
+            user.role.code(),
+            user.regions.join(" "),
+            if user.disabled { "; disabled" } else { "" }
+        ));
+    audit::record(&state, &admin, event).await?;
     Ok(Json(user.into()))
+}
+
+/// Which fields an update sets, for the audit trail (never the password itself).
+fn changed_fields(request: &UpdateUser) -> String {
+    [
+        ("display name", request.display_name.is_some()),
+        ("password", request.password.is_some()),
+        ("role", request.role.is_some()),
+        ("regions", request.regions.is_some()),
+        ("disabled", request.disabled.is_some()),
+    ]
+    .iter()
+    .filter(|(_, set)| *set)
+    .map(|(field, _)| *field)
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 pub(super) fn user_not_found() -> ApiError {

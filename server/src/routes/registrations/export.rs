@@ -15,6 +15,12 @@
 //! - A failure before the first row answers with the usual JSON error; one later can
 //!   only cut the download short, which the client sees as an incomplete transfer.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use jemput_shared::api::audit::AuditAction;
+
+use crate::audit::{self, AuditEvent};
+use crate::client_address::ClientAddress;
 use std::io::{Seek, SeekFrom};
 use std::sync::Arc;
 
@@ -30,7 +36,7 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::auth::{bearer_token, Authenticated, SupervisorScope};
+use crate::auth::{header_or_query_token, Authenticated, SupervisorScope};
 use crate::clock;
 use crate::error::{ApiError, Message};
 use crate::listing::export_format::{cells, push_csv_line, COLUMNS};
@@ -56,29 +62,63 @@ pub fn router() -> Router<AppState> {
         .route("/api/registrations/export.xlsx", get(export_xlsx))
 }
 
-/// A started export: the names for its rows, and its slot, held until dropped.
+/// A started export: the names for its rows, its slot and its audit entry, held until
+/// dropped.
 struct Export {
     names: Arc<RowNames>,
     slot: OwnedSemaphorePermit,
+    audit: ExportAudit,
+}
+
+/// An export's audit entry: who, which format and filter, and how many rows left the
+/// server — counted as they are handed to the response, so the entry is written when the
+/// export ends (completely or cut short), when this is dropped.
+struct ExportAudit {
+    state: AppState,
+    by: Authenticated,
+    format: &'static str,
+    filter: String,
+    rows: Arc<AtomicU64>,
+}
+
+impl ExportAudit {
+    fn count(&self, rows: usize) {
+        self.rows.fetch_add(rows as u64, Ordering::Relaxed);
+    }
+}
+
+impl Drop for ExportAudit {
+    fn drop(&mut self) {
+        let rows = self.rows.load(Ordering::Relaxed);
+        let event = AuditEvent::new(AuditAction::Exported)
+            .detail(format!("{}; {rows} rows; {}", self.format, self.filter));
+        let (state, by) = (self.state.clone(), self.by.clone());
+        tokio::spawn(async move {
+            if let Err(error) = audit::record(&state, &by, event).await {
+                tracing::error!(?error, "an export's audit entry could not be written");
+            }
+        });
+    }
 }
 
 async fn start(
     state: &AppState,
     headers: &HeaderMap,
     params: RawParams,
+    format: &'static str,
+    address: Option<ClientAddress>,
 ) -> Result<(Export, ExportRows, Option<Vec<ProjectionRow>>), ApiError> {
     let pairs = query::pairs(params)?;
     let query_token = pairs
         .iter()
         .find(|(name, _)| name == "token")
         .map(|(_, token)| token.as_str());
-    let token = match query_token {
-        Some(token) if !headers.contains_key(header::AUTHORIZATION) => token,
-        _ => bearer_token(headers)?,
-    };
-    let SupervisorScope { auth, .. } =
-        SupervisorScope::of(Authenticated::from_token(token, state).await?)?;
+    let token = header_or_query_token(headers, query_token)?;
+    let mut auth = Authenticated::from_token(token, state).await?;
+    auth.client = address.map(|a| a.0);
+    let SupervisorScope { auth, .. } = SupervisorScope::of(auth)?;
     let request = query::parse(&pairs, &auth, Accepts::Export)?;
+    let filter = query::describe(&pairs);
     let slot = Arc::clone(&state.export_slots)
         .try_acquire_owned()
         .map_err(|_| {
@@ -95,7 +135,14 @@ async fn start(
         .await?;
     // The first batch decides between a download and an error answer.
     let first = rows.recv().await.transpose()?;
-    Ok((Export { names, slot }, rows, first))
+    let audit = ExportAudit {
+        state: state.clone(),
+        by: auth,
+        format,
+        filter,
+        rows: Arc::new(AtomicU64::new(0)),
+    };
+    Ok((Export { names, slot, audit }, rows, first))
 }
 
 fn download_headers(content_type: &'static str, extension: &str) -> HeaderMap {
@@ -121,24 +168,28 @@ fn push_csv_rows(out: &mut String, names: &RowNames, rows: &[ProjectionRow]) {
 
 async fn export_csv(
     State(state): State<AppState>,
+    address: ClientAddress,
     headers: HeaderMap,
     params: RawParams,
 ) -> Result<Response, ApiError> {
-    let (export, rows, first) = start(&state, &headers, params).await?;
-    let Export { names, slot } = export;
+    let (export, rows, first) = start(&state, &headers, params, "csv", Some(address)).await?;
+    let Export { names, slot, audit } = export;
     // A BOM, so spreadsheet programs read UTF-8.
     let mut head = String::from("\u{feff}");
     push_csv_line(&mut head, &COLUMNS);
     if let Some(first) = &first {
         push_csv_rows(&mut head, &names, first);
+        audit.count(first.len());
     }
     let rest = ReceiverStream::new(rows).map(move |batch| {
-        // The slot is released when the body is dropped: at the end or on disconnect.
+        // The slot is released and the audit entry written when the body is dropped:
+        // at the end or on disconnect.
         let _slot = &slot;
         match batch {
             Ok(rows) => {
                 let mut lines = String::new();
                 push_csv_rows(&mut lines, &names, &rows);
+                audit.count(rows.len());
                 Ok(Bytes::from(lines))
             }
             Err(error) => {
@@ -157,18 +208,20 @@ async fn export_csv(
 
 async fn export_xlsx(
     State(state): State<AppState>,
+    address: ClientAddress,
     headers: HeaderMap,
     params: RawParams,
 ) -> Result<Response, ApiError> {
-    let (export, rows, first) = start(&state, &headers, params).await?;
-    let Export { names, slot } = export;
+    let (export, rows, first) = start(&state, &headers, params, "xlsx", Some(address)).await?;
+    let Export { names, slot, audit } = export;
     // The slot goes with the work: a client that leaves while the workbook is written
     // does not free it for another export before that work ends.
     let (file, slot) =
         tokio::task::spawn_blocking(move || (write_workbook(&names, first, rows), slot))
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("the XLSX export task failed: {e}")))?;
-    let file = file?;
+    let (file, written) = file?;
+    audit.count(written);
     let length = file
         .metadata()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("the XLSX export file: {e}")))?
@@ -176,6 +229,7 @@ async fn export_xlsx(
     let chunks =
         tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file)).map(move |chunk| {
             let _slot = &slot;
+            let _audit = &audit;
             chunk
         });
     let mut headers = download_headers(
@@ -213,11 +267,12 @@ fn write_workbook(
     names: &RowNames,
     first: Option<Vec<ProjectionRow>>,
     mut rows: ExportRows,
-) -> Result<std::fs::File, WorkbookError> {
+) -> Result<(std::fs::File, usize), WorkbookError> {
     let mut workbook = Workbook::new();
     let mut sheets = 0;
     add_sheet(&mut workbook, &mut sheets)?;
     let mut next_row = 1;
+    let mut written = 0;
     let batches = first
         .map(Ok)
         .into_iter()
@@ -233,12 +288,13 @@ fn write_workbook(
                 sheet.write_string(next_row, column as u16, cell.as_ref())?;
             }
             next_row += 1;
+            written += 1;
         }
     }
     let mut file = tempfile::tempfile()?;
     workbook.save_to_writer(&mut file)?;
     file.seek(SeekFrom::Start(0))?;
-    Ok(file)
+    Ok((file, written))
 }
 
 /// A new constant-memory sheet with the header row.

@@ -11,9 +11,11 @@
 //! document in the supervisor's name, made like a review (`server_edit`), so it reaches
 //! the phones on their next sync.
 
+use crate::audit::{self, AuditEvent};
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::registrations::{
     HandoverCandidates as Candidates, HandoverOfficer as Officer, HandoverRequest,
 };
@@ -101,9 +103,15 @@ async fn hand_over(
         )));
     }
     let officer_id = request.officer_id;
+    let event = AuditEvent::new(AuditAction::HandedOver)
+        .target(&id)
+        .about_nik(&registration.nik)
+        .detail(format!("to officer {officer_id}"));
     let mut after = edit_registrations(&state, &auth, &[id], not_found, move |r| {
         r.assigned_officer = Some(officer_id.clone());
     })
     .await?;
-    after.pop().map(Json).ok_or_else(not_found)
+    let handed = after.pop().ok_or_else(not_found)?;
+    audit::record(&state, &auth, event).await?;
+    Ok(Json(handed))
 }

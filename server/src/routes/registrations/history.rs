@@ -3,6 +3,8 @@
 //! receipt of each change from the change log (who pushed it, from which device, when by
 //! the server's clock). For anyone whose scope covers the registration, like reading it.
 
+use crate::audit::{self, AuditEvent};
+use jemput_shared::api::audit::AuditAction;
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
@@ -44,13 +46,17 @@ async fn show_history(
         Ok::<_, jemput_shared::document::DocumentError>(
             scope
                 .covers(&registration)
-                .then(|| history(&mut doc, &receipts)),
+                .then(|| (history(&mut doc, &receipts), registration.nik)),
         )
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("history task failed: {e}")))?
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored document {id}: {e}")))?;
     // Out of scope looks the same as missing.
-    let changes = changes.ok_or_else(not_found)?;
+    let (changes, nik) = changes.ok_or_else(not_found)?;
+    let event = AuditEvent::new(AuditAction::HistoryViewed)
+        .target(id)
+        .about_nik(nik);
+    audit::record(&state, &auth, event).await?;
     Ok(Json(History { changes }))
 }

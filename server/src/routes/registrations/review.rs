@@ -10,9 +10,11 @@
 //! as a device's sync (`server_edit`), so it reaches the officer's phone on the next pull
 //! and merges with the officer's own concurrent edits.
 
+use crate::audit::{self, AuditEvent};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::registrations::ReviewRequest;
 use jemput_shared::limits::COMMENT_TEXT;
 use jemput_shared::policy::Role;
@@ -43,7 +45,13 @@ async fn show(
 ) -> Result<Json<Registration>, ApiError> {
     match load_registration(&state, &id).await? {
         // Out of scope looks the same as missing: ids are not confirmed to outsiders.
-        Some(registration) if auth.requester.scope.covers(&registration) => Ok(Json(registration)),
+        Some(registration) if auth.requester.scope.covers(&registration) => {
+            let event = AuditEvent::new(AuditAction::RecordViewed)
+                .target(&id)
+                .about_nik(&registration.nik);
+            audit::record(&state, &auth, event).await?;
+            Ok(Json(registration))
+        }
         _ => Err(not_found()),
     }
 }
@@ -93,10 +101,22 @@ async fn review(
         at: clock::now_ms(),
         text,
     });
-    let mut after = edit_registrations(&state, &auth, &[id], not_found, move |r| {
-        r.review.status = status;
-        r.review.comments.extend(comment.clone());
-    })
+    let mut after = edit_registrations(
+        &state,
+        &auth,
+        std::slice::from_ref(&id),
+        not_found,
+        move |r| {
+            r.review.status = status;
+            r.review.comments.extend(comment.clone());
+        },
+    )
     .await?;
-    after.pop().map(Json).ok_or_else(not_found)
+    let reviewed = after.pop().ok_or_else(not_found)?;
+    let event = AuditEvent::new(AuditAction::Reviewed)
+        .target(id)
+        .about_nik(&reviewed.nik)
+        .detail(status.code());
+    audit::record(&state, &auth, event).await?;
+    Ok(Json(reviewed))
 }

@@ -3,11 +3,15 @@
 //! officer names, and the total (counted up to 10,000). Parameters in `listing::query`,
 //! the SQL in `store::listing`.
 
+use crate::audit::{self, AuditEvent};
+use crate::store::listing::Search;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::registrations::RegistrationPage;
+use jemput_shared::domain::Nik;
 
 use crate::auth::SupervisorScope;
 use crate::error::ApiError;
@@ -25,6 +29,14 @@ async fn list(
     params: RawParams,
 ) -> Result<Response, ApiError> {
     let request = query::parse(&query::pairs(params)?, &auth, Accepts::Paging)?;
+    // A whole NIK looked up is an access to that person's data; prefixes typed on the
+    // way there are not (the table searches as the supervisor types).
+    if let Some(Search::NikPrefix(nik)) = &request.filter.search {
+        if nik.len() == Nik::DIGITS {
+            let event = AuditEvent::new(AuditAction::NikSearched).about_nik(nik);
+            audit::record(&state, &auth, event).await?;
+        }
+    }
     let (listed, names) = tokio::try_join!(
         async {
             Ok::<_, ApiError>(

@@ -9,6 +9,8 @@
 //!   to its document (`server_edit`), so it reaches the officers' phones and drops out of
 //!   the counts; `{nik, verdict: "different_people"}` closes the group as it stands.
 
+use crate::audit::{self, AuditEvent};
+use jemput_shared::api::audit::AuditAction;
 use std::collections::HashMap;
 
 use axum::extract::State;
@@ -157,6 +159,10 @@ async fn resolve(
             })
             .await?;
         tracing::info!(by = %auth.user.username, "duplicate group closed as different people");
+        let event = AuditEvent::new(AuditAction::DuplicatesDecided)
+            .about_nik(&group.nik)
+            .detail(request.verdict.code());
+        audit::record(&state, &auth, event).await?;
         return Ok(Json(Resolved {
             nik: group.nik,
             verdict: request.verdict,
@@ -178,6 +184,15 @@ async fn resolve(
     })
     .await?;
     tracing::info!(by = %auth.user.username, count = duplicates.len(), "duplicates marked");
+    let event = AuditEvent::new(AuditAction::DuplicatesDecided)
+        .target(&keep)
+        .about_nik(&group.nik)
+        .detail(format!(
+            "{}; kept {keep}; {} marked",
+            request.verdict.code(),
+            duplicates.len()
+        ));
+    audit::record(&state, &auth, event).await?;
     Ok(Json(Resolved {
         nik: group.nik,
         verdict: request.verdict,

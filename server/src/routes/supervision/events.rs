@@ -37,7 +37,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
-use crate::auth::{bearer_token, Authenticated, SupervisorScope};
+use crate::auth::{header_or_query_token, Authenticated, SupervisorScope};
 use crate::error::ApiError;
 use crate::live::Notice;
 use crate::routes::ApiQuery;
@@ -58,10 +58,7 @@ async fn events(
     ApiQuery(query): ApiQuery<TokenQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let token = match query.token {
-        Some(token) if !headers.contains_key(axum::http::header::AUTHORIZATION) => token,
-        _ => bearer_token(&headers)?.to_owned(),
-    };
+    let token = header_or_query_token(&headers, query.token.as_deref())?.to_owned();
     // What a session may hear of; officers (no supervision scope) are refused.
     let scope = SupervisorScope::of(Authenticated::from_token(&token, &state).await?)?.regencies;
     let period = state.http.stream_session_check;

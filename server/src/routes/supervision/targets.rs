@@ -3,6 +3,8 @@
 //! regency, a programme, both, or neither (the province); without a stored province
 //! target the province's is 10,000 a year (docs/supervisor-api.md).
 
+use crate::audit::{self, AuditEvent};
+use jemput_shared::api::audit::AuditAction;
 use std::collections::HashSet;
 
 use axum::extract::State;
@@ -80,6 +82,9 @@ async fn replace(
         .collect();
     state.store.replace_targets(stored).await?;
     tracing::info!(by = %admin.user.username, count = targets.len(), "targets replaced");
+    let event =
+        AuditEvent::new(AuditAction::TargetsSet).detail(format!("{} targets", targets.len()));
+    audit::record(&state, &admin, event).await?;
     Ok(Json(visible(targets, &RegencyScope::All)))
 }
 

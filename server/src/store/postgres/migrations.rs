@@ -49,6 +49,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_lost_devices",
         include_str!("migrations/0010_lost_devices.sql"),
     ),
+    ("0011_audit", include_str!("migrations/0011_audit.sql")),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

@@ -17,6 +17,7 @@
 //! [`duplicates`].
 
 mod accounts;
+mod audit;
 mod documents;
 mod duplicates;
 mod listing;
@@ -26,6 +27,8 @@ mod projector;
 mod regions;
 mod settings;
 
+use crate::store::audit::{AuditQuery, NewAuditEntry};
+use jemput_shared::api::audit::AuditEntry;
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -276,6 +279,18 @@ impl Store for PostgresStore {
 
     async fn device(&self, device_id: &str) -> Result<Option<Device>, StoreError> {
         accounts::device(&self.client().await?, device_id).await
+    }
+
+    async fn append_audit(&self, entry: NewAuditEntry) -> Result<(), StoreError> {
+        audit::append(&self.client().await?, &entry).await
+    }
+
+    async fn audit_entries(&self, query: AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::entries(&self.client().await?, &query).await
+    }
+
+    async fn prune_audit(&self, before_ms: i64) -> Result<u64, StoreError> {
+        audit::prune(&self.client().await?, before_ms).await
     }
 
     async fn list_devices(&self, user_id: &str) -> Result<Vec<Device>, StoreError> {

@@ -52,6 +52,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_lost_devices",
         include_str!("migrations/0011_lost_devices.sql"),
     ),
+    ("0012_audit", include_str!("migrations/0012_audit.sql")),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer

@@ -21,6 +21,7 @@
 //! and [`duplicates`].
 
 mod accounts;
+mod audit;
 mod checkpointer;
 mod documents;
 mod duplicates;
@@ -31,6 +32,8 @@ mod projector;
 mod regions;
 mod settings;
 
+use crate::store::audit::{AuditQuery, NewAuditEntry};
+use jemput_shared::api::audit::AuditEntry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -310,6 +313,21 @@ impl Store for SqliteStore {
     async fn device(&self, device_id: &str) -> Result<Option<Device>, StoreError> {
         let device_id = device_id.to_owned();
         self.with_reader(move |conn| accounts::device(conn, &device_id))
+            .await
+    }
+
+    async fn append_audit(&self, entry: NewAuditEntry) -> Result<(), StoreError> {
+        self.with_writer(move |conn| audit::append(conn, &entry))
+            .await
+    }
+
+    async fn audit_entries(&self, query: AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        self.with_reader(move |conn| audit::entries(conn, &query))
+            .await
+    }
+
+    async fn prune_audit(&self, before_ms: i64) -> Result<u64, StoreError> {
+        self.with_writer(move |conn| audit::prune(conn, before_ms))
             .await
     }
 
