@@ -233,3 +233,56 @@ test("an admin imports the region list from CSV files, and a bad set is refused 
     await server.stop();
   }
 });
+
+test("an admin reads the audit trail: who opened whose record, filtered by the citizen's NIK, and as CSV", async () => {
+  const server = await startServer();
+  const api = await Api.asAdmin(server.url);
+  await api.createUser({ username: "budi", password: "budi-password-123", role: "supervisor", regions: ["17.01"] });
+  await api.createUser({ username: "siti", password: "siti-password-123", role: "officer", regions: ["17.01.01"] });
+  const phoneContext = await launchBrowser();
+  const context = await launchBrowser();
+  try {
+    // Siti registers a person; Budi, the supervisor, opens the record.
+    const phone = await openApp(phoneContext, server.url + "/");
+    await loginOfficer(phone, "siti", "siti-password-123");
+    const nik = "1701011505900001";
+    await registerPerson(phone, { name: "Ahmad Fauzi", nik, birthDate: "1990-05-15" });
+    await phone.click('button[name="sync_now"]');
+    const budi = new Api(server.url);
+    await budi.login("budi", "budi-password-123");
+    let rows = [];
+    await until(async () => {
+      rows = (await budi.request("GET", `/api/registrations?q=${nik}`)).rows;
+      return rows.length === 1;
+    }, "the record on the server");
+    await budi.request("GET", `/api/registrations/${rows[0].id}`);
+
+    // The admin filters the trail by the citizen's NIK: the search and the view, by Budi.
+    const admin = await openAdmin(context, server.url);
+    const trail = admin.locator('[data-testid="audit"]');
+    await trail.locator('[data-testid="audit-entry"]').first().waitFor();
+    await trail.locator('input[name="audit_nik"]').fill(nik);
+    await trail.locator('button[name="audit_show"]').click();
+    const entries = trail.locator('[data-testid="audit-entry"]');
+    await until(async () => (await entries.count()) === 2, "two entries about the person");
+    const actions = await entries.evaluateAll((rows) => rows.map((row) => row.dataset.action).sort());
+    assert.deepEqual(actions, ["nik_searched", "record_viewed"]);
+    for (const text of await entries.allInnerTexts()) {
+      assert.match(text, /budi/);
+      assert.doesNotMatch(text, new RegExp(nik), "the NIK is not shown in the trail");
+    }
+
+    // The CSV link carries the same filter; its download is itself audited.
+    const href = await trail.locator('[data-testid="audit-csv"]').getAttribute("href");
+    assert.match(href, new RegExp(`nik=${nik}`));
+    const csv = await (await fetch(new URL(href, server.url))).text();
+    assert.equal(csv.trim().split("\n").length, 3, csv);
+    const exported = await api.request("GET", "/api/admin/audit?action=audit_exported");
+    assert.equal(exported.entries.length, 1);
+    assert.deepEqual(unexpected(admin), []);
+  } finally {
+    await phoneContext.close();
+    await context.close();
+    await server.stop();
+  }
+});

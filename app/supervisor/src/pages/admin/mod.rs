@@ -1,8 +1,10 @@
 //! "Admin" (admins only): the user list and the form that creates officers and
 //! supervisors (`users`), the chosen user's panel with their devices (`user`), the
-//! yearly targets (`targets`) and the region list import (`regions`). Every form keeps
+//! yearly targets (`targets`), the region list import (`regions`) and the audit trail
+//! (`audit`). Every form keeps
 //! what is typed in signals and sends one of the shared API's request structs.
 
+mod audit;
 mod regions;
 mod targets;
 mod user;
@@ -85,6 +87,7 @@ pub fn AdminPage() -> impl IntoView {
             <user::UserPanel admin=admin />
             <targets::Targets supervision=supervision />
             <regions::RegionImport admin=admin />
+            <audit::AuditTrail supervision=supervision />
         </section>
     }
     .into_any()
