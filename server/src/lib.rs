@@ -45,6 +45,7 @@ pub mod listing;
 pub mod live;
 pub mod login_throttle;
 pub mod open_files;
+pub mod record_history;
 pub mod recovery;
 pub mod regions;
 pub mod routes;

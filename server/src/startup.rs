@@ -155,6 +155,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::supervision::targets::router())
         .merge(routes::supervision::duplicates::router())
         .merge(routes::supervision::events::router())
+        .merge(routes::privacy::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(MAX_SYNC_BODY));
     let routes = Router::new().merge(api).merge(sync);

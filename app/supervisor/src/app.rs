@@ -27,6 +27,7 @@ use wasm_bindgen::JsCast;
 use crate::pages::admin::AdminPage;
 use crate::pages::duplicates::Duplicates;
 use crate::pages::overview::Overview;
+use crate::pages::personal_data::PersonalData;
 use crate::pages::record::RecordPage;
 use crate::pages::table::RegistrationTable;
 use crate::screen::{base, Screen};
@@ -90,6 +91,7 @@ pub fn App() -> impl IntoView {
                             view=RecordPage
                         />
                         <Route path=(StaticSegment(base()), StaticSegment(Screen::Duplicates.segment())) view=Duplicates />
+                        <Route path=(StaticSegment(base()), StaticSegment(Screen::PersonalData.segment())) view=PersonalData />
                         <Route path=(StaticSegment(base()), StaticSegment(Screen::Admin.segment())) view=AdminPage />
                     </Routes>
                 </div>

@@ -21,16 +21,20 @@ pub enum Screen {
     Record,
     /// `duplikat`: the duplicates queue.
     Duplicates,
+    /// `data-pribadi`: a citizen's data and its processing trail, found by NIK (an access
+    /// request).
+    PersonalData,
     /// `admin`: users, devices, targets, the region list. Admins only.
     Admin,
 }
 
 impl Screen {
     /// The menu, in order.
-    pub const MENU: [Screen; 4] = [
+    pub const MENU: [Screen; 5] = [
         Screen::Overview,
         Screen::Registrations,
         Screen::Duplicates,
+        Screen::PersonalData,
         Screen::Admin,
     ];
 
@@ -40,6 +44,7 @@ impl Screen {
             Screen::Overview => "ringkasan",
             Screen::Registrations | Screen::Record => "pendaftaran",
             Screen::Duplicates => "duplikat",
+            Screen::PersonalData => "data-pribadi",
             Screen::Admin => "admin",
         }
     }
@@ -54,6 +59,7 @@ impl Screen {
             Screen::Overview => Label::new("Ringkasan", "Overview"),
             Screen::Registrations | Screen::Record => Label::new("Pendaftaran", "Registrations"),
             Screen::Duplicates => Label::new("Duplikat", "Duplicates"),
+            Screen::PersonalData => Label::new("Data pribadi", "Personal data"),
             Screen::Admin => Label::new("Admin", "Admin"),
         }
     }

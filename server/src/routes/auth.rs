@@ -12,21 +12,20 @@
 //! per client address); every attempt is logged with the username as typed and the
 //! client's address, never the password.
 
-use crate::audit::{self, AuditEvent};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::auth::{
     DeviceCheck, DeviceCheckAnswer, LoginRequest, LoginResponse, Me, RecoveryKey,
     RecoveryKeyRequest, UserView,
 };
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-
 use crate::accounts::{User, Username};
+use crate::audit::{self, AuditEvent};
 use crate::auth::{self, Authenticated};
 use crate::client_address::ClientAddress;
 use crate::clock::now_ms;

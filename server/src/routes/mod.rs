@@ -1,10 +1,12 @@
 //! The HTTP API, one file or folder per resource: `auth`, `sync`, `regions`, `health`,
 //! `registrations/` (the table, exports, one record, its review, history and handover),
-//! `supervision/` (overview, targets, duplicates, live events) and `admin/`. Each route
+//! `supervision/` (overview, targets, duplicates, live events), `privacy` (a citizen's
+//! data report) and `admin/`. Each route
 //! file exposes `router()`, merged in `startup::router`.
 //!
 //! A route imports no sibling route: what two routes share lives outside `routes`
-//! (`crate::listing`, `crate::supervision`, `crate::server_edit`, `crate::ingest`), and
+//! (`crate::listing`, `crate::supervision`, `crate::server_edit`, `crate::ingest`,
+//! `crate::record_history`), and
 //! the supervisors' guard is the `auth::SupervisorScope` extractor. Shared here:
 //! [`ApiJson`] and [`ApiQuery`], the body and query extractors whose failures answer in
 //! the API's error form, the JSON 404 for unknown paths, and [`is_api_path`]. `web`
@@ -13,6 +15,7 @@
 pub mod admin;
 pub mod auth;
 pub mod health;
+pub mod privacy;
 pub mod regions;
 pub mod registrations;
 pub mod supervision;

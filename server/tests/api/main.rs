@@ -27,6 +27,7 @@ mod history;
 mod limits;
 mod memory;
 mod overview;
+mod privacy;
 mod regions;
 mod registrations_table;
 mod review;

@@ -28,6 +28,7 @@ choices! {
         TargetsSet => "targets_set", "Target diubah", "Targets set";
         RegionsImported => "regions_imported", "Wilayah diimpor", "Regions imported";
         AuditExported => "audit_exported", "Jejak audit diekspor", "Audit trail exported";
+        PersonReported => "person_reported", "Laporan data pribadi", "Personal data report";
     }
 }
 

@@ -10,6 +10,7 @@
 //! - [`registrations`] — the registrations table (its query and rows), a record's
 //!   history, reviews;
 //! - [`duplicates`] — the duplicates queue and its verdicts;
+//! - [`privacy`] — a citizen's data rights (the access report);
 //! - [`targets`] — the yearly targets;
 //! - [`error`] — the error body every failure answers with.
 //!
@@ -26,6 +27,7 @@ pub mod auth;
 pub mod duplicates;
 pub mod error;
 pub mod overview;
+pub mod privacy;
 pub mod regions;
 pub mod registrations;
 pub mod targets;

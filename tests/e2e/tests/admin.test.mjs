@@ -286,3 +286,49 @@ test("an admin reads the audit trail: who opened whose record, filtered by the c
     await server.stop();
   }
 });
+
+test("a supervisor serves a citizen's access request: one printable page with their data, its history and who accessed it", async () => {
+  const server = await startServer();
+  const api = await Api.asAdmin(server.url);
+  await api.createUser({ username: "budi", password: "budi-password-123", role: "supervisor", regions: ["17.01"] });
+  await api.createUser({ username: "siti", password: "siti-password-123", role: "officer", regions: ["17.01.01"] });
+  const phoneContext = await launchBrowser();
+  const context = await launchBrowser();
+  try {
+    const phone = await openApp(phoneContext, server.url + "/");
+    await loginOfficer(phone, "siti", "siti-password-123");
+    const nik = "1701011505900001";
+    await registerPerson(phone, { name: "Ahmad Fauzi", nik, birthDate: "1990-05-15" });
+    await phone.click('button[name="sync_now"]');
+    await until(async () => (await api.request("GET", "/api/admin/stats")).registrations === 1, "the record on the server");
+
+    const page = await openApp(context, server.url + "/");
+    await login(page, "budi", "budi-password-123");
+    await page.locator('nav[data-testid="nav"]').waitFor({ timeout: 30_000 });
+    await navigate(page, supervisorPath("data-pribadi"));
+    const screen = page.locator('[data-testid="personal-data"]');
+    await screen.locator('input[name="person_nik"]').fill(nik);
+    await screen.locator('button[name="person_find"]').click();
+    const report = screen.locator('[data-testid="person-report"][data-registrations="1"]');
+    await report.waitFor({ timeout: 30_000 });
+    const text = await report.innerText();
+    assert.match(text, /Ahmad Fauzi/);
+    assert.match(text, /081234567890|6281234567890/);
+    // Its history names the officer who registered it.
+    assert.match(await report.locator('[data-testid="person-registration"]').innerText(), /siti/i);
+
+    // The JSON download carries the same report; making the report is in the trail.
+    const href = await screen.locator('[data-testid="person-json"]').getAttribute("href");
+    const json = await (await fetch(new URL(href, server.url))).json();
+    assert.equal(json.registrations.length, 1);
+    assert.equal(json.registrations[0].registration.nik, nik);
+    const trail = (await api.request("GET", "/api/admin/audit?action=person_reported")).entries;
+    assert.equal(trail.length, 2, "the page and the download");
+    assert.ok(trail.every((entry) => entry.username === "budi"));
+    assert.deepEqual(unexpected(page), []);
+  } finally {
+    await phoneContext.close();
+    await context.close();
+    await server.stop();
+  }
+});

@@ -3,5 +3,6 @@
 pub mod admin;
 pub mod duplicates;
 pub mod overview;
+pub mod personal_data;
 pub mod record;
 pub mod table;

@@ -1,7 +1,6 @@
 //! A user's signed-in devices, revoking one (a phone replaced), and marking one lost (a
 //! phone lost or stolen: its app wipes itself at its next contact, see `auth`).
 
-use crate::audit::{self, AuditEvent};
 use axum::extract::{Path, State};
 use axum::Json;
 use jemput_shared::api::audit::AuditAction;
@@ -9,6 +8,7 @@ use jemput_shared::api::users::{DeviceList, DeviceView};
 
 use super::users::user_not_found;
 use crate::accounts::Device;
+use crate::audit::{self, AuditEvent};
 use crate::auth::Admin;
 use crate::clock::now_ms;
 use crate::error::ApiError;

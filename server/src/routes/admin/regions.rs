@@ -1,11 +1,11 @@
 //! Importing the region list (regencies, districts, villages) from CSV files.
 
-use crate::audit::{self, AuditEvent};
 use axum::extract::State;
 use axum::Json;
 use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::users::{ImportRegions, ImportSummary};
 
+use crate::audit::{self, AuditEvent};
 use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::routes::ApiJson;

@@ -1,6 +1,5 @@
 //! Users: listing, creating and changing them (role, regions, password, enabled).
 
-use crate::audit::{self, AuditEvent};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -9,6 +8,7 @@ use jemput_shared::api::users::{CreateUser, UpdateUser, UserList, UserView};
 use jemput_shared::policy::Role;
 
 use crate::accounts::{parse_role, Access, DisplayName, NewUser, Password, UserChanges, Username};
+use crate::audit::{self, AuditEvent};
 use crate::auth::{self, Admin};
 use crate::error::{ApiError, Message};
 use crate::routes::ApiJson;

@@ -15,13 +15,8 @@
 //! - A failure before the first row answers with the usual JSON error; one later can
 //!   only cut the download short, which the client sees as an incomplete transfer.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use jemput_shared::api::audit::AuditAction;
-
-use crate::audit::{self, AuditEvent};
-use crate::client_address::ClientAddress;
 use std::io::{Seek, SeekFrom};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
@@ -31,12 +26,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use futures_util::StreamExt;
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::calendar;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::audit::{self, AuditEvent};
 use crate::auth::{header_or_query_token, Authenticated, SupervisorScope};
+use crate::client_address::ClientAddress;
 use crate::clock;
 use crate::error::{ApiError, Message};
 use crate::listing::export_format::{cells, push_csv_line, COLUMNS};

@@ -11,7 +11,6 @@
 //! document in the supervisor's name, made like a review (`server_edit`), so it reaches
 //! the phones on their next sync.
 
-use crate::audit::{self, AuditEvent};
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -23,6 +22,7 @@ use jemput_shared::policy::Role;
 use jemput_shared::registration::Registration;
 
 use crate::accounts::User;
+use crate::audit::{self, AuditEvent};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Message};
 use crate::routes::ApiJson;

@@ -10,7 +10,6 @@
 //! as a device's sync (`server_edit`), so it reaches the officer's phone on the next pull
 //! and merges with the officer's own concurrent edits.
 
-use crate::audit::{self, AuditEvent};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -21,6 +20,7 @@ use jemput_shared::policy::Role;
 use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
 use jemput_shared::validation::too_long;
 
+use crate::audit::{self, AuditEvent};
 use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};

@@ -3,8 +3,6 @@
 //! officer names, and the total (counted up to 10,000). Parameters in `listing::query`,
 //! the SQL in `store::listing`.
 
-use crate::audit::{self, AuditEvent};
-use crate::store::listing::Search;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,11 +11,13 @@ use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::registrations::RegistrationPage;
 use jemput_shared::domain::Nik;
 
+use crate::audit::{self, AuditEvent};
 use crate::auth::SupervisorScope;
 use crate::error::ApiError;
 use crate::listing::names::RowNames;
 use crate::listing::query::{self, Accepts, RawParams};
 use crate::startup::AppState;
+use crate::store::listing::Search;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/registrations", get(list))

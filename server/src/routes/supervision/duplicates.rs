@@ -9,17 +9,17 @@
 //!   to its document (`server_edit`), so it reaches the officers' phones and drops out of
 //!   the counts; `{nik, verdict: "different_people"}` closes the group as it stands.
 
-use crate::audit::{self, AuditEvent};
-use jemput_shared::api::audit::AuditAction;
 use std::collections::HashMap;
 
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::duplicates::{
     DuplicateGroup as GroupView, DuplicateQueue, ResolveRequest, Resolved, Verdict,
 };
 
+use crate::audit::{self, AuditEvent};
 use crate::auth::SupervisorScope;
 use crate::clock;
 use crate::error::{ApiError, Message};

@@ -3,17 +3,17 @@
 //! regency, a programme, both, or neither (the province); without a stored province
 //! target the province's is 10,000 a year (docs/supervisor-api.md).
 
-use crate::audit::{self, AuditEvent};
-use jemput_shared::api::audit::AuditAction;
 use std::collections::HashSet;
 
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::targets::{Target, Targets, DEFAULT_PROVINCE_TARGET};
 use jemput_shared::domain::{RegionCode, RegionLevel};
 use jemput_shared::validation::FieldProblem;
 
+use crate::audit::{self, AuditEvent};
 use crate::auth::{Admin, SupervisorScope};
 use crate::error::ApiError;
 use crate::routes::ApiJson;

@@ -1,0 +1,160 @@
+//! "Data pribadi": serving a citizen's access request (UU PDP Pasal 32). The supervisor
+//! or admin types the person's NIK and gets one printable page with everything Jemput
+//! holds about them in their scope — each registration in full, its history (who
+//! changed what, when) and the trail of who viewed, searched, reviewed or exported it —
+//! from `GET /api/privacy/person`, which also downloads as JSON. Making the report is
+//! itself recorded in the trail.
+
+use jemput_app_common::format::datetime;
+use jemput_app_common::i18n::{l, label, Lang};
+use jemput_shared::api::privacy::{PersonRegistration, PersonReport};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, Answer};
+use crate::app::use_supervision;
+use crate::components::answer_view;
+use crate::screen::encode;
+
+#[component]
+pub fn PersonalData() -> impl IntoView {
+    let shell = use_supervision().shell;
+    let lang = shell.lang;
+    let nik = RwSignal::new(String::new());
+    let report = RwSignal::new(None::<Answer<PersonReport>>);
+    let asked = RwSignal::new(String::new());
+    let find = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = nik.get_untracked().trim().to_owned();
+        asked.set(typed.clone());
+        report.set(None);
+        spawn_local(async move {
+            let path = format!("/api/privacy/person?nik={}", encode(&typed));
+            report.set(Some(api::get::<PersonReport>(shell, &path).await));
+        });
+    };
+    let json = move || {
+        api::with_token(
+            shell,
+            &format!("/api/privacy/person?nik={}", encode(&asked.get())),
+        )
+    };
+    let print = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.print();
+        }
+    };
+    view! {
+        <section class="personal-data" data-testid="personal-data">
+            <h1>{move || l(lang.get(), "Permintaan data pribadi", "Personal data request")}</h1>
+            <form class="filters no-print" on:submit=find>
+                <label class="field">
+                    <span>{move || l(lang.get(), "NIK warga", "Citizen's NIK")}</span>
+                    <input name="person_nik" inputmode="numeric" autocomplete="off"
+                        prop:value=move || nik.get() on:input=move |ev| nik.set(event_target_value(&ev)) />
+                </label>
+                <button type="submit" class="primary" name="person_find">
+                    {move || l(lang.get(), "Cari", "Find")}
+                </button>
+            </form>
+            {move || (!asked.get().is_empty()).then(|| {
+                let lang_now = lang.get();
+                answer_view(lang_now, report.get(), move |report| view! {
+                    <p class="no-print">
+                        <button type="button" class="secondary" name="person_print" on:click=print>
+                            {l(lang_now, "Cetak", "Print")}
+                        </button>
+                        " "
+                        <a href=json download="data-pribadi.json" data-testid="person-json">
+                            {l(lang_now, "Unduh JSON", "Download JSON")}
+                        </a>
+                    </p>
+                    {report_view(lang_now, report)}
+                }.into_any())
+            })}
+        </section>
+    }
+}
+
+fn report_view(lang: Lang, report: PersonReport) -> impl IntoView {
+    let found = report.registrations.len();
+    view! {
+        <article class="person-report" data-testid="person-report" data-registrations=found.to_string()>
+            <p>
+                {format!(
+                    "NIK {} · {} {} · {} {}",
+                    report.nik,
+                    l(lang, "dibuat", "made"),
+                    datetime(report.made_at),
+                    found,
+                    l(lang, "pendaftaran", "registrations"),
+                )}
+            </p>
+            {(found == 0).then(|| view! {
+                <p class="hint">{l(lang, "Tidak ada data dengan NIK ini di wilayah Anda.", "No data with this NIK in your area.")}</p>
+            })}
+            {report.registrations.into_iter().map(|held| registration_view(lang, held)).collect_view()}
+            <h2>{l(lang, "Jejak pemrosesan", "Processing trail")}</h2>
+            <table class="admin-table" data-testid="person-trail">
+                <thead>
+                    <tr>
+                        <th>{l(lang, "Waktu", "Time")}</th>
+                        <th>{l(lang, "Pengguna", "User")}</th>
+                        <th>{l(lang, "Tindakan", "Action")}</th>
+                        <th>{l(lang, "Keterangan", "Detail")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {report.trail.into_iter().map(|entry| view! {
+                        <tr data-action=entry.action.code()>
+                            <td>{datetime(entry.at)}</td>
+                            <td>{entry.username.unwrap_or_else(|| "–".into())}</td>
+                            <td>{label(lang, entry.action.label())}</td>
+                            <td>{entry.detail}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </article>
+    }
+}
+
+fn registration_view(lang: Lang, held: PersonRegistration) -> impl IntoView {
+    let registration = held.registration;
+    // Everything the record holds, as stored: the person's own words and codes.
+    let all_fields = serde_json::to_string_pretty(&registration).unwrap_or_default();
+    view! {
+        <section class="card" data-testid="person-registration">
+            <h2>{format!("{} · {}", registration.full_name, registration.id)}</h2>
+            <p>
+                {format!(
+                    "{} {} · {} {}",
+                    l(lang, "Didaftarkan", "Registered"),
+                    datetime(registration.created_at),
+                    l(lang, "status", "status"),
+                    label(lang, registration.review.status.label()),
+                )}
+            </p>
+            <pre class="record-json">{all_fields}</pre>
+            <h3>{l(lang, "Riwayat perubahan", "Change history")}</h3>
+            <table class="admin-table">
+                <thead>
+                    <tr>
+                        <th>{l(lang, "Waktu", "Time")}</th>
+                        <th>{l(lang, "Oleh", "By")}</th>
+                        <th>{l(lang, "Kolom", "Fields")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {held.history.into_iter().map(|change| view! {
+                        <tr>
+                            <td>{datetime(change.at)}</td>
+                            <td>{change.author_name.unwrap_or_else(|| "–".into())}</td>
+                            <td>{change.fields.join(", ")}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,111 @@
+//! A citizen's data rights: `GET /api/privacy/person?nik=…` — everything Jemput holds
+//! about one person (each registration with that NIK, duplicates included, and its
+//! history) and its processing trail (the audit entries about the NIK), for a supervisor
+//! (their regencies) or an admin serving the person's access request (UU PDP Pasal 32).
+//! The report is itself audited. Takes `?token=` too, for its JSON download link.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use jemput_shared::api::audit::AuditAction;
+use jemput_shared::api::privacy::{PersonRegistration, PersonReport};
+use jemput_shared::domain::Nik;
+use jemput_shared::policy::Role;
+use serde::Deserialize;
+
+use crate::audit::{self, AuditEvent};
+use crate::auth::{header_or_query_token, Authenticated, SupervisorScope};
+use crate::client_address::ClientAddress;
+use crate::clock::now_ms;
+use crate::error::{ApiError, Message};
+use crate::record_history::registration_history;
+use crate::routes::ApiQuery;
+use crate::startup::AppState;
+use crate::store::audit::AuditQuery;
+use crate::store::listing::{PageRequest, RegistrationFilter, RegistrationOrder, Search};
+
+/// Registrations of one person in a report at most (a NIK shared by more is a data
+/// problem the duplicates queue shows).
+const MAX_REGISTRATIONS: u64 = 100;
+/// Trail entries in a report at most.
+const MAX_TRAIL: usize = 10_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/privacy/person", get(person))
+}
+
+#[derive(Debug, Deserialize)]
+struct PersonQuery {
+    nik: String,
+    /// For the JSON download link, which cannot set headers.
+    token: Option<String>,
+}
+
+async fn person(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    headers: HeaderMap,
+    ApiQuery(query): ApiQuery<PersonQuery>,
+) -> Result<Json<PersonReport>, ApiError> {
+    let token = header_or_query_token(&headers, query.token.as_deref())?;
+    let mut auth = Authenticated::from_token(token, &state).await?;
+    auth.client = Some(address.0);
+    let SupervisorScope { auth, .. } = SupervisorScope::of(auth)?;
+    let nik = query.nik.trim().to_owned();
+    if nik.len() != Nik::DIGITS || !nik.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::BadRequest(Message::new(
+            "bad_nik",
+            "A NIK has 16 digits.",
+            "NIK terdiri dari 16 digit.",
+        )));
+    }
+    let filter = RegistrationFilter {
+        search: Some(Search::NikPrefix(nik.clone())),
+        include_duplicates: true,
+        ..RegistrationFilter::in_scope(auth.requester.scope.clone())
+    };
+    let page = PageRequest {
+        number: 1,
+        per_page: MAX_REGISTRATIONS,
+    };
+    let listed = state
+        .store
+        .list_registrations(filter, RegistrationOrder::default(), page)
+        .await?;
+    let mut registrations = Vec::with_capacity(listed.rows.len());
+    for row in &listed.rows {
+        if let Some((registration, history)) =
+            registration_history(&state, &auth.requester.scope, &row.id).await?
+        {
+            registrations.push(PersonRegistration {
+                registration,
+                history,
+            });
+        }
+    }
+    // A supervisor with none of the person's registrations learns nothing of them, not
+    // even that others looked them up.
+    let trail = if registrations.is_empty() && auth.requester.role != Role::Admin {
+        Vec::new()
+    } else {
+        state
+            .store
+            .audit_entries(AuditQuery {
+                nik_key: Some(state.nik_keys.key_of(&nik)),
+                limit: MAX_TRAIL,
+                ..AuditQuery::default()
+            })
+            .await?
+    };
+    let event = AuditEvent::new(AuditAction::PersonReported)
+        .about_nik(&nik)
+        .detail(format!("{} registrations", registrations.len()));
+    audit::record(&state, &auth, event).await?;
+    Ok(Json(PersonReport {
+        nik,
+        made_at: now_ms(),
+        registrations,
+        trail,
+    }))
+}
