@@ -9,7 +9,7 @@ use jemput_shared::api::users::{DeviceList, DeviceView};
 use super::users::user_not_found;
 use crate::accounts::Device;
 use crate::audit::{self, AuditEvent};
-use crate::auth::Admin;
+use crate::auth::{Admin, Authenticated};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -47,26 +47,15 @@ pub(super) async fn list(
     }))
 }
 
-/// Signs a device out for good (a lost or stolen phone). Revoking twice is harmless.
+/// Signs a device out for good (a phone replaced: unsent records wait for a new login).
+/// Revoking twice is harmless.
 pub(super) async fn revoke(
     State(state): State<AppState>,
     Admin(admin): Admin,
     Path(device_id): Path<String>,
 ) -> Result<Json<DeviceView>, ApiError> {
-    let device = state
-        .store
-        .revoke_device(&device_id, now_ms())
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => ApiError::not_found("Device", "Perangkat"),
-            other => other.into(),
-        })?;
-    tracing::info!(by = %admin.user.username, device = %device.id, "device revoked");
-    let event = AuditEvent::new(AuditAction::DeviceRevoked)
-        .target(&device.id)
-        .detail(format!("of user {}", device.user_id));
-    audit::record(&state, &admin, event).await?;
-    Ok(Json(device.into()))
+    let revoked = state.store.revoke_device(&device_id, now_ms()).await;
+    changed(&state, &admin, revoked, AuditAction::DeviceRevoked).await
 }
 
 /// Marks a device lost: its token stops working, and its next contact answers
@@ -76,18 +65,26 @@ pub(super) async fn mark_lost(
     Admin(admin): Admin,
     Path(device_id): Path<String>,
 ) -> Result<Json<DeviceView>, ApiError> {
-    let device = state
-        .store
-        .mark_device_lost(&device_id, now_ms())
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => ApiError::not_found("Device", "Perangkat"),
-            other => other.into(),
-        })?;
-    tracing::warn!(by = %admin.user.username, device = %device.id, "device marked lost");
-    let event = AuditEvent::new(AuditAction::DeviceMarkedLost)
+    let lost = state.store.mark_device_lost(&device_id, now_ms()).await;
+    changed(&state, &admin, lost, AuditAction::DeviceMarkedLost).await
+}
+
+/// The device an admin's `action` changed, once the change is logged and in the audit
+/// trail; an unknown id answers 404.
+async fn changed(
+    state: &AppState,
+    admin: &Authenticated,
+    device: Result<Device, StoreError>,
+    action: AuditAction,
+) -> Result<Json<DeviceView>, ApiError> {
+    let device = device.map_err(|e| match e {
+        StoreError::NotFound => ApiError::not_found("Device", "Perangkat"),
+        other => other.into(),
+    })?;
+    tracing::info!(by = %admin.user.username, device = %device.id, action = action.code(), "device changed");
+    let event = AuditEvent::new(action)
         .target(&device.id)
         .detail(format!("of user {}", device.user_id));
-    audit::record(&state, &admin, event).await?;
+    audit::record(state, admin, event).await?;
     Ok(Json(device.into()))
 }
