@@ -14,6 +14,7 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jemput_shared::api::audit::AuditAction;
+use jemput_shared::calendar::DAY_MS;
 
 use crate::auth::Authenticated;
 use crate::client_address::ClientAddress;
@@ -60,11 +61,9 @@ impl Default for AuditRetention {
 }
 
 impl AuditRetention {
-    const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
     /// Entries made before this time are pruned.
     pub fn cutoff(self, now_ms: i64) -> i64 {
-        now_ms - i64::from(self.days) * Self::DAY_MS
+        now_ms - i64::from(self.days) * DAY_MS
     }
 }
 
@@ -196,9 +195,6 @@ mod tests {
     #[test]
     fn retention_cuts_whole_days() {
         let retention = AuditRetention { days: 2 };
-        assert_eq!(
-            retention.cutoff(3 * AuditRetention::DAY_MS),
-            AuditRetention::DAY_MS
-        );
+        assert_eq!(retention.cutoff(3 * DAY_MS), DAY_MS);
     }
 }

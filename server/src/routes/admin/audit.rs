@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jemput_shared::api::audit::{AuditAction, AuditEntry, AuditPage, AUDIT_PAGE_SIZE};
-use jemput_shared::calendar::{iso_date, parse_iso_date, wib_day_start_ms, wib_minute};
+use jemput_shared::calendar::{iso_date, parse_iso_date, wib_day_start_ms, wib_minute, DAY_MS};
 use jemput_shared::domain::Nik;
 use serde::Deserialize;
 
@@ -37,8 +37,6 @@ pub(super) struct AuditParams {
     before: Option<i64>,
     token: Option<String>,
 }
-
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 fn bad(code: &str, en: &str, id: &str) -> ApiError {
     ApiError::BadRequest(Message::new(code.to_owned(), en.to_owned(), id.to_owned()))
