@@ -129,6 +129,11 @@ pub async fn record_anonymous(
     append(state, None, Some(address.to_string()), event).await
 }
 
+/// Appends `event` done by the server itself (the retention job): no user, no address.
+pub async fn record_by_server(state: &AppState, event: AuditEvent) -> Result<(), ApiError> {
+    append(state, None, None, event).await
+}
+
 /// Appends `event` by a known user from `address` (a successful login: no session yet).
 pub async fn record_login(
     state: &AppState,

@@ -34,6 +34,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// How long the audit trail keeps its entries (`--audit-retention-days`).
     pub audit_retention: crate::audit::AuditRetention,
+    /// How long a registration is kept after its last change (`--retention-days`).
+    pub retention: crate::erasure::RegistrationRetention,
 }
 
 impl Config {
@@ -48,6 +50,7 @@ impl Config {
             trusted_proxy_header: None,
             http: HttpConfig::default(),
             audit_retention: crate::audit::AuditRetention::default(),
+            retention: crate::erasure::RegistrationRetention::default(),
         }
     }
 }

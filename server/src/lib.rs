@@ -25,10 +25,14 @@
 //! - [`store`] — the `Store` trait and its SQLite and PostgreSQL implementations with
 //!   their migrations.
 //! - [`regions`] — importing and holding the official region list.
+//! - [`audit`] — the audit trail; [`erasure`] — erasing a person's data for good, on
+//!   request and at the end of retention, and the nightly compaction; `privacy_requests`
+//!   — citizens' requests and their deadlines.
 //! - [`error`] — `ApiError`, the one mapping from failures to HTTP answers.
 //! - [`client`] — a native device (sync core over HTTP) for `jemput-loadgen` and tests.
 //!
-//! The binary (`main.rs`) adds a CLI for operators: `serve`, `user …`, `regions import`.
+//! The binary (`main.rs`) adds a CLI for operators: `serve`, `user …`, `regions import`,
+//! `demo`, `retention run`, `compact`.
 
 pub mod accounts;
 pub mod audit;
@@ -39,6 +43,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod device_check;
+pub mod erasure;
 pub mod error;
 pub(crate) mod ingest;
 pub mod listing;

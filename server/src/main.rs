@@ -12,6 +12,8 @@
 //! jemput-server user list | set-password --username U | disable --username U
 //! jemput-server regions import DIR
 //! jemput-server demo --records N [--regions DIR] [--seed S] [--password P] [--if-empty]
+//! jemput-server retention run [--dry-run] [--retention-days 1825]
+//! jemput-server compact
 //! ```
 //!
 //! What people and scripts read goes to stdout (tests parse the "listening on" line);
@@ -32,8 +34,9 @@ use jemput_server::accounts::{
     parse_role, Access, DisplayName, NewUser, Password, User, UserChanges, Username,
 };
 use jemput_server::config::{Config, HttpConfig};
+use jemput_server::erasure::{self, RegistrationRetention};
 use jemput_server::sessions::{Lifetime, SessionLifetimes, DEFAULT_LIFETIMES};
-use jemput_server::startup::{Application, FirstAdmin, FIRST_ADMIN_USERNAME};
+use jemput_server::startup::{AppState, Application, FirstAdmin, FIRST_ADMIN_USERNAME};
 use jemput_server::store::{self, Store, StoreError};
 use jemput_server::{auth, demo, regions, telemetry};
 
@@ -93,7 +96,16 @@ enum Command {
         /// are deleted once a day.
         #[arg(long, env = "JEMPUT_AUDIT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
         audit_retention_days: Option<u32>,
+        #[command(flatten)]
+        retention: RetentionArg,
     },
+    /// Erase registrations whose retention ended (the server also does this nightly).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Remove what erased data leaves in the database files (the server does this
+    /// nightly after erasures). SQLite: rewrites the file (VACUUM), so run it when
+    /// few phones sync.
+    Compact,
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -274,6 +286,36 @@ impl PasswordArg {
     }
 }
 
+#[derive(Debug, Args)]
+struct RetentionArg {
+    /// Days a registration is kept after its last change; then it is erased for good
+    /// (default 1825, five years; 0 keeps registrations until erased on request).
+    #[arg(long, env = "JEMPUT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    retention_days: Option<u32>,
+}
+
+impl RetentionArg {
+    fn retention(&self) -> RegistrationRetention {
+        match self.retention_days {
+            None => RegistrationRetention::default(),
+            Some(0) => RegistrationRetention { days: None },
+            Some(days) => RegistrationRetention { days: Some(days) },
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Erase (or with --dry-run, list) the registrations whose retention ended.
+    Run {
+        /// Only list what would be erased.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        retention: RetentionArg,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 enum RegionsCommand {
     /// Replace the region list with DIR/regencies.csv, districts.csv and villages.csv.
@@ -313,6 +355,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             sessions,
             max_connections,
             audit_retention_days,
+            retention,
         } => {
             let config = Config {
                 addr,
@@ -329,8 +372,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 audit_retention: audit_retention_days
                     .map(|days| jemput_server::audit::AuditRetention { days })
                     .unwrap_or_default(),
+                retention: retention.retention(),
             };
             serve(config).await
+        }
+        Command::Retention(RetentionCommand::Run { dry_run, retention }) => {
+            let store = open_store(database.as_deref(), &data_dir).await?;
+            run_retention(store, retention.retention(), dry_run).await
+        }
+        Command::Compact => {
+            let store = open_store(database.as_deref(), &data_dir).await?;
+            let started = std::time::Instant::now();
+            store.compact().await?;
+            println!("compacted in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
         }
         Command::User(command) => {
             user(command, open_store(database.as_deref(), &data_dir).await?).await
@@ -357,6 +412,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo_data(store, options, &password).await
         }
     }
+}
+
+async fn run_retention(
+    store: Arc<dyn Store>,
+    retention: RegistrationRetention,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let state = AppState::load(store).await?;
+    let report = erasure::run_retention(&state, retention, dry_run)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
+    let Some(report) = report else {
+        println!("retention is off (--retention-days 0): nothing to erase");
+        return Ok(());
+    };
+    let before =
+        jemput_shared::calendar::iso_date(jemput_shared::calendar::wib_date(report.cutoff_ms));
+    if dry_run {
+        println!(
+            "{} registrations last changed before {before} would be erased{}",
+            report.due.len(),
+            if report.due.len() >= erasure::DRY_RUN_MAX {
+                " (at least)"
+            } else {
+                ""
+            }
+        );
+        for due in &report.due {
+            let changed = jemput_shared::calendar::iso_date(jemput_shared::calendar::wib_date(
+                due.updated_at,
+            ));
+            println!("{}\tlast changed {changed}", due.doc_id);
+        }
+    } else {
+        println!(
+            "{} registrations last changed before {before} erased",
+            report.erased
+        );
+    }
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

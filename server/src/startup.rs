@@ -62,6 +62,8 @@ pub struct AppState {
     pub device_checks: crate::device_check::DeviceChecks,
     /// Keyed hashes of NIKs for the audit trail (`audit.rs`), from the same secret.
     pub nik_keys: crate::audit::NikKeys,
+    /// Set by every erasure, so the nightly task compacts the database (`erasure.rs`).
+    pub compaction_due: crate::erasure::CompactionDue,
     /// The official regions, for validating registrations and account assignments.
     pub regions: RegionCatalog,
     /// Sync requests merged at once. Merging is CPU work and each request holds its
@@ -107,6 +109,7 @@ impl AppState {
             recovery,
             device_checks,
             nik_keys,
+            compaction_due: crate::erasure::CompactionDue::default(),
             regions,
             sync_slots: Arc::new(tokio::sync::Semaphore::new(
                 cores.clamp(1, SYNC_MERGE_MEMORY / MAX_REQUEST_MEMORY),
@@ -325,6 +328,7 @@ impl Application {
         state.trusted_proxy_header = config.trusted_proxy_header.clone();
         state.http = config.http.clone();
         crate::audit::spawn_pruning(state.clone(), config.audit_retention);
+        crate::erasure::spawn_nightly(state.clone(), config.retention);
         auth::prepare().await;
         let open_files = open_files::raise_soft_limit();
         let max_connections = open_files::connection_cap(open_files, config.http.max_connections);

@@ -556,6 +556,15 @@ impl SealedRecord {
     }
 }
 
+/// Deletes a record and its summary inside a running transaction over `docs` and
+/// `summaries` (a record the office erased).
+pub async fn delete_record(tx: &Transaction, id: &str) -> Result<(), DbError> {
+    let key = JsValue::from_str(id);
+    tx.object_store(DOCS)?.delete(key.clone())?.await?;
+    tx.object_store(SUMMARIES)?.delete(key)?.await?;
+    Ok(())
+}
+
 /// Ids of the records with changes the server has not acknowledged, from the summaries.
 pub fn pending_ids(summaries: &[Summary]) -> Vec<String> {
     summaries

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::{l, Lang};
-use crate::local_db::{pending_ids, DbError, LocalDb, StoredRecord, DOCS, META, SUMMARIES};
+use crate::local_db::{
+    delete_record, pending_ids, DbError, LocalDb, StoredRecord, DOCS, META, SUMMARIES,
+};
 
 const CURSORS: &str = "cursors";
 /// Pending documents read from IndexedDB at a time.
@@ -169,6 +171,7 @@ async fn apply(
     let mut changed: HashMap<String, (jemput_shared::document::RegistrationDoc, StoredRecord)> =
         HashMap::new();
     let mut cursors = None;
+    let mut erased = Vec::new();
     for effect in effects {
         match effect {
             DeviceEffect::MarkSynced {
@@ -223,6 +226,14 @@ async fn apply(
                     sync.enqueue(whole_document_item(&doc_id, &mut doc, &record.synced));
                 }
             }
+            DeviceEffect::Erase { doc_id } => {
+                // No longer waiting to be sent (the count of the progress line).
+                counts.acknowledged += 1;
+                sync.forget(&doc_id);
+                changed.remove(&doc_id);
+                records.remove(&doc_id);
+                erased.push(doc_id);
+            }
             DeviceEffect::ForgetSyncedState => {
                 for (id, record) in db.all_records().await? {
                     // The newest copy, if this answer changed it already.
@@ -255,6 +266,9 @@ async fn apply(
     let tx = db.transaction(&[DOCS, SUMMARIES, META], true)?;
     for record in &sealed {
         record.put(&tx).await?;
+    }
+    for id in &erased {
+        delete_record(&tx, id).await?;
     }
     if let Some(cursors) = cursors {
         tx.object_store(META)?

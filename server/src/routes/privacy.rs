@@ -3,13 +3,16 @@
 //! history) and its processing trail (the audit entries about the NIK), for a supervisor
 //! (their regencies) or an admin serving the person's access request (UU PDP Pasal 32).
 //! The report is itself audited. Takes `?token=` too, for its JSON download link.
+//!
+//! `POST /api/privacy/erase {nik}` erases every registration of the person in scope for
+//! good (`crate::erasure`), closing the privacy request it serves, if named.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use jemput_shared::api::audit::AuditAction;
-use jemput_shared::api::privacy::{PersonRegistration, PersonReport};
+use jemput_shared::api::privacy::{EraseAnswer, EraseRequest, PersonRegistration, PersonReport};
 use jemput_shared::domain::Nik;
 use jemput_shared::policy::Role;
 use serde::Deserialize;
@@ -18,9 +21,10 @@ use crate::audit::{self, AuditEvent};
 use crate::auth::{header_or_query_token, Authenticated, SupervisorScope};
 use crate::client_address::ClientAddress;
 use crate::clock::now_ms;
+use crate::erasure::erase_person;
 use crate::error::{ApiError, Message};
 use crate::record_history::registration_history;
-use crate::routes::ApiQuery;
+use crate::routes::{ApiJson, ApiQuery};
 use crate::startup::AppState;
 use crate::store::audit::AuditQuery;
 use crate::store::listing::{PageRequest, RegistrationFilter, RegistrationOrder, Search};
@@ -32,7 +36,32 @@ const MAX_REGISTRATIONS: u64 = 100;
 const MAX_TRAIL: usize = 10_000;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/privacy/person", get(person))
+    Router::new()
+        .route("/api/privacy/person", get(person))
+        .route("/api/privacy/erase", post(erase))
+}
+
+/// The NIK of a request, whole (16 digits), or 400.
+pub(crate) fn whole_nik(nik: &str) -> Result<String, ApiError> {
+    let nik = nik.trim();
+    if nik.len() != Nik::DIGITS || !nik.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::BadRequest(Message::new(
+            "bad_nik",
+            "A NIK has 16 digits.",
+            "NIK terdiri dari 16 digit.",
+        )));
+    }
+    Ok(nik.to_owned())
+}
+
+async fn erase(
+    State(state): State<AppState>,
+    SupervisorScope { auth, .. }: SupervisorScope,
+    ApiJson(request): ApiJson<EraseRequest>,
+) -> Result<Json<EraseAnswer>, ApiError> {
+    let nik = whole_nik(&request.nik)?;
+    let erased = erase_person(&state, &auth, &nik, request.request_id.clone()).await?;
+    Ok(Json(EraseAnswer { erased }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,14 +81,7 @@ async fn person(
     let mut auth = Authenticated::from_token(token, &state).await?;
     auth.client = Some(address.0);
     let SupervisorScope { auth, .. } = SupervisorScope::of(auth)?;
-    let nik = query.nik.trim().to_owned();
-    if nik.len() != Nik::DIGITS || !nik.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::BadRequest(Message::new(
-            "bad_nik",
-            "A NIK has 16 digits.",
-            "NIK terdiri dari 16 digit.",
-        )));
-    }
+    let nik = whole_nik(&query.nik)?;
     let filter = RegistrationFilter {
         search: Some(Search::NikPrefix(nik.clone())),
         include_duplicates: true,

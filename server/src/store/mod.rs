@@ -8,6 +8,7 @@
 //! several server instances on one database; [`open`] picks one from the configuration.
 
 pub mod audit;
+pub mod erasure;
 pub mod listing;
 pub mod postgres;
 pub mod projection;
@@ -266,13 +267,16 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- registration documents ----
 
-    /// The stored documents among `ids` (ids the store lacks are absent from the map).
+    /// The stored documents among `ids` (ids the store lacks, and erased ones, are absent
+    /// from the map).
     async fn load_documents(
         &self,
         ids: Vec<String>,
     ) -> Result<HashMap<String, StoredDocument>, StoreError>;
     /// [`Store::load_documents`], reading documents only until their bytes reach
     /// `max_bytes` (at least one is read): what one sync request may hold in memory.
+    /// Erased documents are included, as their tombstones (empty bytes), so a push to
+    /// one is refused.
     async fn load_documents_within(
         &self,
         ids: Vec<String>,
@@ -313,6 +317,36 @@ pub trait Store: Send + Sync + 'static {
 
     /// Committed documents, as they happen (on any instance sharing the database).
     fn changes(&self) -> &ChangeFeed;
+
+    // ---- erasure (store/erasure.rs) ----
+
+    /// Erases the order's documents for good, each in the same transaction: the
+    /// document becomes its tombstone at a new change-log position (so phones delete
+    /// their copies at their next pull, and a push of an old copy is refused), its
+    /// projection row goes (and with it the aggregates, the name index entry and the
+    /// duplicates queue's), its duplicate verdicts go, and `erasures` records it. Ids
+    /// unknown or erased already are skipped. Returns the ids erased.
+    async fn erase_documents(
+        &self,
+        erasure: erasure::Erasure,
+        now_ms: i64,
+    ) -> Result<Vec<String>, StoreError>;
+    /// Ids of every registration with this NIK in `scope`, deleted ones and duplicates
+    /// included.
+    async fn registrations_with_nik(
+        &self,
+        scope: Scope,
+        nik: String,
+    ) -> Result<Vec<String>, StoreError>;
+    /// Registrations last changed before `before_ms`, oldest first, `limit` at most.
+    async fn expired_registrations(
+        &self,
+        before_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<erasure::Expired>, StoreError>;
+    /// Removes what erased rows leave behind in the database's files (see each backend).
+    /// Slow (it rewrites the database); the server runs it at night.
+    async fn compact(&self) -> Result<(), StoreError>;
 
     // ---- the registrations table and exports (store/listing.rs) ----
 

@@ -20,6 +20,7 @@ mod cli;
 mod crash;
 mod demo;
 mod duplicates;
+mod erasure;
 mod events;
 mod export;
 mod handover;

@@ -29,6 +29,9 @@ choices! {
         RegionsImported => "regions_imported", "Wilayah diimpor", "Regions imported";
         AuditExported => "audit_exported", "Jejak audit diekspor", "Audit trail exported";
         PersonReported => "person_reported", "Laporan data pribadi", "Personal data report";
+        Erased => "erased", "Data dihapus permanen", "Data erased";
+        RequestReceived => "request_received", "Permintaan diterima", "Request received";
+        RequestClosed => "request_closed", "Permintaan diselesaikan", "Request closed";
     }
 }
 

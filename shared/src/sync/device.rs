@@ -22,7 +22,7 @@ use crate::document::{Hash, RegistrationDoc};
 use crate::limits::{DEVICE_BATCH_BYTES, MAX_PUSH_ITEMS};
 use crate::sync::message::{
     Cursor, PullRequest, PushItem, PushOutcome, Rejection, SyncRequest, SyncResponse, Vouched,
-    PROTOCOL_VERSION,
+    ERASED, PROTOCOL_VERSION,
 };
 use crate::sync::seal::Seal;
 
@@ -71,6 +71,9 @@ pub enum DeviceEffect {
     /// The server lacks history this document builds on: enqueue
     /// [`whole_document_item`].
     SendWholeDocument { doc_id: String },
+    /// The office erased this document: delete the local copy and anything pending in
+    /// it (the erasure wins over every edit; see [`crate::sync::message::ERASED`]).
+    Erase { doc_id: String },
     /// The server does not know this device's past (it was restored from an older
     /// backup): forget every synced mark and enqueue every document again. Comes before
     /// the documents of the same response.
@@ -336,6 +339,10 @@ impl DeviceSync {
                 PushOutcome::NeedsFullDocument => {
                     effects.push(DeviceEffect::SendWholeDocument { doc_id })
                 }
+                PushOutcome::Rejected(rejection) if rejection.code == ERASED => {
+                    self.refused.insert(doc_id.clone());
+                    effects.push(DeviceEffect::Erase { doc_id });
+                }
                 PushOutcome::Rejected(rejection) => {
                     self.refused.insert(doc_id.clone());
                     effects.push(DeviceEffect::Rejected { doc_id, rejection });
@@ -356,6 +363,10 @@ impl DeviceSync {
                 self.acked = None;
                 effects.push(DeviceEffect::ForgetSyncedState);
             }
+            for doc_id in pull.erased {
+                self.forget(&doc_id);
+                effects.push(DeviceEffect::Erase { doc_id });
+            }
             for doc in pull.docs {
                 effects.push(DeviceEffect::MergeRemote {
                     doc_id: doc.doc_id,
@@ -374,6 +385,12 @@ impl DeviceSync {
             });
         }
         effects
+    }
+
+    /// Drops a queued push of an erased document (one queued by
+    /// [`DeviceEffect::ForgetSyncedState`] of the same answer, say).
+    pub fn forget(&mut self, doc_id: &str) {
+        self.outbox.retain(|queued| queued.doc_id != doc_id);
     }
 
     /// Documents the server refused in this session (they are not retried until edited).

@@ -16,6 +16,12 @@ pub const PROTOCOL_VERSION: u16 = 1;
 /// after a lost phone the office knows what to re-register.
 pub const UNSENT_HEADER: &str = "x-jemput-unsent";
 
+/// The [`Rejection::code`] of a push to a document the office erased (a citizen's
+/// request, or the end of its retention): the device deletes its copy, whatever it
+/// changed in it, and never offers it again. A phone that was offline during the
+/// erasure thus cannot bring the data back.
+pub const ERASED: &str = "erased";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub protocol: u16,
@@ -122,6 +128,9 @@ pub struct PullResponse {
     /// The device's cursor is not from this server's history: the device must offer all
     /// its documents again; `docs` starts from the beginning of its scope.
     pub reset: bool,
+    /// Documents erased since the cursor (their ids only): the device deletes its copies.
+    /// Last in the message, so an app from before erasure decodes the rest.
+    pub erased: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -87,6 +87,11 @@ impl MemoryReplica {
                     sync.enqueue(whole_document_item(&doc_id, doc, synced));
                 }
             }
+            DeviceEffect::Erase { doc_id } => {
+                sync.forget(&doc_id);
+                self.docs.remove(&doc_id);
+                self.rejected.remove(&doc_id);
+            }
             DeviceEffect::ForgetSyncedState => {
                 // Offer everything again; the server asks for what it lost.
                 for (id, (doc, synced)) in &mut self.docs {

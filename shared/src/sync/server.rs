@@ -12,7 +12,7 @@ use crate::policy::{check_change_author, check_edit, Forbidden, Requester, OUTSI
 use crate::registration::Registration;
 use crate::sync::admission;
 use crate::sync::message::{
-    Cursor, PullResponse, PulledDoc, PushItem, PushOutcome, PushResult, Rejection,
+    Cursor, PullResponse, PulledDoc, PushItem, PushOutcome, PushResult, Rejection, ERASED,
 };
 use crate::sync::seal::{Seal, Sealer};
 use crate::validation::{validate, ValidationContext};
@@ -79,6 +79,20 @@ fn corrupt() -> MergeDecision {
     )
 }
 
+/// An erased document is stored as its tombstone: its id, scope and change-log position
+/// with empty bytes, so pulls tell devices to delete it and pushes cannot restore it.
+pub fn is_tombstone(stored: &[u8]) -> bool {
+    stored.is_empty()
+}
+
+fn erased() -> MergeDecision {
+    rejection(
+        ERASED,
+        "Data ini sudah dihapus oleh kantor dan tidak bisa dikirim lagi.",
+        "The office erased this record; it cannot be sent again.",
+    )
+}
+
 fn rejection(code: &str, message_id: &str, message_en: &str) -> MergeDecision {
     MergeDecision::Rejected(Rejection {
         code: code.into(),
@@ -133,6 +147,7 @@ pub fn merge_push(
         return MergeDecision::Rejected(refused.rejection());
     }
     let stored = match stored {
+        Some(bytes) if is_tombstone(bytes) => return erased(),
         Some(bytes) => {
             let loaded = RegistrationDoc::load(bytes).and_then(|doc| {
                 let registration = doc.read()?;
@@ -448,6 +463,7 @@ pub fn pull_response(
     reset: bool,
 ) -> PullResponse {
     let mut docs = Vec::new();
+    let mut erased = Vec::new();
     let mut cursor = current;
     let mut bytes = 0usize;
     let mut truncated = false;
@@ -460,6 +476,10 @@ pub fn pull_response(
         bytes += size;
         cursor = Some(changed.position);
         if let Some(bytes) = changed.bytes {
+            if is_tombstone(&bytes) {
+                erased.push(changed.doc_id);
+                continue;
+            }
             docs.push(PulledDoc {
                 doc_id: changed.doc_id,
                 bytes,
@@ -483,6 +503,7 @@ pub fn pull_response(
         cursor,
         more,
         reset,
+        erased,
     }
 }
 

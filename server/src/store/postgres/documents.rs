@@ -57,7 +57,7 @@ pub(super) const CHANGE_LOG_LOCK: i64 = 0x6a65_6d70_7574_0002;
 pub(super) const CHANGES_CHANNEL: &str = "jemput_changes";
 
 /// PostgreSQL refuses a `NOTIFY` payload of 8000 bytes or more (in its default build).
-const NOTIFY_PAYLOAD_MAX: usize = 7999;
+pub(super) const NOTIFY_PAYLOAD_MAX: usize = 7999;
 
 /// Sequence numbers and check values live in PostgreSQL's signed 64-bit integers.
 fn to_sql(value: u64) -> i64 {

@@ -50,6 +50,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0010_lost_devices.sql"),
     ),
     ("0011_audit", include_str!("migrations/0011_audit.sql")),
+    (
+        "0012_data_rights",
+        include_str!("migrations/0012_data_rights.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

@@ -20,6 +20,7 @@ mod accounts;
 mod audit;
 mod documents;
 mod duplicates;
+mod erasure;
 mod listing;
 mod migrations;
 mod overview;
@@ -39,14 +40,16 @@ use deadpool_postgres::{
     Client, GenericClient, Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Transaction,
 };
 use futures_util::StreamExt;
+use jemput_shared::policy::Scope;
 use jemput_shared::sync::message::Cursor;
-use jemput_shared::sync::server::ChangedPage;
+use jemput_shared::sync::server::{is_tombstone, ChangedPage};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, IsolationLevel, NoTls};
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::{ChangeFeed, Committed, Notice};
+use crate::store::erasure::{Erasure, Expired};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
@@ -330,11 +333,11 @@ impl Store for PostgresStore {
         &self,
         ids: Vec<String>,
     ) -> Result<HashMap<String, StoredDocument>, StoreError> {
-        Ok(
-            documents::load_documents_within(&self.client().await?, &ids, usize::MAX)
-                .await?
-                .found,
-        )
+        let mut found = documents::load_documents_within(&self.client().await?, &ids, usize::MAX)
+            .await?
+            .found;
+        found.retain(|_, doc| !is_tombstone(&doc.bytes));
+        Ok(found)
     }
 
     async fn load_documents_within(
@@ -381,6 +384,34 @@ impl Store for PostgresStore {
 
     fn changes(&self) -> &ChangeFeed {
         &self.changes
+    }
+
+    async fn erase_documents(
+        &self,
+        order: Erasure,
+        now_ms: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        erasure::erase(&mut self.client().await?, &order, now_ms).await
+    }
+
+    async fn registrations_with_nik(
+        &self,
+        scope: Scope,
+        nik: String,
+    ) -> Result<Vec<String>, StoreError> {
+        erasure::holders(&self.projection_reader().await?, &scope, &nik).await
+    }
+
+    async fn expired_registrations(
+        &self,
+        before_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<Expired>, StoreError> {
+        erasure::expired(&self.projection_reader().await?, before_ms, limit).await
+    }
+
+    async fn compact(&self) -> Result<(), StoreError> {
+        erasure::compact(&self.client().await?).await
     }
 
     async fn list_registrations(

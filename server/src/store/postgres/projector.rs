@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use deadpool_postgres::{GenericClient, Pool};
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::registration::Registration;
+use jemput_shared::sync::server::is_tombstone;
 use tokio::sync::{broadcast, Notify};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::IsolationLevel;
@@ -205,9 +206,20 @@ async fn project_batch(pool: &Pool, projection: &Projection) -> Result<bool, Sto
             .iter()
             .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
             .collect::<Result<_, StoreError>>()?;
+        let (erased, unkept): (Vec<_>, Vec<_>) = unkept
+            .into_iter()
+            .filter_map(|(id, seq, at)| stored.remove(&id).map(|bytes| (id, bytes, seq, at)))
+            .partition(|(_, bytes, _, _)| is_tombstone(bytes));
+        if !erased.is_empty() {
+            // (The erasure removed them already; this keeps the rule in one place should
+            // a projection row have come back in between.)
+            let erased: Vec<&str> = erased.iter().map(|(id, ..)| id.as_str()).collect();
+            tx.execute("DELETE FROM registrations WHERE id = ANY($1)", &[&erased])
+                .await?;
+        }
         let unkept: Vec<_> = unkept
             .into_iter()
-            .filter_map(|(id, seq, at)| stored.remove(&id).map(|bytes| (bytes, seq, at)))
+            .map(|(_, bytes, seq, at)| (bytes, seq, at))
             .collect();
         // Reading Automerge documents is CPU work: off the runtime's threads.
         let read = tokio::task::spawn_blocking(move || {

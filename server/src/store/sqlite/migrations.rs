@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0011_lost_devices.sql"),
     ),
     ("0012_audit", include_str!("migrations/0012_audit.sql")),
+    (
+        "0013_data_rights",
+        include_str!("migrations/0013_data_rights.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer

@@ -17,14 +17,15 @@
 //!   [`SqliteStore::with_reader`]).
 //!
 //! The SQL itself lives beside this file, one file per concern: [`accounts`],
-//! [`regions`], [`settings`], [`documents`], and for the supervisor views [`listing`], [`overview`]
-//! and [`duplicates`].
+//! [`regions`], [`settings`], [`documents`], [`erasure`], and for the supervisor views
+//! [`listing`], [`overview`] and [`duplicates`].
 
 mod accounts;
 mod audit;
 mod checkpointer;
 mod documents;
 mod duplicates;
+mod erasure;
 mod listing;
 mod migrations;
 mod overview;
@@ -40,14 +41,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use jemput_shared::policy::Scope;
 use jemput_shared::sync::message::Cursor;
-use jemput_shared::sync::server::ChangedPage;
+use jemput_shared::sync::server::{is_tombstone, ChangedPage};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::Semaphore;
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::{ChangeFeed, Committed, Notice};
+use crate::store::erasure::{Erasure, Expired};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
@@ -383,7 +386,9 @@ impl Store for SqliteStore {
         ids: Vec<String>,
     ) -> Result<HashMap<String, StoredDocument>, StoreError> {
         self.with_reader(move |conn| {
-            Ok(documents::load_documents_within(conn, &ids, usize::MAX)?.found)
+            let mut found = documents::load_documents_within(conn, &ids, usize::MAX)?.found;
+            found.retain(|_, doc| !is_tombstone(&doc.bytes));
+            Ok(found)
         })
         .await
     }
@@ -467,6 +472,61 @@ impl Store for SqliteStore {
 
     fn changes(&self) -> &ChangeFeed {
         &self.changes
+    }
+
+    async fn erase_documents(
+        &self,
+        order: Erasure,
+        now_ms: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let projection = Arc::clone(&self.projection);
+        let erased = self
+            .with_writer(move |conn| {
+                conn.pragma_update(None, "secure_delete", true)?;
+                let result = (|| {
+                    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                    let erased = erasure::erase(&tx, &order, now_ms)?;
+                    tx.commit()?;
+                    Ok::<_, StoreError>(erased)
+                })();
+                conn.pragma_update(None, "secure_delete", false)?;
+                let erased = result?;
+                if let Some(last) = erased.iter().map(|e| e.seq).max() {
+                    projection.committed(last, std::iter::empty());
+                }
+                Ok(erased)
+            })
+            .await?;
+        if let Some(last) = erased.iter().map(|e| e.seq).max() {
+            let committed = Committed::new(last, erased.iter().map(|e| e.regency.as_str()));
+            self.changes.publish(Notice::Committed(committed));
+        }
+        Ok(erased.into_iter().map(|e| e.doc_id).collect())
+    }
+
+    async fn registrations_with_nik(
+        &self,
+        scope: Scope,
+        nik: String,
+    ) -> Result<Vec<String>, StoreError> {
+        self.projection.caught_up().await;
+        self.with_reader(move |conn| Ok(erasure::holders(conn, &scope, &nik)?))
+            .await
+    }
+
+    async fn expired_registrations(
+        &self,
+        before_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<Expired>, StoreError> {
+        self.projection.caught_up().await;
+        self.with_reader(move |conn| Ok(erasure::expired(conn, before_ms, limit)?))
+            .await
+    }
+
+    async fn compact(&self) -> Result<(), StoreError> {
+        self.projection.caught_up().await;
+        self.with_writer(|conn| Ok(erasure::compact(conn)?)).await
     }
 
     async fn list_registrations(

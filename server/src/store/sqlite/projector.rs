@@ -27,10 +27,11 @@ use std::time::Duration;
 
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::registration::Registration;
+use jemput_shared::sync::server::is_tombstone;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tokio::sync::watch;
 
-use super::{documents, lock};
+use super::{documents, erasure, lock};
 use crate::store::projection::PendingRegistrations;
 use crate::store::StoreError;
 
@@ -211,14 +212,21 @@ fn project_batch_in_transaction(
     let mut reached = from;
     let mut names = NameIndexChanges::default();
     for (doc_id, seq, updated_at) in &changed {
-        let registration = match projection.take(doc_id, *seq as u64) {
-            Some(registration) => Some(registration),
+        let stored = match projection.take(doc_id, *seq as u64) {
+            Some(registration) => Stored::Registration(registration),
             None => stored_registration(&tx, doc_id)?,
         };
-        if let Some(registration) = registration {
-            let before = documents::projected_name(&tx, doc_id)?;
-            let rowid = documents::project(&tx, doc_id, &registration, *seq as u64, *updated_at)?;
-            names.note(rowid, before, &registration.full_name);
+        match stored {
+            Stored::Registration(registration) => {
+                let before = documents::projected_name(&tx, doc_id)?;
+                let rowid =
+                    documents::project(&tx, doc_id, &registration, *seq as u64, *updated_at)?;
+                names.note(rowid, before, &registration.full_name);
+            }
+            // (The erasure removed it already; this keeps the rule in one place should
+            // a projection row have come back in between.)
+            Stored::Erased => erasure::remove_projection(&tx, doc_id)?,
+            Stored::Unreadable => {}
         }
         reached = *seq;
     }
@@ -282,21 +290,31 @@ impl NameIndexChanges {
     }
 }
 
-/// The registration a stored document holds; `None` (logged) for one that cannot be
-/// read, which every commit's validation makes impossible.
-fn stored_registration(tx: &Connection, doc_id: &str) -> Result<Option<Registration>, StoreError> {
+/// What a stored document holds, for the projection.
+enum Stored {
+    Registration(Registration),
+    /// Its tombstone: the registration was erased.
+    Erased,
+    /// Cannot be read (logged), which every commit's validation makes impossible.
+    Unreadable,
+}
+
+fn stored_registration(tx: &Connection, doc_id: &str) -> Result<Stored, StoreError> {
     let bytes: Option<Vec<u8>> = tx
         .prepare_cached("SELECT bytes FROM documents WHERE id = ?1")?
         .query_row([doc_id], |row| row.get(0))
         .optional()?;
     let Some(bytes) = bytes else {
-        return Ok(None);
+        return Ok(Stored::Unreadable);
     };
+    if is_tombstone(&bytes) {
+        return Ok(Stored::Erased);
+    }
     match RegistrationDoc::load(&bytes).and_then(|doc| doc.read()) {
-        Ok(registration) => Ok(Some(registration)),
+        Ok(registration) => Ok(Stored::Registration(registration)),
         Err(error) => {
             tracing::error!(%error, "a stored document cannot be projected");
-            Ok(None)
+            Ok(Stored::Unreadable)
         }
     }
 }
