@@ -50,6 +50,7 @@ pub mod listing;
 pub mod live;
 pub mod login_throttle;
 pub mod open_files;
+pub mod privacy_requests;
 pub mod record_history;
 pub mod recovery;
 pub mod regions;

@@ -159,6 +159,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::supervision::duplicates::router())
         .merge(routes::supervision::events::router())
         .merge(routes::privacy::router())
+        .merge(routes::privacy_requests::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(MAX_SYNC_BODY));
     let routes = Router::new().merge(api).merge(sync);

@@ -16,6 +16,7 @@ pub mod admin;
 pub mod auth;
 pub mod health;
 pub mod privacy;
+pub mod privacy_requests;
 pub mod regions;
 pub mod registrations;
 pub mod supervision;

@@ -12,8 +12,9 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jemput_shared::api::audit::AuditAction;
-use jemput_shared::api::privacy::{EraseAnswer, EraseRequest, PersonRegistration, PersonReport};
-use jemput_shared::domain::Nik;
+use jemput_shared::api::privacy::{
+    EraseAnswer, EraseRequest, PersonRegistration, PersonReport, RequestOutcome,
+};
 use jemput_shared::policy::Role;
 use serde::Deserialize;
 
@@ -22,7 +23,8 @@ use crate::auth::{header_or_query_token, Authenticated, SupervisorScope};
 use crate::client_address::ClientAddress;
 use crate::clock::now_ms;
 use crate::erasure::erase_person;
-use crate::error::{ApiError, Message};
+use crate::error::ApiError;
+use crate::privacy_requests::{close, whole_nik};
 use crate::record_history::registration_history;
 use crate::routes::{ApiJson, ApiQuery};
 use crate::startup::AppState;
@@ -41,19 +43,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/privacy/erase", post(erase))
 }
 
-/// The NIK of a request, whole (16 digits), or 400.
-pub(crate) fn whole_nik(nik: &str) -> Result<String, ApiError> {
-    let nik = nik.trim();
-    if nik.len() != Nik::DIGITS || !nik.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::BadRequest(Message::new(
-            "bad_nik",
-            "A NIK has 16 digits.",
-            "NIK terdiri dari 16 digit.",
-        )));
-    }
-    Ok(nik.to_owned())
-}
-
 async fn erase(
     State(state): State<AppState>,
     SupervisorScope { auth, .. }: SupervisorScope,
@@ -61,6 +50,9 @@ async fn erase(
 ) -> Result<Json<EraseAnswer>, ApiError> {
     let nik = whole_nik(&request.nik)?;
     let erased = erase_person(&state, &auth, &nik, request.request_id.clone()).await?;
+    if let Some(id) = request.request_id {
+        close(&state, &auth, &id, RequestOutcome::Done).await?;
+    }
     Ok(Json(EraseAnswer { erased }))
 }
 

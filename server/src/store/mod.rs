@@ -11,6 +11,7 @@ pub mod audit;
 pub mod erasure;
 pub mod listing;
 pub mod postgres;
+pub mod privacy_requests;
 pub mod projection;
 pub(crate) mod sql;
 pub mod sqlite;
@@ -347,6 +348,26 @@ pub trait Store: Send + Sync + 'static {
     /// Removes what erased rows leave behind in the database's files (see each backend).
     /// Slow (it rewrites the database); the server runs it at night.
     async fn compact(&self) -> Result<(), StoreError>;
+
+    // ---- citizens' requests (store/privacy_requests.rs) ----
+
+    async fn create_privacy_request(
+        &self,
+        request: privacy_requests::NewRequest,
+    ) -> Result<(), StoreError>;
+    /// Closes an open request; `NotFound` when it is unknown or closed already.
+    async fn close_privacy_request(
+        &self,
+        closing: privacy_requests::Closing,
+    ) -> Result<(), StoreError>;
+    /// Requests, newest first; only open ones, soonest due first, with `open_only`;
+    /// only `id` when given.
+    async fn privacy_requests(
+        &self,
+        open_only: bool,
+        id: Option<String>,
+        limit: usize,
+    ) -> Result<Vec<jemput_shared::api::privacy::PrivacyRequest>, StoreError>;
 
     // ---- the registrations table and exports (store/listing.rs) ----
 

@@ -122,6 +122,7 @@ pub(crate) trait Columns {
     fn text(&self, index: usize) -> Result<String, Self::Error>;
     fn integer(&self, index: usize) -> Result<i64, Self::Error>;
     fn optional_text(&self, index: usize) -> Result<Option<String>, Self::Error>;
+    fn optional_integer(&self, index: usize) -> Result<Option<i64>, Self::Error>;
 }
 
 #[cfg(test)]

@@ -284,3 +284,145 @@ async fn officers_cannot_erase_and_a_supervisor_only_in_their_regencies() {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert_eq!(server.registration_count().await, 1);
 }
+
+#[tokio::test]
+async fn requests_are_tracked_with_their_deadline_and_a_correction_opens_the_review() {
+    let (server, mut siti, budi, registrations) = registered(64, 2).await;
+    let person = &registrations[0];
+    let masked = format!("{}••••••••{}", &person.nik[..4], &person.nik[12..]);
+
+    let access = expect_json(
+        server
+            .post_json(
+                "/api/privacy/requests",
+                Some(&budi),
+                &json!({ "kind": "access", "nik": person.nik, "note": "datang ke kantor" }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(access["nik_masked"], masked);
+    assert_eq!(
+        access["due_at"].as_i64().unwrap() - access["received_at"].as_i64().unwrap(),
+        3 * 24 * 3600 * 1000
+    );
+    assert_eq!(access["received_by"], "budi");
+    assert!(access["closed_at"].is_null());
+
+    // A correction marks the person's registration "needs correction", with the words,
+    // and the officer's phone receives it.
+    let correction = server
+        .post_json(
+            "/api/privacy/requests",
+            Some(&budi),
+            &json!({ "kind": "correction", "nik": person.nik, "note": "nama salah eja" }),
+        )
+        .await;
+    expect_json(correction, StatusCode::OK).await;
+    sync_accepted(&mut siti).await;
+    let (doc, _) = siti.replica.docs.get_mut(&person.id).unwrap();
+    let held = doc.read().unwrap();
+    assert_eq!(held.review.status.code(), "needs_correction");
+    assert!(held
+        .review
+        .comments
+        .last()
+        .unwrap()
+        .text
+        .contains("nama salah eja"));
+
+    // An erasure request, served by the erasure, is closed as done, in time.
+    let erasure = expect_json(
+        server
+            .post_json(
+                "/api/privacy/requests",
+                Some(&budi),
+                &json!({ "kind": "erasure", "nik": person.nik }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let id = erasure["id"].as_str().unwrap();
+    let open = expect_json(
+        server
+            .get("/api/privacy/requests?open=true", Some(&budi))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(open.as_array().unwrap().len(), 3);
+    expect_json(
+        server
+            .post_json(
+                "/api/privacy/erase",
+                Some(&budi),
+                &json!({ "nik": person.nik, "request_id": id }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let all = expect_json(
+        server.get("/api/privacy/requests", Some(&budi)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let closed = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap();
+    assert_eq!(closed["outcome"], "done");
+    assert_eq!(closed["closed_by"], "budi");
+    assert!(closed["closed_at"].as_i64().unwrap() <= closed["due_at"].as_i64().unwrap());
+    // Closing twice, or an unknown request, is a 404; the access request closes once.
+    let again = server
+        .post_json(
+            &format!("/api/privacy/requests/{id}/close"),
+            Some(&budi),
+            &json!({ "outcome": "done" }),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    let access_id = access["id"].as_str().unwrap();
+    let done = expect_json(
+        server
+            .post_json(
+                &format!("/api/privacy/requests/{access_id}/close"),
+                Some(&budi),
+                &json!({ "outcome": "done" }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(done["outcome"], "done");
+    let open = expect_json(
+        server
+            .get("/api/privacy/requests?open=true", Some(&budi))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        open.as_array().unwrap().len(),
+        1,
+        "the correction stays open"
+    );
+
+    // Each step left one entry about the person.
+    assert_eq!(
+        trail_of(&server, &person.nik, "request_received")
+            .await
+            .len(),
+        3
+    );
+    let (status, _) = siti
+        .api("GET", "/api/privacy/requests", None)
+        .await
+        .unwrap();
+    assert_eq!(status, 403);
+}

@@ -54,13 +54,15 @@ use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
 };
+use crate::store::privacy_requests::{self, Closing, NewRequest};
 use crate::store::projection::ProjectionRow;
-use crate::store::sql::{Columns, SqlValue, Statement};
+use crate::store::sql::{Columns, Dialect, SqlValue, Statement};
 use crate::store::supervision::{DuplicateVerdict, RegencyScope, SharedNikHolder, Tallies, Target};
 use crate::store::{
     DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
 };
+use jemput_shared::api::privacy::PrivacyRequest;
 
 /// Connections per instance. Sync requests merge at most one per core at a time; the
 /// rest are short queries (sessions, pulls).
@@ -410,6 +412,44 @@ impl Store for PostgresStore {
         erasure::expired(&self.projection_reader().await?, before_ms, limit).await
     }
 
+    async fn create_privacy_request(&self, request: NewRequest) -> Result<(), StoreError> {
+        let statement = privacy_requests::insert_statement(Dialect::Postgres, &request);
+        self.client()
+            .await?
+            .execute(&statement.sql, &params(&statement))
+            .await?;
+        Ok(())
+    }
+
+    async fn close_privacy_request(&self, closing: Closing) -> Result<(), StoreError> {
+        let statement = privacy_requests::close_statement(Dialect::Postgres, &closing);
+        match self
+            .client()
+            .await?
+            .execute(&statement.sql, &params(&statement))
+            .await?
+        {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn privacy_requests(
+        &self,
+        open_only: bool,
+        id: Option<String>,
+        limit: usize,
+    ) -> Result<Vec<PrivacyRequest>, StoreError> {
+        let statement =
+            privacy_requests::list_statement(Dialect::Postgres, open_only, id.as_deref(), limit);
+        read_rows(
+            &self.client().await?,
+            &statement,
+            privacy_requests::read_request,
+        )
+        .await
+    }
+
     async fn compact(&self) -> Result<(), StoreError> {
         erasure::compact(&self.client().await?).await
     }
@@ -524,6 +564,10 @@ impl Columns for tokio_postgres::Row {
     }
 
     fn optional_text(&self, index: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(index)?)
+    }
+
+    fn optional_integer(&self, index: usize) -> Result<Option<i64>, StoreError> {
         Ok(self.try_get(index)?)
     }
 }

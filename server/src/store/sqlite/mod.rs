@@ -55,13 +55,15 @@ use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
     EXPORT_CHANNEL_BATCHES,
 };
+use crate::store::privacy_requests::{self, Closing, NewRequest};
 use crate::store::projection::ProjectionRow;
-use crate::store::sql::{Columns, SqlValue, Statement};
+use crate::store::sql::{Columns, Dialect, SqlValue, Statement};
 use crate::store::supervision::{DuplicateVerdict, RegencyScope, SharedNikHolder, Tallies, Target};
 use crate::store::{
     lock, DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
 };
+use jemput_shared::api::privacy::PrivacyRequest;
 use projector::Projection;
 
 /// The database file's name inside the data directory.
@@ -524,6 +526,50 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn create_privacy_request(&self, request: NewRequest) -> Result<(), StoreError> {
+        self.with_writer(move |conn| {
+            let statement = privacy_requests::insert_statement(Dialect::Sqlite, &request);
+            conn.execute(
+                &statement.sql,
+                rusqlite::params_from_iter(values(&statement)),
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn close_privacy_request(&self, closing: Closing) -> Result<(), StoreError> {
+        self.with_writer(move |conn| {
+            let statement = privacy_requests::close_statement(Dialect::Sqlite, &closing);
+            match conn.execute(
+                &statement.sql,
+                rusqlite::params_from_iter(values(&statement)),
+            )? {
+                0 => Err(StoreError::NotFound),
+                _ => Ok(()),
+            }
+        })
+        .await
+    }
+
+    async fn privacy_requests(
+        &self,
+        open_only: bool,
+        id: Option<String>,
+        limit: usize,
+    ) -> Result<Vec<PrivacyRequest>, StoreError> {
+        self.with_reader(move |conn| {
+            let statement =
+                privacy_requests::list_statement(Dialect::Sqlite, open_only, id.as_deref(), limit);
+            read_rows(conn, &statement, |row| {
+                Ok(privacy_requests::read_request(row))
+            })?
+            .into_iter()
+            .collect()
+        })
+        .await
+    }
+
     async fn compact(&self) -> Result<(), StoreError> {
         self.projection.caught_up().await;
         self.with_writer(|conn| Ok(erasure::compact(conn)?)).await
@@ -646,6 +692,10 @@ impl Columns for rusqlite::Row<'_> {
     }
 
     fn optional_text(&self, index: usize) -> rusqlite::Result<Option<String>> {
+        self.get(index)
+    }
+
+    fn optional_integer(&self, index: usize) -> rusqlite::Result<Option<i64>> {
         self.get(index)
     }
 }
