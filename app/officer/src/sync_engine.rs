@@ -69,6 +69,8 @@ pub struct SyncReport {
     pub sent: usize,
     pub received: usize,
     pub refused: usize,
+    /// Records the office erased, deleted from the phone.
+    pub erased: usize,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -124,7 +126,8 @@ pub async fn sync_once(
                 .map_err(|e| SyncFailure::Protocol(e.to_string()))?;
             let effects = sync.handle_response(response);
             let counts = apply(db, effects, &mut sync).await?;
-            report.sent += pushed.min(counts.acknowledged + counts.refused);
+            report.sent += pushed.min(counts.acknowledged + counts.refused + counts.erased);
+            report.erased += counts.erased;
             report.received += counts.merged;
             report.refused += counts.refused;
             progress(&report);
@@ -141,6 +144,7 @@ struct Counts {
     acknowledged: usize,
     merged: usize,
     refused: usize,
+    erased: usize,
 }
 
 /// Applies one answer's effects, in order, and writes what they changed in one strict
@@ -227,8 +231,7 @@ async fn apply(
                 }
             }
             DeviceEffect::Erase { doc_id } => {
-                // No longer waiting to be sent (the count of the progress line).
-                counts.acknowledged += 1;
+                counts.erased += 1;
                 sync.forget(&doc_id);
                 changed.remove(&doc_id);
                 records.remove(&doc_id);

@@ -112,3 +112,10 @@ pub fn name_of(directory: Option<&RegionDirectory>, code: &str) -> Option<String
     let code = RegionCode::parse(code).ok()?;
     directory?.name_of(&code).map(str::to_owned)
 }
+
+/// Asks before an action that cannot be undone (signing someone out, erasing data).
+pub fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}

@@ -4,5 +4,6 @@ pub mod admin;
 pub mod duplicates;
 pub mod overview;
 pub mod personal_data;
+pub mod privacy_requests;
 pub mod record;
 pub mod table;

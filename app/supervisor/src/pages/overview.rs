@@ -1,7 +1,7 @@
 //! "Ringkasan" (the supervisor's first screen): totals, this year's progress against the
 //! targets per regency and per programme, counts by review status and programme,
 //! registrations per day over 90 days (an SVG bar chart), and officers who have not
-//! synced for N days. It reloads by itself when officers sync (`live`), without
+//! synced for N days, and citizens' requests still open with their deadlines. It reloads by itself when officers sync (`live`), without
 //! reloading the page. Every count links to the table filtered on it.
 
 use jemput_app_common::format::{count, datetime};
@@ -15,6 +15,7 @@ use crate::api;
 use crate::app::use_supervision;
 use crate::components::answer_view;
 use crate::live;
+use crate::pages::privacy_requests::OpenRequests;
 use crate::screen::{table_path, Screen};
 
 /// One bar: a label linking to the table, the count and what it is measured against.
@@ -64,6 +65,7 @@ pub fn Overview() -> impl IntoView {
                     overview.get().and_then(Result::ok).map(|o| stale_officers(lang, o.stale_officers))
                 }}
             </section>
+            <OpenRequests />
         </section>
     }
 }

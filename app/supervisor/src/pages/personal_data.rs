@@ -3,17 +3,23 @@
 //! holds about them in their scope — each registration in full, its history (who
 //! changed what, when) and the trail of who viewed, searched, reviewed or exported it —
 //! from `GET /api/privacy/person`, which also downloads as JSON. Making the report is
-//! itself recorded in the trail.
+//! itself recorded in the trail. Below it: "Hapus permanen" (erasure, after a
+//! confirmation; it closes an open erasure request for the NIK) and the citizens'
+//! requests with their deadlines (`privacy_requests`).
 
 use jemput_app_common::format::datetime;
 use jemput_app_common::i18n::{l, label, Lang};
-use jemput_shared::api::privacy::{PersonRegistration, PersonReport};
+use jemput_shared::api::privacy::{
+    mask_nik, EraseAnswer, EraseRequest, PersonRegistration, PersonReport, PrivacyRequest,
+    RequestKind,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, Answer};
 use crate::app::use_supervision;
-use crate::components::answer_view;
+use crate::components::{answer_view, confirm, Note, NoteView};
+use crate::pages::privacy_requests::RequestsPanel;
 use crate::screen::encode;
 
 #[component]
@@ -39,6 +45,47 @@ pub fn PersonalData() -> impl IntoView {
             &format!("/api/privacy/person?nik={}", encode(&asked.get())),
         )
     };
+    let requests_changed = RwSignal::new(0u32);
+    let erase_note = RwSignal::new(None::<Note>);
+    let erase = move |_| {
+        let nik = asked.get_untracked();
+        let question = l(
+            lang.get_untracked(),
+            "Hapus permanen semua data warga dengan NIK ini di wilayah Anda? Data juga hilang dari ponsel petugas dan tidak bisa dikembalikan.",
+            "Erase for good all data of the citizen with this NIK in your area? It also goes from the officers' phones and cannot be restored.",
+        );
+        if !confirm(question) {
+            return;
+        }
+        spawn_local(async move {
+            // The open erasure request for this person, if one was recorded: closed by it.
+            let masked = mask_nik(&nik);
+            let request_id =
+                api::get::<Vec<PrivacyRequest>>(shell, "/api/privacy/requests?open=true")
+                    .await
+                    .ok()
+                    .and_then(|open| {
+                        open.into_iter()
+                            .find(|r| r.kind == RequestKind::Erasure && r.nik_masked == masked)
+                            .map(|r| r.id)
+                    });
+            let body = EraseRequest {
+                nik: nik.clone(),
+                request_id,
+            };
+            let result = api::send::<EraseAnswer>(shell, "POST", "/api/privacy/erase", &body).await;
+            erase_note.set(Some(Note::of(&result, || {
+                let n = result.as_ref().map_or(0, |a| a.erased);
+                Note::done(
+                    format!("{n} pendaftaran dihapus permanen."),
+                    format!("{n} registrations erased."),
+                )
+            })));
+            requests_changed.update(|n| *n += 1);
+            let path = format!("/api/privacy/person?nik={}", encode(&nik));
+            report.set(Some(api::get::<PersonReport>(shell, &path).await));
+        });
+    };
     let print = move |_| {
         if let Some(window) = web_sys::window() {
             let _ = window.print();
@@ -57,6 +104,7 @@ pub fn PersonalData() -> impl IntoView {
                     {move || l(lang.get(), "Cari", "Find")}
                 </button>
             </form>
+            <NoteView note=erase_note lang=lang testid="erase-note" />
             {move || (!asked.get().is_empty()).then(|| {
                 let lang_now = lang.get();
                 answer_view(lang_now, report.get(), move |report| view! {
@@ -68,9 +116,18 @@ pub fn PersonalData() -> impl IntoView {
                         <a href=json download="data-pribadi.json" data-testid="person-json">
                             {l(lang_now, "Unduh JSON", "Download JSON")}
                         </a>
+                        " "
+                        {(!report.registrations.is_empty()).then(|| view! {
+                            <button type="button" class="danger" name="person_erase" on:click=erase>
+                                {l(lang_now, "Hapus permanen", "Erase for good")}
+                            </button>
+                        })}
                     </p>
                     {report_view(lang_now, report)}
                 }.into_any())
+            })}
+            {move || (!asked.get().is_empty()).then(|| view! {
+                <RequestsPanel nik=Signal::derive(move || asked.get()) reload=requests_changed />
             })}
         </section>
     }

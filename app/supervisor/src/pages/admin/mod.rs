@@ -261,10 +261,3 @@ fn region_names(directory: Option<&RegionDirectory>, codes: &[String]) -> String
         .collect::<Vec<_>>()
         .join(", ")
 }
-
-/// Asks before an action that signs someone out.
-fn confirm(question: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(question).ok())
-        .unwrap_or(false)
-}

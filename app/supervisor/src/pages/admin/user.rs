@@ -10,8 +10,9 @@ use jemput_shared::policy::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{confirm, Admin, AdminTable, TextField, UserDetails};
+use super::{Admin, AdminTable, TextField, UserDetails};
 use crate::api;
+use crate::components::confirm;
 use crate::components::{Note, NoteView};
 use crate::screen::encode;
 
