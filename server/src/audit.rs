@@ -43,7 +43,12 @@ impl NikKeys {
 
     /// The key of `nik` (URL-safe base64, no padding).
     pub fn key_of(&self, nik: &str) -> String {
-        URL_SAFE_NO_PAD.encode(mac(&self.secret, &[nik.trim().as_bytes()]))
+        URL_SAFE_NO_PAD.encode(self.digest(nik))
+    }
+
+    /// The key of `nik` as bytes.
+    pub fn digest(&self, nik: &str) -> [u8; 32] {
+        mac(&self.secret, &[nik.trim().as_bytes()])
     }
 }
 
@@ -74,6 +79,7 @@ pub struct AuditEvent {
     target: Option<String>,
     nik: Option<String>,
     detail: String,
+    members: Option<Vec<u8>>,
 }
 
 impl AuditEvent {
@@ -83,6 +89,7 @@ impl AuditEvent {
             target: None,
             nik: None,
             detail: String::new(),
+            members: None,
         }
     }
 
@@ -95,6 +102,12 @@ impl AuditEvent {
     /// The person it concerns (kept as a keyed hash, never the NIK).
     pub fn about_nik(mut self, nik: impl Into<String>) -> Self {
         self.nik = Some(nik.into()).filter(|n: &String| !n.trim().is_empty());
+        self
+    }
+
+    /// The people an export contained (`crate::export_members`).
+    pub fn members(mut self, filter: Option<Vec<u8>>) -> Self {
+        self.members = filter;
         self
     }
 
@@ -161,6 +174,7 @@ async fn append(
         nik_key: event.nik.as_deref().map(|nik| state.nik_keys.key_of(nik)),
         detail: event.detail,
         client,
+        members: event.members,
     };
     state.store.append_audit(entry).await?;
     Ok(())

@@ -45,6 +45,7 @@ pub mod demo;
 pub mod device_check;
 pub mod erasure;
 pub mod error;
+pub mod export_members;
 pub(crate) mod ingest;
 pub mod listing;
 pub mod live;

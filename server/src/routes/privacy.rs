@@ -100,7 +100,8 @@ async fn person(
     }
     // A supervisor with none of the person's registrations learns nothing of them, not
     // even that others looked them up.
-    let trail = if registrations.is_empty() && auth.requester.role != Role::Admin {
+    let may_see_trail = !registrations.is_empty() || auth.requester.role == Role::Admin;
+    let trail = if !may_see_trail {
         Vec::new()
     } else {
         state
@@ -112,6 +113,12 @@ async fn person(
             })
             .await?
     };
+    let exports = if !may_see_trail {
+        Vec::new()
+    } else {
+        let digest = crate::export_members::digest(&state.nik_keys, &nik);
+        state.store.exports_holding(digest).await?
+    };
     let event = AuditEvent::new(AuditAction::PersonReported)
         .about_nik(&nik)
         .detail(format!("{} registrations", registrations.len()));
@@ -121,5 +128,6 @@ async fn person(
         made_at: now_ms(),
         registrations,
         trail,
+        exports,
     }))
 }

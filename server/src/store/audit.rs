@@ -20,6 +20,8 @@ pub struct NewAuditEntry {
     pub nik_key: Option<String>,
     pub detail: String,
     pub client: Option<String>,
+    /// An export's people (`crate::export_members`).
+    pub members: Option<Vec<u8>>,
 }
 
 /// Which entries: every filter that is set, newest first, at most `limit`.
@@ -37,7 +39,13 @@ pub struct AuditQuery {
 }
 
 pub(crate) const INSERT_COLUMNS: &str =
-    "at, user_id, username, action, target, nik_key, detail, client";
+    "at, user_id, username, action, target, nik_key, detail, client, members";
+
+/// Every export entry that keeps its people, newest first: the columns of
+/// [`AuditRow::read`], then `members`.
+pub(crate) const EXPORTS_WITH_MEMBERS: &str =
+    "SELECT seq, at, user_id, username, action, target, detail, client, members
+     FROM audit_log WHERE action = 'exported' AND members IS NOT NULL ORDER BY seq DESC";
 
 /// The statement that reads `query`'s entries.
 pub(crate) fn audit_statement(dialect: Dialect, query: &AuditQuery) -> Statement {

@@ -256,6 +256,12 @@ pub trait Store: Send + Sync + 'static {
         &self,
         query: audit::AuditQuery,
     ) -> Result<Vec<jemput_shared::api::audit::AuditEntry>, StoreError>;
+    /// The export entries whose people (probably: `crate::export_members`) include the
+    /// person whose NIK digest is `digest`, newest first.
+    async fn exports_holding(
+        &self,
+        digest: u64,
+    ) -> Result<Vec<jemput_shared::api::audit::AuditEntry>, StoreError>;
     /// Deletes the entries made before `before_ms`; how many.
     async fn prune_audit(&self, before_ms: i64) -> Result<u64, StoreError>;
 

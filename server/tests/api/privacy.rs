@@ -68,3 +68,51 @@ async fn the_person_report_holds_their_registrations_history_and_trail_in_scope_
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_person_report_names_the_exports_that_contained_them() {
+    let (server, mut gen, mut siti) = spawn_app_with_siti(52).await;
+    let (_, budi) = server
+        .create_user_and_login("budi", "supervisor", &["17.01"])
+        .await;
+    let registrations = register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 3).await;
+    let nik = &registrations[0].nik;
+    // Three exports: all of Kedurang (CSV), the same as a workbook, and another
+    // district (without the person).
+    for path in [
+        "/api/registrations/export.csv?district=17.01.01",
+        "/api/registrations/export.xlsx?district=17.01.01",
+        "/api/registrations/export.csv?district=17.01.02",
+    ] {
+        let response = server.get(path, Some(&budi.token)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.bytes().await.unwrap();
+    }
+    // The entries are written when each export ends.
+    let path = format!("/api/privacy/person?nik={nik}");
+    let mut exports = Vec::new();
+    for _ in 0..50 {
+        let report = expect_json(server.get(&path, Some(&budi.token)).await, StatusCode::OK).await;
+        exports = report["exports"].as_array().unwrap().clone();
+        if exports.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut formats: Vec<String> = exports
+        .iter()
+        .map(|e| {
+            assert_eq!(e["username"], "budi");
+            assert_eq!(e["action"], "exported");
+            e["detail"]
+                .as_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    formats.sort();
+    assert_eq!(formats, ["csv", "xlsx"], "{exports:#?}");
+}

@@ -23,6 +23,11 @@ pub struct PersonReport {
     /// Who logged in view, searched, reviewed, decided or handed over this person's
     /// data, newest first (the audit trail's entries about the NIK).
     pub trail: Vec<AuditEntry>,
+    /// The exports that contained the person's data (kept as a filter with each export's
+    /// entry: an export may be named that did not hold them, about once in 10,000),
+    /// newest first. The files themselves are outside Jemput.
+    #[serde(default)]
+    pub exports: Vec<AuditEntry>,
 }
 
 /// One registration of the person and its history.

@@ -151,6 +151,28 @@ fn report_view(lang: Lang, report: PersonReport) -> impl IntoView {
                 <p class="hint">{l(lang, "Tidak ada data dengan NIK ini di wilayah Anda.", "No data with this NIK in your area.")}</p>
             })}
             {report.registrations.into_iter().map(|held| registration_view(lang, held)).collect_view()}
+            <h2>{l(lang, "Ekspor yang memuat data ini", "Exports that contained this data")}</h2>
+            <p class="hint">{l(lang,
+                "Berkas ekspor berada di luar Jemput; daftar ini menyebut siapa mengekspor apa, kapan.",
+                "Exported files are outside Jemput; this list says who exported what, when.")}</p>
+            <table class="admin-table" data-testid="person-exports">
+                <thead>
+                    <tr>
+                        <th>{l(lang, "Waktu", "Time")}</th>
+                        <th>{l(lang, "Pengguna", "User")}</th>
+                        <th>{l(lang, "Ekspor", "Export")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {report.exports.into_iter().map(|entry| view! {
+                        <tr>
+                            <td>{datetime(entry.at)}</td>
+                            <td>{entry.username.unwrap_or_else(|| "–".into())}</td>
+                            <td>{entry.detail}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
             <h2>{l(lang, "Jejak pemrosesan", "Processing trail")}</h2>
             <table class="admin-table" data-testid="person-trail">
                 <thead>

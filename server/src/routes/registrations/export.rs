@@ -17,7 +17,7 @@
 
 use std::io::{Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -37,6 +37,7 @@ use crate::auth::{header_or_query_token, Authenticated, SupervisorScope};
 use crate::client_address::ClientAddress;
 use crate::clock;
 use crate::error::{ApiError, Message};
+use crate::export_members::ExportMembers;
 use crate::listing::export_format::{cells, push_csv_line, COLUMNS};
 use crate::listing::names::RowNames;
 use crate::listing::query::{self, Accepts, RawParams};
@@ -68,30 +69,57 @@ struct Export {
     audit: ExportAudit,
 }
 
-/// An export's audit entry: who, which format and filter, and how many rows left the
-/// server — counted as they are handed to the response, so the entry is written when the
-/// export ends (completely or cut short), when this is dropped.
+/// An export's audit entry: who, which format and filter, how many rows left the server
+/// and whose they were (`crate::export_members`) — tallied as rows are handed to the
+/// response, so the entry is written when the export ends (completely or cut short), when
+/// this is dropped.
 struct ExportAudit {
     state: AppState,
     by: Authenticated,
     format: &'static str,
     filter: String,
-    rows: Arc<AtomicU64>,
+    tally: Arc<ExportTally>,
 }
 
-impl ExportAudit {
-    fn count(&self, rows: usize) {
-        self.rows.fetch_add(rows as u64, Ordering::Relaxed);
+/// What an export has written so far; shared with the thread writing a workbook.
+struct ExportTally {
+    rows: AtomicU64,
+    members: Mutex<ExportMembers>,
+}
+
+impl ExportTally {
+    fn note(&self, rows: &[ProjectionRow]) {
+        self.rows.fetch_add(rows.len() as u64, Ordering::Relaxed);
+        let mut members = self
+            .members
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for row in rows {
+            members.note(&row.nik);
+        }
     }
 }
 
 impl Drop for ExportAudit {
     fn drop(&mut self) {
-        let rows = self.rows.load(Ordering::Relaxed);
-        let event = AuditEvent::new(AuditAction::Exported)
-            .detail(format!("{}; {rows} rows; {}", self.format, self.filter));
-        let (state, by) = (self.state.clone(), self.by.clone());
+        let (state, by, tally) = (self.state.clone(), self.by.clone(), self.tally.clone());
+        let (format, filter) = (self.format, std::mem::take(&mut self.filter));
         tokio::spawn(async move {
+            let rows = tally.rows.load(Ordering::Relaxed);
+            let members = std::mem::replace(
+                &mut *tally
+                    .members
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+                ExportMembers::new(state.nik_keys.clone()),
+            );
+            // Building the filter hashes every row: off the async threads.
+            let members = tokio::task::spawn_blocking(move || members.into_filter())
+                .await
+                .unwrap_or_default();
+            let event = AuditEvent::new(AuditAction::Exported)
+                .detail(format!("{format}; {rows} rows; {filter}"))
+                .members(members);
             if let Err(error) = audit::record(&state, &by, event).await {
                 tracing::error!(?error, "an export's audit entry could not be written");
             }
@@ -138,7 +166,10 @@ async fn start(
         by: auth,
         format,
         filter,
-        rows: Arc::new(AtomicU64::new(0)),
+        tally: Arc::new(ExportTally {
+            rows: AtomicU64::new(0),
+            members: Mutex::new(ExportMembers::new(state.nik_keys.clone())),
+        }),
     };
     Ok((Export { names, slot, audit }, rows, first))
 }
@@ -177,7 +208,7 @@ async fn export_csv(
     push_csv_line(&mut head, &COLUMNS);
     if let Some(first) = &first {
         push_csv_rows(&mut head, &names, first);
-        audit.count(first.len());
+        audit.tally.note(first);
     }
     let rest = ReceiverStream::new(rows).map(move |batch| {
         // The slot is released and the audit entry written when the body is dropped:
@@ -187,7 +218,7 @@ async fn export_csv(
             Ok(rows) => {
                 let mut lines = String::new();
                 push_csv_rows(&mut lines, &names, &rows);
-                audit.count(rows.len());
+                audit.tally.note(&rows);
                 Ok(Bytes::from(lines))
             }
             Err(error) => {
@@ -214,12 +245,12 @@ async fn export_xlsx(
     let Export { names, slot, audit } = export;
     // The slot goes with the work: a client that leaves while the workbook is written
     // does not free it for another export before that work ends.
+    let tally = Arc::clone(&audit.tally);
     let (file, slot) =
-        tokio::task::spawn_blocking(move || (write_workbook(&names, first, rows), slot))
+        tokio::task::spawn_blocking(move || (write_workbook(&names, first, rows, &tally), slot))
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("the XLSX export task failed: {e}")))?;
-    let (file, written) = file?;
-    audit.count(written);
+    let file = file?;
     let length = file
         .metadata()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("the XLSX export file: {e}")))?
@@ -265,34 +296,35 @@ fn write_workbook(
     names: &RowNames,
     first: Option<Vec<ProjectionRow>>,
     mut rows: ExportRows,
-) -> Result<(std::fs::File, usize), WorkbookError> {
+    tally: &ExportTally,
+) -> Result<std::fs::File, WorkbookError> {
     let mut workbook = Workbook::new();
     let mut sheets = 0;
     add_sheet(&mut workbook, &mut sheets)?;
     let mut next_row = 1;
-    let mut written = 0;
     let batches = first
         .map(Ok)
         .into_iter()
         .chain(std::iter::from_fn(|| rows.blocking_recv()));
     for batch in batches {
-        for row in batch? {
+        let batch = batch?;
+        for row in &batch {
             if next_row > LAST_SHEET_ROW {
                 add_sheet(&mut workbook, &mut sheets)?;
                 next_row = 1;
             }
             let sheet = workbook.worksheet_from_index(sheets - 1)?;
-            for (column, cell) in cells(names, &row).iter().enumerate() {
+            for (column, cell) in cells(names, row).iter().enumerate() {
                 sheet.write_string(next_row, column as u16, cell.as_ref())?;
             }
             next_row += 1;
-            written += 1;
         }
+        tally.note(&batch);
     }
     let mut file = tempfile::tempfile()?;
     workbook.save_to_writer(&mut file)?;
     file.seek(SeekFrom::Start(0))?;
-    Ok((file, written))
+    Ok(file)
 }
 
 /// A new constant-memory sheet with the header row.

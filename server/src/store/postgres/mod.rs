@@ -294,6 +294,10 @@ impl Store for PostgresStore {
         audit::entries(&self.client().await?, &query).await
     }
 
+    async fn exports_holding(&self, digest: u64) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::exports_holding(&self.client().await?, digest).await
+    }
+
     async fn prune_audit(&self, before_ms: i64) -> Result<u64, StoreError> {
         audit::prune(&self.client().await?, before_ms).await
     }

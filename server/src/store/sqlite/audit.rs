@@ -4,13 +4,16 @@ use jemput_shared::api::audit::AuditEntry;
 use rusqlite::{params, Connection};
 
 use super::read_rows;
-use crate::store::audit::{audit_statement, AuditQuery, AuditRow, NewAuditEntry, INSERT_COLUMNS};
+use crate::export_members::filter_holds;
+use crate::store::audit::{
+    audit_statement, AuditQuery, AuditRow, NewAuditEntry, EXPORTS_WITH_MEMBERS, INSERT_COLUMNS,
+};
 use crate::store::sql::Dialect;
 use crate::store::StoreError;
 
 pub(super) fn append(conn: &mut Connection, entry: &NewAuditEntry) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
-        "INSERT INTO audit_log ({INSERT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        "INSERT INTO audit_log ({INSERT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
     ))?
     .execute(params![
         entry.at,
@@ -21,6 +24,7 @@ pub(super) fn append(conn: &mut Connection, entry: &NewAuditEntry) -> Result<(),
         entry.nik_key,
         entry.detail,
         entry.client,
+        entry.members,
     ])?;
     Ok(())
 }
@@ -34,6 +38,24 @@ pub(super) fn entries(
         .into_iter()
         .map(AuditRow::entry)
         .collect()
+}
+
+/// The export entries whose people (probably) include the one with `digest`, read one
+/// row at a time.
+pub(super) fn exports_holding(
+    conn: &mut Connection,
+    digest: u64,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut statement = conn.prepare_cached(EXPORTS_WITH_MEMBERS)?;
+    let mut rows = statement.query([])?;
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        let members: Vec<u8> = row.get(8)?;
+        if filter_holds(&members, digest) {
+            found.push(AuditRow::read(row)?.entry()?);
+        }
+    }
+    Ok(found)
 }
 
 pub(super) fn prune(conn: &mut Connection, before_ms: i64) -> Result<u64, StoreError> {
@@ -58,6 +80,7 @@ mod tests {
             target: Some("r1".into()),
             nik_key: nik_key.map(str::to_owned),
             detail: String::new(),
+            members: None,
             client: Some("127.0.0.1".into()),
         }
     }

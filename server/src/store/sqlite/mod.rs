@@ -331,6 +331,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn exports_holding(&self, digest: u64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.with_reader(move |conn| audit::exports_holding(conn, digest))
+            .await
+    }
+
     async fn prune_audit(&self, before_ms: i64) -> Result<u64, StoreError> {
         self.with_writer(move |conn| audit::prune(conn, before_ms))
             .await

@@ -29,3 +29,7 @@ CREATE TABLE privacy_requests (
     outcome TEXT
 );
 CREATE INDEX privacy_requests_by_received ON privacy_requests (received_at);
+
+-- Which people an export contained: a Bloom filter of the keyed hashes of the NIKs it
+-- wrote (server/src/export_members.rs), kept with the export's audit entry.
+ALTER TABLE audit_log ADD COLUMN members BLOB;
