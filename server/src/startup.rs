@@ -159,6 +159,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::supervision::duplicates::router())
         .merge(routes::supervision::events::router())
         .merge(routes::privacy::router())
+        .merge(routes::consent::router())
         .merge(routes::privacy_requests::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(MAX_SYNC_BODY));
@@ -240,6 +241,22 @@ pub const FIRST_ADMIN_USERNAME: &str = "admin";
 
 /// With no user at all nobody could sign in to create one, so the first start creates
 /// `admin`.
+/// Publishes the built-in consent notice as version 1 when none is published yet.
+pub async fn ensure_consent_text(store: &dyn Store) -> anyhow::Result<()> {
+    if store.consent_texts().await?.is_empty() {
+        let first = jemput_shared::api::consent::first_text();
+        match store
+            .publish_consent_text(first.text_id, first.text_en, crate::clock::now_ms(), None)
+            .await
+        {
+            // Another instance published it first.
+            Ok(_) | Err(StoreError::Conflict(_)) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(())
+}
+
 pub async fn ensure_first_admin(
     store: &dyn Store,
     configured_password: Option<String>,
@@ -324,6 +341,9 @@ impl Application {
         let first_admin = ensure_first_admin(store.as_ref(), config.admin_password.clone())
             .await
             .context("creating the first admin")?;
+        ensure_consent_text(store.as_ref())
+            .await
+            .context("publishing the first consent notice")?;
         let mut state = AppState::load(store).await?;
         state.sessions = config.sessions;
         state.trusted_proxy_header = config.trusted_proxy_header.clone();

@@ -74,12 +74,12 @@ pub struct Registration {
 /// Writes an optional value only once it is set: `None` leaves the document as it is
 /// (without the key, for a field that is never unset).
 #[cfg(feature = "documents")]
-fn reconcile_once_set<R: autosurgeon::Reconciler>(
-    value: &Option<String>,
-    mut reconciler: R,
+fn reconcile_once_set<T: Reconcile, R: autosurgeon::Reconciler>(
+    value: &Option<T>,
+    reconciler: R,
 ) -> Result<(), R::Error> {
     match value {
-        Some(value) => reconciler.str(value),
+        Some(value) => value.reconcile(reconciler),
         None => Ok(()),
     }
 }
@@ -234,6 +234,21 @@ impl Programme {
 pub struct Consent {
     pub given: bool,
     pub at: Option<Millis>,
+    /// The version of the consent notice shown (`crate::api::consent`). Absent from
+    /// records made before notices had versions (and never unset once written).
+    #[cfg_attr(
+        feature = "documents",
+        autosurgeon(reconcile = "reconcile_once_set", missing = "Option::default")
+    )]
+    #[serde(default)]
+    pub version: Option<u32>,
+    /// The user id of who showed the notice and recorded the consent.
+    #[cfg_attr(
+        feature = "documents",
+        autosurgeon(reconcile = "reconcile_once_set", missing = "Option::default")
+    )]
+    #[serde(default)]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -232,6 +232,8 @@ impl SampleGenerator {
             consent: Consent {
                 given: true,
                 at: Some(now),
+                version: Some(1),
+                by: Some(officer_id.to_owned()),
             },
             location: None,
             review: Default::default(),

@@ -827,6 +827,7 @@ mod tests {
             consent: Consent {
                 given: true,
                 at: Some(1),
+                ..Default::default()
             },
             ..Default::default()
         }

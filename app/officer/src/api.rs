@@ -1,5 +1,5 @@
 //! Calls to the server: those both apps make (login, logout, the region list; from
-//! `jemput_app_common::api`), the officer's own sync round trip, the phone's PIN
+//! `jemput_app_common::api`), the officer's own sync round trip, the consent notice, the phone's PIN
 //! recovery key, and the remote wipe's questions and confirmation. Every failure is an
 //! [`ApiFailure`] the screens put in plain words; none of them loses local data.
 
@@ -30,6 +30,12 @@ pub async fn sync(token: &str, body: &[u8], unsent: usize) -> Result<Vec<u8>, Ap
         .await
         .map_err(|_| ApiFailure::Offline)?;
     Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// The consent notice to show now (`GET /api/consent`), kept for offline use
+/// (`settings::consent_text`).
+pub async fn consent(token: &str) -> Result<jemput_shared::api::consent::ConsentText, ApiFailure> {
+    call(token, "GET", "/api/consent", None::<&()>).await
 }
 
 /// The recovery key of this phone's `key_id` for the signed-in user

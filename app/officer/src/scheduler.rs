@@ -68,6 +68,10 @@ pub fn request_sync(state: AppState) {
                 changed = report != SyncReport::default();
                 let now = now_ms();
                 settings::store_last_sync(&session.user.id, now);
+                // The link works: take the current consent notice along for offline use.
+                if let Ok(text) = crate::api::consent(&session.token).await {
+                    settings::store_consent_text(&text);
+                }
                 state.sync.update(|s| {
                     s.running = false;
                     s.last_success = Some(now);

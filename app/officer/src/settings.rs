@@ -1,7 +1,7 @@
 //! Small settings kept in the browser's local storage through `gloo-storage`, none of
 //! them personal: the session without its token and the language (shared with the
-//! supervisor's app, `jemput_app_common`), when this officer's sync last succeeded, and
-//! after how long the app locks. The registrations and the token live sealed in
+//! supervisor's app, `jemput_app_common`), when this officer's sync last succeeded,
+//! after how long the app locks, and the consent notice to show. The registrations and the token live sealed in
 //! IndexedDB (`local_db`, `lock`).
 
 use gloo_storage::{LocalStorage, Storage};
@@ -9,6 +9,17 @@ use gloo_storage::{LocalStorage, Storage};
 pub use jemput_app_common::session::*;
 
 const LAST_SYNC: &str = "jemput.last_sync_ms";
+const CONSENT_TEXT: &str = "jemput.consent_text";
+
+/// The consent notice to show: the one last fetched from the server, or the built-in
+/// first version before any was.
+pub fn consent_text() -> jemput_shared::api::consent::ConsentText {
+    LocalStorage::get(CONSENT_TEXT).unwrap_or_else(|_| jemput_shared::api::consent::first_text())
+}
+
+pub fn store_consent_text(text: &jemput_shared::api::consent::ConsentText) {
+    let _ = LocalStorage::set(CONSENT_TEXT, text);
+}
 
 /// When the last sync completed, in ms since the epoch, per user.
 pub fn last_sync(user_id: &str) -> Option<f64> {

@@ -312,6 +312,8 @@ impl Generator {
             consent: Consent {
                 given: true,
                 at: Some(created_at),
+                version: Some(1),
+                by: Some(officer.user_id.clone()),
             },
             location: None,
             review: Default::default(),

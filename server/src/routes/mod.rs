@@ -14,6 +14,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod consent;
 pub mod health;
 pub mod privacy;
 pub mod privacy_requests;

@@ -8,6 +8,7 @@
 //! several server instances on one database; [`open`] picks one from the configuration.
 
 pub mod audit;
+pub mod consent;
 pub mod erasure;
 pub mod listing;
 pub mod postgres;
@@ -354,6 +355,22 @@ pub trait Store: Send + Sync + 'static {
     /// Removes what erased rows leave behind in the database's files (see each backend).
     /// Slow (it rewrites the database); the server runs it at night.
     async fn compact(&self) -> Result<(), StoreError>;
+
+    // ---- the consent notice (store/consent.rs) ----
+
+    /// Every version of the consent notice, newest first.
+    async fn consent_texts(
+        &self,
+    ) -> Result<Vec<jemput_shared::api::consent::ConsentText>, StoreError>;
+    /// Publishes the next version (`by`: the admin's user id; `None` for the built-in
+    /// first one); returns its number.
+    async fn publish_consent_text(
+        &self,
+        text_id: String,
+        text_en: String,
+        at: i64,
+        by: Option<String>,
+    ) -> Result<u32, StoreError>;
 
     // ---- citizens' requests (store/privacy_requests.rs) ----
 

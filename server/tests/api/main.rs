@@ -17,6 +17,7 @@ mod api_headers;
 mod audit;
 mod auth;
 mod cli;
+mod consent;
 mod crash;
 mod demo;
 mod duplicates;

@@ -32,6 +32,7 @@ choices! {
         Erased => "erased", "Data dihapus permanen", "Data erased";
         RequestReceived => "request_received", "Permintaan diterima", "Request received";
         RequestClosed => "request_closed", "Permintaan diselesaikan", "Request closed";
+        ConsentPublished => "consent_published", "Teks persetujuan diterbitkan", "Consent notice published";
     }
 }
 

@@ -24,6 +24,7 @@ pub const SUPERVISOR_HOME: &str = "/pengawas/";
 
 pub mod audit;
 pub mod auth;
+pub mod consent;
 pub mod duplicates;
 pub mod error;
 pub mod overview;

@@ -11,6 +11,7 @@ import {
   openApp,
   removeTempDirs,
   Api,
+  ADMIN_PASSWORD,
   login,
   loginOfficer,
   navigate,
@@ -94,6 +95,51 @@ test("a supervisor records a citizen's requests and erases the person; the offic
   } finally {
     await phoneContext.close();
     await context.close();
+    await server.stop();
+  }
+});
+
+test("an admin publishes a new consent notice; the officer's form shows it and the registration keeps its version", async () => {
+  const server = await startServer();
+  const api = await Api.asAdmin(server.url);
+  const siti = await api.createUser({ username: "siti", password: "siti-password-123", role: "officer", regions: ["17.01.01"] });
+  const adminContext = await launchBrowser();
+  const phoneContext = await launchBrowser();
+  try {
+    const admin = await openApp(adminContext, server.url + "/");
+    await login(admin, "admin", ADMIN_PASSWORD);
+    await admin.locator('nav[data-testid="nav"]').waitFor({ timeout: 30_000 });
+    await navigate(admin, supervisorPath("admin"));
+    const notice = admin.locator('[data-testid="consent-notice"]');
+    await notice.locator('li[data-version="1"]').waitFor({ timeout: 30_000 });
+    await notice.locator('textarea[name="consent_text_id"]').fill("Data Anda dipakai untuk program pelatihan BLK.");
+    await notice.locator('textarea[name="consent_text_en"]').fill("Your data is used for BLK training programmes.");
+    await notice.locator('button[name="consent_publish"]').click();
+    await notice.locator('[data-testid="consent-note"]', { hasText: "Versi 2 diterbitkan" }).waitFor();
+    await notice.locator('li[data-version="2"]').waitFor();
+
+    // The officer signs in (the first sync fetches the notice) and registers someone.
+    const phone = await openApp(phoneContext, server.url + "/");
+    await loginOfficer(phone, "siti", "siti-password-123");
+    await until(async () => (await phone.evaluate(() => localStorage.getItem("jemput.consent_text") || "")).includes('"version":2'), "the notice on the phone");
+    await phone.click('button[name="new_registration"]');
+    const shown = phone.locator('[data-testid="consent-text"][data-version="2"]');
+    await shown.waitFor();
+    await shown.locator("summary").click();
+    assert.match(await shown.innerText(), /program pelatihan BLK/);
+    await phone.click('button[name="back"]');
+    await phone.locator("section.list").waitFor();
+    await registerPerson(phone, ERASED);
+    await phone.click('button[name="sync_now"]');
+    await until(async () => (await api.request("GET", "/api/admin/stats")).registrations === 1, "the record on the server");
+    const listed = await api.request("GET", "/api/registrations?per_page=10");
+    const record = await api.request("GET", `/api/registrations/${listed.rows[0].id}`);
+    assert.equal(record.consent.version, 2);
+    assert.equal(record.consent.by, siti.id);
+    assert.ok(record.consent.given);
+  } finally {
+    await adminContext.close();
+    await phoneContext.close();
     await server.stop();
   }
 });

@@ -571,6 +571,10 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
     let state = use_state();
     let lang = state.lang;
     let is_new = id.is_none();
+    // The consent notice this form shows (and a new registration records).
+    let notice = crate::settings::consent_text();
+    let consent_version = notice.version;
+    let notice = StoredValue::new((notice.text_id, notice.text_en));
     let draft = RwSignal::new(blank_registration(state));
     let loaded = RwSignal::new(is_new);
     let stored = RwSignal::new(None::<Registration>);
@@ -670,6 +674,11 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
         }
         if registration.consent.given && registration.consent.at.is_none() {
             registration.consent.at = Some(now_ms() as i64);
+        }
+        if is_new && registration.consent.given && registration.consent.version.is_none() {
+            // The notice the form showed, and who showed it.
+            registration.consent.version = Some(consent_version);
+            registration.consent.by = state.session.get_untracked().map(|s| s.user.id);
         }
         let id = id.clone();
         state.saving.set(true);
@@ -871,13 +880,24 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                         prop:checked=move || draft.with(|d| d.consent.given)
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
-                            draft.update(|d| { d.consent.given = on; d.consent.at = on.then(|| now_ms() as i64); });
+                            // Given now, under the notice this form shows, by this officer.
+                            let by = state.session.get_untracked().map(|s| s.user.id);
+                            draft.update(|d| {
+                                d.consent.given = on;
+                                d.consent.at = on.then(|| now_ms() as i64);
+                                d.consent.version = on.then_some(consent_version);
+                                d.consent.by = if on { by } else { None };
+                            });
                             touch(ctx, "consent");
                         }/>
                     <span>{move || l(lang.get(),
                         "Yang bersangkutan menyetujui pengolahan data pribadinya untuk program ketenagakerjaan (UU 27/2022).",
                         "The person consents to the processing of their personal data for labour programmes (Law 27/2022).")}</span>
                 </label>
+                <details class="consent-text" data-testid="consent-text" data-version=consent_version.to_string()>
+                    <summary>{move || format!("{} {consent_version}", l(lang.get(), "Baca teks persetujuan, versi", "Read the consent notice, version"))}</summary>
+                    <p>{move || notice.with_value(|(id, en)| l(lang.get(), id.clone(), en.clone()))}</p>
+                </details>
                 {problems(ctx, "consent")}
                 <button type="button" class="secondary" name="capture_location" on:click=move |_| capture_location(ctx, gps_status)>
                     {move || l(lang.get(), "Ambil lokasi GPS", "Capture GPS location")}

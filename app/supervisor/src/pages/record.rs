@@ -255,8 +255,13 @@ fn fields(
         .collect::<Vec<_>>()
         .join("; ");
     let consent = if r.consent.given {
+        let version = r
+            .consent
+            .version
+            .map(|v| format!(" · {} {v}", l(lang, "teks versi", "notice version")))
+            .unwrap_or_default();
         format!(
-            "{} ({})",
+            "{} ({}){version}",
             l(lang, "Ya", "Yes"),
             r.consent.at.map(datetime).unwrap_or_default()
         )

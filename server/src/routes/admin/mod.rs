@@ -2,12 +2,14 @@
 //! `PATCH /api/admin/users/{id}`), their devices (`devices`:
 //! `GET /api/admin/users/{id}/devices`, `POST /api/admin/devices/{id}/revoke`, `POST /api/admin/devices/{id}/lost`), the
 //! region list (`regions`: `POST /api/admin/regions/import`), the audit trail (`audit`:
-//! `GET /api/admin/audit`, `GET /api/admin/audit.csv`), and totals
+//! `GET /api/admin/audit`, `GET /api/admin/audit.csv`), the consent notice's versions
+//! (`consent`: `GET`/`POST /api/admin/consent`), and totals
 //! (`GET /api/admin/stats`).
 //!
 //! Input is parsed with the same types the CLI uses (`crate::accounts`).
 
 mod audit;
+mod consent;
 mod devices;
 mod regions;
 mod users;
@@ -32,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/admin/stats", get(stats))
         .route("/api/admin/audit", get(audit::page))
         .route("/api/admin/audit.csv", get(audit::csv))
+        .route(
+            "/api/admin/consent",
+            get(consent::list).post(consent::publish),
+        )
 }
 
 /// Totals for operators and the load generator; the supervisor overview comes later.

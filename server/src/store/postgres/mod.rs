@@ -49,6 +49,7 @@ use tokio_postgres::{AsyncMessage, IsolationLevel, NoTls};
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::{ChangeFeed, Committed, Notice};
+use crate::store::consent;
 use crate::store::erasure::{Erasure, Expired};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
@@ -62,6 +63,7 @@ use crate::store::{
     DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
 };
+use jemput_shared::api::consent::ConsentText;
 use jemput_shared::api::privacy::PrivacyRequest;
 
 /// Connections per instance. Sync requests merge at most one per core at a time; the
@@ -414,6 +416,35 @@ impl Store for PostgresStore {
         limit: usize,
     ) -> Result<Vec<Expired>, StoreError> {
         erasure::expired(&self.projection_reader().await?, before_ms, limit).await
+    }
+
+    async fn consent_texts(&self) -> Result<Vec<ConsentText>, StoreError> {
+        let client = self.client().await?;
+        let statement = client.prepare_cached(consent::LIST).await?;
+        client
+            .query(&statement, &[])
+            .await?
+            .iter()
+            .map(consent::read_text)
+            .collect()
+    }
+
+    async fn publish_consent_text(
+        &self,
+        text_id: String,
+        text_en: String,
+        at: i64,
+        by: Option<String>,
+    ) -> Result<u32, StoreError> {
+        let statement =
+            consent::publish_statement(Dialect::Postgres, &text_id, &text_en, at, by.as_deref());
+        let version: i64 = self
+            .client()
+            .await?
+            .query_one(&statement.sql, &params(&statement))
+            .await?
+            .try_get(0)?;
+        Ok(version as u32)
     }
 
     async fn create_privacy_request(&self, request: NewRequest) -> Result<(), StoreError> {

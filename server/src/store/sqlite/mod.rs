@@ -50,6 +50,7 @@ use tokio::sync::Semaphore;
 
 use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::{ChangeFeed, Committed, Notice};
+use crate::store::consent;
 use crate::store::erasure::{Erasure, Expired};
 use crate::store::listing::{
     ExportRows, ListingPage, PageRequest, RegistrationFilter, RegistrationOrder,
@@ -63,6 +64,7 @@ use crate::store::{
     lock, DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
 };
+use jemput_shared::api::consent::ConsentText;
 use jemput_shared::api::privacy::PrivacyRequest;
 use projector::Projection;
 
@@ -529,6 +531,35 @@ impl Store for SqliteStore {
         self.projection.caught_up().await;
         self.with_reader(move |conn| Ok(erasure::expired(conn, before_ms, limit)?))
             .await
+    }
+
+    async fn consent_texts(&self) -> Result<Vec<ConsentText>, StoreError> {
+        self.with_reader(|conn| {
+            let mut statement = conn.prepare_cached(consent::LIST)?;
+            let rows = statement.query_map([], |row| Ok(consent::read_text(row)))?;
+            rows.map(|row| row?).collect()
+        })
+        .await
+    }
+
+    async fn publish_consent_text(
+        &self,
+        text_id: String,
+        text_en: String,
+        at: i64,
+        by: Option<String>,
+    ) -> Result<u32, StoreError> {
+        self.with_writer(move |conn| {
+            let statement =
+                consent::publish_statement(Dialect::Sqlite, &text_id, &text_en, at, by.as_deref());
+            let version: i64 = conn.query_row(
+                &statement.sql,
+                rusqlite::params_from_iter(values(&statement)),
+                |row| row.get(0),
+            )?;
+            Ok(version as u32)
+        })
+        .await
     }
 
     async fn create_privacy_request(&self, request: NewRequest) -> Result<(), StoreError> {

@@ -5,6 +5,7 @@
 //! what is typed in signals and sends one of the shared API's request structs.
 
 mod audit;
+mod consent;
 mod regions;
 mod targets;
 mod user;
@@ -87,6 +88,7 @@ pub fn AdminPage() -> impl IntoView {
             <user::UserPanel admin=admin />
             <targets::Targets supervision=supervision />
             <regions::RegionImport admin=admin />
+            <consent::ConsentNotice supervision=supervision />
             <audit::AuditTrail supervision=supervision />
         </section>
     }

@@ -33,3 +33,14 @@ CREATE INDEX privacy_requests_by_received ON privacy_requests (received_at);
 -- Which people an export contained: a Bloom filter of the keyed hashes of the NIKs it
 -- wrote (server/src/export_members.rs), kept with the export's audit entry.
 ALTER TABLE audit_log ADD COLUMN members BLOB;
+
+-- The consent notice, in versions an admin publishes (shared/src/api/consent.rs); the
+-- server publishes version 1 at its first start. Each registration records the version
+-- it showed.
+CREATE TABLE consent_texts (
+    version INTEGER PRIMARY KEY,
+    text_id TEXT NOT NULL,
+    text_en TEXT NOT NULL,
+    published_at INTEGER NOT NULL,
+    published_by TEXT
+);
