@@ -188,7 +188,7 @@ async fn an_erased_person_is_gone_from_the_server_the_phones_and_the_files() {
 
 #[tokio::test]
 async fn retention_erases_exactly_the_expired_registrations() {
-    let (server, mut siti, budi, registrations) = registered(62, 3).await;
+    let (server, mut siti, _budi, registrations) = registered(62, 3).await;
     let expired = &registrations[1];
     execute(
         &server,

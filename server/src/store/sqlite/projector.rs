@@ -213,7 +213,7 @@ fn project_batch_in_transaction(
     let mut names = NameIndexChanges::default();
     for (doc_id, seq, updated_at) in &changed {
         let stored = match projection.take(doc_id, *seq as u64) {
-            Some(registration) => Stored::Registration(registration),
+            Some(registration) => Stored::Registration(Box::new(registration)),
             None => stored_registration(&tx, doc_id)?,
         };
         match stored {
@@ -292,7 +292,7 @@ impl NameIndexChanges {
 
 /// What a stored document holds, for the projection.
 enum Stored {
-    Registration(Registration),
+    Registration(Box<Registration>),
     /// Its tombstone: the registration was erased.
     Erased,
     /// Cannot be read (logged), which every commit's validation makes impossible.
@@ -311,7 +311,7 @@ fn stored_registration(tx: &Connection, doc_id: &str) -> Result<Stored, StoreErr
         return Ok(Stored::Erased);
     }
     match RegistrationDoc::load(&bytes).and_then(|doc| doc.read()) {
-        Ok(registration) => Ok(Stored::Registration(registration)),
+        Ok(registration) => Ok(Stored::Registration(Box::new(registration))),
         Err(error) => {
             tracing::error!(%error, "a stored document cannot be projected");
             Ok(Stored::Unreadable)
