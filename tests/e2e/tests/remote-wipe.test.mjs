@@ -144,7 +144,9 @@ test("a locked phone marked lost is wiped when it opens with a signal, without i
     const stored = await originStorageText(phone);
     assert.doesNotMatch(stored, /indexedDB jemput-sealed-/, "no officer's database is left");
     const localKeys = await phone.evaluate(() => Object.keys(localStorage));
-    assert.deepEqual(localKeys.filter((key) => key !== "jemput.lang"), [], "no session or sync time is left");
+    // What stays is no one's: the language and the office's consent notice.
+    const kept = ["jemput.lang", "jemput.consent_text"];
+    assert.deepEqual(localKeys.filter((key) => !kept.includes(key)), [], "no session or sync time is left");
     assert.doesNotMatch(stored, /Sulastri|1701015505950007/);
     await until(async () => {
       const { devices } = await api.request("GET", `/api/admin/users/${siti.id}/devices`);
