@@ -1,5 +1,6 @@
 //! Erasing a person's data for good (UU PDP Pasal 43–44): on a citizen's request
-//! ([`erase_person`], `POST /api/privacy/erase`) and at the end of the retention period
+//! ([`erase_person`], `POST /api/privacy/erase`, by NIK; [`erase_registration`], `POST
+//! /api/privacy/erase-registration`, one registration, for a person without a NIK) and at the end of the retention period
 //! ([`run_retention`]: daily in the server, `jemput-server retention run [--dry-run]`
 //! by hand). The store turns each registration into its tombstone
 //! (`Store::erase_documents`): phones delete their copies at their next sync, and an old
@@ -105,6 +106,40 @@ pub async fn erase_person(
         audit::record(state, auth, event).await?;
     }
     Ok(erased.len() as u64)
+}
+
+/// Erases one registration in the requester's scope — a person without a NIK is found
+/// by name and village in the table, not by NIK — with one audit entry. False when it is
+/// unknown, erased already, or outside the scope (which looks the same).
+pub async fn erase_registration(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &str,
+    request_id: Option<String>,
+) -> Result<bool, ApiError> {
+    let Some(registration) = crate::server_edit::load_registration(state, id).await? else {
+        return Ok(false);
+    };
+    if !auth.requester.scope.covers(&registration) {
+        return Ok(false);
+    }
+    let order = Erasure {
+        doc_ids: vec![id.to_owned()],
+        by: Some(auth.user.id.clone()),
+        reason: ErasureReason::Request,
+        request_id,
+    };
+    let erased = state.store.erase_documents(order, now_ms()).await?;
+    state.compaction_due.set();
+    if erased.is_empty() {
+        return Ok(false);
+    }
+    let event = AuditEvent::new(AuditAction::Erased)
+        .target(id)
+        .about_nik(&registration.nik)
+        .detail(ErasureReason::Request.code());
+    audit::record(state, auth, event).await?;
+    Ok(true)
 }
 
 /// What a retention run found, and did.

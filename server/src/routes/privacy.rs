@@ -5,7 +5,8 @@
 //! The report is itself audited. Takes `?token=` too, for its JSON download link.
 //!
 //! `POST /api/privacy/erase {nik}` erases every registration of the person in scope for
-//! good (`crate::erasure`), closing the privacy request it serves, if named.
+//! good (`crate::erasure`), closing the privacy request it serves, if named; `POST
+//! /api/privacy/erase-registration {registration_id}` erases one (a person without a NIK).
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -13,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::privacy::{
-    EraseAnswer, EraseRequest, PersonRegistration, PersonReport, RequestOutcome,
+    EraseAnswer, EraseRegistration, EraseRequest, PersonRegistration, PersonReport, RequestOutcome,
 };
 use jemput_shared::policy::Role;
 use serde::Deserialize;
@@ -22,7 +23,7 @@ use crate::audit::{self, AuditEvent};
 use crate::auth::{header_or_query_token, Authenticated, SupervisorScope};
 use crate::client_address::ClientAddress;
 use crate::clock::now_ms;
-use crate::erasure::erase_person;
+use crate::erasure::{erase_person, erase_registration};
 use crate::error::ApiError;
 use crate::privacy_requests::{close, whole_nik};
 use crate::record_history::registration_history;
@@ -41,6 +42,28 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/privacy/person", get(person))
         .route("/api/privacy/erase", post(erase))
+        .route("/api/privacy/erase-registration", post(erase_one))
+}
+
+async fn erase_one(
+    State(state): State<AppState>,
+    SupervisorScope { auth, .. }: SupervisorScope,
+    ApiJson(request): ApiJson<EraseRegistration>,
+) -> Result<Json<EraseAnswer>, ApiError> {
+    let erased = erase_registration(
+        &state,
+        &auth,
+        &request.registration_id,
+        request.request_id.clone(),
+    )
+    .await?;
+    if !erased {
+        return Err(ApiError::not_found("This registration", "Pendaftaran ini"));
+    }
+    if let Some(id) = request.request_id {
+        close(&state, &auth, &id, RequestOutcome::Done).await?;
+    }
+    Ok(Json(EraseAnswer { erased: 1 }))
 }
 
 async fn erase(

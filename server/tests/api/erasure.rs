@@ -426,3 +426,64 @@ async fn requests_are_tracked_with_their_deadline_and_a_correction_opens_the_rev
         .unwrap();
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn a_registration_without_a_nik_is_erased_by_its_id_in_scope_only() {
+    let (server, mut gen, mut siti) = spawn_app_with_siti(65).await;
+    let mut without_nik =
+        crate::harness::register(&mut siti, &mut gen, "17.01.01.2001", 1).remove(0);
+    without_nik.nik = String::new();
+    without_nik.no_nik_reason = Some("KTP belum terbit".into());
+    siti.replica.docs.clear();
+    siti.create(&without_nik);
+    register_and_sync(&mut siti, &mut gen, "17.01.01.2001", 1).await;
+    assert_eq!(server.registration_count().await, 2);
+    let (_, budi) = server
+        .create_user_and_login("budi", "supervisor", &["17.01"])
+        .await;
+    let (_, rina) = server
+        .create_user_and_login("rina", "supervisor", &["17.02"])
+        .await;
+    let body = json!({ "registration_id": without_nik.id });
+
+    let outside = server
+        .post_json("/api/privacy/erase-registration", Some(&rina.token), &body)
+        .await;
+    assert_eq!(outside.status(), StatusCode::NOT_FOUND);
+    let (status, _) = siti
+        .api(
+            "POST",
+            "/api/privacy/erase-registration",
+            Some(body.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 403);
+    let answer = expect_json(
+        server
+            .post_json("/api/privacy/erase-registration", Some(&budi.token), &body)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["erased"], 1);
+    assert_eq!(server.registration_count().await, 1);
+    let again = server
+        .post_json("/api/privacy/erase-registration", Some(&budi.token), &body)
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    sync_accepted(&mut siti).await;
+    assert!(!siti.replica.docs.contains_key(&without_nik.id));
+    assert_eq!(siti.replica.docs.len(), 1);
+    let admin = server.admin_token().await;
+    let trail = expect_json(
+        server
+            .get("/api/admin/audit?action=erased", Some(&admin))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let entries = trail["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["target"], without_nik.id.as_str());
+}

@@ -48,6 +48,16 @@ pub struct EraseRequest {
     pub request_id: Option<String>,
 }
 
+/// `POST /api/privacy/erase-registration`: erase one registration for good (a person
+/// registered without a NIK, found in the table), in the requester's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EraseRegistration {
+    pub registration_id: String,
+    /// The privacy request this serves (closed as done by it), if any.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
 /// What an erasure did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EraseAnswer {

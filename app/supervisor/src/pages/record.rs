@@ -2,12 +2,14 @@
 //! document's history (who changed which fields when, from its Automerge changes: first
 //! who the server received each from and when, then what the phone itself wrote), the
 //! review actions — verify, needs correction, reject — with a comment, and handing the
-//! record over to another officer of its area ("Pindahkan ke petugas"). A review or a
+//! record over to another officer of its area ("Pindahkan ke petugas"), and erasing it
+//! for good on the citizen's request ("Hapus permanen"). A review or a
 //! handover is a change to the registration's document on the server, so it reaches the
 //! officers' phones on their next sync.
 
 use jemput_app_common::format::datetime;
 use jemput_app_common::i18n::{l, label, Lang};
+use jemput_shared::api::privacy::{EraseAnswer, EraseRegistration};
 use jemput_shared::api::registrations::{
     HandoverCandidates, HandoverOfficer, HandoverRequest, History, HistoryEntry, ReviewRequest,
 };
@@ -20,7 +22,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api;
 use crate::app::use_supervision;
-use crate::components::{answer_view, name_of};
+use crate::components::{answer_view, confirm, name_of};
 use crate::screen::{encode, record_path, table_path};
 
 /// The review actions: the status each sets and its button's name.
@@ -100,6 +102,34 @@ pub fn RecordPage() -> impl IntoView {
             }
         });
     };
+    let erase_failure = RwSignal::new(None::<String>);
+    let erase_navigate = use_navigate();
+    let erase = move || {
+        let question = l(
+            lang.get_untracked(),
+            "Hapus permanen data ini? Data juga hilang dari ponsel petugas dan tidak bisa dikembalikan.",
+            "Erase this record for good? It also goes from the officers' phones and cannot be restored.",
+        );
+        if !confirm(question) {
+            return;
+        }
+        busy.set(true);
+        let navigate = erase_navigate.clone();
+        spawn_local(async move {
+            let body = EraseRegistration {
+                registration_id: id.get_untracked(),
+                request_id: None,
+            };
+            let result =
+                api::send::<EraseAnswer>(shell, "POST", "/api/privacy/erase-registration", &body)
+                    .await;
+            busy.set(false);
+            match result {
+                Ok(_) => go_back(&navigate),
+                Err(failure) => erase_failure.set(Some(failure.describe(lang.get_untracked()))),
+            }
+        });
+    };
     // Nothing to review or trace when the record could not be read.
     let missing = move || !matches!(record.get(), Some(Ok(_)));
     let navigate = use_navigate();
@@ -172,6 +202,17 @@ pub fn RecordPage() -> impl IntoView {
                     }.into_any(),
                     Err(text) => view! { <p class="alert error" role="status">{text}</p> }.into_any(),
                 })}
+            </section>
+            <section class="card erase" hidden=missing>
+                <h2>{move || l(lang.get(), "Hapus permanen", "Erase for good")}</h2>
+                <p class="hint">{move || l(lang.get(),
+                    "Atas permintaan warga (UU PDP), misalnya warga tanpa NIK: data ini dihapus dari server dan dari ponsel petugas, tanpa bisa dikembalikan. Warga dengan NIK: gunakan halaman Data pribadi.",
+                    "On the citizen's request (UU PDP), e.g. someone without a NIK: this record is erased from the server and the officers' phones, for good. Citizens with a NIK: use the Personal data page.")}</p>
+                <button type="button" name="erase_record" class="danger"
+                    disabled=move || busy.get() on:click=move |_| erase()>
+                    {move || l(lang.get(), "Hapus permanen", "Erase for good")}
+                </button>
+                {move || erase_failure.get().map(|text| view! { <p class="alert error" role="alert">{text}</p> })}
             </section>
             <section class="card" hidden=missing>
                 <h2>{move || l(lang.get(), "Riwayat perubahan", "History of changes")}</h2>
