@@ -36,6 +36,8 @@ pub struct Config {
     pub audit_retention: crate::audit::AuditRetention,
     /// How long a registration is kept after its last change (`--retention-days`).
     pub retention: crate::erasure::RegistrationRetention,
+    /// How often likely duplicates are looked for (`--likely-duplicates-every`).
+    pub likely_sweep: crate::likely_duplicates::LikelySweep,
 }
 
 impl Config {
@@ -51,6 +53,7 @@ impl Config {
             http: HttpConfig::default(),
             audit_retention: crate::audit::AuditRetention::default(),
             retention: crate::erasure::RegistrationRetention::default(),
+            likely_sweep: crate::likely_duplicates::LikelySweep::default(),
         }
     }
 }

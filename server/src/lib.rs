@@ -47,6 +47,7 @@ pub mod erasure;
 pub mod error;
 pub mod export_members;
 pub(crate) mod ingest;
+pub mod likely_duplicates;
 pub mod listing;
 pub mod live;
 pub mod login_throttle;

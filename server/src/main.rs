@@ -98,6 +98,11 @@ enum Command {
         audit_retention_days: Option<u32>,
         #[command(flatten)]
         retention: RetentionArg,
+        /// How often to look for likely duplicates beyond an identical NIK (a NIK one
+        /// digit off, two digits swapped…), e.g. 10min.
+        #[arg(long, env = "JEMPUT_LIKELY_DUPLICATES_EVERY", value_name = "DURATION",
+              default_value = "10min", value_parser = humantime::parse_duration)]
+        likely_duplicates_every: Duration,
     },
     /// Erase registrations whose retention ended (the server also does this nightly).
     #[command(subcommand)]
@@ -356,6 +361,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             max_connections,
             audit_retention_days,
             retention,
+            likely_duplicates_every,
         } => {
             let config = Config {
                 addr,
@@ -373,6 +379,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .map(|days| jemput_server::audit::AuditRetention { days })
                     .unwrap_or_default(),
                 retention: retention.retention(),
+                likely_sweep: jemput_server::likely_duplicates::LikelySweep {
+                    every: likely_duplicates_every,
+                },
             };
             serve(config).await
         }

@@ -64,6 +64,8 @@ pub struct AppState {
     pub nik_keys: crate::audit::NikKeys,
     /// Set by every erasure, so the nightly task compacts the database (`erasure.rs`).
     pub compaction_due: crate::erasure::CompactionDue,
+    /// The last sweep's likely duplicates beyond an identical NIK (`likely_duplicates.rs`).
+    pub likely_duplicates: crate::likely_duplicates::LikelyDuplicates,
     /// The official regions, for validating registrations and account assignments.
     pub regions: RegionCatalog,
     /// Sync requests merged at once. Merging is CPU work and each request holds its
@@ -110,6 +112,7 @@ impl AppState {
             device_checks,
             nik_keys,
             compaction_due: crate::erasure::CompactionDue::default(),
+            likely_duplicates: crate::likely_duplicates::LikelyDuplicates::default(),
             regions,
             sync_slots: Arc::new(tokio::sync::Semaphore::new(
                 cores.clamp(1, SYNC_MERGE_MEMORY / MAX_REQUEST_MEMORY),
@@ -350,6 +353,7 @@ impl Application {
         state.http = config.http.clone();
         crate::audit::spawn_pruning(state.clone(), config.audit_retention);
         crate::erasure::spawn_nightly(state.clone(), config.retention);
+        crate::likely_duplicates::spawn(state.clone(), config.likely_sweep);
         auth::prepare().await;
         let open_files = open_files::raise_soft_limit();
         let max_connections = open_files::connection_cap(open_files, config.http.max_connections);

@@ -32,6 +32,7 @@ pub mod document;
 pub mod domain;
 #[cfg(feature = "documents")]
 pub mod history;
+pub mod likeness;
 pub mod limits;
 pub mod policy;
 pub mod registration;

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use futures::future::try_join_all;
 use idb::{Database, DatabaseEvent as _, Factory, ObjectStoreParams, Transaction, TransactionMode};
 use jemput_shared::document::RegistrationDoc;
+use jemput_shared::likeness::Person;
 use jemput_shared::policy::officer_may_change;
 use jemput_shared::registration::Registration;
 use jemput_shared::sync::device::SyncedState;
@@ -146,6 +147,10 @@ pub struct Summary {
     pub id: String,
     pub full_name: String,
     pub nik: String,
+    /// `YYYY-MM-DD`, for the duplicate warning (`jemput_shared::likeness`); empty in a
+    /// summary stored before this was kept, until the record next changes.
+    #[serde(default)]
+    pub birth_date: String,
     pub village: String,
     /// Review status code (`submitted`, `verified`, `needs_correction`, `rejected`).
     pub status: String,
@@ -176,11 +181,22 @@ impl Summary {
             )
     }
 
+    /// What the duplicate rules read of it.
+    pub fn person(&self) -> Person<'_> {
+        Person {
+            nik: &self.nik,
+            full_name: &self.full_name,
+            birth_date: &self.birth_date,
+            village: &self.village,
+        }
+    }
+
     pub fn of(registration: &Registration, record: &StoredRecord, pending: bool) -> Self {
         Summary {
             id: registration.id.clone(),
             full_name: registration.full_name.clone(),
             nik: registration.nik.clone(),
+            birth_date: registration.birth_date.clone(),
             village: registration.address.village.clone(),
             status: registration.review.status.code().to_owned(),
             pending,

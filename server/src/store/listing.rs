@@ -217,10 +217,7 @@ impl Dialect {
     fn matching(self, filter: &RegistrationFilter) -> Statement {
         let mut statement = Statement::new(self);
         let mut terms: Vec<String> = Vec::new();
-        terms.push(match self {
-            Dialect::Sqlite => "r.deleted = 0".into(),
-            Dialect::Postgres => "NOT r.deleted".into(),
-        });
+        terms.push(self.not_deleted("r"));
         if !filter.include_duplicates {
             terms.push("r.duplicate_of IS NULL".into());
         }

@@ -31,7 +31,7 @@ use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::ChangeFeed;
 use projection::ProjectionRow;
 use sql::{Dialect, SqlValue, Statement};
-use supervision::{DuplicateVerdict, RegencyScope, SharedNikHolder, Tallies, Target};
+use supervision::{DuplicateVerdict, PersonRow, RegencyScope, SharedNikHolder, Tallies, Target};
 
 /// Why the store could not do what was asked. The text is for the server log; the HTTP
 /// layer answers with a generic message and never shows it.
@@ -444,6 +444,9 @@ pub trait Store: Send + Sync + 'static {
     async fn record_duplicate_verdict(&self, verdict: DuplicateVerdict) -> Result<(), StoreError>;
     /// The projection rows of `ids` (unknown ids are absent), in no particular order.
     async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError>;
+    /// Up to `limit` counted registrations with an id after `after`, by id (bytewise).
+    async fn people_after(&self, after: String, limit: usize)
+        -> Result<Vec<PersonRow>, StoreError>;
 }
 
 /// A panic while a mutex is held poisons it; what the store keeps behind one (idle

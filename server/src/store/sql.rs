@@ -26,6 +26,14 @@ impl Dialect {
             Dialect::Postgres => format!("{column} COLLATE \"C\""),
         }
     }
+
+    /// The projection's rows of table alias `alias` that are not deleted.
+    pub(crate) fn not_deleted(self, alias: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{alias}.deleted = 0"),
+            Dialect::Postgres => format!("NOT {alias}.deleted"),
+        }
+    }
 }
 
 /// A query parameter's value.

@@ -109,6 +109,48 @@ impl DuplicateVerdict {
     }
 }
 
+/// What the likely-duplicates sweep reads of a counted registration
+/// (`crate::likely_duplicates`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    pub id: String,
+    pub nik: String,
+    pub full_name: String,
+    pub birth_date: String,
+    pub village: String,
+    pub regency: String,
+}
+
+impl PersonRow {
+    pub(crate) fn read<R: Columns>(row: &R) -> Result<PersonRow, R::Error> {
+        Ok(PersonRow {
+            id: row.text(0)?,
+            nik: row.text(1)?,
+            full_name: row.text(2)?,
+            birth_date: row.text(3)?,
+            village: row.text(4)?,
+            regency: row.text(5)?,
+        })
+    }
+}
+
+/// Up to `limit` counted registrations (not deleted, not marked a duplicate) with an id
+/// after `after` (bytewise), by id: the sweep's pages.
+pub(crate) fn people_after_statement(dialect: Dialect, after: &str, limit: usize) -> Statement {
+    let mut statement = Statement::new(dialect);
+    let after = statement.bind(SqlValue::Text(after.into()));
+    let limit = statement.bind(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    let id = dialect.bytewise("r.id");
+    statement.sql = format!(
+        "SELECT r.id, r.nik, r.full_name, r.birth_date, r.village, r.regency
+         FROM registrations r
+         WHERE {id} > {after} AND {} AND r.duplicate_of IS NULL
+         ORDER BY {id} LIMIT {limit}",
+        dialect.not_deleted("r")
+    );
+    statement
+}
+
 // Rows of the aggregate tables, read the same way by both backends: `regency, programme,
 // status, n` from `registration_totals`, `regency, day, programme, n` from
 // `registration_days`, `nik, id, created_at` from `shared_nik_holders`.

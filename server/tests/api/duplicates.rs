@@ -6,10 +6,11 @@
 
 use std::time::Duration;
 
+use crate::harness::supervision::import_regions;
 use crate::harness::supervision::{
     edit, now_ms, overview, read, register_one, spawn_app_with_regions, DAY_MS,
 };
-use crate::harness::{api_ok, spawn_app};
+use crate::harness::{api_ok, spawn_app, spawn_app_with_args};
 use jemput_shared::sample::SampleGenerator;
 use serde_json::{json, Value};
 
@@ -316,4 +317,134 @@ async fn bad_requests_and_other_scopes_change_nothing() {
             .unwrap();
         assert_eq!(stored["duplicate_of"], json!(null));
     }
+}
+
+/// Polls the queue as `device` until `check` holds (the likely pairs come from a
+/// background sweep); panics after 30 s.
+async fn queue_until(
+    device: &mut jemput_server::client::NativeDevice,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let shown = queue(device).await;
+        if check(&shown) {
+            return shown;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the queue never became what was expected: {shown}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn likely_duplicates_beyond_an_identical_nik_are_proposed_with_their_reason() {
+    let server = spawn_app_with_args(&["--likely-duplicates-every", "100ms"]).await;
+    let mut admin = server.admin_device().await;
+    import_regions(&server).await;
+    let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
+    let mut andi = server.device("andi", "officer", &["17.71.01"]).await;
+    let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
+    let mut gen = SampleGenerator::new(77);
+    let now = now_ms();
+    let person = |device: &mut jemput_server::client::NativeDevice,
+                  gen: &mut SampleGenerator,
+                  village: &str,
+                  nik: &str,
+                  name: &str| {
+        let mut registration = gen.registration(
+            &device.user_id.clone(),
+            &device.device_id.clone(),
+            village,
+            now,
+        );
+        registration.nik = nik.to_owned();
+        registration.full_name = name.to_owned();
+        registration.birth_date = "1999-06-05".to_owned();
+        device.create(&registration);
+        registration
+    };
+    // One digit off, same name (spelt differently) and birth date: a likely pair.
+    let a = person(&mut siti, &mut gen, "17.01.01.2001", NIK, "Rina Marlina");
+    let b = person(
+        &mut siti,
+        &mut gen,
+        "17.01.01.2001",
+        "1701014506990002",
+        "RINA  marlina",
+    );
+    // Two digits swapped, across two regencies: only the admin sees that pair.
+    let c = person(
+        &mut andi,
+        &mut gen,
+        "17.71.01.1001",
+        "1701014506990010",
+        "Rina Marlina",
+    );
+    // The same NIK with another name: a NIK group that says the names differ.
+    let d = person(
+        &mut andi,
+        &mut gen,
+        "17.71.01.1001",
+        "1771010101800001",
+        "Joko",
+    );
+    let e = person(
+        &mut andi,
+        &mut gen,
+        "17.71.01.1001",
+        "1771010101800001",
+        "Budi",
+    );
+    siti.sync().await.unwrap();
+    andi.sync().await.unwrap();
+
+    let pairs_of = |shown: &Value| -> Vec<(String, Vec<String>)> {
+        shown["likely"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| {
+                let mut ids = member_ids(pair);
+                ids.sort();
+                (pair["likeness"].as_str().unwrap().to_owned(), ids)
+            })
+            .collect()
+    };
+    let sorted = |x: &str, y: &str| {
+        let mut ids = vec![x.to_owned(), y.to_owned()];
+        ids.sort();
+        ids
+    };
+    // a–b one digit off; a–c two neighbours swapped; b–c two places apart and in
+    // other villages: nothing.
+    let all = queue_until(&mut admin, |q| q["likely_total"] == 2).await;
+    let mut found = pairs_of(&all);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("nik_digits_swapped".to_owned(), sorted(&a.id, &c.id)),
+            ("nik_one_digit_off".to_owned(), sorted(&a.id, &b.id)),
+        ]
+    );
+    // The NIK group of d and e says the names differ.
+    let group = all["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["nik"] == "1771010101800001")
+        .expect("the shared NIK is a group");
+    assert_eq!(group["likeness"], "same_nik_other_name");
+    assert_members(group, &[&d.id, &e.id]);
+
+    // The 17.01 supervisor sees only the pair whose both registrations are in 17.01.
+    let mine = queue(&mut budi).await;
+    assert_eq!(
+        pairs_of(&mine),
+        vec![("nik_one_digit_off".to_owned(), sorted(&a.id, &b.id))]
+    );
+    assert_eq!(mine["total"], 0);
 }

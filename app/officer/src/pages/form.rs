@@ -24,6 +24,7 @@ use jemput_shared::validation::{too_long, too_many, validate, Report, Validation
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::duplicate_warning::DuplicateWarning;
 use crate::i18n::{l, label, Lang};
 use crate::kept_draft::{self, KeptDraft};
 use crate::records::{self, OfficerEdit};
@@ -634,6 +635,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
             }
         });
     }
+    let own_id = id.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if state.saving.get_untracked() || read_only.get_untracked() {
@@ -795,6 +797,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 <Show when=move || draft.with(|d| d.no_nik_reason.is_none())>
                     {text_field(ctx, &limits::NIK, ("NIK (16 angka)", "NIK (16 digits)"), "numeric", |d| d.nik.clone(), |d, v| d.nik = v)}
                 </Show>
+                <DuplicateWarning draft=draft own_id=own_id.clone() />
                 <label class="check">
                     <input type="checkbox" name="no_nik"
                         prop:checked=move || draft.with(|d| d.no_nik_reason.is_some())
@@ -827,6 +830,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 {region_field(ctx, state, &limits::REGENCY, ("Kabupaten/kota", "Regency/city"), 0)}
                 {region_field(ctx, state, &limits::DISTRICT, ("Kecamatan", "District"), 1)}
                 {region_field(ctx, state, &limits::VILLAGE, ("Desa/kelurahan", "Village"), 2)}
+                <DuplicateWarning draft=draft own_id=own_id.clone() at_village=true />
                 {text_field(ctx, &limits::HAMLET, ("Dusun", "Hamlet"), "text", |d| d.address.hamlet.clone(), |d, v| d.address.hamlet = v)}
                 <div class="row">
                     {text_field(ctx, &limits::RT, ("RT", "RT"), "numeric", |d| d.address.rt.clone(), |d, v| d.address.rt = v)}

@@ -2,14 +2,19 @@
 //! shows its registrations side by side; the supervisor keeps one ("Orang yang sama":
 //! the others become its duplicates and leave the counts) or says they are different
 //! people. Either verdict takes the group off the queue, and the next group moves up:
-//! the screen shows the first page of the queue only.
+//! the screen shows the first page of the queue only. A group whose names differ says
+//! so. Below the groups, the likely duplicates whose NIKs differ (a digit off, two
+//! digits swapped, or no NIK with the same name, birth date and village), each with
+//! why: the supervisor opens both records and, if it is one person, asks the officer to
+//! correct the NIK — the pair then comes back as a group sharing a NIK.
 
 use jemput_app_common::format::{count, datetime};
 use jemput_app_common::i18n::{l, label, Lang};
 use jemput_shared::api::duplicates::{
-    DuplicateGroup, DuplicateQueue, ResolveRequest, Resolved, Verdict,
+    DuplicateGroup, DuplicateQueue, LikelyPair, ResolveRequest, Resolved, Verdict,
 };
 use jemput_shared::api::registrations::TableRow;
+use jemput_shared::likeness::Likeness;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -73,7 +78,30 @@ fn groups(lang: Lang, queue: DuplicateQueue, resolve: Callback<ResolveRequest>) 
         {(total == 0).then(|| view! {
             <p class="hint">{l(lang, "Tidak ada NIK ganda.", "No duplicate NIKs.")}</p>
         })}
+        {likely_pairs(lang, queue.likely, queue.likely_total)}
     }
+}
+
+fn likely_pairs(lang: Lang, pairs: Vec<LikelyPair>, total: usize) -> impl IntoView {
+    (total > 0).then(|| {
+        view! {
+            <h2>{l(lang, "Kemungkinan data ganda dengan NIK berbeda", "Likely duplicates with different NIKs")}</h2>
+            <p class="count" data-testid="likely-total" data-value=total.to_string()>
+                {count(lang, total as i64)} " " {l(lang, "pasangan", "pairs")}
+            </p>
+            <p class="hint">{l(lang,
+                "Buka kedua data. Jika orang yang sama, minta petugas memperbaiki NIK yang salah: pasangan ini lalu muncul di atas sebagai NIK ganda.",
+                "Open both records. If it is one person, ask the officer to correct the wrong NIK: the pair then shows above as a duplicate NIK.")}</p>
+            {pairs.into_iter().map(|pair| view! {
+                <section class="card dup-group" data-testid="likely-pair" data-reason=pair.likeness.code()>
+                    <h2 class="reason">{label(lang, pair.likeness.label())}</h2>
+                    <div class="dup-cards">
+                        {pair.registrations.into_iter().map(|row| card(lang, row, None)).collect_view()}
+                    </div>
+                </section>
+            }).collect_view()}
+        }
+    })
 }
 
 fn group_view(
@@ -95,11 +123,20 @@ fn group_view(
     let cards = group
         .registrations
         .into_iter()
-        .map(|row| card(lang, &nik, row, resolve))
+        .map(|row| {
+            let keep = ResolveRequest {
+                nik: nik.clone(),
+                verdict: Verdict::SamePerson,
+                keep: Some(row.id.clone()),
+            };
+            card(lang, row, Some((keep, resolve)))
+        })
         .collect_view();
+    let other_names = (group.likeness == Likeness::SameNikOtherName)
+        .then(|| view! { <span class="tag warn">{label(lang, group.likeness.label())}</span> });
     view! {
-        <section class="card dup-group" data-nik=nik.clone() data-testid="duplicate-group">
-            <h2>{format!("NIK {nik}")}</h2>
+        <section class="card dup-group" data-nik=nik.clone() data-testid="duplicate-group" data-reason=group.likeness.code()>
+            <h2>{format!("NIK {nik} ")}{other_names}</h2>
             <div class="dup-cards">{cards}</div>
             <button type="button" class="secondary" name="different" on:click=different>
                 {l(lang, "Orang berbeda", "Different people")}
@@ -108,11 +145,16 @@ fn group_view(
     }
 }
 
-/// One registration of a group, with "keep this one".
-fn card(lang: Lang, nik: &str, row: TableRow, resolve: Callback<ResolveRequest>) -> impl IntoView {
+/// One registration of a group, with "keep this one" when `keep` is given.
+fn card(
+    lang: Lang,
+    row: TableRow,
+    keep: Option<(ResolveRequest, Callback<ResolveRequest>)>,
+) -> impl IntoView {
     let programmes = programmes_text(lang, &row);
     let address = area_text(&row);
     let facts = [
+        ("NIK", row.nik.clone()),
         (
             l(lang, "Lahir", "Born"),
             format!("{} · {}", row.birth_date, label(lang, row.gender.label())),
@@ -129,20 +171,18 @@ fn card(lang: Lang, nik: &str, row: TableRow, resolve: Callback<ResolveRequest>)
         ),
         ("Status", label(lang, row.status.label()).to_owned()),
     ];
-    let keep = ResolveRequest {
-        nik: nik.to_owned(),
-        verdict: Verdict::SamePerson,
-        keep: Some(row.id.clone()),
-    };
+    let keep = keep.map(|(keep, resolve)| view! {
+        <button type="button" class="primary" name="keep" on:click=move |_| resolve.run(keep.clone())>
+            {l(lang, "Orang yang sama: simpan yang ini", "Same person: keep this one")}
+        </button>
+    });
     view! {
         <div class="dup-card" data-id=row.id.clone()>
             <a class="name" href=record_path(&row.id)>{row.full_name}</a>
             <dl>
                 {facts.into_iter().map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> }).collect_view()}
             </dl>
-            <button type="button" class="primary" name="keep" on:click=move |_| resolve.run(keep.clone())>
-                {l(lang, "Orang yang sama: simpan yang ini", "Same person: keep this one")}
-            </button>
+            {keep}
         </div>
     }
 }

@@ -4,6 +4,9 @@
 //!   registrations in the requester's scope sharing a (non-empty) NIK, newest group
 //!   first, minus groups a supervisor closed as "different people" for exactly that set
 //!   of registrations (a new registration with the NIK reopens the group);
+//!   each group says whether the names differ too; beside the groups, the likely pairs
+//!   with different NIKs in scope that the last sweep found (`likely_duplicates.rs`),
+//!   each with its reason;
 //! - `POST /api/duplicates/resolve` `{nik, verdict: "same_person", keep}`: every other
 //!   registration of the group gets `duplicate_of = keep`, written as an Automerge change
 //!   to its document (`server_edit`), so it reaches the officers' phones and drops out of
@@ -16,8 +19,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jemput_shared::api::audit::AuditAction;
 use jemput_shared::api::duplicates::{
-    DuplicateGroup as GroupView, DuplicateQueue, ResolveRequest, Resolved, Verdict,
+    DuplicateGroup as GroupView, DuplicateQueue, LikelyPair as LikelyPairView, ResolveRequest,
+    Resolved, Verdict, MAX_LIKELY_PAIRS,
 };
+use jemput_shared::likeness::{name_key, Likeness};
 
 use crate::audit::{self, AuditEvent};
 use crate::auth::SupervisorScope;
@@ -78,8 +83,13 @@ async fn list(
         .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
         .collect();
-    let ids: Vec<String> = shown.iter().flat_map(|g| g.ids.iter().cloned()).collect();
-    let mut rows: HashMap<String, ProjectionRow> = state
+    let likely = state.likely_duplicates.in_scope(&scope);
+    let ids: Vec<String> = shown
+        .iter()
+        .flat_map(|g| g.ids.iter().cloned())
+        .chain(likely.iter().flat_map(|p| p.ids.iter().cloned()))
+        .collect();
+    let rows: HashMap<String, ProjectionRow> = state
         .store
         .registration_rows(ids)
         .await?
@@ -90,17 +100,55 @@ async fn list(
     let groups = shown
         .into_iter()
         .map(|group| {
-            let mut members: Vec<ProjectionRow> =
-                group.ids.iter().filter_map(|id| rows.remove(id)).collect();
-            // Oldest first: the original usually came first.
-            members.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            let members = oldest_first(group.ids.iter().filter_map(|id| rows.get(id)));
             GroupView {
                 nik: group.nik,
+                likeness: nik_group_likeness(&members),
                 registrations: members.iter().map(|row| names.table_row(row)).collect(),
             }
         })
         .collect();
-    Ok(Json(DuplicateQueue { groups, total }))
+    // A pair may be a sweep old: one since marked a duplicate or erased drops out.
+    let mut likely: Vec<LikelyPairView> = likely
+        .iter()
+        .filter_map(|pair| {
+            let members = oldest_first(pair.ids.iter().filter_map(|id| rows.get(id)));
+            let current = members.len() == 2 && members.iter().all(|r| r.duplicate_of.is_none());
+            current.then(|| LikelyPairView {
+                likeness: pair.likeness,
+                registrations: members.iter().map(|row| names.table_row(row)).collect(),
+            })
+        })
+        .collect();
+    likely.sort_by_key(|pair| {
+        std::cmp::Reverse(pair.registrations.iter().map(|r| r.created_at).max())
+    });
+    let likely_total = likely.len();
+    likely.truncate(MAX_LIKELY_PAIRS);
+    Ok(Json(DuplicateQueue {
+        groups,
+        total,
+        likely,
+        likely_total,
+    }))
+}
+
+/// `rows` oldest first (the original usually came first).
+fn oldest_first<'a>(rows: impl Iterator<Item = &'a ProjectionRow>) -> Vec<&'a ProjectionRow> {
+    let mut rows: Vec<&ProjectionRow> = rows.collect();
+    rows.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    rows
+}
+
+/// Why a group sharing a NIK is in the queue: the same NIK, with another name or not.
+fn nik_group_likeness(members: &[&ProjectionRow]) -> Likeness {
+    let mut names = members.iter().map(|row| name_key(&row.full_name));
+    let first = names.next();
+    if names.all(|name| Some(name) == first) {
+        Likeness::SameNik
+    } else {
+        Likeness::SameNikOtherName
+    }
 }
 
 fn group_not_found() -> ApiError {

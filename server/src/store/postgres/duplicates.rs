@@ -8,7 +8,8 @@ use super::read_rows;
 use crate::store::projection::{rows_by_id_statement, ProjectionRow};
 use crate::store::sql::Dialect;
 use crate::store::supervision::{
-    shared_nik_holders_statement, DuplicateVerdict, RegencyScope, SharedNikHolder,
+    people_after_statement, shared_nik_holders_statement, DuplicateVerdict, PersonRow,
+    RegencyScope, SharedNikHolder,
 };
 use crate::store::StoreError;
 
@@ -78,4 +79,13 @@ pub(super) async fn registration_rows(
 ) -> Result<Vec<ProjectionRow>, StoreError> {
     let statement = rows_by_id_statement(Dialect::Postgres, ids);
     read_rows(client, &statement, ProjectionRow::read).await
+}
+
+pub(super) async fn people_after(
+    client: &Client,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<PersonRow>, StoreError> {
+    let statement = people_after_statement(Dialect::Postgres, after, limit);
+    read_rows(client, &statement, PersonRow::read).await
 }

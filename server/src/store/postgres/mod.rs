@@ -58,7 +58,9 @@ use crate::store::listing::{
 use crate::store::privacy_requests::{self, Closing, NewRequest};
 use crate::store::projection::ProjectionRow;
 use crate::store::sql::{Columns, Dialect, SqlValue, Statement};
-use crate::store::supervision::{DuplicateVerdict, RegencyScope, SharedNikHolder, Tallies, Target};
+use crate::store::supervision::{
+    DuplicateVerdict, PersonRow, RegencyScope, SharedNikHolder, Tallies, Target,
+};
 use crate::store::{
     DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
@@ -556,6 +558,14 @@ impl Store for PostgresStore {
 
     async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError> {
         duplicates::registration_rows(&self.projection_reader().await?, &ids).await
+    }
+
+    async fn people_after(
+        &self,
+        after: String,
+        limit: usize,
+    ) -> Result<Vec<PersonRow>, StoreError> {
+        duplicates::people_after(&self.projection_reader().await?, &after, limit).await
     }
 }
 

@@ -8,7 +8,8 @@ use super::read_rows;
 use crate::store::projection::{rows_by_id_statement, ProjectionRow};
 use crate::store::sql::Dialect;
 use crate::store::supervision::{
-    shared_nik_holders_statement, DuplicateVerdict, RegencyScope, SharedNikHolder,
+    people_after_statement, shared_nik_holders_statement, DuplicateVerdict, PersonRow,
+    RegencyScope, SharedNikHolder,
 };
 use crate::store::StoreError;
 
@@ -74,4 +75,13 @@ pub(super) fn registration_rows(
         rows.extend(read_rows(conn, &statement, |row| ProjectionRow::read(row))?);
     }
     Ok(rows)
+}
+
+pub(super) fn people_after(
+    conn: &mut Connection,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<PersonRow>, StoreError> {
+    let statement = people_after_statement(Dialect::Sqlite, after, limit);
+    Ok(read_rows(conn, &statement, |row| PersonRow::read(row))?)
 }

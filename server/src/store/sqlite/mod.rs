@@ -59,7 +59,9 @@ use crate::store::listing::{
 use crate::store::privacy_requests::{self, Closing, NewRequest};
 use crate::store::projection::ProjectionRow;
 use crate::store::sql::{Columns, Dialect, SqlValue, Statement};
-use crate::store::supervision::{DuplicateVerdict, RegencyScope, SharedNikHolder, Tallies, Target};
+use crate::store::supervision::{
+    DuplicateVerdict, PersonRow, RegencyScope, SharedNikHolder, Tallies, Target,
+};
 use crate::store::{
     lock, DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
     StoreError, StoredDocument,
@@ -691,6 +693,16 @@ impl Store for SqliteStore {
     async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError> {
         self.projection.caught_up().await;
         self.with_reader(move |conn| duplicates::registration_rows(conn, &ids))
+            .await
+    }
+
+    async fn people_after(
+        &self,
+        after: String,
+        limit: usize,
+    ) -> Result<Vec<PersonRow>, StoreError> {
+        self.projection.caught_up().await;
+        self.with_reader(move |conn| duplicates::people_after(conn, &after, limit))
             .await
     }
 }
