@@ -7,7 +7,7 @@
 //! Matching never runs inside a sync's commit or the projector: a sweep reads the
 //! projection in the background, in pages, every [`LikelySweep::every`] (ten minutes by
 //! default, `--likely-duplicates-every`), and keeps the pairs in memory (each instance
-//! its own; a restart sweeps again). Its memory stays small at a million registrations:
+//! its own; after a restart they show again one period later). Its memory stays small at a million registrations:
 //! a first pass keeps one 64-bit hash of (birth date, name) per registration, a second
 //! keeps only the registrations whose hash another one shares.
 
@@ -70,10 +70,12 @@ impl LikelyDuplicates {
     }
 }
 
-/// Sweeps now, then every `sweep.every`.
+/// Sweeps every `sweep.every`, the first time that long after the start (so a restart
+/// under load does not add a sweep to it; the pairs show again within one period).
 pub fn spawn(state: AppState, sweep: LikelySweep) {
     tokio::spawn(async move {
         loop {
+            tokio::time::sleep(sweep.every).await;
             let started = Instant::now();
             match find_pairs(state.store.as_ref()).await {
                 Ok(pairs) => {
@@ -86,7 +88,6 @@ pub fn spawn(state: AppState, sweep: LikelySweep) {
                 }
                 Err(error) => tracing::warn!(%error, "sweeping for likely duplicates failed"),
             }
-            tokio::time::sleep(sweep.every).await;
         }
     });
 }

@@ -79,19 +79,18 @@ pub fn nik_slip(a: &str, b: &str) -> Option<Likeness> {
 /// Why `a` and `b` are probably one person, the strongest reason first; `None` when
 /// nothing suggests it.
 pub fn likeness(a: &Person<'_>, b: &Person<'_>) -> Option<Likeness> {
-    let same_name = || {
-        let key = name_key(a.full_name);
-        !key.is_empty() && key == name_key(b.full_name)
-    };
-    let same_birth = !a.birth_date.is_empty() && a.birth_date == b.birth_date;
+    let (name_a, name_b) = (name_key(a.full_name), name_key(b.full_name));
     if !a.nik.is_empty() && a.nik == b.nik {
-        return Some(if same_name() {
-            Likeness::SameNik
-        } else {
+        // A name not typed yet is not another name.
+        let other_name = !name_a.is_empty() && !name_b.is_empty() && name_a != name_b;
+        return Some(if other_name {
             Likeness::SameNikOtherName
+        } else {
+            Likeness::SameNik
         });
     }
-    if !same_birth || !same_name() {
+    let same_birth = !a.birth_date.is_empty() && a.birth_date == b.birth_date;
+    if !same_birth || name_a.is_empty() || name_a != name_b {
         return None;
     }
     nik_slip(a.nik, b.nik).or_else(|| {
@@ -160,6 +159,11 @@ mod tests {
         assert_eq!(
             likeness(&a, &person(NIK, "Budi", "1990-07-01", "1701012001")),
             Some(Likeness::SameNikOtherName)
+        );
+        // While the officer has typed only the NIK.
+        assert_eq!(
+            likeness(&person(NIK, "", "", ""), &a),
+            Some(Likeness::SameNik)
         );
         assert_eq!(
             likeness(

@@ -48,7 +48,7 @@ export function builtSite() {
  * it again on the same port and data, so the browser's origin (service worker, IndexedDB)
  * stays the same.
  */
-export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir, demoRecords } = {}) {
+export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir, demoRecords, serveArgs = [] } = {}) {
   const bin = requiredEnv("JEMPUT_SERVER_BIN");
   webDir ??= builtSite();
   const dataDir = await tempDir("data");
@@ -70,7 +70,7 @@ export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir, demo
   let child;
   let output = [];
   async function launch(addr) {
-    child = spawn(bin, ["serve", "--addr", addr, "--data-dir", dataDir, "--web-dir", webDir], {
+    child = spawn(bin, ["serve", "--addr", addr, "--data-dir", dataDir, "--web-dir", webDir, ...serveArgs], {
       env: { ...process.env, JEMPUT_ADMIN_PASSWORD: adminPassword, RUST_LOG: process.env.RUST_LOG ?? "warn" },
       stdio: ["ignore", "pipe", "pipe"],
     });

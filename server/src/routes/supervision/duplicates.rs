@@ -22,7 +22,7 @@ use jemput_shared::api::duplicates::{
     DuplicateGroup as GroupView, DuplicateQueue, LikelyPair as LikelyPairView, ResolveRequest,
     Resolved, Verdict, MAX_LIKELY_PAIRS,
 };
-use jemput_shared::likeness::{name_key, Likeness};
+use jemput_shared::likeness::{likeness, Likeness, Person};
 
 use crate::audit::{self, AuditEvent};
 use crate::auth::SupervisorScope;
@@ -140,14 +140,27 @@ fn oldest_first<'a>(rows: impl Iterator<Item = &'a ProjectionRow>) -> Vec<&'a Pr
     rows
 }
 
-/// Why a group sharing a NIK is in the queue: the same NIK, with another name or not.
+/// Why a group sharing a NIK is in the queue: the same NIK, with another name or not
+/// (`jemput_shared::likeness`, each member against the oldest).
 fn nik_group_likeness(members: &[&ProjectionRow]) -> Likeness {
-    let mut names = members.iter().map(|row| name_key(&row.full_name));
-    let first = names.next();
-    if names.all(|name| Some(name) == first) {
-        Likeness::SameNik
-    } else {
+    fn person(row: &ProjectionRow) -> Person<'_> {
+        Person {
+            nik: &row.nik,
+            full_name: &row.full_name,
+            birth_date: &row.birth_date,
+            village: &row.village,
+        }
+    }
+    let Some((first, others)) = members.split_first() else {
+        return Likeness::SameNik;
+    };
+    let other_name = others
+        .iter()
+        .any(|row| likeness(&person(first), &person(row)) == Some(Likeness::SameNikOtherName));
+    if other_name {
         Likeness::SameNikOtherName
+    } else {
+        Likeness::SameNik
     }
 }
 
