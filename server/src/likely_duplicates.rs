@@ -114,7 +114,7 @@ async fn each_page(
         let Some(last) = page.last() else {
             return Ok(());
         };
-        after = last.id.clone();
+        after = last.position.clone();
         let full = page.len() == PAGE;
         visit(page);
         if !full {
@@ -199,6 +199,7 @@ mod tests {
             birth_date: birth.into(),
             village: village.into(),
             regency: village.get(..5).unwrap_or_default().into(),
+            position: id.into(),
         }
     }
 

@@ -111,6 +111,10 @@ enum Command {
     /// nightly after erasures). SQLite: rewrites the file (VACUUM), so run it when
     /// few phones sync.
     Compact,
+    /// Look for likely duplicates beyond an identical NIK now (the server does this every
+    /// --likely-duplicates-every) and print how many pairs, of which kind, and how long
+    /// it took. Prints no personal data.
+    LikelyDuplicates,
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -394,6 +398,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             store.compact().await?;
             println!("compacted in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::LikelyDuplicates => {
+            let store = open_store(database.as_deref(), &data_dir).await?;
+            let started = std::time::Instant::now();
+            let pairs = jemput_server::likely_duplicates::find_pairs(store.as_ref()).await?;
+            let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
+            for pair in &pairs {
+                *kinds.entry(pair.likeness.code()).or_default() += 1;
+            }
+            println!(
+                "{}",
+                serde_json::json!({
+                    "pairs": pairs.len(),
+                    "by_reason": kinds,
+                    "seconds": started.elapsed().as_secs_f64(),
+                })
+            );
             Ok(())
         }
         Command::User(command) => {

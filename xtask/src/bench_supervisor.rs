@@ -39,6 +39,16 @@ const FIGURES: &[(&str, &str, &str)] = &[
         "≤ 200 ms",
     ),
     (
+        "duplicates_admin_ms",
+        "duplicates queue `GET /api/duplicates` (admin)",
+        "≤ 200 ms",
+    ),
+    (
+        "duplicates_supervisor_ms",
+        "duplicates queue `GET /api/duplicates` (supervisor of 17.01)",
+        "≤ 200 ms",
+    ),
+    (
         "table_page_1_ms",
         "table `?regency=17.01&status=submitted&page=1` (supervisor)",
         "≤ 100 ms",
@@ -146,6 +156,8 @@ fn measure(server: &Path, data_dir: &Path, samples: usize) -> anyhow::Result<Val
     };
     figures.time("overview_admin_ms", "/api/overview", &admin);
     figures.time("overview_supervisor_ms", "/api/overview", &supervisor);
+    figures.time("duplicates_admin_ms", "/api/duplicates", &admin);
+    figures.time("duplicates_supervisor_ms", "/api/duplicates", &supervisor);
     let filter = format!("/api/registrations?regency={REGENCY}&status=submitted");
     figures.time("table_page_1_ms", &format!("{filter}&page=1"), &supervisor);
     figures.time(

@@ -444,7 +444,8 @@ pub trait Store: Send + Sync + 'static {
     async fn record_duplicate_verdict(&self, verdict: DuplicateVerdict) -> Result<(), StoreError>;
     /// The projection rows of `ids` (unknown ids are absent), in no particular order.
     async fn registration_rows(&self, ids: Vec<String>) -> Result<Vec<ProjectionRow>, StoreError>;
-    /// Up to `limit` counted registrations with an id after `after`, by id (bytewise).
+    /// Up to `limit` counted registrations after the position `after` ("": from the
+    /// start), in the store's order (`supervision::people_after_statement`).
     async fn people_after(&self, after: String, limit: usize)
         -> Result<Vec<PersonRow>, StoreError>;
 }
