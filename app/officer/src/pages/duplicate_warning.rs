@@ -13,17 +13,29 @@ use crate::i18n::{l, label};
 use crate::local_db::Summary;
 use crate::state::{use_state, Screen};
 
+/// What the rules read of the draft: (NIK, name, birth date, village).
+type Typed = (String, String, String, String);
+
+fn typed(draft: &Registration) -> Typed {
+    (
+        draft.nik.clone(),
+        draft.full_name.clone(),
+        draft.birth_date.clone(),
+        draft.address.village.clone(),
+    )
+}
+
 /// The first record on the phone that is probably the person being typed, and why.
 fn likely_match(
-    draft: &Registration,
+    (nik, full_name, birth_date, village): &Typed,
     own_id: Option<&str>,
     held: &[Summary],
 ) -> Option<(Summary, Likeness)> {
     let typed = Person {
-        nik: &draft.nik,
-        full_name: &draft.full_name,
-        birth_date: &draft.birth_date,
-        village: &draft.address.village,
+        nik,
+        full_name,
+        birth_date,
+        village,
     };
     held.iter()
         .filter(|s| Some(s.id.as_str()) != own_id)
@@ -41,8 +53,10 @@ pub fn DuplicateWarning(
 ) -> impl IntoView {
     let state = use_state();
     let lang = state.lang;
+    // Only a change to these four fields (not every keystroke elsewhere) matches again.
+    let typed = Memo::new(move |_| draft.with(typed));
     let found = Memo::new(move |_| {
-        draft
+        typed
             .with(|d| {
                 state
                     .summaries
