@@ -60,6 +60,9 @@ pub struct AppState {
     pub recovery: crate::recovery::RecoveryKeys,
     /// Devices' checks, for a locked phone (`device_check.rs`), from the same secret.
     pub device_checks: crate::device_check::DeviceChecks,
+    /// Devices' receipt keys and receipts' verification (`receipts.rs`), from the same
+    /// secret.
+    pub receipt_keys: crate::receipts::ReceiptKeys,
     /// Keyed hashes of NIKs for the audit trail (`audit.rs`), from the same secret.
     pub nik_keys: crate::audit::NikKeys,
     /// Set by every erasure, so the nightly task compacts the database (`erasure.rs`).
@@ -99,6 +102,7 @@ impl AppState {
         let recovery = crate::recovery::RecoveryKeys::new(&seal_key);
         let device_checks = crate::device_check::DeviceChecks::new(&seal_key);
         let nik_keys = crate::audit::NikKeys::new(&seal_key);
+        let receipt_keys = crate::receipts::ReceiptKeys::new(&seal_key);
         let regions = RegionCatalog::load(store.as_ref())
             .await
             .context("loading the stored region list")?;
@@ -108,6 +112,7 @@ impl AppState {
             sealer,
             recovery,
             device_checks,
+            receipt_keys,
             nik_keys,
             compaction_due: crate::erasure::CompactionDue::default(),
             regions,
@@ -161,6 +166,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::privacy::router())
         .merge(routes::consent::router())
         .merge(routes::privacy_requests::router())
+        .merge(routes::receipts::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(MAX_SYNC_BODY));
     let routes = Router::new().merge(api).merge(sync);
