@@ -3,4 +3,5 @@
 
 pub mod form;
 pub mod list;
+pub mod receipt;
 pub mod status;
