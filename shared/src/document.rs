@@ -411,7 +411,8 @@ mod tests {
         assert!(!has_key(&mut doc));
 
         let number = crate::receipt::ReceiptNumber::new("device-1", 7).to_string();
-        doc.edit(|r| r.receipt_number = Some(number.clone())).unwrap();
+        doc.edit(|r| r.receipt_number = Some(number.clone()))
+            .unwrap();
         // An edit from a form that never read the number leaves it as it is.
         doc.edit(|r| r.receipt_number = None).unwrap();
         let loaded = RegistrationDoc::load(&doc.save()).unwrap();

@@ -39,6 +39,18 @@ pub const VERIFY_PAGE: &str = "/verifikasi/";
 /// Where it answers in JSON: `/api/receipts/verify/<payload>`.
 pub const VERIFY_API: &str = "/api/receipts/verify/";
 
+/// How long a job seeker's card (AK/I) is valid (Permenaker 39/2016): two years from
+/// registration.
+pub const VALID_YEARS: i32 = 2;
+
+/// The last day a card registered at `created_at` is valid: the same day [`VALID_YEARS`]
+/// later (WIB), 28 February for one registered on 29 February.
+pub fn valid_until(created_at: Millis) -> calendar::CivilDate {
+    let (year, month, day) = calendar::wib_date(created_at);
+    let year = year + VALID_YEARS;
+    (year, month, day.min(calendar::days_in_month(year, month)))
+}
+
 /// Crockford's base32 alphabet: no I, L, O or U to misread.
 const BASE32: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Characters of the device code, in two groups of five.
@@ -260,10 +272,7 @@ impl SignedReceipt {
         let day = u32::from_be_bytes(reader.take(4)?.try_into().expect("4 bytes"));
         let device_id = reader.text(1, limits::ID_MAX_CHARS)?.to_owned();
         let body_len = bytes.len() - reader.0.len();
-        let mac = reader
-            .take(MAC_BYTES)?
-            .try_into()
-            .expect("MAC_BYTES bytes");
+        let mac = reader.take(MAC_BYTES)?.try_into().expect("MAC_BYTES bytes");
         if !reader.0.is_empty() {
             return Err(ReceiptError::Malformed);
         }
@@ -377,7 +386,11 @@ mod tests {
             "7kq2m-9xahd-0042",
             "7KQ2M-9XAHD-99999999999",
         ] {
-            assert_eq!(ReceiptNumber::parse(raw), Err(ReceiptError::Malformed), "{raw}");
+            assert_eq!(
+                ReceiptNumber::parse(raw),
+                Err(ReceiptError::Malformed),
+                "{raw}"
+            );
         }
     }
 
@@ -430,7 +443,10 @@ mod tests {
         claim.name = "é".repeat(limits::FULL_NAME.max_chars);
         let payload = claim.sign(&key());
         assert!(payload.len() <= MAX_PAYLOAD_CHARS);
-        assert_eq!(SignedReceipt::parse(&payload).unwrap().verify(&key()), Ok(claim));
+        assert_eq!(
+            SignedReceipt::parse(&payload).unwrap().verify(&key()),
+            Ok(claim)
+        );
     }
 
     #[test]
@@ -448,7 +464,10 @@ mod tests {
         }
         // A length prefix pointing past the end.
         let short = URL_SAFE_NO_PAD.encode([VERSION, 200, b'A']);
-        assert_eq!(SignedReceipt::parse(&short).unwrap_err(), ReceiptError::Malformed);
+        assert_eq!(
+            SignedReceipt::parse(&short).unwrap_err(),
+            ReceiptError::Malformed
+        );
         // Bytes after the MAC.
         let mut long = URL_SAFE_NO_PAD.decode(claim().sign(&key())).unwrap();
         long.push(0);
@@ -460,6 +479,14 @@ mod tests {
         assert_eq!(ReceiptKey::decode(&key().encode()), Some(key()));
         assert_eq!(ReceiptKey::decode("short"), None);
         assert_eq!(format!("{:?}", key()), "ReceiptKey(…)");
+    }
+
+    #[test]
+    fn a_card_is_valid_two_years() {
+        let registered = calendar::wib_day_start_ms((2024, 2, 29));
+        assert_eq!(valid_until(registered), (2026, 2, 28));
+        let registered = calendar::wib_day_start_ms((2026, 5, 29));
+        assert_eq!(valid_until(registered), (2028, 5, 29));
     }
 
     #[test]
