@@ -15,9 +15,7 @@ use std::rc::Rc;
 use crate::i18n::l;
 use crate::local_db::LocalDb;
 use crate::lock::{self, Lock, PinGate};
-use crate::pages::{
-    form::RegistrationForm, list::RecordList, receipt::Receipt, status::StatusBar,
-};
+use crate::pages::{form::RegistrationForm, list::RecordList, receipt::Receipt, status::StatusBar};
 use crate::state::{set_db, AppState, Screen, SyncStatus};
 use crate::{pwa, regions, scheduler, settings};
 

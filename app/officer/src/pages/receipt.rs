@@ -18,10 +18,10 @@ use leptos::task::spawn_local;
 use qrcode::{Color, EcLevel, QrCode};
 use wasm_bindgen::{JsCast, JsValue};
 
-use jemput_app_common::format::day;
 use crate::i18n::{l, label, Lang};
 use crate::records;
 use crate::state::{db, use_state, Screen};
+use jemput_app_common::format::day;
 
 /// What the card shows, read once from the stored record.
 #[derive(Clone)]
@@ -118,7 +118,9 @@ pub fn Receipt(id: String) -> impl IntoView {
         }
     });
     let on_share = move |_| {
-        let Some(card) = card.get_untracked() else { return };
+        let Some(card) = card.get_untracked() else {
+            return;
+        };
         let lang = lang.get_untracked();
         spawn_local(async move {
             let outcome = share(
@@ -187,7 +189,10 @@ fn ReceiptCard(card: Card) -> impl IntoView {
     let masked = card.masked_nik();
     let name = r.full_name.trim().to_owned();
     let officer = card.officer.clone();
-    let qr = card.verify_url.clone().and_then(|url| qr_code(&url).map(|qr| (url, qr)));
+    let qr = card
+        .verify_url
+        .clone()
+        .and_then(|url| qr_code(&url).map(|qr| (url, qr)));
     let row = move |id: &'static str, en: &'static str, field: &'static str, value: String| {
         view! {
             <div class="receipt-row">
