@@ -5,7 +5,8 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::header::CONTENT_SECURITY_POLICY;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::{Json, Router};
 use html_escape::encode_text as escape;
@@ -41,11 +42,14 @@ async fn verdict(
         .await?)
 }
 
+/// The page runs no script and loads nothing: its one style is inline.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
+
 /// The verdict for people at the office: plain HTML, every value escaped.
 async fn page(
     State(state): State<AppState>,
     payload: Result<Path<String>, PathRejection>,
-) -> Result<Html<String>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let body = match verdict(&state, payload).await? {
         ReceiptVerdict::Valid(receipt) => format!(
             r#"<p class="verdict valid" data-verdict="valid"><strong>SAH</strong> — bukti pendaftaran ini diterbitkan oleh Jemput. <span lang="en">(Valid.)</span></p>
@@ -64,7 +68,7 @@ async fn page(
         ),
         ReceiptVerdict::Invalid => r#"<p class="verdict invalid" data-verdict="invalid"><strong>TIDAK SAH</strong> — kode ini tidak dikenal atau telah diubah. <span lang="en">(Not valid: unknown or altered.)</span></p>"#.to_owned(),
     };
-    Ok(Html(format!(
+    let html = Html(format!(
         r#"<!doctype html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>Verifikasi bukti pendaftaran — Jemput</title>
@@ -72,5 +76,6 @@ async fn page(
 </head><body><h1>Verifikasi bukti pendaftaran</h1>
 {body}
 </body></html>"#
-    )))
+    ));
+    Ok(([(CONTENT_SECURITY_POLICY, PAGE_POLICY)], html))
 }

@@ -60,6 +60,8 @@ async fn a_receipt_signed_by_an_officers_device_verifies_and_names_the_officer()
 
     let page = app.get(&format!("/verifikasi/{payload}"), None).await;
     assert_eq!(page.status(), StatusCode::OK);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
     let html = page.text().await.unwrap();
     assert!(html.contains(r#"data-verdict="valid""#), "{html}");
     assert!(
