@@ -69,6 +69,7 @@ test("a receipt is shown, shared and printed offline, and its QR verifies at the
     const number = (await card.locator('[data-testid="receipt-number"]').innerText()).trim();
     assert.match(number, NUMBER);
     assert.equal(number.match(NUMBER)[1], "0001");
+    const id = new URL(page.url()).hash.replace("#/bukti/", "");
     assert.equal(await card.locator('[data-field="nik"]').innerText(), masked);
     assert.equal(await card.locator('[data-field="full_name"]').innerText(), "Ahmad Fauzi");
     assert.equal(await card.locator('[data-field="officer"]').innerText(), "Siti Rahma");
@@ -126,6 +127,7 @@ test("a receipt is shown, shared and printed offline, and its QR verifies at the
     await server.restart();
     await context.setOffline(false);
     await until(async () => (await admin.request("GET", "/api/admin/stats")).registrations === 2, "two records on the server");
+    await until(async () => (await admin.request("GET", `/api/registrations/${id}`)).receipt_number === number, "the number in the server's copy");
     const payload = verifyUrl.slice((server.url + "/verifikasi/").length);
     const verdict = await new Api(server.url).request("GET", `/api/receipts/verify/${payload}`);
     assert.equal(verdict.verdict, "valid");
