@@ -194,9 +194,19 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %logged_path(request.uri().path()),
         version = ?request.version(),
     )
+}
+
+/// A request's path as the log shows it: a receipt's payload (a name and a masked NIK,
+/// `routes/receipts.rs`) is left out.
+fn logged_path(path: &str) -> &str {
+    use jemput_shared::receipt::{VERIFY_API, VERIFY_PAGE};
+    [VERIFY_PAGE, VERIFY_API]
+        .into_iter()
+        .find(|prefix| path.starts_with(prefix))
+        .unwrap_or(path)
 }
 
 /// The limit layer refuses an oversized `Content-Length` with a plain-text 413 before any

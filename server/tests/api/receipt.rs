@@ -68,6 +68,14 @@ async fn a_receipt_signed_by_an_officers_device_verifies_and_names_the_officer()
         html.contains("Budi Santoso") && html.contains("siti"),
         "{html}"
     );
+
+    // The log names the paths, never the payload: it holds a name and a masked NIK.
+    let log = app.log();
+    assert!(
+        log.contains("/verifikasi/") && log.contains("/api/receipts/verify/"),
+        "{log}"
+    );
+    assert!(!log.contains(&payload[..40]), "{log}");
 }
 
 #[tokio::test]
