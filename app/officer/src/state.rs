@@ -165,7 +165,13 @@ mod tests {
 
     #[test]
     fn every_screen_is_found_at_its_own_hash() {
-        for screen in [Screen::List, Screen::New, Screen::Edit("abc-1".into())] {
+        let screens = [
+            Screen::List,
+            Screen::New,
+            Screen::Edit("abc-1".into()),
+            Screen::Receipt("abc-1".into()),
+        ];
+        for screen in screens {
             assert_eq!(Screen::from_hash(&screen.hash()), screen);
         }
         assert_eq!(Screen::List.hash(), "#/");
