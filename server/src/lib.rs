@@ -53,6 +53,7 @@ pub mod live;
 pub mod login_throttle;
 pub mod open_files;
 pub mod privacy_requests;
+pub mod receipts;
 pub mod record_history;
 pub mod recovery;
 pub mod regions;

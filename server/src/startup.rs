@@ -60,6 +60,9 @@ pub struct AppState {
     pub recovery: crate::recovery::RecoveryKeys,
     /// Devices' checks, for a locked phone (`device_check.rs`), from the same secret.
     pub device_checks: crate::device_check::DeviceChecks,
+    /// Devices' receipt keys and receipts' verification (`receipts.rs`), from the same
+    /// secret.
+    pub receipt_keys: crate::receipts::ReceiptKeys,
     /// Keyed hashes of NIKs for the audit trail (`audit.rs`), from the same secret.
     pub nik_keys: crate::audit::NikKeys,
     /// Set by every erasure, so the nightly task compacts the database (`erasure.rs`).
@@ -101,6 +104,7 @@ impl AppState {
         let recovery = crate::recovery::RecoveryKeys::new(&seal_key);
         let device_checks = crate::device_check::DeviceChecks::new(&seal_key);
         let nik_keys = crate::audit::NikKeys::new(&seal_key);
+        let receipt_keys = crate::receipts::ReceiptKeys::new(&seal_key);
         let regions = RegionCatalog::load(store.as_ref())
             .await
             .context("loading the stored region list")?;
@@ -110,6 +114,7 @@ impl AppState {
             sealer,
             recovery,
             device_checks,
+            receipt_keys,
             nik_keys,
             compaction_due: crate::erasure::CompactionDue::default(),
             likely_duplicates: crate::likely_duplicates::LikelyDuplicates::default(),
@@ -164,6 +169,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::privacy::router())
         .merge(routes::consent::router())
         .merge(routes::privacy_requests::router())
+        .merge(routes::receipts::router())
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(MAX_SYNC_BODY));
     let routes = Router::new().merge(api).merge(sync);
@@ -191,9 +197,19 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %logged_path(request.uri().path()),
         version = ?request.version(),
     )
+}
+
+/// A request's path as the log shows it: a receipt's payload (a name and a masked NIK,
+/// `routes/receipts.rs`) is left out.
+fn logged_path(path: &str) -> &str {
+    use jemput_shared::receipt::{VERIFY_API, VERIFY_PAGE};
+    [VERIFY_PAGE, VERIFY_API]
+        .into_iter()
+        .find(|prefix| path.starts_with(prefix))
+        .unwrap_or(path)
 }
 
 /// The limit layer refuses an oversized `Content-Length` with a plain-text 413 before any

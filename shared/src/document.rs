@@ -395,6 +395,31 @@ mod tests {
     }
 
     #[test]
+    fn a_document_made_before_receipts_loads_and_keeps_the_number_once_given() {
+        // Such a document (like a sample one) lacks the key; an edit does not add it.
+        let mut doc = RegistrationDoc::create(&sample());
+        let has_key = |doc: &mut RegistrationDoc| {
+            use automerge::ReadDoc;
+            doc.automerge()
+                .get(automerge::ROOT, "receipt_number")
+                .unwrap()
+                .is_some()
+        };
+        assert!(!has_key(&mut doc));
+        assert_eq!(doc.read().unwrap().receipt_number, None);
+        doc.edit(|r| r.phone = "081234567890".into()).unwrap();
+        assert!(!has_key(&mut doc));
+
+        let number = crate::receipt::ReceiptNumber::new("device-1", 7).to_string();
+        doc.edit(|r| r.receipt_number = Some(number.clone()))
+            .unwrap();
+        // An edit from a form that never read the number leaves it as it is.
+        doc.edit(|r| r.receipt_number = None).unwrap();
+        let loaded = RegistrationDoc::load(&doc.save()).unwrap();
+        assert_eq!(loaded.read().unwrap().receipt_number, Some(number));
+    }
+
+    #[test]
     fn a_registration_without_a_handover_in_json_reads_as_none() {
         let mut json = serde_json::to_value(sample()).unwrap();
         json.as_object_mut().unwrap().remove("assigned_officer");

@@ -11,6 +11,8 @@
 //! - [`sync`] — the device ↔ server protocol as a sans-IO state machine: messages in,
 //!   messages and storage effects out; no sockets, clocks or storage inside.
 //! - [`policy`] — who may see and change which registration.
+//! - [`receipt`] — the citizen's receipt: its registration number, made offline, and the
+//!   signed payload of its QR code.
 //! - [`choice`] — the closed choices (gender, review status, programme, role…): codes,
 //!   every value, names in both languages.
 //! - [`api`] — the JSON of the HTTP API: the request and answer structs the server's
@@ -35,6 +37,7 @@ pub mod history;
 pub mod likeness;
 pub mod limits;
 pub mod policy;
+pub mod receipt;
 pub mod registration;
 pub mod sample;
 #[cfg(feature = "documents")]

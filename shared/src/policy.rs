@@ -144,6 +144,12 @@ pub fn check_edit(
             "The id, registering officer and registration time cannot be changed.",
         ));
     }
+    if before.receipt_number.is_some() && before.receipt_number != after.receipt_number {
+        return Err(forbidden(
+            "Nomor pendaftaran tidak boleh diubah.",
+            "The registration number cannot be changed.",
+        ));
+    }
     if requester.role == Role::Officer {
         if before.assigned_officer != after.assigned_officer {
             return Err(HANDOVER_BY_SUPERVISORS);
@@ -274,6 +280,19 @@ mod tests {
     #[test]
     fn an_officer_may_create_their_own_registration() {
         assert!(check_edit(&officer(), None, &record()).is_ok());
+    }
+
+    #[test]
+    fn a_receipt_number_is_given_once_and_then_never_changed() {
+        let before = record();
+        let mut numbered = record();
+        numbered.receipt_number = Some("7KQ2M-9XAHD-0001".into());
+        assert!(check_edit(&officer(), Some(&before), &numbered).is_ok());
+        let mut renumbered = numbered.clone();
+        renumbered.receipt_number = Some("7KQ2M-9XAHD-0002".into());
+        for requester in [officer(), supervisor("17.01")] {
+            assert!(check_edit(&requester, Some(&numbered), &renumbered).is_err());
+        }
     }
 
     #[test]

@@ -39,6 +39,15 @@ pub struct Registration {
     /// Device id the record was created on.
     pub device_id: String,
     pub created_at: Millis,
+    /// The number on the citizen's receipt (`crate::receipt::ReceiptNumber`), given by the
+    /// phone when the record is first saved. Absent from records made before receipts
+    /// (they load as `None`); once written never changed (`crate::policy`).
+    #[cfg_attr(
+        feature = "documents",
+        autosurgeon(reconcile = "reconcile_once_set", missing = "Option::default")
+    )]
+    #[serde(default)]
+    pub receipt_number: Option<String>,
 
     pub full_name: String,
     /// 16-digit NIK, or empty when `no_nik_reason` is given.

@@ -193,6 +193,7 @@ impl SampleGenerator {
             assigned_officer: None,
             device_id: device_id.into(),
             created_at: now,
+            receipt_number: None,
             full_name,
             nik,
             no_nik_reason: None,

@@ -24,6 +24,7 @@ use crate::domain::{
     BirthDate, CivilDate, Nik, PhoneNumber, RegionCode, RegionDirectory, RegionLevel,
 };
 use crate::limits::{self, ListLimit, TextLimit};
+use crate::receipt::ReceiptNumber;
 use crate::registration::{
     Address, Deletion, GeoLocation, ProgrammeInterest, Registration, Review, WorkExperience,
 };
@@ -319,6 +320,15 @@ fn check_id(reg: &Registration, problems: &mut Vec<FieldProblem>) {
     check_text(&reg.device_id, &limits::DEVICE_ID, problems);
     if let Some(officer) = &reg.assigned_officer {
         check_text(officer, &limits::ASSIGNED_OFFICER, problems);
+    }
+    let receipt = reg.receipt_number.as_deref().map(ReceiptNumber::parse);
+    if let Some(Err(_)) = receipt {
+        problems.push(FieldProblem::error(
+            "receipt_number",
+            "receipt_number_malformed",
+            "Nomor pendaftaran tidak sah. Hubungi admin.",
+            "The registration number is malformed. Contact the admin.",
+        ));
     }
 }
 
@@ -922,6 +932,16 @@ mod tests {
                 &[("full_name", "too_long")],
             ),
             (
+                "a receipt number as the phone makes it",
+                |reg| reg.receipt_number = Some("7KQ2M-9XAHD-0042".into()),
+                &[],
+            ),
+            (
+                "a receipt number not made by a phone",
+                |reg| reg.receipt_number = Some("x".repeat(5000)),
+                &[("receipt_number", "receipt_number_malformed")],
+            ),
+            (
                 "a reason for no NIK replaces the NIK",
                 |reg| {
                     reg.nik = String::new();
@@ -1218,6 +1238,7 @@ mod tests {
             registered_by: value(&limits::REGISTERED_BY),
             device_id: value(&limits::DEVICE_ID),
             assigned_officer: Some(value(&limits::ASSIGNED_OFFICER)),
+            receipt_number: None,
             full_name: value(&limits::FULL_NAME),
             nik: value(&limits::NIK),
             no_nik_reason: Some(value(&limits::NO_NIK_REASON)),

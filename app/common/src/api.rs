@@ -105,6 +105,7 @@ pub async fn login(username: &str, password: &str) -> Result<Session, ApiFailure
         user: login.user,
         expired: false,
         device_check: login.device_check,
+        receipt_key: login.receipt_key.unwrap_or_default(),
     })
 }
 

@@ -43,6 +43,11 @@ pub struct Session {
     /// Empty for a session of an older version.
     #[serde(default)]
     pub device_check: String,
+    /// An officer's device's receipt key, as the login gave it: the officer's app seals
+    /// it in the user's database at once (`receipts.rs` there); never kept in local
+    /// storage ([`store_session`]). Empty after a start.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub receipt_key: String,
 }
 
 impl Session {
@@ -77,6 +82,7 @@ fn kept(session: &Session) -> Session {
         } else {
             session.token.clone()
         },
+        receipt_key: String::new(),
         ..session.clone()
     }
 }
@@ -117,7 +123,9 @@ mod tests {
         let stored = r#"{"token":"t","device_id":"d","user":{"id":"u","username":"siti",
             "display_name":"Siti","role":"officer","regions":["17.01.01"]}}"#;
         let mut session: Session = serde_json::from_str(stored).unwrap();
+        session.receipt_key = "k".into();
         assert_eq!(kept(&session).token, "");
+        assert_eq!(kept(&session).receipt_key, "");
         assert_eq!(kept(&session).user, session.user);
         session.user.role = Role::Supervisor;
         assert_eq!(kept(&session).token, "t");

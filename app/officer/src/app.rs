@@ -15,7 +15,7 @@ use std::rc::Rc;
 use crate::i18n::l;
 use crate::local_db::LocalDb;
 use crate::lock::{self, Lock, PinGate};
-use crate::pages::{form::RegistrationForm, list::RecordList, status::StatusBar};
+use crate::pages::{form::RegistrationForm, list::RecordList, receipt::Receipt, status::StatusBar};
 use crate::state::{set_db, AppState, Screen, SyncStatus};
 use crate::{pwa, regions, scheduler, settings};
 
@@ -140,7 +140,10 @@ fn signed_in_screens(state: AppState, opened_for: StoredValue<Option<String>>) -
 /// A new login clears the last sync failure, keeps the new token sealed and sends what
 /// waits at once.
 fn after_login(state: AppState, session: crate::settings::Session) {
-    lock::keep_token(session.token);
+    lock::keep_token(session.token.clone());
+    if let Some(db) = crate::state::db() {
+        spawn_local(async move { crate::receipts::keep_key(&db, &session).await });
+    }
     clear_sync_failure(state);
     scheduler::request_sync(state);
 }
@@ -148,6 +151,9 @@ fn after_login(state: AppState, session: crate::settings::Session) {
 /// The PIN opened the user's database: load the list and the cached regions, start
 /// syncing (the timers once per page), and watch for idleness.
 pub async fn after_unlock(state: AppState, db: Rc<LocalDb>) {
+    if let Some(session) = state.session.get_untracked() {
+        crate::receipts::keep_key(&db, &session).await;
+    }
     let cached = regions::cached(&db).await;
     set_db(Some(db));
     if let Some(directory) = cached {
@@ -203,6 +209,7 @@ fn SignedIn() -> impl IntoView {
             {move || match state.screen.get() {
                 Screen::New => view! { <RegistrationForm id=None /> }.into_any(),
                 Screen::Edit(id) => view! { <RegistrationForm id=Some(id) /> }.into_any(),
+                Screen::Receipt(id) => view! { <Receipt id /> }.into_any(),
                 _ => view! { <RecordList /> }.into_any(),
             }}
         </Show>

@@ -20,6 +20,7 @@ mod local_db;
 mod lock;
 mod pages;
 mod pwa;
+mod receipts;
 mod records;
 mod regions;
 mod remote_wipe;

@@ -83,6 +83,7 @@ fn copy_officer_fields(latest: &mut Registration, form: &Registration) {
         assigned_officer: latest.assigned_officer.clone(),
         device_id: latest.device_id.clone(),
         created_at: latest.created_at,
+        receipt_number: latest.receipt_number.clone(),
         review: latest.review.clone(),
         duplicate_of: latest.duplicate_of.clone(),
         deleted: latest.deleted.clone(),

@@ -36,6 +36,8 @@ pub enum Screen {
     New,
     /// `#/data/<id>`: one registration, to edit.
     Edit(String),
+    /// `#/bukti/<id>`: the citizen's receipt for a registration.
+    Receipt(String),
 }
 
 impl Screen {
@@ -43,6 +45,7 @@ impl Screen {
     const LIST: &'static str = "/";
     const NEW: &'static str = "/baru";
     const EDIT: &'static str = "/data/";
+    const RECEIPT: &'static str = "/bukti/";
 
     pub fn from_hash(hash: &str) -> Screen {
         let hash = hash.trim_start_matches('#');
@@ -50,6 +53,8 @@ impl Screen {
             Screen::New
         } else if let Some(id) = hash.strip_prefix(Self::EDIT) {
             Screen::Edit(id.to_owned())
+        } else if let Some(id) = hash.strip_prefix(Self::RECEIPT) {
+            Screen::Receipt(id.to_owned())
         } else {
             Screen::List
         }
@@ -60,6 +65,7 @@ impl Screen {
             Screen::List => format!("#{}", Self::LIST),
             Screen::New => format!("#{}", Self::NEW),
             Screen::Edit(id) => format!("#{}{id}", Self::EDIT),
+            Screen::Receipt(id) => format!("#{}{id}", Self::RECEIPT),
         }
     }
 }
@@ -159,7 +165,13 @@ mod tests {
 
     #[test]
     fn every_screen_is_found_at_its_own_hash() {
-        for screen in [Screen::List, Screen::New, Screen::Edit("abc-1".into())] {
+        let screens = [
+            Screen::List,
+            Screen::New,
+            Screen::Edit("abc-1".into()),
+            Screen::Receipt("abc-1".into()),
+        ];
+        for screen in screens {
             assert_eq!(Screen::from_hash(&screen.hash()), screen);
         }
         assert_eq!(Screen::List.hash(), "#/");

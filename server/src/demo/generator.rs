@@ -272,6 +272,7 @@ impl Generator {
             assigned_officer: None,
             device_id: officer.device_id.clone(),
             created_at,
+            receipt_number: None,
             full_name: person.full_name,
             nik: person.nik,
             no_nik_reason: None,

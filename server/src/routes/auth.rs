@@ -143,9 +143,14 @@ async fn login(
     if let Some(replaced) = request.replaces {
         replace_device(&state, &user, &replaced).await?;
     }
+    let receipt_key = user
+        .role
+        .is_officer()
+        .then(|| state.receipt_keys.key_for(&device.id).encode());
     Ok(Json(LoginResponse {
         token,
         device_check: state.device_checks.check_for(&device.id),
+        receipt_key,
         device_id: device.id,
         user: user.into(),
     }))

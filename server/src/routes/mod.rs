@@ -1,7 +1,7 @@
 //! The HTTP API, one file or folder per resource: `auth`, `sync`, `regions`, `health`,
 //! `registrations/` (the table, exports, one record, its review, history and handover),
 //! `supervision/` (overview, targets, duplicates, live events), `privacy` (a citizen's
-//! data report) and `admin/`. Each route
+//! data report), `receipts` (a citizen's receipt, verified) and `admin/`. Each route
 //! file exposes `router()`, merged in `startup::router`.
 //!
 //! A route imports no sibling route: what two routes share lives outside `routes`
@@ -18,6 +18,7 @@ pub mod consent;
 pub mod health;
 pub mod privacy;
 pub mod privacy_requests;
+pub mod receipts;
 pub mod regions;
 pub mod registrations;
 pub mod supervision;

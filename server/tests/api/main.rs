@@ -30,6 +30,7 @@ mod limits;
 mod memory;
 mod overview;
 mod privacy;
+mod receipt;
 mod regions;
 mod registrations_table;
 mod review;

@@ -32,6 +32,11 @@ pub struct LoginResponse {
     /// locked app ask whether the device was marked lost, and a later login replace it.
     #[serde(default)]
     pub device_check: String,
+    /// An officer's device's receipt key (`crate::receipt::ReceiptKey`, encoded): signs
+    /// the receipts it gives citizens offline. The phone keeps it sealed; other roles get
+    /// none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_key: Option<String>,
 }
 
 /// A device's proof of itself that needs no token: the device's id and a check the

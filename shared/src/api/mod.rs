@@ -11,6 +11,7 @@
 //!   history, reviews;
 //! - [`duplicates`] — the duplicates queue and its verdicts;
 //! - [`privacy`] — a citizen's data rights (the access report);
+//! - [`receipts`] — a citizen's receipt, verified;
 //! - [`targets`] — the yearly targets;
 //! - [`error`] — the error body every failure answers with.
 //!
@@ -29,6 +30,7 @@ pub mod duplicates;
 pub mod error;
 pub mod overview;
 pub mod privacy;
+pub mod receipts;
 pub mod regions;
 pub mod registrations;
 pub mod targets;

@@ -364,11 +364,12 @@ export async function waiting(page) {
 }
 
 /**
- * Registers one person through the officer's form on `page` and waits for the list:
- * `{ name, nik, birthDate }` in `village` (its regency and district follow from its code),
- * a man living in RT 001 / RW 002, interested in job placement, who consented.
+ * Fills the officer's form on `page` for one person and saves it, then waits for the
+ * citizen's receipt the app shows: `{ name, nik, birthDate }` in `village` (its regency
+ * and district follow from its code), a man living in RT 001 / RW 002, interested in job
+ * placement, who consented.
  */
-export async function registerPerson(page, { name, nik, birthDate }, village = "17.01.01.2001") {
+export async function saveNewPerson(page, { name, nik, birthDate }, village = "17.01.01.2001") {
   const regency = village.slice(0, 5);
   const district = village.slice(0, 8);
   await page.click('button[name="new_registration"]');
@@ -388,5 +389,15 @@ export async function registerPerson(page, { name, nik, birthDate }, village = "
   await page.check('input[name="programmes"][value="job_placement"]');
   await page.check('input[name="consent"]');
   await page.click('button[name="save"]');
+  await page.locator('section.receipt [data-testid="receipt-number"]').waitFor();
+}
+
+/**
+ * Registers one person ([`saveNewPerson`]), closes the receipt with "Selesai" and waits
+ * for the list.
+ */
+export async function registerPerson(page, person, village = "17.01.01.2001") {
+  await saveNewPerson(page, person, village);
+  await page.click('section.receipt button[name="done"]');
   await page.locator("section.list").waitFor();
 }

@@ -693,7 +693,14 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 .map(|s| ChangeAuthor::new(s.user.id.clone(), s.user.display_name.clone()))
                 .unwrap_or_else(|| ChangeAuthor::new(registration.registered_by.clone(), ""));
             let result = match &id {
-                None => records::save_new(&db, &registration, &author).await,
+                // A new record gets its receipt's number first (`receipts.rs`).
+                None => match crate::receipts::next_number(&db, &registration.device_id).await {
+                    Ok(number) => {
+                        registration.receipt_number = Some(number.to_string());
+                        records::save_new(&db, &registration, &author).await
+                    }
+                    Err(error) => Err(error),
+                },
                 Some(id) => {
                     let comment = (!reply_text.is_empty()).then(|| ReviewComment {
                         id: uuid::Uuid::new_v4().to_string(),
@@ -741,8 +748,14 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                         )
                         .into(),
                     ));
+                    // A new registration shows the citizen's receipt at once.
+                    let next = if is_new {
+                        Screen::Receipt(summary.id.clone())
+                    } else {
+                        Screen::List
+                    };
                     state.put_summary(summary);
-                    state.go(Screen::List);
+                    state.go(next);
                     crate::scheduler::request_sync(state);
                 }
                 Err(error) => failure.set(Some(error.describe(lang.get_untracked()))),

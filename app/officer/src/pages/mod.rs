@@ -4,4 +4,5 @@
 mod duplicate_warning;
 pub mod form;
 pub mod list;
+pub mod receipt;
 pub mod status;

@@ -373,6 +373,11 @@ fn fields(
             author.unwrap_or_else(|| r.registered_by.clone()),
         ),
         ("Didaftarkan", "Registered", datetime(r.created_at)),
+        (
+            "No. pendaftaran (bukti)",
+            "Registration no. (receipt)",
+            r.receipt_number.clone().unwrap_or_default(),
+        ),
         ("Perangkat", "Device", r.device_id.clone()),
         ("ID", "ID", r.id.clone()),
     ];
