@@ -6,6 +6,9 @@
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   startServer,
   launchBrowser,
@@ -13,7 +16,11 @@ import {
   waitForApp,
   removeTempDirs,
   Api,
+  LAPTOP,
+  login,
   loginOfficer,
+  navigate,
+  supervisorPath,
   registerPerson,
   unlock,
   until,
@@ -164,6 +171,77 @@ test("behind a Wi-Fi without internet the app keeps retrying and sends by itself
     await page.locator('.status [data-testid="offline"]').waitFor({ state: "detached" });
   } finally {
     await context.close();
+    await server.stop();
+  }
+});
+
+test("the supervisor reads a record's history in the form's words: Didaftarkan, then each field with its old and new value", async () => {
+  const { server, admin } = await officerServer();
+  await admin.createUser({ username: "budi", password: "budi-password-123", role: "supervisor", regions: ["17.01"], displayName: "Budi" });
+  const phone = await launchBrowser();
+  const laptop = await launchBrowser({ viewport: LAPTOP });
+  try {
+    // Siti registers Ahmad, then corrects his name and adds his hamlet.
+    const page = await openApp(phone, server.url + "/");
+    await loginOfficer(page, "siti", "siti-password-123");
+    await registerPerson(page, { name: "Ahmad Fauzi", nik: nikFor(12, 5, 1995, 1), birthDate: "1995-05-12" });
+    await until(async () => (await waiting(page)) === 0, "the registration sent");
+    await page.locator("li.record", { hasText: "Ahmad Fauzi" }).click();
+    await page.locator("form.registration").waitFor();
+    await page.fill('input[name="full_name"]', "Ahmad Fauzi Rahman");
+    await page.fill('input[name="address.hamlet"]', "Dusun Sukamaju");
+    await page.click('button[name="save"]');
+    await page.locator("section.list").waitFor();
+    await until(async () => (await waiting(page)) === 0, "the correction sent");
+    const id = await page.locator("li.record").first().getAttribute("data-id");
+
+    // Budi asks for a correction.
+    const budi = new Api(server.url);
+    await budi.login("budi", "budi-password-123");
+    await budi.request("POST", `/api/registrations/${id}/review`, { status: "needs_correction", comment: "Mohon cek nomor HP." });
+
+    const desk = await openApp(laptop, server.url + "/");
+    await login(desk, "budi", "budi-password-123");
+    await desk.locator('[data-testid="overview"]').waitFor({ timeout: 30_000 });
+    await navigate(desk, supervisorPath(`pendaftaran/${id}`));
+    const history = desk.locator('[data-testid="history"]');
+    await history.locator("li.change").nth(2).waitFor();
+    const changes = history.locator("li.change");
+    // Newest first: the review, the correction, the registration.
+    assert.equal(await changes.count(), 3);
+    const created = changes.nth(2);
+    assert.equal(await created.getAttribute("data-created"), "true");
+    assert.match(await created.innerText(), /^Siti · \d{4}-\d{2}-\d{2} \d{2}:\d{2}.*\nDidaftarkan\n/s);
+    const correction = changes.nth(1);
+    assert.match(await correction.locator(".who").innerText(), /^Siti · /);
+    assert.equal(await correction.locator('li[data-field="full_name"]').innerText(), "Nama lengkap: Ahmad Fauzi → Ahmad Fauzi Rahman");
+    assert.equal(await correction.locator('li[data-field="hamlet"]').innerText(), "Dusun: — → Dusun Sukamaju");
+    assert.equal(await correction.locator("ul.changed > li").count(), 2);
+    const review = changes.nth(0);
+    assert.match(await review.locator(".who").innerText(), /^Budi · /);
+    assert.equal(await review.locator('li[data-field="review_status"]').innerText(), "Status verifikasi: Diajukan → Perlu perbaikan");
+    assert.equal(await review.locator('li[data-field="review_comment"]').innerText(), "Komentar: — → Mohon cek nomor HP.");
+
+    // No internal paths or ids outside the technical details (closed, so not in innerText).
+    const shown = await history.innerText();
+    assert.doesNotMatch(shown, /address\.|full_name|consent\.at|review\.status|deleted|device_id/);
+    assert.doesNotMatch(shown, new RegExp(id));
+    // They are behind "detail teknis".
+    const details = correction.locator("details.technical");
+    assert.equal(await details.locator("summary").innerText(), "detail teknis");
+    await details.locator("summary").click();
+    assert.match(await details.locator(".paths").innerText(), /address\.hamlet/);
+    assert.match(await details.innerText(), /Perangkat/);
+
+    // For the docs.
+    const docs = join(dirname(fileURLToPath(import.meta.url)), "../../../docs");
+    await mkdir(docs, { recursive: true });
+    await desk.locator('[data-testid="history"]').scrollIntoViewIfNeeded();
+    await desk.screenshot({ path: join(docs, "record-history.png") });
+    assert.deepEqual(desk.problems, []);
+  } finally {
+    await laptop.close();
+    await phone.close();
     await server.stop();
   }
 });
