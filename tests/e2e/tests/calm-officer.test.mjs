@@ -175,7 +175,7 @@ test("behind a Wi-Fi without internet the app keeps retrying and sends by itself
   }
 });
 
-test("the supervisor reads a record's history in the form's words: Didaftarkan, then each field with its old and new value", async () => {
+test("the supervisor (and the officer's phone) read a record's history in the form's words: Didaftarkan, then each field with its old and new value", async () => {
   const { server, admin } = await officerServer();
   await admin.createUser({ username: "budi", password: "budi-password-123", role: "supervisor", regions: ["17.01"], displayName: "Budi" });
   const phone = await launchBrowser();
@@ -194,6 +194,20 @@ test("the supervisor reads a record's history in the form's words: Didaftarkan, 
     await page.locator("section.list").waitFor();
     await until(async () => (await waiting(page)) === 0, "the correction sent");
     const id = await page.locator("li.record").first().getAttribute("data-id");
+
+    // The phone shows the same readable history, from its own copy of the document.
+    await page.locator("li.record", { hasText: "Ahmad Fauzi Rahman" }).click();
+    const onPhone = page.locator('.record-history [data-testid="history"]');
+    await onPhone.locator("li.change").nth(1).waitFor();
+    assert.equal(await onPhone.locator("li.change").count(), 2);
+    assert.equal(await onPhone.locator("li.change").nth(1).locator(".what").innerText(), "Didaftarkan");
+    assert.equal(
+      await onPhone.locator('li.change li[data-field="full_name"]').innerText(),
+      "Nama lengkap: Ahmad Fauzi → Ahmad Fauzi Rahman",
+    );
+    assert.doesNotMatch(await onPhone.innerText(), /address\.|full_name/);
+    await page.click('button[name="back"]');
+    await page.locator("section.list").waitFor();
 
     // Budi asks for a correction.
     const budi = new Api(server.url);

@@ -27,6 +27,7 @@ use leptos::task::spawn_local;
 
 use crate::i18n::{l, label, Lang};
 use crate::kept_draft::{self, KeptDraft};
+use crate::pages::history::RecordHistory;
 use crate::records::{self, OfficerEdit};
 use crate::state::{db, now_ms, use_state, AppState, Screen};
 
@@ -642,6 +643,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
             }
         });
     }
+    let id_for_history = id.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if state.saving.get_untracked() || read_only.get_untracked() {
@@ -917,6 +919,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 {problems(ctx, "location")}
             </section>
             </fieldset>
+            {id_for_history.clone().map(|id| view! { <RecordHistory id /> })}
             {move || failure.get().map(|f| view! { <p class="alert error save-error" role="alert">{f}</p> })}
             <Show when=move || !read_only.get()>
             <div class="actions">

@@ -6,5 +6,4 @@ pub mod overview;
 pub mod personal_data;
 pub mod privacy_requests;
 pub mod record;
-pub mod record_history;
 pub mod table;

@@ -1,6 +1,6 @@
 //! One registration (`pendaftaran/<id>`): every field, the review comments, the
 //! document's history (who changed which fields how and when, in the form's words:
-//! `record_history`), the
+//! `jemput_app_common::history`), the
 //! review actions — verify, needs correction, reject — with a comment, and handing the
 //! record over to another officer of its area ("Pindahkan ke petugas"), and erasing it
 //! for good on the citizen's request ("Hapus permanen"). A review or a
@@ -8,6 +8,7 @@
 //! officers' phones on their next sync.
 
 use jemput_app_common::format::datetime;
+use jemput_app_common::history::{history_list, Names};
 use jemput_app_common::i18n::{l, label, Lang};
 use jemput_shared::api::privacy::{EraseAnswer, EraseRegistration};
 use jemput_shared::api::registrations::{
@@ -23,7 +24,6 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api;
 use crate::app::use_supervision;
 use crate::components::{answer_view, confirm, name_of};
-use crate::pages::record_history::{history_list, Names};
 use crate::screen::{encode, record_path, table_path};
 
 /// The review actions: the status each sets and its button's name.

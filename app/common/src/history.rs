@@ -1,20 +1,20 @@
-//! A registration's history as a supervisor reads it: per change who and when, then what
+//! A registration's history as people read it (the supervisor's record page, the
+//! officer's record on the phone): per change who and when, then what
 //! it did in the form's words — "Didaftarkan" for the registration itself, otherwise
 //! each changed field by its form label (`jemput_shared::fields`) with its old and new
 //! value. What the server vouches for and the phone claims, the device, the change's id
 //! and the internal field paths sit behind "detail teknis".
 
-use jemput_app_common::format::datetime;
-use jemput_app_common::i18n::{l, label, Lang};
 use jemput_shared::api::registrations::HistoryEntry;
-use jemput_shared::domain::RegionDirectory;
+use jemput_shared::domain::{RegionCode, RegionDirectory};
 use jemput_shared::fields::{Field, FieldChange, Shown};
 use leptos::prelude::*;
 
-use crate::components::name_of;
+use crate::format::datetime;
+use crate::i18n::{l, label, Lang};
 
 /// What the history names by code or id: regions from the region list, officers (a
-/// handover) by the names the record page knows.
+/// handover) by the names the page knows (none on the phone).
 #[derive(Clone, Copy)]
 pub struct Names<'a> {
     pub regions: Option<&'a RegionDirectory>,
@@ -125,6 +125,9 @@ fn value(lang: Lang, names: Names<'_>, field: Field, raw: &str) -> String {
         Shown::Empty => "—".to_owned(),
         Shown::Text(text) => text.to_owned(),
         Shown::Named(name) => label(lang, name).to_owned(),
-        Shown::Region(code) => name_of(names.regions, code).unwrap_or_else(|| code.to_owned()),
+        Shown::Region(code) => RegionCode::parse(code)
+            .ok()
+            .and_then(|code| names.regions?.name_of(&code).map(str::to_owned))
+            .unwrap_or_else(|| code.to_owned()),
     }
 }
