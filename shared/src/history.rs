@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use automerge::{Patch, PatchAction, Prop};
+use automerge::{AutoCommit, ChangeHash, Patch, PatchAction, Prop};
 
 pub use crate::api::registrations::HistoryEntry;
 use crate::document::{ChangeAuthor, Hash, RegistrationDoc};
@@ -38,6 +38,24 @@ pub struct Receipt {
 /// on); oldest first where the order is free. Each change carries the server's receipt
 /// of it from `receipts`, if there is one.
 pub fn history(doc: &mut RegistrationDoc, receipts: &HashMap<Hash, Receipt>) -> Vec<HistoryEntry> {
+    entries(doc, receipts, |automerge, before, hash| {
+        touched_fields(&automerge.diff(before, &[hash]))
+    })
+}
+
+/// [`history`] as a phone shows it: no receipts and no internal field paths (`fields`
+/// stays empty), so the officer's app links none of Automerge's diffing.
+pub fn readable_history(doc: &mut RegistrationDoc) -> Vec<HistoryEntry> {
+    entries(doc, &HashMap::new(), |_, _, _| Vec::new())
+}
+
+/// Every change with its author, receipt, creation mark and changed form fields;
+/// `paths` gives the internal paths a change touched (its parents, itself).
+fn entries(
+    doc: &mut RegistrationDoc,
+    receipts: &HashMap<Hash, Receipt>,
+    mut paths: impl FnMut(&mut AutoCommit, &[ChangeHash], ChangeHash) -> Vec<String>,
+) -> Vec<HistoryEntry> {
     let automerge = doc.automerge();
     let changes = automerge.get_changes(&[]);
     let mut entries = Vec::with_capacity(changes.len());
@@ -45,7 +63,6 @@ pub fn history(doc: &mut RegistrationDoc, receipts: &HashMap<Hash, Receipt>) -> 
     for change in changes {
         let author = change.message().and_then(ChangeAuthor::from_message);
         let before: Vec<_> = change.deps().to_vec();
-        let patches = automerge.diff(&before, &[change.hash()]);
         let receipt = receipts.get(&change.hash().0);
         parents.push((
             change.hash().0,
@@ -56,7 +73,7 @@ pub fn history(doc: &mut RegistrationDoc, receipts: &HashMap<Hash, Receipt>) -> 
             at: change.timestamp().saturating_mul(1000),
             author_id: author.as_ref().map(|a| a.user_id.clone()),
             author_name: author.map(|a| a.name),
-            fields: touched_fields(&patches),
+            fields: paths(automerge, &before, change.hash()),
             created: before.is_empty(),
             changed: Vec::new(),
             received_at: receipt.map(|r| r.received_at),
@@ -263,6 +280,24 @@ mod tests {
             .unwrap();
         assert_eq!(budi.changed.len(), 1);
         assert_eq!(budi.changed[0].after, "verified");
+    }
+
+    #[test]
+    fn the_phones_history_is_the_same_without_internal_paths() {
+        let mut doc = RegistrationDoc::create_by(&sample(), &officer(), 1_000);
+        doc.edit_by(&officer(), 2_000, |r| r.phone = "081234567890".into())
+            .unwrap();
+        let full = history(&mut doc, &HashMap::new());
+        let phone = readable_history(&mut doc);
+        assert_eq!(phone.len(), 2);
+        for (full, phone) in full.iter().zip(&phone) {
+            assert!(phone.fields.is_empty());
+            assert_eq!(
+                (&full.changed, full.created),
+                (&phone.changed, phone.created)
+            );
+        }
+        assert_eq!(phone[1].changed[0].after, "081234567890");
     }
 
     #[test]

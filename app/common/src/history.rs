@@ -74,6 +74,13 @@ fn entry(lang: Lang, names: Names<'_>, c: HistoryEntry) -> impl IntoView {
         c.author_name
             .unwrap_or_else(|| l(lang, "(tidak disebut)", "(not named)").to_owned())
     );
+    // The phone's history has none (`jemput_shared::history::readable_history`).
+    let paths = (!c.fields.is_empty()).then(|| {
+        view! {
+            <dt>{l(lang, "Isian (internal)", "Fields (internal)")}</dt>
+            <dd class="paths">{c.fields.join(", ")}</dd>
+        }
+    });
     view! {
         <li class="change" data-created=c.created.to_string()>
             <p class="who"><strong>{who}</strong>" · "{when}</p>
@@ -86,7 +93,7 @@ fn entry(lang: Lang, names: Names<'_>, c: HistoryEntry) -> impl IntoView {
                     <dt>{l(lang, "Perangkat", "Device")}</dt><dd>{device}</dd>
                     <dt>{l(lang, "Menurut ponsel", "As the phone says")}</dt><dd>{claim}</dd>
                     <dt>{l(lang, "Perubahan", "Change")}</dt><dd class="hash">{c.hash}</dd>
-                    <dt>{l(lang, "Isian (internal)", "Fields (internal)")}</dt><dd class="paths">{c.fields.join(", ")}</dd>
+                    {paths}
                 </dl>
             </details>
         </li>

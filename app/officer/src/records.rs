@@ -83,10 +83,7 @@ pub async fn history(db: &LocalDb, id: &str) -> Result<Vec<HistoryEntry>, DbErro
         return Ok(Vec::new());
     };
     let mut doc = record.doc()?;
-    Ok(jemput_shared::history::history(
-        &mut doc,
-        &std::collections::HashMap::new(),
-    ))
+    Ok(jemput_shared::history::readable_history(&mut doc))
 }
 
 /// Copies what an officer may edit; identity, review and duplicate marks stay as stored.
