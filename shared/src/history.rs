@@ -9,16 +9,19 @@
 //! by the server's clock — which the server passes in from its store.
 //!
 //! Field paths go two levels deep at most (`full_name`, `address.village`,
-//! `review.comments`), which is what a supervisor needs to read "Siti changed the
-//! village"; list positions are not shown.
+//! `review.comments`), kept as technical detail; what people read is each change's
+//! [`FieldChange`]s — the form's fields it changed, with their values before and after,
+//! from the registration read just before and just after the change — and the first
+//! change (no parent) is the registration itself.
 
 use std::collections::HashMap;
 
-use automerge::{Patch, PatchAction, Prop};
+use automerge::{AutoCommit, ChangeHash, Patch, PatchAction, Prop};
 
 pub use crate::api::registrations::HistoryEntry;
 use crate::document::{ChangeAuthor, Hash, RegistrationDoc};
-use crate::registration::Millis;
+use crate::fields::{field_changes, FieldChange};
+use crate::registration::{Millis, Registration};
 
 /// What the server recorded when it accepted a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,27 +38,82 @@ pub struct Receipt {
 /// on); oldest first where the order is free. Each change carries the server's receipt
 /// of it from `receipts`, if there is one.
 pub fn history(doc: &mut RegistrationDoc, receipts: &HashMap<Hash, Receipt>) -> Vec<HistoryEntry> {
+    entries(doc, receipts, |automerge, before, hash| {
+        touched_fields(&automerge.diff(before, &[hash]))
+    })
+}
+
+/// [`history`] as a phone shows it: no receipts and no internal field paths (`fields`
+/// stays empty), so the officer's app links none of Automerge's diffing.
+pub fn readable_history(doc: &mut RegistrationDoc) -> Vec<HistoryEntry> {
+    entries(doc, &HashMap::new(), |_, _, _| Vec::new())
+}
+
+/// Every change with its author, receipt, creation mark and changed form fields;
+/// `paths` gives the internal paths a change touched (its parents, itself).
+fn entries(
+    doc: &mut RegistrationDoc,
+    receipts: &HashMap<Hash, Receipt>,
+    mut paths: impl FnMut(&mut AutoCommit, &[ChangeHash], ChangeHash) -> Vec<String>,
+) -> Vec<HistoryEntry> {
     let automerge = doc.automerge();
     let changes = automerge.get_changes(&[]);
     let mut entries = Vec::with_capacity(changes.len());
+    let mut parents = Vec::with_capacity(changes.len());
     for change in changes {
         let author = change.message().and_then(ChangeAuthor::from_message);
         let before: Vec<_> = change.deps().to_vec();
-        let patches = automerge.diff(&before, &[change.hash()]);
         let receipt = receipts.get(&change.hash().0);
+        parents.push((
+            change.hash().0,
+            before.iter().map(|h| h.0).collect::<Vec<_>>(),
+        ));
         entries.push(HistoryEntry {
             hash: change.hash().to_string(),
             at: change.timestamp().saturating_mul(1000),
             author_id: author.as_ref().map(|a| a.user_id.clone()),
             author_name: author.map(|a| a.name),
-            fields: touched_fields(&patches),
+            fields: paths(automerge, &before, change.hash()),
+            created: before.is_empty(),
+            changed: Vec::new(),
             received_at: receipt.map(|r| r.received_at),
             pushed_by_id: receipt.map(|r| r.pushed_by_id.clone()),
             pushed_by_name: receipt.and_then(|r| r.pushed_by_name.clone()),
             pushed_from_device: receipt.and_then(|r| r.pushed_from_device.clone()),
         });
     }
+    let mut versions = Versions::default();
+    for (entry, (hash, deps)) in entries.iter_mut().zip(parents) {
+        if entry.created {
+            continue;
+        }
+        entry.changed = changed_fields(doc, &mut versions, hash, &deps);
+    }
     entries
+}
+
+/// The registration as it stood at each change already read, by the change's hash: a
+/// change's "before" is usually the previous change's "after".
+type Versions = HashMap<Hash, Registration>;
+
+/// The form's fields change `hash` (on top of `deps`) changed.
+fn changed_fields(
+    doc: &mut RegistrationDoc,
+    versions: &mut Versions,
+    hash: Hash,
+    deps: &[Hash],
+) -> Vec<FieldChange> {
+    let before = match deps {
+        [one] => versions.get(one).cloned(),
+        _ => None,
+    }
+    .or_else(|| doc.read_at(deps).ok());
+    let Ok(after) = doc.read_at(&[hash]) else {
+        return Vec::new();
+    };
+    let changed = before.map_or_else(Vec::new, |before| field_changes(&before, &after));
+    versions.insert(hash, after);
+    changed
 }
 
 fn touched_fields(patches: &[Patch]) -> Vec<String> {
@@ -144,6 +202,49 @@ mod tests {
     }
 
     #[test]
+    fn the_first_change_is_the_registration_and_later_ones_say_old_and_new_values() {
+        use crate::fields::Field;
+        let mut doc = RegistrationDoc::create_by(&sample(), &officer(), 1_000);
+        doc.edit_by(&officer(), 2_000, |r| {
+            r.full_name = "Siti Aminah Putri".into();
+            r.address.hamlet = "Dusun II".into();
+        })
+        .unwrap();
+        doc.edit_by(&supervisor(), 3_000, |r| {
+            r.review.status = ReviewStatus::Verified
+        })
+        .unwrap();
+
+        let entries = history(&mut doc, &HashMap::new());
+        assert!(entries[0].created);
+        assert_eq!(entries[0].changed, []);
+        assert!(!entries[1].created);
+        assert_eq!(
+            entries[1].changed,
+            [
+                FieldChange {
+                    field: Field::FullName,
+                    before: "Siti Aminah".into(),
+                    after: "Siti Aminah Putri".into(),
+                },
+                FieldChange {
+                    field: Field::Hamlet,
+                    before: String::new(),
+                    after: "Dusun II".into(),
+                },
+            ]
+        );
+        assert_eq!(
+            entries[2].changed,
+            [FieldChange {
+                field: Field::ReviewStatus,
+                before: "submitted".into(),
+                after: "verified".into(),
+            }]
+        );
+    }
+
+    #[test]
     fn concurrent_changes_each_show_only_their_own_fields() {
         let mut officer_doc = RegistrationDoc::create_by(&sample(), &officer(), 1_000);
         let mut supervisor_doc = RegistrationDoc::load(&officer_doc.save()).unwrap();
@@ -172,6 +273,31 @@ mod tests {
         };
         assert_eq!(by("Siti"), ["phone"]);
         assert_eq!(by("Budi"), ["review.status"]);
+        // Each side's values are read against its own parent, not the other's.
+        let budi = entries
+            .iter()
+            .find(|e| e.author_name.as_deref() == Some("Budi"))
+            .unwrap();
+        assert_eq!(budi.changed.len(), 1);
+        assert_eq!(budi.changed[0].after, "verified");
+    }
+
+    #[test]
+    fn the_phones_history_is_the_same_without_internal_paths() {
+        let mut doc = RegistrationDoc::create_by(&sample(), &officer(), 1_000);
+        doc.edit_by(&officer(), 2_000, |r| r.phone = "081234567890".into())
+            .unwrap();
+        let full = history(&mut doc, &HashMap::new());
+        let phone = readable_history(&mut doc);
+        assert_eq!(phone.len(), 2);
+        for (full, phone) in full.iter().zip(&phone) {
+            assert!(phone.fields.is_empty());
+            assert_eq!(
+                (&full.changed, full.created),
+                (&phone.changed, phone.created)
+            );
+        }
+        assert_eq!(phone[1].changed[0].after, "081234567890");
     }
 
     #[test]

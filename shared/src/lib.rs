@@ -32,6 +32,7 @@ pub mod choice;
 #[cfg(feature = "documents")]
 pub mod document;
 pub mod domain;
+pub mod fields;
 #[cfg(feature = "documents")]
 pub mod history;
 pub mod likeness;

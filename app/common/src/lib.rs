@@ -3,7 +3,8 @@
 //! alone needs: the two languages ([`i18n`]), the session kept in local storage and
 //! which app serves which role ([`session`]), calls to the server and their failures in
 //! plain words ([`api`]), the frame's header and the shared signals ([`shell`]), the login
-//! form ([`login`]), and how times and counts read ([`format`]).
+//! form ([`login`]), how times and counts read ([`format`]), and a record's history in
+//! the form's words ([`history`]).
 //!
 //! The request and answer types themselves live in `jemput_shared::api`, beside the
 //! server's handlers that use them.
@@ -11,6 +12,7 @@
 
 pub mod api;
 pub mod format;
+pub mod history;
 pub mod i18n;
 pub mod login;
 pub mod session;

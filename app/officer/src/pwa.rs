@@ -116,6 +116,40 @@ pub struct StorageInfo {
     pub persisted: bool,
 }
 
+/// Below this much free space the officer is warned: a registration takes a few KB, but
+/// the browser refuses writes — and may clear a non-persistent site's data — well before
+/// the phone is full.
+pub const SHORT_OF_SPACE_BYTES: f64 = 50.0 * 1_048_576.0;
+
+/// What the storage numbers mean for the officer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Room {
+    /// Enough space; `kept` when the browser promised not to clear the app's data.
+    Enough { kept: bool },
+    /// Space is really short: the officer must send data and free space.
+    Short { free_mb: f64 },
+}
+
+impl StorageInfo {
+    /// The bytes the app may still use.
+    pub fn free_bytes(&self) -> f64 {
+        (self.quota_bytes - self.usage_bytes).max(0.0)
+    }
+
+    pub fn room(&self) -> Room {
+        let free = self.free_bytes();
+        if free < SHORT_OF_SPACE_BYTES {
+            Room::Short {
+                free_mb: free / 1_048_576.0,
+            }
+        } else {
+            Room::Enough {
+                kept: self.persisted,
+            }
+        }
+    }
+}
+
 /// Asks the browser not to evict the app's data under storage pressure, then reports
 /// usage. Chrome grants persistence silently to installed or much-used sites.
 pub async fn storage_info(ask_persist: bool) -> Option<StorageInfo> {
@@ -153,9 +187,55 @@ pub fn on_online(handler: impl FnMut(JsValue) + 'static) {
     }
 }
 
+/// Calls `handler` whenever the browser loses its network.
+pub fn on_offline(handler: impl FnMut(JsValue) + 'static) {
+    if let Some(window) = web_sys::window() {
+        on(&window.into(), "offline", handler);
+    }
+}
+
 /// Calls `handler` when the URL's fragment changes.
 pub fn on_hash_change(handler: impl FnMut(JsValue) + 'static) {
     if let Some(window) = web_sys::window() {
         on(&window.into(), "hashchange", handler);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MB: f64 = 1_048_576.0;
+
+    fn info(usage_mb: f64, quota_mb: f64, persisted: bool) -> StorageInfo {
+        StorageInfo {
+            usage_bytes: usage_mb * MB,
+            quota_bytes: quota_mb * MB,
+            persisted,
+        }
+    }
+
+    #[test]
+    fn a_phone_with_room_left_has_enough() {
+        assert_eq!(
+            info(2.2, 10_242.0, false).room(),
+            Room::Enough { kept: false }
+        );
+        assert_eq!(
+            info(2.2, 10_242.0, true).room(),
+            Room::Enough { kept: true }
+        );
+    }
+
+    #[test]
+    fn less_than_fifty_mb_free_is_short() {
+        assert_eq!(
+            info(980.0, 1_000.0, true).room(),
+            Room::Short { free_mb: 20.0 }
+        );
+        assert_eq!(
+            info(1_200.0, 1_000.0, true).room(),
+            Room::Short { free_mb: 0.0 }
+        );
     }
 }

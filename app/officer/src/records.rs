@@ -4,6 +4,7 @@
 //! `LocalDb::writer` in turn). Each save seals its record and summary, then writes them in
 //! one strict IndexedDB transaction; it returns after the transaction is on disk.
 
+use jemput_shared::api::registrations::HistoryEntry;
 use jemput_shared::document::{ChangeAuthor, RegistrationDoc};
 use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
 
@@ -73,6 +74,16 @@ pub async fn load(db: &LocalDb, id: &str) -> Result<Option<Registration>, DbErro
     doc.read()
         .map(Some)
         .map_err(|e| DbError::Corrupt(e.to_string()))
+}
+
+/// Registration `id`'s history from its document on the phone: who changed which
+/// fields how, as the phone's changes say (the server's receipts are not here).
+pub async fn history(db: &LocalDb, id: &str) -> Result<Vec<HistoryEntry>, DbError> {
+    let Some(record) = db.record(id).await? else {
+        return Ok(Vec::new());
+    };
+    let mut doc = record.doc()?;
+    Ok(jemput_shared::history::readable_history(&mut doc))
 }
 
 /// Copies what an officer may edit; identity, review and duplicate marks stay as stored.

@@ -1,6 +1,10 @@
 //! When to sync: as soon as the browser comes online, shortly after a save, every minute
 //! while online (to pull reviews), and after a failure with a growing pause (5 s, 10 s,
-//! … up to 5 minutes) so a flaky link is retried without draining the battery.
+//! … up to [`MAX_BACKOFF_MS`]) so a flaky link is retried without draining the battery.
+//!
+//! The pause stays under a minute: a browser that says "online" may sit behind a Wi-Fi
+//! without internet (a captive portal) and sends no `online` event when the link really
+//! returns, so the retries themselves must find it — within a minute.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,7 +17,17 @@ use crate::sync_engine::{sync_once, SyncFailure, SyncReport};
 
 const TICK_MS: u32 = 5_000;
 const PULL_EVERY_MS: f64 = 60_000.0;
-const MAX_BACKOFF_MS: f64 = 300_000.0;
+/// The longest pause between retries while the browser says online; with the tick it
+/// keeps a retry at least every minute.
+const MAX_BACKOFF_MS: f64 = 50_000.0;
+const FIRST_BACKOFF_MS: f64 = 5_000.0;
+
+/// The pause after `failures` failures in a row: doubling from 5 s, at most
+/// [`MAX_BACKOFF_MS`].
+fn backoff_ms(failures: u32) -> f64 {
+    let doublings = failures.saturating_sub(1).min(16) as i32;
+    (FIRST_BACKOFF_MS * 2f64.powi(doublings)).min(MAX_BACKOFF_MS)
+}
 
 pub fn start(state: AppState) {
     pwa::on_online(move |_| {
@@ -23,6 +37,7 @@ pub fn start(state: AppState) {
         });
         request_sync(state);
     });
+    pwa::on_offline(move |_| state.sync.update(|s| s.offline = true));
     let timer = gloo_timers::callback::Interval::new(TICK_MS, move || {
         let status = state.sync.get_untracked();
         let due = now_ms() >= status.retry_at;
@@ -50,8 +65,7 @@ pub fn request_sync(state: AppState) {
         return;
     }
     if !pwa::online() {
-        let text = ApiFailure::Offline.describe(state.lang.get_untracked());
-        state.sync.update(|s| s.error = Some(text));
+        state.sync.update(|s| s.offline = true);
         return;
     }
     state.sync.update(|s| s.running = true);
@@ -76,6 +90,7 @@ pub fn request_sync(state: AppState) {
                     s.running = false;
                     s.last_success = Some(now);
                     s.error = None;
+                    s.offline = false;
                     s.failures = 0;
                     s.retry_at = 0.0;
                 });
@@ -93,13 +108,15 @@ pub fn request_sync(state: AppState) {
                     settings::store_session(&expired);
                     state.session.set(Some(expired));
                 }
-                let text = failure.describe(lang);
+                // No answer is the field's normal state, not an error to act on.
+                let offline = failure == SyncFailure::Api(ApiFailure::Offline);
+                let text = (!offline).then(|| failure.describe(lang));
                 state.sync.update(|s| {
                     s.running = false;
                     s.failures += 1;
-                    let pause = (5_000.0 * 2f64.powi(s.failures as i32 - 1)).min(MAX_BACKOFF_MS);
-                    s.retry_at = now_ms() + pause;
-                    s.error = Some(text);
+                    s.retry_at = now_ms() + backoff_ms(s.failures);
+                    s.offline = offline;
+                    s.error = text;
                 });
             }
         }
@@ -107,8 +124,31 @@ pub fn request_sync(state: AppState) {
             state.reload_summaries().await;
         }
         // Saves made during the session are sent right away.
-        if sent > 0 && state.pending() > 0 && state.sync.get_untracked().error.is_none() {
+        let failed = state
+            .sync
+            .with_untracked(|s| s.error.is_some() || s.offline);
+        if sent > 0 && state.pending() > 0 && !failed {
             request_sync(state);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pause_doubles_from_five_seconds() {
+        assert_eq!(backoff_ms(1), 5_000.0);
+        assert_eq!(backoff_ms(2), 10_000.0);
+        assert_eq!(backoff_ms(4), 40_000.0);
+    }
+
+    #[test]
+    fn a_retry_comes_at_least_every_minute_however_long_the_link_is_dead() {
+        for failures in [5, 6, 30, u32::MAX] {
+            let next = backoff_ms(failures) + f64::from(TICK_MS);
+            assert!(next <= 55_000.0, "{failures} failures: {next} ms");
+        }
+    }
 }

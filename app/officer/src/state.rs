@@ -75,8 +75,12 @@ pub struct SyncStatus {
     pub running: bool,
     /// ms since the epoch.
     pub last_success: Option<f64>,
-    /// The last failure, in the user's words (already translated when set).
+    /// The last failure that needs the officer's attention, in their words (already
+    /// translated when set). No signal is not one: see `offline`.
     pub error: Option<String>,
+    /// The browser has no network, or the last attempt got no answer (a dead link or a
+    /// Wi-Fi without internet). The normal state in the field: shown calmly.
+    pub offline: bool,
     /// Earliest time for an automatic retry after a failure (ms since the epoch).
     pub retry_at: f64,
     /// Failures in a row, for the backoff.

@@ -193,8 +193,15 @@ pub struct HistoryEntry {
     pub author_id: Option<String>,
     pub author_name: Option<String>,
     /// The field paths the change touched (`full_name`, `address.village`,
-    /// `review.comments`), sorted and without repeats.
+    /// `review.comments`), sorted and without repeats: technical detail.
     pub fields: Vec<String>,
+    /// True for the change that created the document: the registration itself.
+    #[serde(default)]
+    pub created: bool,
+    /// What the change did to the form's fields, in the form's order, each with its
+    /// value before and after (`crate::fields`); empty for the creation.
+    #[serde(default)]
+    pub changed: Vec<crate::fields::FieldChange>,
     /// When the server received the change, by its own clock. This and the `pushed_*`
     /// fields are the server's record (`history::Receipt`); all `None` for changes it
     /// accepted before it kept such records.

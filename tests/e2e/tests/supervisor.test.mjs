@@ -382,14 +382,14 @@ test("a review with a comment reaches the officer's phone", async () => {
   const id = await row.getAttribute("data-id");
   await row.locator("a.name").click();
   await page.locator('[data-testid="record-name"]').waitFor();
-  await page.locator('[data-testid="history"] tbody tr').first().waitFor();
+  await page.locator('[data-testid="history"] li.change').first().waitFor();
   assert.match(await page.locator('[data-testid="history"]').innerText(), /Siti/);
   const comment = "Nomor HP tidak aktif, mohon diperiksa.";
   await page.fill('textarea[name="comment"]', comment);
   await page.click('button[name="needs_correction"]');
   await page.locator('[data-testid="record-status"][data-value="needs_correction"]').waitFor();
   await page.locator('[data-testid="comments"]', { hasText: comment }).waitFor();
-  await page.locator('[data-testid="history"]', { hasText: "review.status" }).waitFor();
+  await page.locator('[data-testid="history"] li[data-field="review_status"]', { hasText: "Status verifikasi: Diajukan → Perlu perbaikan" }).waitFor();
   assert.match(await page.locator('[data-testid="history"]').innerText(), /Budi/);
 
   // The table's status filter finds it.
@@ -414,9 +414,9 @@ test("on the record page a supervisor hands a record over to another officer of 
   const id = await row.getAttribute("data-id");
   await row.locator("a.name").click();
   await page.locator('[data-testid="record-name"]').waitFor();
-  // The history says first what the server received, from whom.
-  await page.locator('[data-testid="history"] tbody tr').first().waitFor();
-  assert.match(await page.locator('[data-testid="history"] thead').innerText(), /Diterima server/);
+  // The history keeps what the server received, from whom, behind its technical details.
+  await page.locator('[data-testid="history"] li.change').first().waitFor();
+  assert.match(await page.locator('[data-testid="history"] details.technical').first().textContent(), /Diterima server/);
 
   const dewi = page.locator('select[name="handover_officer"] option', { hasText: "Dewi (dewi)" });
   await dewi.waitFor({ state: "attached" });
@@ -424,7 +424,7 @@ test("on the record page a supervisor hands a record over to another officer of 
   await page.selectOption('select[name="handover_officer"]', dewiId);
   await page.click('button[name="hand_over"]');
   await page.locator(".handover .alert.ok").waitFor();
-  await page.locator('[data-testid="history"]', { hasText: "assigned_officer" }).waitFor();
+  await page.locator('[data-testid="history"] li[data-field="assigned_officer"]', { hasText: "Dipindahkan ke petugas: — → Dewi" }).waitFor();
   await page.locator('select[name="handover_officer"] option', { hasText: "Dewi (dewi) ✓" }).waitFor({ state: "attached" });
 
   const budi = new Api(server.url);

@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use jemput_shared::calendar::{wib_date, CivilDate};
 use jemput_shared::choice::Choice;
 use jemput_shared::document::ChangeAuthor;
+use jemput_shared::fields::Field;
 use jemput_shared::limits::{self, TextLimit};
 use jemput_shared::policy::{officer_may_change, NOT_THEIRS};
 use jemput_shared::registration::{
@@ -27,6 +28,7 @@ use leptos::task::spawn_local;
 use super::duplicate_warning::DuplicateWarning;
 use crate::i18n::{l, label, Lang};
 use crate::kept_draft::{self, KeptDraft};
+use crate::pages::history::RecordHistory;
 use crate::records::{self, OfficerEdit};
 use crate::state::{db, now_ms, use_state, AppState, Screen};
 
@@ -41,6 +43,13 @@ struct FormCtx {
 }
 
 type Label = (&'static str, &'static str);
+
+/// A field's label, from its one home (`jemput_shared::fields`, which the record
+/// history reads too).
+fn form_label(field: Field) -> Label {
+    let label = field.label();
+    (label.id, label.en)
+}
 
 fn today() -> CivilDate {
     wib_date(now_ms() as i64)
@@ -451,7 +460,7 @@ fn work_experience_field(ctx: FormCtx) -> impl IntoView {
     };
     view! {
         <div class="field">
-            <span>{move || l(ctx.lang.get(), "Pengalaman kerja", "Work experience")}</span>
+            <span>{move || label(ctx.lang.get(), Field::WorkExperience.label())}</span>
             {move || (0..rows()).map(row).collect_view()}
             <button type="button" class="secondary" name="add_work_experience"
                 disabled=move || ctx.draft.with(|d| !limits::WORK_EXPERIENCE.fits(d.work_experience.len() + 1))
@@ -636,6 +645,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
         });
     }
     let own_id = id.clone();
+    let id_for_history = id.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if state.saving.get_untracked() || read_only.get_untracked() {
@@ -806,9 +816,9 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
             {review}
             <section class="card">
                 <h2>{move || l(lang.get(), "Identitas", "Identity")}</h2>
-                {text_field(ctx, &limits::FULL_NAME, ("Nama lengkap", "Full name"), "text", |d| d.full_name.clone(), |d, v| d.full_name = v)}
+                {text_field(ctx, &limits::FULL_NAME, form_label(Field::FullName), "text", |d| d.full_name.clone(), |d, v| d.full_name = v)}
                 <Show when=move || draft.with(|d| d.no_nik_reason.is_none())>
-                    {text_field(ctx, &limits::NIK, ("NIK (16 angka)", "NIK (16 digits)"), "numeric", |d| d.nik.clone(), |d, v| d.nik = v)}
+                    {text_field(ctx, &limits::NIK, form_label(Field::Nik), "numeric", |d| d.nik.clone(), |d, v| d.nik = v)}
                 </Show>
                 <DuplicateWarning draft=draft own_id=own_id.clone() />
                 <label class="check">
@@ -824,14 +834,14 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                     <span>{move || l(lang.get(), "Belum punya NIK", "No NIK yet")}</span>
                 </label>
                 <Show when=move || draft.with(|d| d.no_nik_reason.is_some())>
-                    {text_field(ctx, &limits::NO_NIK_REASON, ("Alasan belum punya NIK", "Why there is no NIK"), "text",
+                    {text_field(ctx, &limits::NO_NIK_REASON, form_label(Field::NoNikReason), "text",
                         |d| d.no_nik_reason.clone().unwrap_or_default(), |d, v| d.no_nik_reason = Some(v))}
                 </Show>
-                {text_field(ctx, &limits::BIRTH_PLACE, ("Tempat lahir", "Place of birth"), "text", |d| d.birth_place.clone(), |d, v| d.birth_place = v)}
-                {text_field(ctx, &limits::BIRTH_DATE, ("Tanggal lahir", "Date of birth"), "date", |d| d.birth_date.clone(), |d, v| d.birth_date = v)}
-                {choice_field(ctx, "gender", ("Jenis kelamin", "Gender"), |d| d.gender, |d, v| d.gender = v)}
-                {choice_field(ctx, "marital_status", ("Status perkawinan", "Marital status"), |d| d.marital_status, |d, v| d.marital_status = v)}
-                {text_field(ctx, &limits::PHONE, ("Nomor HP", "Mobile number"), "tel", |d| d.phone.clone(), |d, v| d.phone = v)}
+                {text_field(ctx, &limits::BIRTH_PLACE, form_label(Field::BirthPlace), "text", |d| d.birth_place.clone(), |d, v| d.birth_place = v)}
+                {text_field(ctx, &limits::BIRTH_DATE, form_label(Field::BirthDate), "date", |d| d.birth_date.clone(), |d, v| d.birth_date = v)}
+                {choice_field(ctx, "gender", form_label(Field::Gender), |d| d.gender, |d, v| d.gender = v)}
+                {choice_field(ctx, "marital_status", form_label(Field::MaritalStatus), |d| d.marital_status, |d, v| d.marital_status = v)}
+                {text_field(ctx, &limits::PHONE, form_label(Field::Phone), "tel", |d| d.phone.clone(), |d, v| d.phone = v)}
             </section>
             <section class="card">
                 <h2>{move || l(lang.get(), "Alamat", "Address")}</h2>
@@ -840,26 +850,26 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                         "Daftar wilayah belum ada di ponsel ini; sambungkan internet sekali untuk mengunduhnya, atau ketik kodenya.",
                         "The region list is not on this phone yet; connect once to download it, or type the codes.")}</p>
                 })}
-                {region_field(ctx, state, &limits::REGENCY, ("Kabupaten/kota", "Regency/city"), 0)}
-                {region_field(ctx, state, &limits::DISTRICT, ("Kecamatan", "District"), 1)}
-                {region_field(ctx, state, &limits::VILLAGE, ("Desa/kelurahan", "Village"), 2)}
+                {region_field(ctx, state, &limits::REGENCY, form_label(Field::Regency), 0)}
+                {region_field(ctx, state, &limits::DISTRICT, form_label(Field::District), 1)}
+                {region_field(ctx, state, &limits::VILLAGE, form_label(Field::Village), 2)}
                 <DuplicateWarning draft=draft own_id=own_id.clone() at_village=true />
-                {text_field(ctx, &limits::HAMLET, ("Dusun", "Hamlet"), "text", |d| d.address.hamlet.clone(), |d, v| d.address.hamlet = v)}
+                {text_field(ctx, &limits::HAMLET, form_label(Field::Hamlet), "text", |d| d.address.hamlet.clone(), |d, v| d.address.hamlet = v)}
                 <div class="row">
-                    {text_field(ctx, &limits::RT, ("RT", "RT"), "numeric", |d| d.address.rt.clone(), |d, v| d.address.rt = v)}
-                    {text_field(ctx, &limits::RW, ("RW", "RW"), "numeric", |d| d.address.rw.clone(), |d, v| d.address.rw = v)}
+                    {text_field(ctx, &limits::RT, form_label(Field::Rt), "numeric", |d| d.address.rt.clone(), |d, v| d.address.rt = v)}
+                    {text_field(ctx, &limits::RW, form_label(Field::Rw), "numeric", |d| d.address.rw.clone(), |d, v| d.address.rw = v)}
                 </div>
-                {text_field(ctx, &limits::STREET, ("Jalan", "Street"), "text", |d| d.address.street.clone(), |d, v| d.address.street = v)}
+                {text_field(ctx, &limits::STREET, form_label(Field::Street), "text", |d| d.address.street.clone(), |d, v| d.address.street = v)}
                 {problems(ctx, "address")}
             </section>
             <section class="card">
                 <h2>{move || l(lang.get(), "Pendidikan & pekerjaan", "Education & work")}</h2>
-                {choice_field(ctx, "education", ("Pendidikan terakhir", "Highest education"), |d| d.education, |d, v| d.education = v)}
-                {text_field(ctx, &limits::EDUCATION_MAJOR, ("Jurusan", "Major"), "text", |d| d.education_major.clone(), |d, v| d.education_major = v)}
-                {choice_field(ctx, "employment_status", ("Status pekerjaan", "Employment status"), |d| d.employment_status, |d, v| d.employment_status = v)}
+                {choice_field(ctx, "education", form_label(Field::Education), |d| d.education, |d, v| d.education = v)}
+                {text_field(ctx, &limits::EDUCATION_MAJOR, form_label(Field::EducationMajor), "text", |d| d.education_major.clone(), |d, v| d.education_major = v)}
+                {choice_field(ctx, "employment_status", form_label(Field::EmploymentStatus), |d| d.employment_status, |d, v| d.employment_status = v)}
                 {work_experience_field(ctx)}
                 <label class="field">
-                    <span>{move || l(lang.get(), "Keterampilan (pisahkan dengan koma)", "Skills (separate with commas)")}</span>
+                    <span>{move || label(lang.get(), Field::Skills.label())}{move || l(lang.get(), " (pisahkan dengan koma)", " (separate with commas)")}</span>
                     <input name="skills" prop:value=move || skills_text.get()
                         maxlength=SKILLS_TEXT_MAX_CHARS
                         on:input=move |ev| {
@@ -881,12 +891,12 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                     <span>{move || l(lang.get(), "Penyandang disabilitas", "Has a disability")}</span>
                 </label>
                 <Show when=move || has_disability.get()>
-                    {text_field(ctx, &limits::DISABILITY, ("Jenis disabilitas", "Kind of disability"), "text",
+                    {text_field(ctx, &limits::DISABILITY, form_label(Field::Disability), "text",
                         |d| d.disability.clone().unwrap_or_default(), |d, v| d.disability = Some(v))}
                 </Show>
             </section>
             <section class="card">
-                <h2>{move || l(lang.get(), "Minat program", "Programme interests")}</h2>
+                <h2>{move || label(lang.get(), Field::Programmes.label())}</h2>
                 {Programme::ALL.iter().map(|&programme| programme_field(ctx, programme)).collect_view()}
                 {problems(ctx, "programmes")}
             </section>
@@ -926,6 +936,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 {problems(ctx, "location")}
             </section>
             </fieldset>
+            {id_for_history.clone().map(|id| view! { <RecordHistory id /> })}
             {move || failure.get().map(|f| view! { <p class="alert error save-error" role="alert">{f}</p> })}
             <Show when=move || !read_only.get()>
             <div class="actions">

@@ -36,6 +36,18 @@ fn matches(summary: &Summary, query: &str, sync: &str, status: &str) -> bool {
     query_ok && sync_ok && status_ok
 }
 
+/// The list opens at its top, where a record just saved is (not at the scroll position
+/// the form had), and the "saved" note belongs to the save that opened it: leaving the
+/// list clears it, so a later visit (after a refused save and "Back") shows none.
+fn opens_at_the_top(state: crate::state::AppState) {
+    Effect::new(|| {
+        if let Some(window) = web_sys::window() {
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    });
+    on_cleanup(move || state.notice.set(None));
+}
+
 #[component]
 pub fn RecordList() -> impl IntoView {
     let state = use_state();
@@ -63,6 +75,7 @@ pub fn RecordList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    opens_at_the_top(state);
     view! {
         <section class="list">
             <div class="list-head">

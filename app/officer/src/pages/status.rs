@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::i18n::l;
 use crate::local_db::LocalDb;
+use crate::pwa::Room;
 use crate::state::use_state;
 use crate::{scheduler, settings};
 
@@ -37,18 +38,9 @@ pub fn StatusBar() -> impl IntoView {
                 {move || last().unwrap_or_else(|| l(lang.get(), "belum pernah", "never").to_owned())}
                 {move || state.sync.get().running.then(|| l(lang.get(), " · sedang sinkron…", " · syncing…"))}
             </p>
+            <Offline />
             {move || state.sync.get().error.map(|e| view! { <p class="sync-error" role="alert">{e}</p> })}
-            {move || state.storage.get().map(|s| {
-                let used = s.usage_bytes / 1_048_576.0;
-                let quota = s.quota_bytes / 1_048_576.0;
-                view! {
-                    <p class="storage">
-                        {move || l(lang.get(), "Penyimpanan: ", "Storage: ")}
-                        {format!("{used:.1} / {quota:.0} MB")}
-                        {move || (!s.persisted).then(|| l(lang.get(), " (belum permanen)", " (not persistent)"))}
-                    </p>
-                }
-            })}
+            <StorageRoom />
             <button
                 type="button"
                 name="sync_now"
@@ -64,6 +56,69 @@ pub fn StatusBar() -> impl IntoView {
             <LockAfter />
             <LogoutButton />
         </section>
+    }
+}
+
+/// No signal, said calmly: it is the normal state in the field, and nothing is lost.
+#[component]
+fn Offline() -> impl IntoView {
+    let state = use_state();
+    let lang = state.lang;
+    move || {
+        state.sync.with(|s| s.offline).then(|| {
+            let waiting = state.pending();
+            let text = move || {
+                if waiting == 0 {
+                    l(lang.get(), "Offline — data baru disimpan di ponsel, dikirim otomatis saat ada sinyal", "Offline — new records are saved on this phone, sent automatically when there is signal").to_owned()
+                } else {
+                    l(
+                        lang.get(),
+                        format!("Offline — {waiting} data tersimpan di ponsel, dikirim otomatis saat ada sinyal"),
+                        format!("Offline — {waiting} records saved on this phone, sent automatically when there is signal"),
+                    )
+                }
+            };
+            view! { <p class="offline" data-testid="offline">{text}</p> }
+        })
+    }
+}
+
+/// What the phone's storage means for the officer: enough room (and whether the browser
+/// may clear the data), or a clear warning when space is really short
+/// ([`pwa::SHORT_OF_SPACE_BYTES`]).
+#[component]
+fn StorageRoom() -> impl IntoView {
+    let state = use_state();
+    let lang = state.lang;
+    move || {
+        state.storage.get().map(|info| match info.room() {
+            Room::Enough { kept: true } => view! {
+                <p class="storage" data-room="enough">
+                    {move || l(lang.get(), "Ruang di ponsel cukup.", "Enough space on this phone.")}
+                </p>
+            }
+            .into_any(),
+            Room::Enough { kept: false } => view! {
+                <p class="storage" data-room="enough">
+                    {move || l(
+                        lang.get(),
+                        "Ruang di ponsel cukup. Browser bisa menghapus data aplikasi bila ponsel penuh: kirim data setiap ada sinyal.",
+                        "Enough space on this phone. The browser may clear the app's data if the phone gets full: send your data whenever there is signal.",
+                    )}
+                </p>
+            }
+            .into_any(),
+            Room::Short { free_mb } => view! {
+                <p class="storage short" data-room="short" role="alert">
+                    {move || l(
+                        lang.get(),
+                        format!("Ruang di ponsel hampir habis: sisa {free_mb:.0} MB. Kirim data sekarang bila bisa, lalu hapus foto atau video agar pendaftaran tetap bisa disimpan."),
+                        format!("This phone is almost out of space: {free_mb:.0} MB left. Send your data now if you can, then delete photos or videos so registrations can still be saved."),
+                    )}
+                </p>
+            }
+            .into_any(),
+        })
     }
 }
 

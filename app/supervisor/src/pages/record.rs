@@ -1,6 +1,6 @@
 //! One registration (`pendaftaran/<id>`): every field, the review comments, the
-//! document's history (who changed which fields when, from its Automerge changes: first
-//! who the server received each from and when, then what the phone itself wrote), the
+//! document's history (who changed which fields how and when, in the form's words:
+//! `jemput_app_common::history`), the
 //! review actions — verify, needs correction, reject — with a comment, and handing the
 //! record over to another officer of its area ("Pindahkan ke petugas"), and erasing it
 //! for good on the citizen's request ("Hapus permanen"). A review or a
@@ -8,6 +8,7 @@
 //! officers' phones on their next sync.
 
 use jemput_app_common::format::datetime;
+use jemput_app_common::history::{history_list, Names};
 use jemput_app_common::i18n::{l, label, Lang};
 use jemput_shared::api::privacy::{EraseAnswer, EraseRegistration};
 use jemput_shared::api::registrations::{
@@ -218,7 +219,17 @@ pub fn RecordPage() -> impl IntoView {
                 <h2>{move || l(lang.get(), "Riwayat perubahan", "History of changes")}</h2>
                 {move || {
                     let lang = lang.get();
-                    answer_view(lang, history.get(), |h| history_table(lang, h.changes).into_any())
+                    answer_view(lang, history.get(), |h| {
+                        let officers: Vec<_> = candidates
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|c| c.officers.into_iter().map(|o| (o.id, o.display_name)).collect())
+                            .unwrap_or_default();
+                        supervision.regions.with(|d| {
+                            let names = Names { regions: d.as_deref(), officers: &officers };
+                            history_list(lang, names, h.changes).into_any()
+                        })
+                    })
                 }}
             </section>
         </section>
@@ -449,56 +460,4 @@ fn officer_option(officer: HandoverOfficer, current: Option<&str>) -> impl IntoV
         name.push_str(" ✓");
     }
     view! { <option value=officer.id>{name}</option> }
-}
-
-/// The history, newest first: when the server received each change and from whom (what
-/// the server vouches for), the fields, and then — secondary — the time and author the
-/// phone wrote into the change.
-fn history_table(lang: Lang, changes: Vec<HistoryEntry>) -> impl IntoView {
-    let unrecorded = l(lang, "(belum dicatat)", "(not recorded)");
-    let row = move |c: HistoryEntry| {
-        let received = c
-            .received_at
-            .map(datetime)
-            .unwrap_or_else(|| unrecorded.to_owned());
-        let name = c.pushed_by_name.unwrap_or_default();
-        let device = c.pushed_from_device.unwrap_or_default();
-        let sender = match (name.as_str(), device.as_str()) {
-            ("", "") => unrecorded.to_owned(),
-            (name, "") => name.to_owned(),
-            (name, device) => {
-                let device: String = device.chars().take(8).collect();
-                format!("{name} · {} {device}", l(lang, "perangkat", "device"))
-            }
-        };
-        let author = c
-            .author_name
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| l(lang, "(tidak disebut)", "(not named)").to_owned());
-        let claim = format!("{} · {author}", datetime(c.at));
-        view! {
-            <tr>
-                <td>{received}</td>
-                <td>{sender}</td>
-                <td>{c.fields.join(", ")}</td>
-                <td>{claim}</td>
-            </tr>
-        }
-    };
-    view! {
-        <table class="grid history" data-testid="history">
-            <thead>
-                <tr>
-                    <th>{l(lang, "Diterima server", "Received by the server")}</th>
-                    <th>{l(lang, "Dikirim oleh", "Sent by")}</th>
-                    <th>{l(lang, "Isian yang berubah", "Fields changed")}</th>
-                    <th>{l(lang, "Menurut ponsel", "As the phone says")}</th>
-                </tr>
-            </thead>
-            <tbody>
-                // Newest first.
-                <For each=move || changes.clone().into_iter().rev() key=|c| c.hash.clone() children=row />
-            </tbody>
-        </table>
-    }
 }
