@@ -8,6 +8,7 @@
 //! requests with their deadlines (`privacy_requests`).
 
 use jemput_app_common::format::datetime;
+use jemput_app_common::history::{history_list, Names};
 use jemput_app_common::i18n::{l, label, Lang};
 use jemput_shared::api::privacy::{
     mask_nik, EraseAnswer, EraseRequest, PersonRegistration, PersonReport, PrivacyRequest,
@@ -202,6 +203,14 @@ fn registration_view(lang: Lang, held: PersonRegistration) -> impl IntoView {
     let registration = held.registration;
     // Everything the record holds, as stored: the person's own words and codes.
     let all_fields = serde_json::to_string_pretty(&registration).unwrap_or_default();
+    // The same readable history as the record page: who, when, each field by its label.
+    let history = use_supervision().regions.with_untracked(|regions| {
+        let names = Names {
+            regions: regions.as_deref(),
+            officers: &[],
+        };
+        history_list(lang, names, held.history)
+    });
     view! {
         <section class="card" data-testid="person-registration">
             <h2>{format!("{} · {}", registration.full_name, registration.id)}</h2>
@@ -216,24 +225,7 @@ fn registration_view(lang: Lang, held: PersonRegistration) -> impl IntoView {
             </p>
             <pre class="record-json">{all_fields}</pre>
             <h3>{l(lang, "Riwayat perubahan", "Change history")}</h3>
-            <table class="admin-table">
-                <thead>
-                    <tr>
-                        <th>{l(lang, "Waktu", "Time")}</th>
-                        <th>{l(lang, "Oleh", "By")}</th>
-                        <th>{l(lang, "Kolom", "Fields")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {held.history.into_iter().map(|change| view! {
-                        <tr>
-                            <td>{datetime(change.at)}</td>
-                            <td>{change.author_name.unwrap_or_else(|| "–".into())}</td>
-                            <td>{change.fields.join(", ")}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            {history}
         </section>
     }
 }

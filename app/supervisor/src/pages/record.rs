@@ -14,7 +14,9 @@ use jemput_shared::api::privacy::{EraseAnswer, EraseRegistration};
 use jemput_shared::api::registrations::{
     HandoverCandidates, HandoverOfficer, HandoverRequest, History, HistoryEntry, ReviewRequest,
 };
+use jemput_shared::choice::Label;
 use jemput_shared::domain::RegionDirectory;
+use jemput_shared::fields::Field;
 use jemput_shared::limits::COMMENT_TEXT;
 use jemput_shared::registration::{ProgrammeInterest, Registration, ReviewComment, ReviewStatus};
 use leptos::prelude::*;
@@ -330,71 +332,68 @@ fn fields(
             )
         })
         .unwrap_or_default();
-    let rows: Vec<(&str, &str, String)> = vec![
-        ("Nama lengkap", "Full name", r.full_name.clone()),
-        ("NIK", "NIK", r.nik.clone()),
+    // The form's fields under the form's labels (`jemput_shared::fields::Field`), then
+    // what the record keeps beside them.
+    let rows: Vec<(Label, String)> = vec![
+        (Field::FullName.label(), r.full_name.clone()),
+        (Field::Nik.label(), r.nik.clone()),
         (
-            "Alasan tanpa NIK",
-            "Reason for no NIK",
+            Field::NoNikReason.label(),
             r.no_nik_reason.clone().unwrap_or_default(),
         ),
-        ("Tempat lahir", "Place of birth", r.birth_place.clone()),
-        ("Tanggal lahir", "Date of birth", r.birth_date.clone()),
+        (Field::BirthPlace.label(), r.birth_place.clone()),
+        (Field::BirthDate.label(), r.birth_date.clone()),
         (
-            "Jenis kelamin",
-            "Gender",
+            Field::Gender.label(),
             label(lang, r.gender.label()).to_owned(),
         ),
         (
-            "Status perkawinan",
-            "Marital status",
+            Field::MaritalStatus.label(),
             label(lang, r.marital_status.label()).to_owned(),
         ),
-        ("Nomor HP", "Phone", r.phone.clone()),
-        ("Kabupaten/kota", "Regency", region(directory, &a.regency)),
-        ("Kecamatan", "District", region(directory, &a.district)),
-        ("Desa/kelurahan", "Village", region(directory, &a.village)),
-        ("Dusun", "Hamlet", a.hamlet.clone()),
-        ("RT/RW", "RT/RW", format!("{}/{}", a.rt, a.rw)),
-        ("Jalan", "Street", a.street.clone()),
+        (Field::Phone.label(), r.phone.clone()),
+        (Field::Regency.label(), region(directory, &a.regency)),
+        (Field::District.label(), region(directory, &a.district)),
+        (Field::Village.label(), region(directory, &a.village)),
+        (Field::Hamlet.label(), a.hamlet.clone()),
+        (Label::new("RT/RW", "RT/RW"), format!("{}/{}", a.rt, a.rw)),
+        (Field::Street.label(), a.street.clone()),
         (
-            "Pendidikan",
-            "Education",
+            Field::Education.label(),
             label(lang, r.education.label()).to_owned(),
         ),
-        ("Jurusan", "Major", r.education_major.clone()),
+        (Field::EducationMajor.label(), r.education_major.clone()),
         (
-            "Status pekerjaan",
-            "Employment",
+            Field::EmploymentStatus.label(),
             label(lang, r.employment_status.label()).to_owned(),
         ),
-        ("Pengalaman kerja", "Work experience", experience),
-        ("Keterampilan", "Skills", r.skills.join(", ")),
+        (Field::WorkExperience.label(), experience),
+        (Field::Skills.label(), r.skills.join(", ")),
         (
-            "Disabilitas",
-            "Disability",
+            Field::Disability.label(),
             r.disability.clone().unwrap_or_default(),
         ),
-        ("Minat program", "Programme interests", programmes),
-        ("Persetujuan", "Consent", consent),
-        ("Lokasi", "Location", location),
+        (Field::Programmes.label(), programmes),
+        (Field::Consent.label(), consent),
+        (Field::Location.label(), location),
         (
-            "Didaftarkan oleh",
-            "Registered by",
+            Label::new("Didaftarkan oleh", "Registered by"),
             author.unwrap_or_else(|| r.registered_by.clone()),
         ),
-        ("Didaftarkan", "Registered", datetime(r.created_at)),
         (
-            "No. pendaftaran (bukti)",
-            "Registration no. (receipt)",
+            Label::new("Didaftarkan", "Registered"),
+            datetime(r.created_at),
+        ),
+        (
+            Label::new("No. pendaftaran (bukti)", "Registration no. (receipt)"),
             r.receipt_number.clone().unwrap_or_default(),
         ),
-        ("Perangkat", "Device", r.device_id.clone()),
-        ("ID", "ID", r.id.clone()),
+        (Label::new("Perangkat", "Device"), r.device_id.clone()),
+        (Label::new("ID", "ID"), r.id.clone()),
     ];
     let rows: Vec<_> = rows
         .into_iter()
-        .filter(|(.., value)| !value.is_empty() && value != "/")
+        .filter(|(_, value)| !value.is_empty() && value != "/")
         .collect();
     let status = r.review.status;
     let comments = r.review.comments;
@@ -418,8 +417,8 @@ fn fields(
             })}
         </p>
         <dl class="fields card">
-            {rows.into_iter().map(|(id, en, value)| view! {
-                <div><dt>{l(lang, id, en)}</dt><dd>{value}</dd></div>
+            {rows.into_iter().map(|(name, value)| view! {
+                <div><dt>{label(lang, name)}</dt><dd>{value}</dd></div>
             }).collect_view()}
         </dl>
         <section class="card">
