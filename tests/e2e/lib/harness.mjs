@@ -358,6 +358,17 @@ export async function originStorageText(page) {
   });
 }
 
+/**
+ * Waits until the phone on `page` holds the region list (it comes down with the first
+ * form, online): opens a new registration, waits for `regency` among its choices, and
+ * goes back to the list.
+ */
+export async function waitForRegionList(page, regency = "17.01") {
+  await page.click('button[name="new_registration"]');
+  await page.locator(`select[name="address.regency"] option[value="${regency}"]`).waitFor({ state: "attached", timeout: 30_000 });
+  await page.click('button[name="back"]');
+}
+
 /** The number of registrations the officer's status line says are waiting to be sent. */
 export async function waiting(page) {
   return Number(await page.locator(".status .waiting").getAttribute("data-waiting"));

@@ -23,6 +23,7 @@ import {
   unlock,
   until,
   waiting,
+  waitForRegionList,
 } from "../lib/harness.mjs";
 
 after(removeTempDirs);
@@ -81,9 +82,7 @@ test("registered offline, nothing personal nor the token is readable on the phon
     assert.equal(tokens.length, 1);
 
     // The region list comes down while online; then a person is registered offline.
-    await page.click('button[name="new_registration"]');
-    await page.locator('select[name="address.regency"] option[value="17.01"]').waitFor({ state: "attached", timeout: 30_000 });
-    await page.click('button[name="back"]');
+    await waitForRegionList(page);
     await context.setOffline(true);
     await server.stop();
     await registerPerson(page, PERSON);
@@ -177,9 +176,7 @@ test("logout deletes the phone's records and keys; unsent records only when thei
     const page = await openApp(context, server.url + "/");
     await waitForServiceWorker(page);
     await loginOfficer(page, "siti", "siti-password-123");
-    await page.click('button[name="new_registration"]');
-    await page.locator('select[name="address.regency"] option[value="17.01"]').waitFor({ state: "attached", timeout: 30_000 });
-    await page.click('button[name="back"]');
+    await waitForRegionList(page);
 
     // Siti registers someone offline; it waits on the phone.
     await context.setOffline(true);

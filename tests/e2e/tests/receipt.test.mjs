@@ -19,6 +19,7 @@ import {
   saveNewPerson,
   PIN,
   until,
+  waitForRegionList,
 } from "../lib/harness.mjs";
 
 after(removeTempDirs);
@@ -53,9 +54,7 @@ test("a receipt is shown, shared and printed offline, and its QR verifies at the
     await waitForServiceWorker(page);
     await loginOfficer(page, "siti", "siti-password-123");
     // The region list comes down with the first form.
-    await page.click('button[name="new_registration"]');
-    await page.locator('select[name="address.regency"] option[value="17.01"]').waitFor({ state: "attached", timeout: 30_000 });
-    await page.click('button[name="back"]');
+    await waitForRegionList(page);
 
     // Offline, with the server down too.
     await context.setOffline(true);
