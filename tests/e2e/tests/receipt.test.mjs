@@ -120,6 +120,13 @@ test("a receipt is shown, shared and printed offline, and its QR verifies at the
     const second = (await page.locator('[data-testid="receipt-number"]').innerText()).trim();
     assert.equal(second.match(NUMBER)[1], "0002");
     assert.equal(second.slice(0, 11), number.slice(0, 11), "one device, one code");
+    // Later, from the record itself: the same receipt, with the same signed QR.
+    await page.click('section.receipt button[name="done"]');
+    await page.click(`li.record[data-id="${id}"]`);
+    await page.click('button[name="open_receipt"]');
+    await page.locator('[data-testid="receipt-number"]').waitFor({ timeout: 30_000 });
+    assert.equal((await page.locator('[data-testid="receipt-number"]').innerText()).trim(), number);
+    assert.equal(await page.locator("a.verify-url").getAttribute("data-verify-url"), verifyUrl);
 
     // Online again: the number reached the server in the document, and the office
     // verifies the QR's payload.

@@ -800,6 +800,18 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
             }
         })
     };
+    // A record registered on this phone has its receipt here to show again (another
+    // phone's receipt is signed by that phone).
+    let receipt_here = Memo::new(move |_| {
+        let device_id = state
+            .session
+            .with(|s| s.as_ref().map(|s| s.device_id.clone()))?;
+        stored.with(|r| {
+            r.as_ref()
+                .filter(|r| r.receipt_number.is_some() && r.device_id == device_id)
+                .map(|r| r.id.clone())
+        })
+    });
     view! {
         <Show when=move || loaded.get() fallback=move || view! { <p class="loading">{move || l(lang.get(), "Memuat…", "Loading…")}</p> }>
         <form class="registration" on:submit=save.clone() novalidate>
@@ -809,6 +821,11 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
                 </button>
                 <h1>{move || if is_new { l(lang.get(), "Pendaftaran baru", "New registration") } else if read_only.get() { l(lang.get(), "Lihat data", "View record") } else { l(lang.get(), "Ubah data", "Edit record") }}</h1>
             </div>
+            {move || receipt_here.get().map(|id| view! {
+                <button type="button" class="secondary" name="open_receipt" on:click=move |_| state.go(Screen::Receipt(id.clone()))>
+                    {move || l(lang.get(), "Lihat bukti pendaftaran", "Show the proof of registration")}
+                </button>
+            })}
             <Show when=move || read_only.get()>
                 <p class="alert info" data-testid="view-only">{move || l(lang.get(), NOT_THEIRS.message_id, NOT_THEIRS.message_en)}</p>
             </Show>

@@ -79,6 +79,9 @@ async fn load_card(id: String, officer: String) -> Option<Card> {
         .receipt_number
         .as_deref()
         .and_then(|n| ReceiptNumber::parse(n).ok());
+    // Only the phone that gave the number signs it: another phone's key would vouch
+    // for a number it never gave.
+    let key = key.filter(|(device_id, _)| *device_id == registration.device_id);
     let verify_url = number.zip(key).map(|(number, (device_id, key))| {
         let claim = ReceiptClaim::new(
             number,
