@@ -395,7 +395,12 @@ test("after the chosen idle time the app locks itself: the PIN again, nothing sh
     await page.fill('form.pin input[name="pin"]', PIN);
     await page.click('form.pin button[type="submit"]');
     await page.locator("form.registration").waitFor({ timeout: 30_000 });
-    assert.equal(await page.inputValue('input[name="full_name"]'), "Theresia Manullang");
+    // The kept input is opened (WebCrypto) after the form shows.
+    await until(
+      async () => (await page.inputValue('input[name="full_name"]')) === "Theresia Manullang",
+      "the half-typed form to come back",
+      30_000,
+    );
     assert.equal(await page.inputValue('input[name="nik"]'), "1701012202880003");
     // Taken once: a reload and the PIN again bring a form without it.
     await page.reload();
