@@ -367,6 +367,62 @@ mod tests {
     }
 
     #[test]
+    fn a_follow_up_recorded_offline_and_a_concurrent_comment_both_survive_a_merge() {
+        use crate::follow_up::{FollowUp, FollowUpDetails, Step};
+        use crate::registration::Programme;
+        let mut officer = RegistrationDoc::create(&sample());
+        let has_key = |doc: &mut RegistrationDoc| {
+            use automerge::ReadDoc;
+            doc.automerge()
+                .get(automerge::ROOT, "follow_ups")
+                .unwrap()
+                .is_some()
+        };
+        assert!(!has_key(&mut officer), "no follow-ups, no key");
+        let mut supervisor = RegistrationDoc::load(&officer.save()).unwrap();
+        supervisor
+            .automerge()
+            .set_actor(automerge::ActorId::random());
+        let enrolled = FollowUp {
+            id: "f1".into(),
+            programme: Programme::BlkTraining,
+            step: Step::TrainingEnrolled,
+            date: "2026-01-05".into(),
+            details: FollowUpDetails {
+                blk: "BLK Bengkulu".into(),
+                vocation: "Las".into(),
+                planned_end: "2026-03-31".into(),
+                ..Default::default()
+            },
+            recorded_by: "o1".into(),
+            recorded_at: 2,
+        };
+        officer
+            .edit(|r| r.follow_ups.push(enrolled.clone()))
+            .unwrap();
+        supervisor
+            .edit(|r| {
+                r.review.comments.push(ReviewComment {
+                    id: "c1".into(),
+                    author_id: "s1".into(),
+                    author_name: "Supervisor".into(),
+                    role: "supervisor".into(),
+                    at: 3,
+                    text: "Sudah ikut BLK?".into(),
+                })
+            })
+            .unwrap();
+        let base = officer.heads();
+        officer
+            .merge_bytes(&supervisor.changes_since(&base))
+            .unwrap();
+        let merged = officer.read().unwrap();
+        assert_eq!(merged.follow_ups, vec![enrolled]);
+        assert_eq!(merged.review.comments.len(), 1);
+        assert!(has_key(&mut officer));
+    }
+
+    #[test]
     fn a_document_without_a_handover_reads_as_none_and_an_edit_leaves_the_key_out() {
         // Documents written before `assigned_officer` existed lack the key, and so do
         // new ones until a handover.

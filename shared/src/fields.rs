@@ -10,6 +10,7 @@
 //! history keeps it behind its technical details.
 
 use crate::choice::{choices, Label};
+use crate::follow_up::Step;
 use crate::registration::{
     EducationLevel, EmploymentStatus, Gender, MaritalStatus, Programme, Registration, ReviewStatus,
 };
@@ -40,6 +41,7 @@ choices! {
         Skills => "skills", "Keterampilan", "Skills";
         Disability => "disability", "Jenis disabilitas", "Kind of disability";
         Programmes => "programmes", "Minat program", "Programme interests";
+        FollowUp => "follow_up", "Tindak lanjut", "Follow-up";
         Consent => "consent", "Persetujuan", "Consent";
         Location => "location", "Lokasi GPS", "GPS location";
         ReviewStatus => "review_status", "Status verifikasi", "Review status";
@@ -105,6 +107,14 @@ impl Field {
                 .map(|p| p.code())
                 .collect::<Vec<_>>()
                 .join(","),
+            // The step recorded last (a change records one at a time) and its date:
+            // `training_enrolled 2026-01-05`.
+            Field::FollowUp => r
+                .follow_ups
+                .iter()
+                .max_by_key(|f| f.recorded_at)
+                .map(|f| format!("{} {}", f.step.code(), f.date))
+                .unwrap_or_default(),
             Field::Consent => r.consent.given.to_string(),
             Field::Location => r
                 .location
@@ -143,6 +153,10 @@ impl Field {
             }
             Field::ReviewStatus => named(ReviewStatus::from_code(raw).map(ReviewStatus::label)),
             Field::Consent => Shown::Named(if raw == "true" { YES } else { NO }),
+            Field::FollowUp => {
+                let code = raw.split(' ').next().unwrap_or_default();
+                named(Step::from_code(code).map(Step::label))
+            }
             Field::Regency | Field::District | Field::Village => Shown::Region(raw),
             _ => Shown::Text(raw),
         }

@@ -10,6 +10,8 @@
 //! - [`calendar`] — civil dates, day numbers and WIB (UTC+7) days, defined once.
 //! - [`sync`] — the device ↔ server protocol as a sans-IO state machine: messages in,
 //!   messages and storage effects out; no sockets, clocks or storage inside.
+//! - [`follow_up`] — what became of a person in their programmes, step by step; and
+//!   [`work_list`] — why a person needs their officer again.
 //! - [`policy`] — who may see and change which registration.
 //! - [`receipt`] — the citizen's receipt: its registration number, made offline, and the
 //!   signed payload of its QR code.
@@ -33,6 +35,7 @@ pub mod choice;
 pub mod document;
 pub mod domain;
 pub mod fields;
+pub mod follow_up;
 #[cfg(feature = "documents")]
 pub mod history;
 pub mod likeness;
@@ -44,3 +47,4 @@ pub mod sample;
 #[cfg(feature = "documents")]
 pub mod sync;
 pub mod validation;
+pub mod work_list;

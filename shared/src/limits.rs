@@ -238,6 +238,114 @@ pub const COMMENT_ROLE: TextLimit = text(
 /// A review note, not a report.
 pub const COMMENT_TEXT: TextLimit = text("review.comments[].text", 2_000, "Komentar", "A comment");
 
+// Follow-ups (`crate::follow_up`). A step is never removed, so the count is generous: a
+// person trained, certified, placed and reported on for years stays far below it.
+pub const FOLLOW_UPS: ListLimit = list("follow_ups", 40, "Tindak lanjut", "Follow-ups");
+pub const FOLLOW_UP_ID: TextLimit = text(
+    "follow_ups[].id",
+    ID_MAX_CHARS,
+    "ID tindak lanjut",
+    "A follow-up's ID",
+);
+pub const FOLLOW_UP_RECORDED_BY: TextLimit = text(
+    "follow_ups[].recorded_by",
+    ID_MAX_CHARS,
+    "ID pencatat tindak lanjut",
+    "The ID of who recorded a follow-up",
+);
+pub const FOLLOW_UP_DATE: TextLimit = text(
+    "follow_ups[].date",
+    10,
+    "Tanggal tindak lanjut",
+    "A follow-up's date",
+);
+/// A name, a number or a short phrase: every detail of a step but its note.
+pub const FOLLOW_UP_DETAIL_MAX_CHARS: usize = 100;
+pub const FOLLOW_UP_BLK: TextLimit = text(
+    "follow_ups[].details.blk",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Nama BLK",
+    "The BLK",
+);
+pub const FOLLOW_UP_VOCATION: TextLimit = text(
+    "follow_ups[].details.vocation",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Kejuruan",
+    "The vocation",
+);
+pub const FOLLOW_UP_BATCH: TextLimit = text(
+    "follow_ups[].details.batch",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Angkatan",
+    "The batch",
+);
+pub const FOLLOW_UP_PLANNED_END: TextLimit = text(
+    "follow_ups[].details.planned_end",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Rencana selesai",
+    "The planned end",
+);
+pub const FOLLOW_UP_CERTIFICATE_NUMBER: TextLimit = text(
+    "follow_ups[].details.certificate_number",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Nomor sertifikat",
+    "The certificate number",
+);
+pub const FOLLOW_UP_ISSUER: TextLimit = text(
+    "follow_ups[].details.issuer",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Penerbit sertifikat",
+    "The issuer",
+);
+pub const FOLLOW_UP_COMPANY: TextLimit = text(
+    "follow_ups[].details.company",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Perusahaan",
+    "The company",
+);
+pub const FOLLOW_UP_COUNTRY: TextLimit = text(
+    "follow_ups[].details.country",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Negara",
+    "The country",
+);
+pub const FOLLOW_UP_BUSINESS_NAME: TextLimit = text(
+    "follow_ups[].details.business_name",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Nama usaha",
+    "The business name",
+);
+pub const FOLLOW_UP_SECTOR: TextLimit = text(
+    "follow_ups[].details.sector",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Bidang usaha",
+    "The sector",
+);
+pub const FOLLOW_UP_SUPPORT: TextLimit = text(
+    "follow_ups[].details.support",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Bantuan yang diterima",
+    "The support received",
+);
+pub const FOLLOW_UP_EMPLOYER: TextLimit = text(
+    "follow_ups[].details.employer",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Pemberi kerja",
+    "The employer",
+);
+pub const FOLLOW_UP_POSITION: TextLimit = text(
+    "follow_ups[].details.position",
+    FOLLOW_UP_DETAIL_MAX_CHARS,
+    "Jabatan",
+    "The position",
+);
+pub const FOLLOW_UP_NOTE: TextLimit = text(
+    "follow_ups[].details.note",
+    500,
+    "Catatan tindak lanjut",
+    "A follow-up's note",
+);
+
 // Duplicates and deletion.
 pub const DUPLICATE_OF: TextLimit = text(
     "duplicate_of",
@@ -285,6 +393,23 @@ pub const TEXT_FIELDS: &[TextLimit] = &[
     DISABILITY,
     VOCATION,
     DESTINATION_COUNTRY,
+    FOLLOW_UP_ID,
+    FOLLOW_UP_RECORDED_BY,
+    FOLLOW_UP_DATE,
+    FOLLOW_UP_BLK,
+    FOLLOW_UP_VOCATION,
+    FOLLOW_UP_BATCH,
+    FOLLOW_UP_PLANNED_END,
+    FOLLOW_UP_CERTIFICATE_NUMBER,
+    FOLLOW_UP_ISSUER,
+    FOLLOW_UP_COMPANY,
+    FOLLOW_UP_COUNTRY,
+    FOLLOW_UP_BUSINESS_NAME,
+    FOLLOW_UP_SECTOR,
+    FOLLOW_UP_SUPPORT,
+    FOLLOW_UP_EMPLOYER,
+    FOLLOW_UP_POSITION,
+    FOLLOW_UP_NOTE,
     COMMENT_ID,
     COMMENT_AUTHOR_ID,
     COMMENT_AUTHOR_NAME,
@@ -296,7 +421,7 @@ pub const TEXT_FIELDS: &[TextLimit] = &[
 ];
 
 /// Every list limit, in form order.
-pub const LISTS: &[ListLimit] = &[WORK_EXPERIENCE, SKILLS, PROGRAMMES, COMMENTS];
+pub const LISTS: &[ListLimit] = &[WORK_EXPERIENCE, SKILLS, PROGRAMMES, FOLLOW_UPS, COMMENTS];
 
 /// The most characters all text of one valid registration can add up to (every list
 /// full, every value at its limit): what a document must at least be allowed to hold,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::choice::choices;
 #[cfg(feature = "documents")]
 use crate::document::ChangeAuthor;
+use crate::follow_up::FollowUp;
 use crate::registration::{Registration, ReviewStatus};
 
 choices! {
@@ -188,6 +189,7 @@ pub fn check_edit(
             ));
         }
     }
+    check_follow_ups(requester, &before.follow_ups, &after.follow_ups)?;
     if requester.role == Role::Officer {
         let status_change = (before.review.status, after.review.status);
         let allowed = status_change.0 == status_change.1
@@ -204,6 +206,53 @@ pub fn check_edit(
                 "Only supervisors can mark duplicates.",
             ));
         }
+    }
+    Ok(())
+}
+
+const FOLLOW_UP_KEPT: Forbidden = forbidden(
+    "Tindak lanjut yang sudah dicatat tidak boleh dihapus.",
+    "A recorded follow-up cannot be removed.",
+);
+
+const FOLLOW_UP_OWN_NAME: Forbidden = forbidden(
+    "Tindak lanjut hanya boleh dicatat atas nama Anda sendiri.",
+    "Follow-ups can only be recorded in your own name.",
+);
+
+const FOLLOW_UP_OTHERS: Forbidden = forbidden(
+    "Tindak lanjut yang dicatat orang lain hanya dapat diubah oleh supervisor.",
+    "Only a supervisor can change a follow-up someone else recorded.",
+);
+
+/// Follow-up steps are kept like comments: none removed, a new one recorded in the
+/// requester's own name, and one already recorded changed only by who recorded it (a
+/// typo) or by a supervisor or admin.
+fn check_follow_ups(
+    requester: &Requester,
+    before: &[FollowUp],
+    after: &[FollowUp],
+) -> Result<(), Forbidden> {
+    for old in before {
+        let Some(now) = after.iter().find(|f| f.id == old.id) else {
+            return Err(FOLLOW_UP_KEPT);
+        };
+        if now == old {
+            continue;
+        }
+        if now.recorded_by != old.recorded_by {
+            return Err(FOLLOW_UP_OWN_NAME);
+        }
+        if requester.role == Role::Officer && old.recorded_by != requester.user_id {
+            return Err(FOLLOW_UP_OTHERS);
+        }
+    }
+    let recorded_by_someone_else = after
+        .iter()
+        .filter(|f| !before.iter().any(|old| old.id == f.id))
+        .any(|f| f.recorded_by != requester.user_id);
+    if recorded_by_someone_else {
+        return Err(FOLLOW_UP_OWN_NAME);
     }
     Ok(())
 }
@@ -228,6 +277,7 @@ fn check_create(requester: &Requester, after: &Registration) -> Result<(), Forbi
             return Err(HANDOVER_BY_SUPERVISORS);
         }
     }
+    check_follow_ups(requester, &[], &after.follow_ups)?;
     let foreign_comment = after
         .review
         .comments
@@ -414,5 +464,69 @@ mod tests {
         assert!(check_edit(&officer(), Some(&with_comment), &record()).is_err());
         assert!(check_edit(&officer(), Some(&record()), &with_comment).is_err());
         assert!(check_edit(&supervisor("17.01"), Some(&record()), &with_comment).is_ok());
+    }
+
+    fn enrolled_by(user: &str) -> crate::follow_up::FollowUp {
+        use crate::follow_up::{FollowUp, FollowUpDetails, Step};
+        use crate::registration::Programme;
+        FollowUp {
+            id: format!("f-{user}"),
+            programme: Programme::BlkTraining,
+            step: Step::TrainingEnrolled,
+            date: "2026-01-05".into(),
+            details: FollowUpDetails::default(),
+            recorded_by: user.into(),
+            recorded_at: 1,
+        }
+    }
+
+    #[test]
+    fn follow_ups_are_recorded_in_ones_own_name_and_never_removed() {
+        let before = record();
+        let mut after = record();
+        after.follow_ups.push(enrolled_by("o1"));
+        assert!(check_edit(&officer(), Some(&before), &after).is_ok());
+        assert!(check_edit(&officer(), None, &after).is_ok());
+        let mut forged = record();
+        forged.follow_ups.push(enrolled_by("s1"));
+        assert_eq!(
+            check_edit(&officer(), Some(&before), &forged),
+            Err(FOLLOW_UP_OWN_NAME)
+        );
+        assert_eq!(
+            check_edit(&officer(), None, &forged),
+            Err(FOLLOW_UP_OWN_NAME)
+        );
+        for requester in [officer(), supervisor("17.01")] {
+            assert_eq!(
+                check_edit(&requester, Some(&after), &before),
+                Err(FOLLOW_UP_KEPT)
+            );
+        }
+    }
+
+    #[test]
+    fn a_recorded_follow_up_is_corrected_by_its_recorder_or_a_supervisor() {
+        let mut by_supervisor = record();
+        by_supervisor.follow_ups.push(enrolled_by("s1"));
+        let mut corrected = by_supervisor.clone();
+        corrected.follow_ups[0].date = "2026-01-06".into();
+        assert_eq!(
+            check_edit(&officer(), Some(&by_supervisor), &corrected),
+            Err(FOLLOW_UP_OTHERS)
+        );
+        assert!(check_edit(&supervisor("17.01"), Some(&by_supervisor), &corrected).is_ok());
+        let mut by_officer = record();
+        by_officer.follow_ups.push(enrolled_by("o1"));
+        let mut fixed = by_officer.clone();
+        fixed.follow_ups[0].details.batch = "II".into();
+        assert!(check_edit(&officer(), Some(&by_officer), &fixed).is_ok());
+        assert!(check_edit(&supervisor("17.01"), Some(&by_officer), &fixed).is_ok());
+        let mut renamed = by_officer.clone();
+        renamed.follow_ups[0].recorded_by = "s1".into();
+        assert_eq!(
+            check_edit(&supervisor("17.01"), Some(&by_officer), &renamed),
+            Err(FOLLOW_UP_OWN_NAME)
+        );
     }
 }

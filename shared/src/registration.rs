@@ -14,6 +14,7 @@ use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use crate::choice::choices;
+use crate::follow_up::FollowUp;
 
 /// Milliseconds since the Unix epoch (UTC).
 pub type Millis = i64;
@@ -72,6 +73,15 @@ pub struct Registration {
     pub disability: Option<String>,
 
     pub programmes: Vec<ProgrammeInterest>,
+    /// What became of the person in their programmes, step by step
+    /// (`crate::follow_up`). Absent from the document until the first step (older
+    /// documents and new registrations load as empty; a step is never removed).
+    #[cfg_attr(
+        feature = "documents",
+        autosurgeon(reconcile = "reconcile_once_listed", missing = "Vec::new")
+    )]
+    #[serde(default)]
+    pub follow_ups: Vec<FollowUp>,
     pub consent: Consent,
     pub location: Option<GeoLocation>,
 
@@ -90,6 +100,21 @@ fn reconcile_once_set<T: Reconcile, R: autosurgeon::Reconciler>(
     match value {
         Some(value) => value.reconcile(reconciler),
         None => Ok(()),
+    }
+}
+
+/// Writes a list only once it has items: an empty one leaves the document as it is
+/// (without the key, for a list whose items are never removed), so a registration
+/// without follow-ups costs no bytes for them.
+#[cfg(feature = "documents")]
+fn reconcile_once_listed<T: Reconcile, R: autosurgeon::Reconciler>(
+    items: &[T],
+    reconciler: R,
+) -> Result<(), R::Error> {
+    if items.is_empty() {
+        Ok(())
+    } else {
+        items.reconcile(reconciler)
     }
 }
 
@@ -211,6 +236,7 @@ choices! {
     /// carries ([`ProgrammeInterest`]): what the projection, the filters, the targets and the
     /// overview count by. Its codes are the interests' `kind` tags.
     #[derive(PartialOrd, Ord)]
+    #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
     pub enum Programme {
         BlkTraining => "blk_training", "Pelatihan vokasi di BLK", "Vocational training at a BLK";
         DomesticApprenticeship => "domestic_apprenticeship", "Pemagangan dalam negeri", "Domestic apprenticeship";

@@ -228,6 +228,7 @@ impl SampleGenerator {
             },
             work_experience,
             skills: vec![self.pick(SKILLS).to_string()],
+            follow_ups: Vec::new(),
             disability: None,
             programmes,
             consent: Consent {

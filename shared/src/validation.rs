@@ -20,9 +20,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::parse_iso_date;
 use crate::domain::{
     BirthDate, CivilDate, Nik, PhoneNumber, RegionCode, RegionDirectory, RegionLevel,
 };
+use crate::follow_up::{Detail, FollowUp, Need};
 use crate::limits::{self, ListLimit, TextLimit};
 use crate::receipt::ReceiptNumber;
 use crate::registration::{
@@ -168,6 +170,7 @@ pub fn validate(reg: &Registration, ctx: &ValidationContext) -> Report {
         check_text(disability, &limits::DISABILITY, &mut problems);
     }
     check_programmes(&reg.programmes, &mut problems);
+    check_follow_ups(&reg.follow_ups, ctx.today, &mut problems);
     check_consent(reg.consent.given, &mut problems);
     if let Some(location) = &reg.location {
         check_location(location, &mut problems);
@@ -205,6 +208,7 @@ fn form_position(field: &str) -> usize {
         "skills",
         "disability",
         "programmes",
+        "follow_ups",
         "consent",
         "location",
         "review",
@@ -776,6 +780,176 @@ fn check_location(location: &GeoLocation, problems: &mut Vec<FieldProblem>) {
     }
 }
 
+/// The follow-up steps: each one's programme, date and the details its step asks for
+/// (`crate::follow_up`), and that a step comes after the one it follows.
+fn check_follow_ups(follow_ups: &[FollowUp], today: CivilDate, problems: &mut Vec<FieldProblem>) {
+    if !check_list(follow_ups.len(), &limits::FOLLOW_UPS, problems) {
+        return;
+    }
+    for (i, follow_up) in follow_ups.iter().enumerate() {
+        check_item_text(
+            &follow_up.recorded_by,
+            &limits::FOLLOW_UP_RECORDED_BY,
+            i,
+            problems,
+        );
+        if check_item_text(&follow_up.id, &limits::FOLLOW_UP_ID, i, problems)
+            && follow_up.id.trim().is_empty()
+        {
+            problems.push(FieldProblem::error(
+                format!("follow_ups[{i}].id"),
+                "follow_up_id_required",
+                "Tindak lanjut ini tidak punya ID. Simpan ulang; jika masih muncul, hubungi admin.",
+                "This follow-up has no ID. Save again; if this persists, contact the admin.",
+            ));
+        }
+        let step = follow_up.step;
+        if !step.programmes().contains(&follow_up.programme) {
+            problems.push(FieldProblem::error(
+                format!("follow_ups[{i}].step"),
+                "follow_up_step_programme",
+                format!(
+                    "Langkah \"{}\" bukan bagian dari program {}.",
+                    step.label().id,
+                    follow_up.programme.label().id
+                ),
+                format!(
+                    "\"{}\" is not a step of {}.",
+                    step.label().en,
+                    follow_up.programme.label().en
+                ),
+            ));
+        }
+        let date = check_follow_up_date(&follow_up.date, i, today, problems);
+        check_follow_up_details(follow_up, i, date, problems);
+        let Some(previous) = step.follows() else {
+            continue;
+        };
+        let earlier: Vec<&FollowUp> = follow_ups
+            .iter()
+            .filter(|f| f.programme == follow_up.programme && f.step == previous)
+            .collect();
+        if earlier.is_empty() {
+            problems.push(FieldProblem::error(
+                format!("follow_ups[{i}].step"),
+                "follow_up_previous_missing",
+                format!(
+                    "Catat dulu langkah \"{}\" sebelum \"{}\".",
+                    previous.label().id,
+                    step.label().id
+                ),
+                format!(
+                    "Record \"{}\" before \"{}\".",
+                    previous.label().en,
+                    step.label().en
+                ),
+            ));
+        } else if let Some(date) = date {
+            let first = earlier.iter().filter_map(|f| parse_iso_date(&f.date)).min();
+            if first.is_some_and(|first| first > date) {
+                problems.push(FieldProblem::error(
+                    format!("follow_ups[{i}].date"),
+                    "follow_up_date_order",
+                    format!(
+                        "Tanggal ini lebih awal dari langkah \"{}\".",
+                        previous.label().id
+                    ),
+                    format!("This date is before \"{}\".", previous.label().en),
+                ));
+            }
+        }
+    }
+}
+
+/// A follow-up's date: a calendar date, not in the future.
+fn check_follow_up_date(
+    raw: &str,
+    i: usize,
+    today: CivilDate,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<CivilDate> {
+    if !check_item_text(raw, &limits::FOLLOW_UP_DATE, i, problems) {
+        return None;
+    }
+    let field = format!("follow_ups[{i}].date");
+    match parse_iso_date(raw) {
+        None => {
+            problems.push(FieldProblem::error(
+                field,
+                "follow_up_date_invalid",
+                "Isi tanggal yang sah (tahun-bulan-tanggal).",
+                "Enter a valid date (year-month-day).",
+            ));
+            None
+        }
+        Some(date) if date > today => {
+            problems.push(FieldProblem::error(
+                field,
+                "follow_up_date_future",
+                "Tanggal ini belum terjadi; catat langkah setelah terjadi.",
+                "This date is in the future; record the step once it has happened.",
+            ));
+            None
+        }
+        Some(date) => Some(date),
+    }
+}
+
+/// The details a follow-up's step asks for: each within its limit, the required ones
+/// given, a planned end a date on or after the step's.
+fn check_follow_up_details(
+    follow_up: &FollowUp,
+    i: usize,
+    date: Option<CivilDate>,
+    problems: &mut Vec<FieldProblem>,
+) {
+    let details = &follow_up.details;
+    for detail in Detail::ALL.iter().copied() {
+        let field = format!("follow_ups[{i}].details.{}", detail.code());
+        let value = details.get(detail);
+        if let Some(limit) = detail.limit() {
+            if !limit.fits(value) {
+                problems.push(too_long(limit, field));
+                continue;
+            }
+        }
+        let need = follow_up
+            .step
+            .details(follow_up.programme)
+            .iter()
+            .find(|(d, _)| *d == detail)
+            .map(|(_, need)| *need);
+        if need == Some(Need::Required) && value.trim().is_empty() {
+            problems.push(FieldProblem::error(
+                field,
+                "follow_up_detail_required",
+                format!("{} wajib diisi.", detail.label().id),
+                format!("{} is required.", detail.label().en),
+            ));
+            continue;
+        }
+        if detail.is_date() && !value.is_empty() {
+            match parse_iso_date(value) {
+                None => problems.push(FieldProblem::error(
+                    field,
+                    "follow_up_date_invalid",
+                    "Isi tanggal yang sah (tahun-bulan-tanggal).",
+                    "Enter a valid date (year-month-day).",
+                )),
+                Some(end) if date.is_some_and(|start| end < start) => {
+                    problems.push(FieldProblem::error(
+                        field,
+                        "follow_up_planned_end_before_start",
+                        "Rencana selesai tidak boleh sebelum tanggal mulai.",
+                        "The planned end cannot be before the start.",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
 fn check_review(review: &Review, problems: &mut Vec<FieldProblem>) {
     if !check_list(review.comments.len(), &limits::COMMENTS, problems) {
         return;
@@ -802,7 +976,8 @@ fn check_deletion(deletion: &Deletion, problems: &mut Vec<FieldProblem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registration::{Consent, Gender, ProgrammeInterest, ReviewComment};
+    use crate::follow_up::{FollowUpDetails, Step};
+    use crate::registration::{Consent, Gender, Programme, ProgrammeInterest, ReviewComment};
 
     const TODAY: CivilDate = (2025, 6, 1);
 
@@ -1271,6 +1446,23 @@ mod tests {
                     destination_country: value(&limits::DESTINATION_COUNTRY),
                 },
             ],
+            follow_ups: vec![FollowUp {
+                id: value(&limits::FOLLOW_UP_ID),
+                programme: Programme::BlkTraining,
+                step: Step::TrainingEnrolled,
+                date: value(&limits::FOLLOW_UP_DATE),
+                details: {
+                    let mut details = FollowUpDetails::default();
+                    for detail in Detail::ALL {
+                        if let Some(limit) = detail.limit() {
+                            details.set(*detail, value(limit));
+                        }
+                    }
+                    details
+                },
+                recorded_by: value(&limits::FOLLOW_UP_RECORDED_BY),
+                recorded_at: 1,
+            }],
             review: Review {
                 comments: vec![ReviewComment {
                     id: value(&limits::COMMENT_ID),
@@ -1384,5 +1576,116 @@ mod tests {
         assert!(json.contains(r#""severity":"error""#), "{json}");
         let back: Report = serde_json::from_str(&json).unwrap();
         assert_eq!(back, report);
+    }
+
+    fn follow_up(step: Step, date: &str) -> FollowUp {
+        FollowUp {
+            id: format!("f-{}-{date}", step.code()),
+            programme: step.programmes()[0],
+            step,
+            date: date.into(),
+            details: FollowUpDetails::default(),
+            recorded_by: "o1".into(),
+            recorded_at: 1,
+        }
+    }
+
+    fn enrolment(date: &str, planned_end: &str) -> FollowUp {
+        let mut f = follow_up(Step::TrainingEnrolled, date);
+        f.details.blk = "BLK Bengkulu".into();
+        f.details.vocation = "Las".into();
+        f.details.planned_end = planned_end.into();
+        f
+    }
+
+    #[test]
+    fn a_complete_training_path_is_valid() {
+        let mut reg = valid();
+        let mut certified = follow_up(Step::Certified, "2025-05-20");
+        certified.details.certificate_number = "LSP-123".into();
+        certified.details.issuer = "LSP BLK".into();
+        reg.follow_ups = vec![
+            enrolment("2025-02-01", "2025-04-30"),
+            follow_up(Step::TrainingCompleted, "2025-04-30"),
+            certified,
+        ];
+        let report = validate(&reg, &ctx());
+        assert!(report.is_valid(), "{:?}", codes(&report));
+    }
+
+    #[test]
+    fn a_step_asks_for_its_details_and_a_date_that_has_happened() {
+        let mut reg = valid();
+        let mut placed = follow_up(Step::Placed, "2025-07-01");
+        placed.details.employer = "CV Maju".into();
+        reg.follow_ups = vec![placed, enrolment("2025-02-01", "2025-01-01")];
+        let report = validate(&reg, &ctx());
+        let mut found: Vec<(String, String)> = report
+            .errors()
+            .map(|p| (p.field.to_string(), p.code.to_string()))
+            .collect();
+        found.sort();
+        let expected = [
+            ("follow_ups[0].date", "follow_up_date_future"),
+            (
+                "follow_ups[0].details.formality",
+                "follow_up_detail_required",
+            ),
+            (
+                "follow_ups[0].details.position",
+                "follow_up_detail_required",
+            ),
+            (
+                "follow_ups[1].details.planned_end",
+                "follow_up_planned_end_before_start",
+            ),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(f, c)| (f.to_string(), c.to_string()))
+            .collect();
+        assert_eq!(found, expected);
+        let required = report
+            .for_field("follow_ups[0].details.position")
+            .next()
+            .unwrap();
+        assert_eq!(required.message_id, "Jabatan / pekerjaan wajib diisi.");
+    }
+
+    #[test]
+    fn a_step_comes_after_the_one_it_follows_and_within_its_programme() {
+        let mut reg = valid();
+        reg.follow_ups = vec![follow_up(Step::TrainingCompleted, "2025-03-01")];
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("follow_ups[0].step", "follow_up_previous_missing")]
+        );
+        reg.follow_ups.push(enrolment("2025-04-01", "2025-05-01"));
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("follow_ups[0].date", "follow_up_date_order")]
+        );
+        let mut wrong_programme = follow_up(Step::BusinessStarted, "2025-01-01");
+        wrong_programme.programme = Programme::BlkTraining;
+        wrong_programme.details.business_name = "Warung".into();
+        wrong_programme.details.sector = "Kuliner".into();
+        reg.follow_ups = vec![wrong_programme];
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("follow_ups[0].step", "follow_up_step_programme")]
+        );
+    }
+
+    #[test]
+    fn follow_ups_over_their_limit_are_reported_once() {
+        let mut reg = valid();
+        reg.follow_ups = vec![
+            follow_up(Step::TrainingCompleted, "not a date");
+            limits::FOLLOW_UPS.max_items + 1
+        ];
+        assert_eq!(
+            codes(&validate(&reg, &ctx())),
+            vec![("follow_ups", "too_many")]
+        );
     }
 }

@@ -86,9 +86,12 @@ pub async fn history(db: &LocalDb, id: &str) -> Result<Vec<HistoryEntry>, DbErro
     Ok(jemput_shared::history::readable_history(&mut doc))
 }
 
-/// Copies what an officer may edit; identity, review and duplicate marks stay as stored.
+/// Copies what an officer may edit; identity, review, duplicate marks and follow-ups
+/// (recorded on their own form, and perhaps arrived by sync since this one was opened)
+/// stay as stored.
 fn copy_officer_fields(latest: &mut Registration, form: &Registration) {
     let keep = Registration {
+        follow_ups: latest.follow_ups.clone(),
         id: latest.id.clone(),
         registered_by: latest.registered_by.clone(),
         assigned_officer: latest.assigned_officer.clone(),

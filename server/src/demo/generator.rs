@@ -308,6 +308,7 @@ impl Generator {
             },
             work_experience,
             skills,
+            follow_ups: Vec::new(),
             disability: (rng.below(100) < 2).then(|| "Tunadaksa ringan".to_owned()),
             programmes: programmes(rng),
             consent: Consent {
