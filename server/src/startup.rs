@@ -160,6 +160,7 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(routes::registrations::table::router())
         .merge(routes::registrations::export::router())
         .merge(routes::registrations::review::router())
+        .merge(routes::registrations::follow_ups::router())
         .merge(routes::registrations::history::router())
         .merge(routes::registrations::handover::router())
         .merge(routes::supervision::overview::router())

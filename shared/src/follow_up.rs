@@ -219,8 +219,10 @@ pub struct FollowUp {
     pub recorded_at: Millis,
 }
 
-/// The details of a step; empty where the step asks for none ([`Step::details`]).
+/// The details of a step; empty where the step asks for none ([`Step::details`]). In
+/// JSON a detail left out reads as empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct FollowUpDetails {
     pub blk: String,

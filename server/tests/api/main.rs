@@ -24,6 +24,7 @@ mod duplicates;
 mod erasure;
 mod events;
 mod export;
+mod follow_ups;
 mod handover;
 mod history;
 mod limits;

@@ -21,6 +21,7 @@ choices! {
         Reviewed => "reviewed", "Pemeriksaan", "Review";
         DuplicatesDecided => "duplicates_decided", "Keputusan duplikat", "Duplicate decision";
         HandedOver => "handed_over", "Pengalihan petugas", "Handover";
+        FollowUpRecorded => "follow_up_recorded", "Tindak lanjut dicatat", "Follow-up recorded";
         UserCreated => "user_created", "Pengguna dibuat", "User created";
         UserChanged => "user_changed", "Pengguna diubah", "User changed";
         DeviceRevoked => "device_revoked", "Perangkat dicabut", "Device revoked";

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::choice::choices;
+use crate::follow_up::{FollowUpDetails, Step};
 use crate::registration::{Gender, Millis, Programme, ReviewStatus};
 
 /// One registration as the table (and the duplicates queue) shows it: projection columns
@@ -223,6 +224,20 @@ pub struct ReviewRequest {
     pub status: ReviewStatus,
     #[serde(default)]
     pub comment: Option<String>,
+}
+
+/// `POST /api/registrations/{id}/follow-ups`: a step a supervisor or admin records for a
+/// person (officers record theirs on the phone, offline). The server adds the id, who
+/// recorded it and when, and keeps only the details the step asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRequest {
+    pub programme: Programme,
+    pub step: Step,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    #[serde(default)]
+    pub details: FollowUpDetails,
 }
 
 /// An officer a registration may be handed over to.

@@ -34,7 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/registrations/{id}/review", post(review))
 }
 
-fn not_found() -> ApiError {
+/// The answer for a registration that is missing or outside the requester's scope.
+pub(super) fn not_found() -> ApiError {
     ApiError::not_found("This registration", "Pendaftaran ini")
 }
 
