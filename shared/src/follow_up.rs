@@ -219,6 +219,27 @@ pub struct FollowUp {
     pub recorded_at: Millis,
 }
 
+impl FollowUp {
+    /// The details given, as the step asks for them and in the form's order, each with
+    /// its value (a choice as its code: [`Formality::from_code`] names it): what a
+    /// screen shows of a step.
+    pub fn shown_details(&self) -> Vec<(Detail, &str)> {
+        self.step
+            .details(self.programme)
+            .iter()
+            .map(|(detail, _)| (*detail, self.details.get(*detail)))
+            .filter(|(_, value)| !value.is_empty())
+            .collect()
+    }
+}
+
+/// Newest first: by date, then by when recorded.
+pub fn newest_first(follow_ups: &[FollowUp]) -> Vec<&FollowUp> {
+    let mut sorted: Vec<&FollowUp> = follow_ups.iter().collect();
+    sorted.sort_by(|a, b| (&b.date, b.recorded_at).cmp(&(&a.date, a.recorded_at)));
+    sorted
+}
+
 /// The details of a step; empty where the step asks for none ([`Step::details`]). In
 /// JSON a detail left out reads as empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

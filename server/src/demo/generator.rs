@@ -22,6 +22,7 @@ use jemput_shared::sync::server::MergedDocument;
 
 use crate::store::DocumentWrite;
 
+use super::follow_ups::follow_ups;
 use super::names;
 use super::person::{self, Person};
 use super::plan::{Plan, Session, DAY_MS};
@@ -191,6 +192,24 @@ impl Generator {
             reviewed = true;
         }
 
+        // Later, the officer records what became of the person (a new session on the
+        // phone: another actor).
+        let mut followed_up = false;
+        if stored.review.status == ReviewStatus::Verified {
+            if let Some((steps, at)) = follow_ups(&mut rng, &stored, &officer.user_id, self.now) {
+                let actor: [u8; 16] = {
+                    let (a, b) = (rng.next_u64(), rng.next_u64());
+                    let mut bytes = [0; 16];
+                    bytes[..8].copy_from_slice(&a.to_le_bytes());
+                    bytes[8..].copy_from_slice(&b.to_le_bytes());
+                    bytes
+                };
+                doc.automerge().set_actor(actor.into());
+                stored = doc.edit_by(&officer_author, at, |r| r.follow_ups = steps)?;
+                followed_up = true;
+            }
+        }
+
         let heads = doc.heads();
         let seal = self.sealer.seal(&id, &heads);
         let merged = MergedDocument {
@@ -200,8 +219,9 @@ impl Generator {
             seal,
             ack_heads: heads,
             ack_seal: seal,
-            // The officer's phone lacks the supervisor's change; a real device would pull it.
-            device_is_up_to_date: !reviewed,
+            // The officer's phone lacks the supervisor's change (unless it pulled it before
+            // recording follow-ups); a real device would pull it.
+            device_is_up_to_date: !reviewed || followed_up,
             created: true,
             new_changes: pushed,
         };
@@ -418,6 +438,35 @@ mod tests {
             .flat_map(|s| generator.session(s).unwrap().writes)
             .map(|w| w.merged.registration)
             .collect()
+    }
+
+    #[test]
+    fn verified_people_get_follow_ups_that_validation_accepts() {
+        use jemput_shared::follow_up::{stage_reached, Stage};
+        use jemput_shared::validation::{validate, ValidationContext};
+        let generator = generator(5);
+        let context = ValidationContext {
+            today: generator.today,
+            regions: None,
+        };
+        let mut stages = std::collections::BTreeMap::new();
+        for registration in registrations(&generator) {
+            if !registration.follow_ups.is_empty() {
+                assert_eq!(registration.review.status, ReviewStatus::Verified);
+            }
+            let report = validate(&registration, &context);
+            let problems: Vec<_> = report
+                .errors()
+                .filter(|p| p.field.starts_with("follow_ups"))
+                .collect();
+            assert!(problems.is_empty(), "{problems:?}");
+            *stages
+                .entry(stage_reached(&registration.follow_ups))
+                .or_insert(0) += 1;
+        }
+        for stage in [Stage::Enrolled, Stage::Qualified, Stage::Working] {
+            assert!(stages.get(&stage).copied().unwrap_or(0) > 0, "{stages:?}");
+        }
     }
 
     #[test]

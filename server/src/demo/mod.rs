@@ -18,6 +18,7 @@
 //! time each, a few sessions ahead of the committer; commits go in session order, one
 //! transaction per session. The same seed gives the same people, places and reviews.
 
+mod follow_ups;
 pub mod generator;
 pub mod names;
 pub mod person;

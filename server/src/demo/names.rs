@@ -223,3 +223,30 @@ pub const VERIFICATION_NOTES: &[&str] = &[
     "Data lengkap, lanjut ke seleksi.",
     "Terverifikasi lewat telepon.",
 ];
+
+/// The province's vocational training centres (BLK) and one private training body.
+pub const BLKS: &[&str] = &[
+    "UPTD BLK Provinsi Bengkulu",
+    "BLK Kabupaten Rejang Lebong",
+    "BLK Kota Bengkulu",
+    "BLK Kabupaten Bengkulu Utara",
+    "BLK Komunitas Pesantren Pancasila",
+    "LPK Raflesia Mandiri",
+];
+
+pub const BUSINESS_SECTORS: &[&str] = &[
+    "Kuliner",
+    "Jahit",
+    "Bengkel",
+    "Pertanian",
+    "Perikanan",
+    "Kopi",
+    "Salon",
+];
+
+pub const BUSINESS_SUPPORT: &[&str] = &[
+    "Modal usaha Rp 5 juta",
+    "Peralatan usaha",
+    "Pelatihan kewirausahaan",
+    "Pendampingan",
+];

@@ -17,6 +17,7 @@ use jemput_shared::api::registrations::{
 use jemput_shared::choice::Label;
 use jemput_shared::domain::RegionDirectory;
 use jemput_shared::fields::Field;
+use jemput_shared::follow_up::{newest_first, Detail, FollowUp, Formality};
 use jemput_shared::limits::COMMENT_TEXT;
 use jemput_shared::registration::{ProgrammeInterest, Registration, ReviewComment, ReviewStatus};
 use leptos::prelude::*;
@@ -421,6 +422,7 @@ fn fields(
                 <div><dt>{label(lang, name)}</dt><dd>{value}</dd></div>
             }).collect_view()}
         </dl>
+        {follow_ups_view(lang, &r.follow_ups)}
         <section class="card">
             <h2>{l(lang, "Komentar", "Comments")}</h2>
             <ul class="comments" data-testid="comments">
@@ -430,6 +432,47 @@ fn fields(
             </ul>
             {no_comments.then(|| view! {
                 <p class="hint">{l(lang, "Belum ada komentar.", "No comments yet.")}</p>
+            })}
+        </section>
+    }
+}
+
+/// The person's follow-up steps, newest first, each with the details it gave.
+fn follow_ups_view(lang: Lang, follow_ups: &[FollowUp]) -> impl IntoView {
+    let none = follow_ups.is_empty();
+    let items = newest_first(follow_ups)
+        .into_iter()
+        .map(|f| {
+            let details = f
+                .shown_details()
+                .into_iter()
+                .map(|(detail, value)| {
+                    let value = match Formality::from_code(value) {
+                        Some(formality) if detail == Detail::Formality => {
+                            label(lang, formality.label())
+                        }
+                        _ => value,
+                    };
+                    format!("{}: {value}", label(lang, detail.label()))
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            view! {
+                <li data-step=f.step.code()>
+                    <strong>{label(lang, f.step.label())}</strong>
+                    " · " {f.date.clone()} " · " {label(lang, f.programme.label())}
+                    <br/>
+                    <span class="hint">{details}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" data-testid="follow-ups">
+            <h2>{l(lang, "Tindak lanjut", "Follow-ups")}</h2>
+            <ul class="comments">{items}</ul>
+            {none.then(|| view! {
+                <p class="hint">{l(lang, "Belum ada tindak lanjut.", "No follow-ups yet.")}</p>
             })}
         </section>
     }
