@@ -156,6 +156,7 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
         .collect();
     let mut reviewed = 0;
     let mut commented = 0;
+    let mut followed_ups = 0;
     for (registration, doc) in docs.iter_mut() {
         let changes = history(doc, &Default::default());
         assert_eq!(
@@ -168,7 +169,17 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
         }
         reviewed += 1;
         commented += usize::from(!registration.review.comments.is_empty());
-        assert_eq!(changes.len(), 2, "{registration:?}");
+        // Then, for some verified people, the officer's follow-up steps.
+        let followed_up = !registration.follow_ups.is_empty();
+        assert_eq!(changes.len(), 2 + usize::from(followed_up), "{registration:?}");
+        if followed_up {
+            assert_eq!(registration.review.status, ReviewStatus::Verified);
+            assert_eq!(
+                changes[2].author_id.as_deref(),
+                Some(registration.registered_by.as_str())
+            );
+            followed_ups += 1;
+        }
         let reviewer = changes[1].author_id.as_deref().unwrap();
         assert!(supervisor_ids.contains(&reviewer));
         assert!(changes[1].fields.iter().any(|f| f.starts_with("review")));
@@ -178,6 +189,7 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
     }
     assert!((50..=140).contains(&reviewed), "{reviewed} reviewed");
     assert!(commented > 0);
+    assert!(followed_ups > 0, "some verified people have follow-ups");
 
     // The officers exist, registered these records from their phones, and sign in with
     // the demo password; at least one has not synced for over a week.

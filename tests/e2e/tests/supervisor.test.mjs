@@ -435,6 +435,44 @@ test("on the record page a supervisor hands a record over to another officer of 
   assert.deepEqual(page.problems, []);
 });
 
+test("on the record page a supervisor records a follow-up step, refused until its details are given", async () => {
+  const { page } = await supervisorLaptop("budi");
+  await openTable(page, `village=${VILLAGE_A}`, 3);
+  const row = page.locator('tr[data-testid="row"]').nth(1);
+  const id = await row.getAttribute("data-id");
+  await row.locator("a.name").click();
+  await page.locator('[data-testid="record-name"]').waitFor();
+  await page.locator('[data-testid="follow-ups"]', { hasText: "Belum ada tindak lanjut." }).waitFor();
+
+  const form = page.locator('[data-testid="follow-up-form"]');
+  await form.locator('select[name="follow_up_programme"]').selectOption("job_placement");
+  await form.locator('select[name="follow_up_step"]').selectOption("placed");
+  const day = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+  await form.locator('input[name="follow_up_date"]').fill(day);
+  await form.locator('input[name="follow_up_employer"]').fill("PT Agro Muko");
+  // The position and the sector of work are missing: the server says so, nothing is written.
+  await form.locator('button[name="record_follow_up"]').click();
+  await form.locator(".alert.error", { hasText: "wajib diisi" }).waitFor();
+  await page.locator('[data-testid="follow-ups"]', { hasText: "Belum ada tindak lanjut." }).waitFor();
+
+  await form.locator('input[name="follow_up_position"]').fill("Operator");
+  await form.locator('select[name="follow_up_formality"]').selectOption("formal");
+  await form.locator('button[name="record_follow_up"]').click();
+  await form.locator(".alert.ok").waitFor();
+  const listed = page.locator('[data-testid="follow-ups"] li[data-step="placed"]');
+  await listed.waitFor();
+  assert.match(await listed.innerText(), /Mulai bekerja/);
+  assert.match(await listed.innerText(), /PT Agro Muko/);
+  await page.locator('[data-testid="history"] li[data-field="follow_up"]', { hasText: "Tindak lanjut: — → Mulai bekerja" }).waitFor();
+
+  const budi = new Api(server.url);
+  await budi.login("budi", PASSWORD);
+  const stored = await budi.request("GET", `/api/registrations/${id}`);
+  assert.equal(stored.follow_ups.length, 1);
+  assert.equal(stored.follow_ups[0].details.formality, "formal");
+  assert.deepEqual(page.problems.filter((p) => !/400/.test(p)), []);
+});
+
 test("a duplicate pair is resolved in the queue and the counts change", async () => {
   const person = { name: "Dedi Kurniawan", nik: "1701011203950007", birthDate: "1995-03-12" };
   await registerPerson(siti.page, person, VILLAGE_C);

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod duplicates;
+pub mod follow_up_form;
 pub mod overview;
 pub mod personal_data;
 pub mod privacy_requests;

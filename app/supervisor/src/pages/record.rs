@@ -2,7 +2,8 @@
 //! document's history (who changed which fields how and when, in the form's words:
 //! `jemput_app_common::history`), the
 //! review actions — verify, needs correction, reject — with a comment, and handing the
-//! record over to another officer of its area ("Pindahkan ke petugas"), and erasing it
+//! record over to another officer of its area ("Pindahkan ke petugas"), its follow-up
+//! steps and recording one (`follow_up_form.rs`), and erasing it
 //! for good on the citizen's request ("Hapus permanen"). A review or a
 //! handover is a change to the registration's document on the server, so it reaches the
 //! officers' phones on their next sync.
@@ -27,6 +28,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api;
 use crate::app::use_supervision;
 use crate::components::{answer_view, confirm, name_of};
+use crate::pages::follow_up_form::FollowUpForm;
 use crate::screen::{encode, record_path, table_path};
 
 /// The review actions: the status each sets and its button's name.
@@ -175,6 +177,9 @@ pub fn RecordPage() -> impl IntoView {
                     Err(text) => view! { <p class="alert error" role="status">{text}</p> }.into_any(),
                 })}
             </section>
+            <div hidden=missing>
+                <FollowUpForm id=id saved=Callback::new(move |()| reload.update(|n| *n += 1))/>
+            </div>
             <section class="card handover" hidden=missing>
                 <h2>{move || l(lang.get(), "Pindahkan ke petugas", "Hand over to an officer")}</h2>
                 <p class="hint">{move || l(lang.get(),
