@@ -94,3 +94,51 @@ pub fn WorkList() -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use jemput_shared::work_list::DueFacts;
+
+    use super::*;
+
+    fn summary(id: &str, registered_by: &str, due: DueFacts) -> Summary {
+        Summary {
+            id: id.into(),
+            full_name: String::new(),
+            nik: String::new(),
+            birth_date: String::new(),
+            village: String::new(),
+            status: "submitted".into(),
+            pending: false,
+            rejected: None,
+            last_comment: None,
+            created_at: 0,
+            registered_by: registered_by.into(),
+            assigned_officer: None,
+            due,
+        }
+    }
+
+    #[test]
+    fn the_officers_own_due_records_are_listed_the_most_pressing_first() {
+        let ended = DueFacts {
+            training_ends: Some((2026, 11, 30)),
+            ..DueFacts::default()
+        };
+        let correction = DueFacts {
+            correction_asked: true,
+            ..DueFacts::default()
+        };
+        let summaries = [
+            summary("ended", "o1", ended),
+            summary("anothers", "o2", correction),
+            summary("nothing", "o1", DueFacts::default()),
+            summary("correction", "o1", correction),
+        ];
+        let due = due_today(&summaries, "o1", (2026, 12, 1));
+        let ids: Vec<&str> = due.iter().map(|(s, _)| s.id.as_str()).collect();
+        assert_eq!(ids, ["correction", "ended"]);
+        assert_eq!(due[1].1, vec![DueReason::TrainingEnded]);
+        assert!(due_today(&summaries, "o1", (2026, 11, 30)).len() == 1);
+    }
+}
