@@ -15,7 +15,10 @@ use std::rc::Rc;
 use crate::i18n::l;
 use crate::local_db::LocalDb;
 use crate::lock::{self, Lock, PinGate};
-use crate::pages::{form::RegistrationForm, list::RecordList, receipt::Receipt, status::StatusBar};
+use crate::pages::{
+    follow_up::FollowUpForm, form::RegistrationForm, list::RecordList, receipt::Receipt,
+    status::StatusBar, work_list::WorkList,
+};
 use crate::state::{set_db, AppState, Screen, SyncStatus};
 use crate::{pwa, regions, scheduler, settings};
 
@@ -210,6 +213,8 @@ fn SignedIn() -> impl IntoView {
                 Screen::New => view! { <RegistrationForm id=None /> }.into_any(),
                 Screen::Edit(id) => view! { <RegistrationForm id=Some(id) /> }.into_any(),
                 Screen::Receipt(id) => view! { <Receipt id /> }.into_any(),
+                Screen::FollowUp(id) => view! { <FollowUpForm id /> }.into_any(),
+                Screen::WorkList => view! { <WorkList /> }.into_any(),
                 _ => view! { <RecordList /> }.into_any(),
             }}
         </Show>

@@ -32,6 +32,7 @@ use jemput_shared::policy::officer_may_change;
 use jemput_shared::registration::Registration;
 use jemput_shared::sync::device::SyncedState;
 use jemput_shared::sync::message::Rejection;
+use jemput_shared::work_list::DueFacts;
 use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -167,6 +168,11 @@ pub struct Summary {
     pub registered_by: String,
     #[serde(default)]
     pub assigned_officer: Option<String>,
+    /// What the work list asks each day (`jemput_shared::work_list`), so it opens no
+    /// document; empty in a summary stored before this was kept, until the record next
+    /// changes.
+    #[serde(default)]
+    pub due: DueFacts,
 }
 
 impl Summary {
@@ -213,6 +219,7 @@ impl Summary {
             created_at: registration.created_at,
             registered_by: registration.registered_by.clone(),
             assigned_officer: registration.assigned_officer.clone(),
+            due: DueFacts::of(registration),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 use jemput_shared::api::registrations::HistoryEntry;
 use jemput_shared::document::{ChangeAuthor, RegistrationDoc};
+use jemput_shared::follow_up::FollowUp;
 use jemput_shared::registration::{Registration, ReviewComment, ReviewStatus};
 
 use crate::local_db::{DbError, LocalDb, StoredRecord, Summary, DOCS, SUMMARIES};
@@ -41,13 +42,7 @@ pub struct OfficerEdit {
 }
 
 pub async fn save_edit(db: &LocalDb, id: &str, edit: OfficerEdit) -> Result<Summary, DbError> {
-    let _writer = db.writer.lock().await;
-    let mut record = db
-        .record(id)
-        .await?
-        .ok_or_else(|| DbError::Corrupt(format!("record {id} is missing")))?;
-    let mut doc = record.doc()?;
-    doc.edit_by(&edit.author, now_ms() as i64, |latest| {
+    change(db, id, &edit.author, |latest| {
         copy_officer_fields(latest, &edit.form);
         if let Some(reply) = edit.reply {
             latest.review.comments.push(reply);
@@ -56,8 +51,37 @@ pub async fn save_edit(db: &LocalDb, id: &str, edit: OfficerEdit) -> Result<Summ
             latest.review.status = ReviewStatus::Submitted;
         }
     })
-    .map_err(|e| DbError::Corrupt(e.to_string()))?;
-    // An edit is a new version: the server gets to judge it again.
+    .await
+}
+
+/// Records a follow-up step on the newest stored copy (its own Automerge change, like an
+/// edit: a step or comment that arrived by sync meanwhile is kept), durable on return.
+pub async fn save_follow_up(
+    db: &LocalDb,
+    id: &str,
+    author: &ChangeAuthor,
+    follow_up: FollowUp,
+) -> Result<Summary, DbError> {
+    change(db, id, author, |latest| latest.follow_ups.push(follow_up)).await
+}
+
+/// Applies `edit` to record `id`'s newest stored copy as one change by `author`, and
+/// writes record and summary in one strict transaction.
+async fn change(
+    db: &LocalDb,
+    id: &str,
+    author: &ChangeAuthor,
+    edit: impl FnOnce(&mut Registration),
+) -> Result<Summary, DbError> {
+    let _writer = db.writer.lock().await;
+    let mut record = db
+        .record(id)
+        .await?
+        .ok_or_else(|| DbError::Corrupt(format!("record {id} is missing")))?;
+    let mut doc = record.doc()?;
+    doc.edit_by(author, now_ms() as i64, edit)
+        .map_err(|e| DbError::Corrupt(e.to_string()))?;
+    // A change is a new version: the server gets to judge it again.
     record.rejected = None;
     let sealed = db.seal_record(id, &mut doc, &mut record).await?;
     let tx = db.transaction(&[DOCS, SUMMARIES], true)?;

@@ -1,7 +1,9 @@
 //! Realistic sample registrations on the phone, for trying the app out, for the browser
 //! tests and for measuring it with thousands of records: `window.jemputAddSamples(n,
-//! village)` stores `n` registrations by the signed-in officer (the same generator the
-//! load generator uses), as if typed in, and resolves to the number stored.
+//! village, createdAt?)` stores `n` registrations by the signed-in officer (the same
+//! generator the load generator uses), as if typed in — at `createdAt` (ms since the
+//! epoch) when given, so a test can hold records registered months ago — and resolves to
+//! the number stored.
 
 use jemput_shared::document::{ChangeAuthor, RegistrationDoc};
 use jemput_shared::sample::SampleGenerator;
@@ -20,14 +22,17 @@ pub fn expose(state: AppState) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let add = Closure::<dyn Fn(u32, String) -> Promise>::new(move |count: u32, village: String| {
-        wasm_bindgen_futures::future_to_promise(async move {
-            let stored = add_samples(state, count as usize, &village)
-                .await
-                .map_err(|e| JsValue::from_str(&e))?;
-            Ok(JsValue::from(stored as u32))
-        })
-    });
+    let add = Closure::<dyn Fn(u32, String, JsValue) -> Promise>::new(
+        move |count: u32, village: String, created_at: JsValue| {
+            let created_at = created_at.as_f64().map(|ms| ms as i64);
+            wasm_bindgen_futures::future_to_promise(async move {
+                let stored = add_samples(state, count as usize, &village, created_at)
+                    .await
+                    .map_err(|e| JsValue::from_str(&e))?;
+                Ok(JsValue::from(stored as u32))
+            })
+        },
+    );
     let _ = js_sys::Reflect::set(
         &window,
         &"jemputAddSamples".into(),
@@ -36,7 +41,12 @@ pub fn expose(state: AppState) {
     add.forget();
 }
 
-async fn add_samples(state: AppState, count: usize, village: &str) -> Result<usize, String> {
+async fn add_samples(
+    state: AppState,
+    count: usize,
+    village: &str,
+    created_at: Option<i64>,
+) -> Result<usize, String> {
     let db = db().ok_or("not signed in")?;
     let session = state.session.get_untracked().ok_or("not signed in")?;
     let mut generator = SampleGenerator::new(now_ms() as u64);
@@ -48,7 +58,7 @@ async fn add_samples(state: AppState, count: usize, village: &str) -> Result<usi
                 &session.user.id,
                 &session.device_id,
                 village,
-                now_ms() as i64,
+                created_at.unwrap_or(now_ms() as i64),
             );
             let author =
                 ChangeAuthor::new(session.user.id.clone(), session.user.display_name.clone());

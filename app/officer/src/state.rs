@@ -38,6 +38,10 @@ pub enum Screen {
     Edit(String),
     /// `#/bukti/<id>`: the citizen's receipt for a registration.
     Receipt(String),
+    /// `#/tindak-lanjut/<id>`: recording a follow-up step on a registration.
+    FollowUp(String),
+    /// `#/perlu-ditindaklanjuti`: the records that need the officer again.
+    WorkList,
 }
 
 impl Screen {
@@ -46,11 +50,17 @@ impl Screen {
     const NEW: &'static str = "/baru";
     const EDIT: &'static str = "/data/";
     const RECEIPT: &'static str = "/bukti/";
+    const FOLLOW_UP: &'static str = "/tindak-lanjut/";
+    const WORK_LIST: &'static str = "/perlu-ditindaklanjuti";
 
     pub fn from_hash(hash: &str) -> Screen {
         let hash = hash.trim_start_matches('#');
         if hash == Self::NEW {
             Screen::New
+        } else if hash == Self::WORK_LIST {
+            Screen::WorkList
+        } else if let Some(id) = hash.strip_prefix(Self::FOLLOW_UP) {
+            Screen::FollowUp(id.to_owned())
         } else if let Some(id) = hash.strip_prefix(Self::EDIT) {
             Screen::Edit(id.to_owned())
         } else if let Some(id) = hash.strip_prefix(Self::RECEIPT) {
@@ -66,6 +76,8 @@ impl Screen {
             Screen::New => format!("#{}", Self::NEW),
             Screen::Edit(id) => format!("#{}{id}", Self::EDIT),
             Screen::Receipt(id) => format!("#{}{id}", Self::RECEIPT),
+            Screen::FollowUp(id) => format!("#{}{id}", Self::FOLLOW_UP),
+            Screen::WorkList => format!("#{}", Self::WORK_LIST),
         }
     }
 }
@@ -174,6 +186,8 @@ mod tests {
             Screen::New,
             Screen::Edit("abc-1".into()),
             Screen::Receipt("abc-1".into()),
+            Screen::FollowUp("abc-1".into()),
+            Screen::WorkList,
         ];
         for screen in screens {
             assert_eq!(Screen::from_hash(&screen.hash()), screen);

@@ -378,9 +378,9 @@ export async function waiting(page) {
  * Fills the officer's form on `page` for one person and saves it, then waits for the
  * citizen's receipt the app shows: `{ name, nik, birthDate }` in `village` (its regency
  * and district follow from its code), a man living in RT 001 / RW 002, interested in job
- * placement, who consented.
+ * placement — or, given a `vocation`, in BLK training in it — who consented.
  */
-export async function saveNewPerson(page, { name, nik, birthDate }, village = "17.01.01.2001") {
+export async function saveNewPerson(page, { name, nik, birthDate, vocation }, village = "17.01.01.2001") {
   const regency = village.slice(0, 5);
   const district = village.slice(0, 8);
   await page.click('button[name="new_registration"]');
@@ -397,7 +397,12 @@ export async function saveNewPerson(page, { name, nik, birthDate }, village = "1
   await page.selectOption('select[name="address.village"]', village);
   await page.fill('input[name="address.rt"]', "001");
   await page.fill('input[name="address.rw"]', "002");
-  await page.check('input[name="programmes"][value="job_placement"]');
+  if (vocation) {
+    await page.check('input[name="programmes"][value="blk_training"]');
+    await page.fill('input[name="programmes.vocation"]', vocation);
+  } else {
+    await page.check('input[name="programmes"][value="job_placement"]');
+  }
   await page.check('input[name="consent"]');
   await page.click('button[name="save"]');
   await page.locator('section.receipt [data-testid="receipt-number"]').waitFor();

@@ -5,6 +5,9 @@
 //! to the domain's field paths (`full_name`, `nik`, `address.village`, …) and a
 //! `maxlength` from the same limit validation holds them to (`jemput_shared::limits`).
 //!
+//! An existing record shows its follow-up steps above the form, with "Catat tindak
+//! lanjut" to record one more (`follow_up.rs`).
+//!
 //! A record the officer may not change (another officer registered it and it was not
 //! handed over to them: `policy::officer_may_change`, the rule the server enforces) opens
 //! read-only, with a note and no "Simpan".
@@ -28,6 +31,7 @@ use leptos::task::spawn_local;
 use super::duplicate_warning::DuplicateWarning;
 use crate::i18n::{l, label, Lang};
 use crate::kept_draft::{self, KeptDraft};
+use crate::pages::follow_up::RecordedSteps;
 use crate::pages::history::RecordHistory;
 use crate::records::{self, OfficerEdit};
 use crate::state::{db, now_ms, use_state, AppState, Screen};
@@ -800,6 +804,28 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
             }
         })
     };
+    // The record's follow-up steps, and the way to record one more where it is theirs.
+    let follow_ups = move || {
+        let session = state.session.get()?;
+        stored.get().map(|r| {
+            let record = r.id.clone();
+            view! {
+                <section class="card follow-up-list">
+                    <h2>{move || l(lang.get(), "Tindak lanjut", "Follow-ups")}</h2>
+                    <RecordedSteps follow_ups=r.follow_ups user_id=session.user.id user_name=session.user.display_name />
+                    <Show when=move || !read_only.get()>
+                        <button type="button" class="secondary" name="record_follow_up"
+                            on:click={
+                                let record = record.clone();
+                                move |_| state.go(Screen::FollowUp(record.clone()))
+                            }>
+                            {move || l(lang.get(), "Catat tindak lanjut", "Record a follow-up")}
+                        </button>
+                    </Show>
+                </section>
+            }
+        })
+    };
     // A record registered on this phone has its receipt here to show again (another
     // phone's receipt is signed by that phone).
     let receipt_here = Memo::new(move |_| {
@@ -829,6 +855,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
             <Show when=move || read_only.get()>
                 <p class="alert info" data-testid="view-only">{move || l(lang.get(), NOT_THEIRS.message_id, NOT_THEIRS.message_en)}</p>
             </Show>
+            {follow_ups}
             <fieldset class="form-body" disabled=move || read_only.get()>
             {review}
             <section class="card">

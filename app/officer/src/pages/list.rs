@@ -1,5 +1,6 @@
 //! "My registrations": search by name or NIK, filter by sync state and review status,
-//! open one to edit (or to view, when another officer registered it). Only the first rows matching are drawn (a cheap phone stays quick
+//! open one to edit (or to view, when another officer registered it); the way to the
+//! work list, with its count. Only the first rows matching are drawn (a cheap phone stays quick
 //! with thousands of records); "Show more" draws the next ones.
 
 use jemput_shared::registration::ReviewStatus;
@@ -40,12 +41,17 @@ fn matches(summary: &Summary, query: &str, sync: &str, status: &str) -> bool {
 /// the form had), and the "saved" note belongs to the save that opened it: leaving the
 /// list clears it, so a later visit (after a refused save and "Back") shows none.
 fn opens_at_the_top(state: crate::state::AppState) {
+    scroll_to_top();
+    on_cleanup(move || state.notice.set(None));
+}
+
+/// A screen opens at its top, not at the scroll position the one before had.
+pub fn scroll_to_top() {
     Effect::new(|| {
         if let Some(window) = web_sys::window() {
             window.scroll_to_with_x_and_y(0.0, 0.0);
         }
     });
-    on_cleanup(move || state.notice.set(None));
 }
 
 #[component]
@@ -75,6 +81,7 @@ pub fn RecordList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let due = super::work_list::due_now(state);
     opens_at_the_top(state);
     view! {
         <section class="list">
@@ -86,6 +93,11 @@ pub fn RecordList() -> impl IntoView {
                 </button>
             </div>
             {move || state.notice.get().map(|n| view! { <p class="alert ok" role="status">{n}</p> })}
+            <button type="button" class="secondary work-list-open" name="work_list"
+                data-count=move || due.with(Vec::len)
+                on:click=move |_| state.go(Screen::WorkList)>
+                {move || format!("{} ({})", l(lang.get(), "Perlu ditindaklanjuti", "Needs follow-up"), due.with(Vec::len))}
+            </button>
             <input
                 type="search"
                 name="search"
