@@ -219,10 +219,21 @@ pub struct FollowUp {
     pub recorded_at: Millis,
 }
 
+impl Detail {
+    /// A value of this detail for people: a choice's name (`formal` → "Formal"), else
+    /// the text as given.
+    pub fn shown(self, value: &str) -> Result<crate::choice::Label, &str> {
+        match Formality::from_code(value) {
+            Some(formality) if self == Detail::Formality => Ok(formality.label()),
+            _ => Err(value),
+        }
+    }
+}
+
 impl FollowUp {
     /// The details given, as the step asks for them and in the form's order, each with
-    /// its value (a choice as its code: [`Formality::from_code`] names it): what a
-    /// screen shows of a step.
+    /// its value (a choice as its code: [`Detail::shown`] names it): what a screen shows
+    /// of a step.
     pub fn shown_details(&self) -> Vec<(Detail, &str)> {
         self.step
             .details(self.programme)

@@ -171,7 +171,11 @@ async fn demo_data_are_valid_documents_with_duplicates_reviews_and_users_who_sig
         commented += usize::from(!registration.review.comments.is_empty());
         // Then, for some verified people, the officer's follow-up steps.
         let followed_up = !registration.follow_ups.is_empty();
-        assert_eq!(changes.len(), 2 + usize::from(followed_up), "{registration:?}");
+        assert_eq!(
+            changes.len(),
+            2 + usize::from(followed_up),
+            "{registration:?}"
+        );
         if followed_up {
             assert_eq!(registration.review.status, ReviewStatus::Verified);
             assert_eq!(

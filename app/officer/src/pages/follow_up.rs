@@ -7,7 +7,9 @@
 
 use jemput_shared::calendar::{iso_date, wib_date};
 use jemput_shared::document::ChangeAuthor;
-use jemput_shared::follow_up::{Detail, FollowUp, FollowUpDetails, Formality, Need, Step};
+use jemput_shared::follow_up::{
+    newest_first, Detail, FollowUp, FollowUpDetails, Formality, Need, Step,
+};
 use jemput_shared::policy::officer_may_change;
 use jemput_shared::registration::{Programme, ProgrammeInterest, Registration};
 use jemput_shared::validation::{validate, Report, ValidationContext};
@@ -27,9 +29,8 @@ pub fn RecordedSteps(
     user_name: String,
 ) -> impl IntoView {
     let lang = use_state().lang;
-    let mut steps = follow_ups;
-    steps.sort_by(|a, b| (&b.date, b.recorded_at).cmp(&(&a.date, a.recorded_at)));
-    let empty = steps.is_empty();
+    let empty = follow_ups.is_empty();
+    let steps: Vec<FollowUp> = newest_first(&follow_ups).into_iter().cloned().collect();
     view! {
         {empty.then(|| view! {
             <p class="hint">{move || l(lang.get(), "Belum ada tindak lanjut.", "No follow-up recorded yet.")}</p>
@@ -38,11 +39,9 @@ pub fn RecordedSteps(
             {steps.into_iter().map(|f| {
                 let by = if f.recorded_by == user_id { user_name.clone() } else { f.recorded_by.clone() };
                 let given: Vec<(Detail, String)> = f
-                    .step
-                    .details(f.programme)
-                    .iter()
-                    .map(|(detail, _)| (*detail, f.details.get(*detail).to_owned()))
-                    .filter(|(_, value)| !value.is_empty())
+                    .shown_details()
+                    .into_iter()
+                    .map(|(detail, value)| (detail, value.to_owned()))
                     .collect();
                 view! {
                     <li class="follow-up" data-step=f.step.code() data-id=f.id.clone()>
@@ -69,9 +68,9 @@ pub fn RecordedSteps(
 
 /// A detail's value for people: a choice's name, a text as given.
 fn detail_value(lang: Lang, detail: Detail, value: &str) -> String {
-    match (detail, Formality::from_code(value)) {
-        (Detail::Formality, Some(formality)) => label(lang, formality.label()).to_owned(),
-        _ => value.to_owned(),
+    match detail.shown(value) {
+        Ok(name) => label(lang, name).to_owned(),
+        Err(text) => text.to_owned(),
     }
 }
 

@@ -131,7 +131,8 @@ fn detail_input(
         Need::Optional => label(lang, detail.label()).to_owned(),
     };
     let value = move || details.with(|d| d.get(detail).to_owned());
-    let set = move |ev: leptos::ev::Event| details.update(|d| d.set(detail, event_target_value(&ev)));
+    let set =
+        move |ev: leptos::ev::Event| details.update(|d| d.set(detail, event_target_value(&ev)));
     let input = if detail == Detail::Formality {
         view! {
             <select name=name on:change=set>

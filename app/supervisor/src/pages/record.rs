@@ -18,7 +18,7 @@ use jemput_shared::api::registrations::{
 use jemput_shared::choice::Label;
 use jemput_shared::domain::RegionDirectory;
 use jemput_shared::fields::Field;
-use jemput_shared::follow_up::{newest_first, Detail, FollowUp, Formality};
+use jemput_shared::follow_up::{newest_first, FollowUp};
 use jemput_shared::limits::COMMENT_TEXT;
 use jemput_shared::registration::{ProgrammeInterest, Registration, ReviewComment, ReviewStatus};
 use leptos::prelude::*;
@@ -452,12 +452,7 @@ fn follow_ups_view(lang: Lang, follow_ups: &[FollowUp]) -> impl IntoView {
                 .shown_details()
                 .into_iter()
                 .map(|(detail, value)| {
-                    let value = match Formality::from_code(value) {
-                        Some(formality) if detail == Detail::Formality => {
-                            label(lang, formality.label())
-                        }
-                        _ => value,
-                    };
+                    let value = detail.shown(value).map_or(value, |name| label(lang, name));
                     format!("{}: {value}", label(lang, detail.label()))
                 })
                 .collect::<Vec<_>>()
