@@ -176,14 +176,7 @@ impl Generator {
                 text: text.into(),
             });
             // The supervisor's browser is another Automerge actor.
-            let actor: [u8; 16] = {
-                let (a, b) = (rng.next_u64(), rng.next_u64());
-                let mut bytes = [0; 16];
-                bytes[..8].copy_from_slice(&a.to_le_bytes());
-                bytes[8..].copy_from_slice(&b.to_le_bytes());
-                bytes
-            };
-            doc.automerge().set_actor(actor.into());
+            doc.automerge().set_actor(another_actor(&mut rng).into());
             let author = ChangeAuthor::new(&supervisor.user_id, &supervisor.display_name);
             stored = doc.edit_by(&author, at, |r| {
                 r.review.status = status;
@@ -197,14 +190,7 @@ impl Generator {
         let mut followed_up = false;
         if stored.review.status == ReviewStatus::Verified {
             if let Some((steps, at)) = follow_ups(&mut rng, &stored, &officer.user_id, self.now) {
-                let actor: [u8; 16] = {
-                    let (a, b) = (rng.next_u64(), rng.next_u64());
-                    let mut bytes = [0; 16];
-                    bytes[..8].copy_from_slice(&a.to_le_bytes());
-                    bytes[8..].copy_from_slice(&b.to_le_bytes());
-                    bytes
-                };
-                doc.automerge().set_actor(actor.into());
+                doc.automerge().set_actor(another_actor(&mut rng).into());
                 stored = doc.edit_by(&officer_author, at, |r| r.follow_ups = steps)?;
                 followed_up = true;
             }
@@ -385,6 +371,17 @@ fn review(rng: &mut SampleGenerator) -> (ReviewStatus, Option<&'static str>) {
             (ReviewStatus::Rejected, note)
         }
     }
+}
+
+/// An Automerge actor for another editing session (the supervisor's browser, a later
+/// session on the officer's phone), drawn from the record's stream so the same seed gives
+/// the same documents.
+fn another_actor(rng: &mut SampleGenerator) -> [u8; 16] {
+    let (a, b) = (rng.next_u64(), rng.next_u64());
+    let mut bytes = [0; 16];
+    bytes[..8].copy_from_slice(&a.to_le_bytes());
+    bytes[8..].copy_from_slice(&b.to_le_bytes());
+    bytes
 }
 
 /// A supervisor reviews within a few days of the sync that brought the record, never

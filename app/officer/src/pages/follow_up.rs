@@ -16,6 +16,7 @@ use jemput_shared::validation::{validate, Report, ValidationContext};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::form::not_saved;
 use crate::i18n::{l, label, Lang};
 use crate::records;
 use crate::state::{db, now_ms, use_state, Screen};
@@ -239,14 +240,7 @@ pub fn FollowUpForm(id: String) -> impl IntoView {
         failure.set(None);
         let blocked = report.with_untracked(|r| r.errors().any(|p| ours(&p.field)));
         if blocked {
-            failure.set(Some(
-                l(
-                    lang.get_untracked(),
-                    "Belum tersimpan: perbaiki isian yang ditandai merah.",
-                    "Not saved: fix the fields marked in red.",
-                )
-                .into(),
-            ));
+            failure.set(Some(not_saved(lang.get_untracked())));
             return;
         }
         let mut follow_up = draft.get_untracked();

@@ -658,14 +658,7 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
         ctx.submitted.set(true);
         failure.set(None);
         if !report.with_untracked(Report::is_valid) {
-            failure.set(Some(
-                l(
-                    lang.get_untracked(),
-                    "Belum tersimpan: perbaiki isian yang ditandai merah.",
-                    "Not saved: fix the fields marked in red.",
-                )
-                .into(),
-            ));
+            failure.set(Some(not_saved(lang.get_untracked())));
             return;
         }
         let mut registration = draft.get_untracked();
@@ -992,4 +985,14 @@ pub fn RegistrationForm(id: Option<String>) -> impl IntoView {
         </form>
         </Show>
     }
+}
+
+/// What a form says when "Simpan" finds problems: the registration's and a follow-up's.
+pub(super) fn not_saved(lang: Lang) -> String {
+    l(
+        lang,
+        "Belum tersimpan: perbaiki isian yang ditandai merah.",
+        "Not saved: fix the fields marked in red.",
+    )
+    .into()
 }
