@@ -68,9 +68,10 @@ choices! {
 
 choices! {
     /// How far along the way a person has come, for the overview's funnel: each stage
-    /// counts the people who reached it (or a later one).
-    #[derive(PartialOrd, Ord)]
+    /// counts the people who reached it (or a later one): [`crate::outcome`].
+    #[derive(PartialOrd, Ord, Default)]
     pub enum Stage {
+        #[default]
         Registered => "registered", "Terdaftar", "Registered";
         Enrolled => "enrolled", "Ikut pelatihan / magang", "In training / apprenticeship";
         Qualified => "qualified", "Lulus / bersertifikat", "Completed / certified";

@@ -11,7 +11,8 @@
 //! - [`sync`] — the device ↔ server protocol as a sans-IO state machine: messages in,
 //!   messages and storage effects out; no sockets, clocks or storage inside.
 //! - [`follow_up`] — what became of a person in their programmes, step by step; and
-//!   [`work_list`] — why a person needs their officer again.
+//!   [`work_list`] — why a person needs their officer again; [`outcome`] — what each
+//!   person counts for on the overview's funnel.
 //! - [`policy`] — who may see and change which registration.
 //! - [`receipt`] — the citizen's receipt: its registration number, made offline, and the
 //!   signed payload of its QR code.
@@ -40,6 +41,7 @@ pub mod follow_up;
 pub mod history;
 pub mod likeness;
 pub mod limits;
+pub mod outcome;
 pub mod policy;
 pub mod receipt;
 pub mod registration;

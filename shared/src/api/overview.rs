@@ -1,11 +1,14 @@
 //! `GET /api/overview?stale_days=7`: the supervisor's first screen — counted
 //! registrations in scope, this WIB year's progress against the targets, the last 90
-//! days, officers who have not synced, open duplicate groups.
+//! days, officers who have not synced, open duplicate groups, and this year's outcomes:
+//! the funnel from registration to work, per programme and per regency, against the
+//! outcome targets.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::follow_up::{Stage, Step};
 use crate::registration::{Programme, ReviewStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +33,51 @@ pub struct Overview {
     pub per_day: Vec<DayCount>,
     pub stale_officers: Vec<StaleOfficer>,
     pub duplicate_groups: usize,
+    pub outcomes: Outcomes,
+}
+
+/// This WIB year's outcomes in scope ([`crate::outcome`]): how many people first reached
+/// each stage and each step this year. [`Stage::Registered`] is this year's
+/// registrations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcomes {
+    /// Every stage, in order, over all programmes, against the province's stage targets.
+    pub funnel: Vec<StageProgress>,
+    /// Every programme, in the form's order.
+    pub programmes: Vec<ProgrammeOutcomes>,
+    /// Every regency in scope, by code.
+    pub regencies: Vec<RegencyOutcomes>,
+}
+
+/// People who reached a stage this year, against its target if one is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageProgress {
+    pub stage: Stage,
+    pub year_count: i64,
+    pub target: Option<i64>,
+}
+
+/// One programme's funnel (against the province's targets for the programme) and its
+/// steps, every one of them, in the programme's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgrammeOutcomes {
+    pub programme: Programme,
+    pub stages: Vec<StageProgress>,
+    pub steps: Vec<StepCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepCount {
+    pub step: Step,
+    pub year_count: i64,
+}
+
+/// One regency's funnel over all programmes, against the regency's own targets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegencyOutcomes {
+    pub code: String,
+    pub name: String,
+    pub stages: Vec<StageProgress>,
 }
 
 /// This year's registrations in one regency against its own target.

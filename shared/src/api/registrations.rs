@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::choice::choices;
-use crate::follow_up::{FollowUpDetails, Step};
+use crate::follow_up::{FollowUpDetails, Stage, Step};
 use crate::registration::{Gender, Millis, Programme, ReviewStatus};
 
 /// One registration as the table (and the duplicates queue) shows it: projection columns
@@ -37,6 +37,9 @@ pub struct TableRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub duplicate_of: Option<String>,
+    /// The furthest stage of the funnel the person's follow-ups reached.
+    #[serde(default)]
+    pub stage: Stage,
 }
 
 /// `GET /api/registrations`: one page of the table.
@@ -85,6 +88,10 @@ pub struct TableQuery {
     pub village: Option<String>,
     pub programme: Option<Programme>,
     pub status: Option<ReviewStatus>,
+    /// People who reached this stage of the funnel (or a later one).
+    pub stage: Option<Stage>,
+    /// People with this step recorded (in any of their programmes).
+    pub step: Option<Step>,
     /// A user id.
     pub officer: Option<String>,
     /// `YYYY-MM-DD`, inclusive, on the registration day (WIB).
@@ -108,6 +115,8 @@ impl TableQuery {
             text("village", &self.village),
             self.programme.map(|p| ("programme", p.code().to_owned())),
             self.status.map(|s| ("status", s.code().to_owned())),
+            self.stage.map(|s| ("stage", s.code().to_owned())),
+            self.step.map(|s| ("step", s.code().to_owned())),
             text("officer", &self.officer),
             text("from", &self.from),
             text("to", &self.to),
@@ -138,6 +147,8 @@ impl TableQuery {
                 "village" => query.village = text,
                 "programme" => query.programme = Programme::from_code(value),
                 "status" => query.status = ReviewStatus::from_code(value),
+                "stage" => query.stage = Stage::from_code(value),
+                "step" => query.step = Step::from_code(value),
                 "officer" => query.officer = text,
                 "from" => query.from = text,
                 "to" => query.to = text,

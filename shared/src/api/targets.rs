@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::follow_up::Stage;
 use crate::registration::Programme;
 
-/// The province's yearly target when an admin has set none.
+/// The province's yearly target of registrations when an admin has set none.
 pub const DEFAULT_PROVINCE_TARGET: i64 = 10_000;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,12 +16,17 @@ pub struct Targets {
 }
 
 /// A yearly target: province-wide when `regency` is `None`, for every programme when
-/// `programme` is `None`.
+/// `programme` is `None`; of registrations, or of people reaching a later stage of the
+/// funnel (an outcome target: "10,000 skilled workers" is the province's
+/// [`Stage::Qualified`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     pub regency: Option<String>,
     pub programme: Option<Programme>,
+    /// What is counted; registrations when left out.
+    #[serde(default)]
+    pub stage: Stage,
     /// 1 to 10,000,000.
     pub yearly: i64,
 }
