@@ -1,10 +1,15 @@
 //! The yearly targets editor: rows of (regency or the whole province, programme or all
-//! programmes, yearly count), saved together with `PUT /api/admin/targets`, which
-//! replaces every target. The province-wide row without a programme is the headline
-//! target (10,000 unless set).
+//! programmes, what is counted, yearly count), saved together with
+//! `PUT /api/admin/targets`, which replaces every target. What is counted is
+//! registrations, or people reaching a later stage of the funnel (an outcome target:
+//! "10,000 skilled workers" is the province's "Lulus / bersertifikat"). The
+//! province-wide row of registrations without a programme is the headline target
+//! (10,000 unless set).
 
 use jemput_app_common::i18n::{l, label};
 use jemput_shared::api::targets::{Target, Targets as TargetList};
+use jemput_shared::choice::Label;
+use jemput_shared::follow_up::Stage;
 use jemput_shared::registration::Programme;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,6 +26,7 @@ struct Row {
     key: u32,
     regency: RwSignal<String>,
     programme: RwSignal<String>,
+    stage: RwSignal<Stage>,
     yearly: RwSignal<String>,
 }
 
@@ -35,6 +41,7 @@ impl Row {
                     .map(|p| p.code().to_owned())
                     .unwrap_or_default(),
             ),
+            stage: RwSignal::new(target.stage),
             yearly: RwSignal::new(if target.yearly > 0 {
                 target.yearly.to_string()
             } else {
@@ -50,6 +57,7 @@ impl Row {
         Target {
             regency: (!regency.is_empty()).then_some(regency),
             programme: Programme::from_code(&self.programme.get_untracked()),
+            stage: self.stage.get_untracked(),
             yearly: self
                 .yearly
                 .get_untracked()
@@ -58,6 +66,14 @@ impl Row {
                 .parse()
                 .unwrap_or(0),
         }
+    }
+}
+
+/// What a target of `stage` counts: registrations, or the people who reached the stage.
+fn counted(stage: Stage) -> Label {
+    match stage {
+        Stage::Registered => Label::new("Pendaftaran", "Registrations"),
+        reached => reached.label(),
     }
 }
 
@@ -132,11 +148,13 @@ pub(super) fn Targets(supervision: Supervision) -> impl IntoView {
             <p class="hint">
                 {move || l(
                     lang.get(),
-                    "Baris tanpa kabupaten/kota berlaku untuk seluruh provinsi; tanpa program, untuk semua program.",
-                    "A row without a regency is for the whole province; without a programme, for all programmes.",
+                    "Baris tanpa kabupaten/kota berlaku untuk seluruh provinsi; tanpa program, untuk semua program. \
+                     Yang dihitung: pendaftaran, atau orang yang mencapai suatu tahap tahun ini (mis. lulus / bersertifikat).",
+                    "A row without a regency is for the whole province; without a programme, for all programmes. \
+                     What is counted: registrations, or people reaching a stage this year (e.g. completed / certified).",
                 )}
             </p>
-            <AdminTable lang=lang columns=&[("Kabupaten/kota", "Regency"), ("Program", "Programme"), ("Target per tahun", "Yearly target")]>
+            <AdminTable lang=lang columns=&[("Kabupaten/kota", "Regency"), ("Program", "Programme"), ("Yang dihitung", "What is counted"), ("Target per tahun", "Yearly target")]>
                 <For each=move || rows.get() key=|row| row.key let:row>
                     <tr data-testid="target-row">
                         <td>
@@ -164,6 +182,16 @@ pub(super) fn Targets(supervision: Supervision) -> impl IntoView {
                                     <option value=programme.code()
                                         selected=move || row.programme.get() == programme.code()>
                                         {move || label(lang.get(), programme.label())}
+                                    </option>
+                                }).collect_view()}
+                            </select>
+                        </td>
+                        <td>
+                            <select name="stage"
+                                on:change=move |ev| row.stage.set(Stage::from_code(&event_target_value(&ev)).unwrap_or_default())>
+                                {Stage::ALL.iter().map(|&stage| view! {
+                                    <option value=stage.code() selected=move || row.stage.get() == stage>
+                                        {move || label(lang.get(), counted(stage))}
                                     </option>
                                 }).collect_view()}
                             </select>
