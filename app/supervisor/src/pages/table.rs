@@ -7,6 +7,7 @@ use jemput_app_common::format::{count, datetime};
 use jemput_app_common::i18n::{l, label, Lang};
 use jemput_shared::api::registrations::{RegistrationPage, SortDir, SortKey, TableQuery, TableRow};
 use jemput_shared::domain::RegionCode;
+use jemput_shared::follow_up::{Stage, Step};
 use jemput_shared::policy::Role;
 use jemput_shared::registration::{Programme, ReviewStatus};
 use leptos::prelude::*;
@@ -28,11 +29,12 @@ enum Column {
     Plain(&'static str, &'static str),
 }
 
-const COLUMNS: [Column; 7] = [
+const COLUMNS: [Column; 8] = [
     Column::Sorted(SortKey::FullName),
     Column::Sorted(SortKey::Nik),
     Column::Sorted(SortKey::Regency),
     Column::Plain("Program", "Programme"),
+    Column::Plain("Tahap", "Stage"),
     Column::Sorted(SortKey::Status),
     Column::Plain("Petugas", "Officer"),
     Column::Sorted(SortKey::CreatedAt),
@@ -47,6 +49,8 @@ enum Filter {
     Village,
     Programme,
     Status,
+    Stage,
+    Step,
     Officer,
     From,
     To,
@@ -73,6 +77,8 @@ fn with_filter(query: &TableQuery, filter: Filter, value: &str) -> TableQuery {
         Filter::Village => next.village = text,
         Filter::Programme => next.programme = Programme::from_code(value),
         Filter::Status => next.status = ReviewStatus::from_code(value),
+        Filter::Stage => next.stage = Stage::from_code(value),
+        Filter::Step => next.step = Step::from_code(value),
         Filter::Officer => next.officer = text,
         Filter::From => next.from = text,
         Filter::To => next.to = text,
@@ -200,6 +206,20 @@ fn filters(supervision: Supervision, lang: Lang, query: Memo<TableQuery>) -> imp
             .map(|s| (s.code().to_owned(), label(lang, s.label())))
             .collect(),
     );
+    // Everyone reached "Terdaftar": the filter offers the stages after it.
+    let stages = coded(
+        Stage::ALL
+            .iter()
+            .filter(|s| **s != Stage::Registered)
+            .map(|s| (s.code().to_owned(), label(lang, s.label())))
+            .collect(),
+    );
+    let steps = coded(
+        Step::ALL
+            .iter()
+            .map(|s| (s.code().to_owned(), label(lang, s.label())))
+            .collect(),
+    );
     let search = RwSignal::new(q.q.clone().unwrap_or_default());
     let go = go_to_table();
     let go_date = go.clone();
@@ -254,6 +274,10 @@ fn filters(supervision: Supervision, lang: Lang, query: Memo<TableQuery>) -> imp
                 l(lang, "Semua program", "All programmes"), programmes)}
             {choice(query, "status", Filter::Status, q.status.map(|s| s.code().to_owned()),
                 l(lang, "Semua status", "Any status"), statuses)}
+            {choice(query, "stage", Filter::Stage, q.stage.map(|s| s.code().to_owned()),
+                l(lang, "Tahap: semua", "Stage: any"), stages)}
+            {choice(query, "step", Filter::Step, q.step.map(|s| s.code().to_owned()),
+                l(lang, "Langkah tindak lanjut: semua", "Follow-up step: any"), steps)}
             {date("from", Filter::From, q.from.clone(), l(lang, "Dari", "From"))}
             {date("to", Filter::To, q.to.clone(), l(lang, "Sampai", "To"))}
         </div>
@@ -353,6 +377,7 @@ fn row_view(lang: Lang, row: TableRow, officer_link: impl Fn(&str) -> String) ->
             <td class="nik">{row.nik}</td>
             <td>{area}</td>
             <td>{programmes}</td>
+            <td class="stage" data-stage=row.stage.code()>{label(lang, row.stage.label())}</td>
             <td>
                 <span class=format!("tag status-{}", row.status.code())>{label(lang, row.status.label())}</span>
             </td>
@@ -388,6 +413,19 @@ mod tests {
         assert_eq!(next, query(&[("regency", "17.02"), ("status", "verified")]));
         let next = with_filter(&q, Filter::District, "");
         assert_eq!(next, query(&[("regency", "17.01"), ("status", "verified")]));
+    }
+
+    #[test]
+    fn a_stage_or_a_step_is_kept_beside_the_other_filters_back_on_page_1() {
+        let q = query(&[("programme", "blk_training"), ("page", "2")]);
+        let next = with_filter(&q, Filter::Stage, "qualified");
+        assert_eq!(
+            next,
+            query(&[("programme", "blk_training"), ("stage", "qualified")])
+        );
+        let next = with_filter(&next, Filter::Step, "certified");
+        assert_eq!(next.step, Some(Step::Certified));
+        assert_eq!(with_filter(&next, Filter::Stage, "").stage, None);
     }
 
     #[test]
