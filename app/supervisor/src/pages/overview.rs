@@ -1,13 +1,18 @@
 //! "Ringkasan" (the supervisor's first screen): totals, this year's progress against the
 //! targets per regency and per programme, counts by review status and programme,
-//! registrations per day over 90 days (an SVG bar chart), and officers who have not
-//! synced for N days, and citizens' requests still open with their deadlines. It reloads by itself when officers sync (`live`), without
-//! reloading the page. Every count links to the table filtered on it.
+//! registrations per day over 90 days (an SVG bar chart), this year's outcomes (the
+//! funnel from registration to work against the outcome targets, per programme with its
+//! steps, per regency), officers who have not synced for N days, and citizens' requests
+//! still open with their deadlines. It reloads by itself when officers sync (`live`),
+//! without reloading the page. Every count links to the table filtered on it.
 
 use jemput_app_common::format::{count, datetime};
 use jemput_app_common::i18n::{l, label, Lang};
-use jemput_shared::api::overview::{DayCount, Overview as Answer, StaleOfficer};
+use jemput_shared::api::overview::{
+    DayCount, Outcomes, Overview as Answer, ProgrammeOutcomes, StageProgress, StaleOfficer,
+};
 use jemput_shared::api::registrations::TableQuery;
+use jemput_shared::follow_up::Stage;
 use jemput_shared::registration::{Programme, ReviewStatus};
 use leptos::prelude::*;
 
@@ -28,6 +33,8 @@ struct Bar {
     of: i64,
     /// A target to show beside the count.
     target: Option<i64>,
+    /// The funnel's stage the bar counts (`data-stage`), for the funnel's bars.
+    stage: Option<Stage>,
 }
 
 #[component]
@@ -86,6 +93,7 @@ fn figures(lang: Lang, o: Answer) -> impl IntoView {
             count: r.year_count,
             of: r.target.unwrap_or(province_target),
             target: r.target,
+            stage: None,
         })
         .collect();
     let programmes: Vec<Bar> = o
@@ -97,6 +105,7 @@ fn figures(lang: Lang, o: Answer) -> impl IntoView {
             count: p.year_count,
             of: p.target.unwrap_or(o.year_total.max(1)),
             target: p.target,
+            stage: None,
         })
         .collect();
     let total = o.total;
@@ -111,6 +120,7 @@ fn figures(lang: Lang, o: Answer) -> impl IntoView {
             count: o.by_status.get(&status).copied().unwrap_or(0),
             of: total.max(1),
             target: None,
+            stage: None,
         })
         .collect();
     let by_programme: Vec<Bar> = Programme::ALL
@@ -121,6 +131,7 @@ fn figures(lang: Lang, o: Answer) -> impl IntoView {
             count: o.by_programme.get(&programme).copied().unwrap_or(0),
             of: total.max(1),
             target: None,
+            stage: None,
         })
         .collect();
     let year_caption = format!(
@@ -147,6 +158,7 @@ fn figures(lang: Lang, o: Answer) -> impl IntoView {
             <h2>{l(lang, "Pendaftaran per hari (90 hari)", "Registrations per day (90 days)")}</h2>
             {per_day_chart(lang, &o.per_day)}
         </section>
+        {outcomes(lang, o.year, o.outcomes)}
     }
 }
 
@@ -173,37 +185,192 @@ fn stat(
     }
 }
 
-/// A card of labelled bars (`<progress>`), each linking to the table filtered on it.
+/// A card of labelled bars, each linking to the table filtered on it.
 fn panel(lang: Lang, title: &'static str, bars: Vec<Bar>, testid: &'static str) -> impl IntoView {
     view! {
         <section class="card" data-testid=testid>
             <h2>{title}</h2>
-            <ul class="bars">
-                <For each=move || bars.clone() key=|bar| bar.href.clone() let:bar>
-                    {
-                        let share = (bar.count as f64 / bar.of.max(1) as f64 * 100.0).min(100.0);
-                        let figure = match bar.target {
-                            Some(target) => format!(
-                                "{} / {} ({share:.0}%)",
-                                count(lang, bar.count),
-                                count(lang, target)
-                            ),
-                            None => count(lang, bar.count),
-                        };
-                        view! {
-                            <li>
-                                <a href=bar.href data-value=bar.count.to_string()>
-                                    <span class="bar-label">{bar.label}</span>
-                                    <span class="bar-figure">{figure}</span>
-                                    <progress max="100" value=format!("{share:.1}")></progress>
-                                </a>
-                            </li>
-                        }
-                    }
-                </For>
-            </ul>
+            {bar_list(lang, bars, "bars")}
         </section>
     }
+}
+
+/// Labelled bars (`<progress>`) in a list of `class`, each linking to the table filtered
+/// on it.
+fn bar_list(lang: Lang, bars: Vec<Bar>, class: &'static str) -> impl IntoView {
+    view! {
+        <ul class=class>
+            <For each=move || bars.clone() key=|bar| bar.href.clone() let:bar>
+                {
+                    let share = (bar.count as f64 / bar.of.max(1) as f64 * 100.0).min(100.0);
+                    view! {
+                        <li data-stage=bar.stage.map(Stage::code)>
+                            <a href=bar.href data-value=bar.count.to_string()>
+                                <span class="bar-label">{bar.label}</span>
+                                <span class="bar-figure">{figure(lang, bar.count, bar.target)}</span>
+                                <progress max="100" value=format!("{share:.1}")></progress>
+                            </a>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+    }
+}
+
+/// A count, against its target when one is set: "1.250 / 10.000 (13%)".
+fn figure(lang: Lang, value: i64, target: Option<i64>) -> String {
+    match target {
+        Some(target) => format!(
+            "{} / {} ({:.0}%)",
+            count(lang, value),
+            count(lang, target),
+            value as f64 / target.max(1) as f64 * 100.0
+        ),
+        None => count(lang, value),
+    }
+}
+
+/// "Hasil tahun ini": the funnel over every programme (a bar per stage, full at its
+/// target, or else at this year's registrations), then each programme's stages and
+/// steps, then each regency's stages. Each count links to the table of the people who
+/// reached the stage (the table is not limited to this year).
+fn outcomes(lang: Lang, year: i32, outcomes: Outcomes) -> impl IntoView {
+    let registered = outcomes
+        .funnel
+        .iter()
+        .find(|s| s.stage == Stage::Registered)
+        .map_or(0, |s| s.year_count);
+    let funnel: Vec<Bar> = outcomes
+        .funnel
+        .iter()
+        .map(|s| Bar {
+            label: label(lang, s.stage.label()).to_owned(),
+            href: stage_path(TableQuery::default(), s.stage),
+            count: s.year_count,
+            of: s.target.unwrap_or(registered),
+            target: s.target,
+            stage: Some(s.stage),
+        })
+        .collect();
+    let stage_headings = || {
+        Stage::ALL
+            .iter()
+            .map(|s| view! { <th class="number">{label(lang, s.label())}</th> })
+            .collect_view()
+    };
+    let programmes = outcomes.programmes;
+    let regencies = outcomes.regencies;
+    view! {
+        <section class="card outcomes" data-testid="outcomes">
+            <h2>{format!("{} ({year})", l(lang, "Hasil tahun ini", "This year's outcomes"))}</h2>
+            <p class="hint">
+                {l(
+                    lang,
+                    "Orang yang tahun ini pertama kali mencapai tiap tahap, di semua program; yang sudah lebih jauh ikut terhitung di tahap sebelumnya.",
+                    "People who first reached each stage this year, over all programmes; those further along count at the earlier stages too.",
+                )}
+            </p>
+            {bar_list(lang, funnel, "bars funnel")}
+            <h3>{l(lang, "Per program", "Per programme")}</h3>
+            <div class="table-wrap">
+                <table class="grid outcomes-table" data-testid="programme-outcomes">
+                    <thead>
+                        <tr>
+                            <th>{l(lang, "Program", "Programme")}</th>
+                            {stage_headings()}
+                            <th>{l(lang, "Langkah tindak lanjut", "Follow-up steps")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {programmes.into_iter().map(|p| programme_row(lang, p)).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <h3>{l(lang, "Per kabupaten/kota", "Per regency")}</h3>
+            <div class="table-wrap">
+                <table class="grid outcomes-table" data-testid="regency-outcomes">
+                    <thead>
+                        <tr>
+                            <th>{l(lang, "Kabupaten/kota", "Regency")}</th>
+                            {stage_headings()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {regencies.into_iter().map(|r| {
+                            let query = TableQuery {
+                                regency: Some(r.code.clone()),
+                                ..TableQuery::default()
+                            };
+                            view! {
+                                <tr data-regency=r.code.clone()>
+                                    <td><a href=table_path(&query)>{r.name}</a></td>
+                                    {stage_cells(lang, query, r.stages)}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// A programme's row: its stages, then each of its steps with its count.
+fn programme_row(lang: Lang, p: ProgrammeOutcomes) -> impl IntoView {
+    let query = TableQuery {
+        programme: Some(p.programme),
+        ..TableQuery::default()
+    };
+    let steps = p
+        .steps
+        .into_iter()
+        .map(|s| {
+            let href = table_path(&TableQuery {
+                step: Some(s.step),
+                ..query.clone()
+            });
+            view! {
+                <li data-step=s.step.code()>
+                    <a href=href data-value=s.year_count.to_string()>
+                        {label(lang, s.step.label())} " " <strong>{count(lang, s.year_count)}</strong>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <tr data-programme=p.programme.code()>
+            <td><a href=table_path(&query)>{label(lang, p.programme.label())}</a></td>
+            {stage_cells(lang, query, p.stages)}
+            <td><ul class="steps">{steps}</ul></td>
+        </tr>
+    }
+}
+
+/// One cell per stage: its count (against its target, if set), linking to `query`'s
+/// table of the people who reached it.
+fn stage_cells(lang: Lang, query: TableQuery, stages: Vec<StageProgress>) -> impl IntoView {
+    stages
+        .into_iter()
+        .map(|s| {
+            view! {
+                <td class="number" data-stage=s.stage.code()>
+                    <a href=stage_path(query.clone(), s.stage) data-value=s.year_count.to_string()>
+                        {figure(lang, s.year_count, s.target)}
+                    </a>
+                </td>
+            }
+        })
+        .collect_view()
+}
+
+/// The table of `query`'s people who reached `stage` (everyone, for registrations).
+fn stage_path(query: TableQuery, stage: Stage) -> String {
+    table_path(&TableQuery {
+        stage: (stage != Stage::Registered).then_some(stage),
+        ..query
+    })
 }
 
 /// The last 90 days as one SVG path of bars, with the highest day and the first and last
