@@ -4,7 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use jemput_shared::api::targets::{Target, DEFAULT_PROVINCE_TARGET};
+use jemput_shared::api::targets::{default_province_target, Target};
+use jemput_shared::follow_up::Stage;
 use jemput_shared::registration::Programme;
 
 use crate::error::ApiError;
@@ -61,7 +62,7 @@ pub(crate) async fn open_groups(
 
 /// The stored targets, looked up by what they are for.
 pub(crate) struct TargetBook {
-    by_key: HashMap<(Option<String>, Option<Programme>), i64>,
+    by_key: HashMap<(Option<String>, Option<Programme>, Stage), i64>,
 }
 
 impl TargetBook {
@@ -69,24 +70,38 @@ impl TargetBook {
         TargetBook {
             by_key: targets
                 .into_iter()
-                .map(|t| ((t.regency, t.programme), t.yearly))
+                .map(|t| ((t.regency, t.programme, t.stage), t.yearly))
                 .collect(),
         }
     }
 
+    /// The province's yearly target of registrations.
     pub(crate) fn province(&self) -> i64 {
-        self.by_key
-            .get(&(None, None))
-            .copied()
-            .unwrap_or(DEFAULT_PROVINCE_TARGET)
+        self.for_stage(None, None, Stage::Registered).unwrap_or(0)
     }
 
     pub(crate) fn regency(&self, code: &str) -> Option<i64> {
-        self.by_key.get(&(Some(code.to_owned()), None)).copied()
+        self.for_stage(Some(code), None, Stage::Registered)
     }
 
     pub(crate) fn programme(&self, programme: Programme) -> Option<i64> {
-        self.by_key.get(&(None, Some(programme))).copied()
+        self.for_stage(None, Some(programme), Stage::Registered)
+    }
+
+    /// The target of `stage` for a regency (`None`: the province) and a programme
+    /// (`None`: all of them): the stored one, else the province's default.
+    pub(crate) fn for_stage(
+        &self,
+        regency: Option<&str>,
+        programme: Option<Programme>,
+        stage: Stage,
+    ) -> Option<i64> {
+        let key = (regency.map(str::to_owned), programme, stage);
+        let province = regency.is_none() && programme.is_none();
+        self.by_key
+            .get(&key)
+            .copied()
+            .or_else(|| province.then(|| default_province_target(stage)).flatten())
     }
 }
 
@@ -104,6 +119,7 @@ pub(crate) async fn stored_targets(state: &AppState) -> Result<Vec<Target>, ApiE
             Some(Target {
                 regency: t.regency,
                 programme,
+                stage: Stage::from_code(&t.stage)?,
                 yearly: t.yearly,
             })
         })
@@ -116,6 +132,9 @@ mod tests {
 
     #[test]
     fn without_a_stored_province_target_the_default_counts() {
-        assert_eq!(TargetBook::new(vec![]).province(), DEFAULT_PROVINCE_TARGET);
+        let book = TargetBook::new(vec![]);
+        assert_eq!(book.province(), 10_000);
+        assert_eq!(book.for_stage(None, None, Stage::Qualified), Some(10_000));
+        assert_eq!(book.for_stage(Some("17.01"), None, Stage::Qualified), None);
     }
 }

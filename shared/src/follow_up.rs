@@ -366,9 +366,15 @@ impl Detail {
 /// The furthest stage `follow_ups` reached (a registered person is at least
 /// [`Stage::Registered`]).
 pub fn stage_reached(follow_ups: &[FollowUp]) -> Stage {
-    follow_ups
-        .iter()
-        .filter_map(|f| f.step.stage())
+    furthest_stage(follow_ups.iter().map(|f| f.step))
+}
+
+/// The furthest stage these steps reach ([`Stage::Registered`] for none that moves a
+/// person along).
+pub fn furthest_stage(steps: impl IntoIterator<Item = Step>) -> Stage {
+    steps
+        .into_iter()
+        .filter_map(Step::stage)
         .max()
         .unwrap_or(Stage::Registered)
 }

@@ -68,7 +68,10 @@ pub fn outcomes(follow_ups: &[FollowUp]) -> Vec<Outcome> {
         let Some(stage) = follow_up.step.stage() else {
             continue;
         };
-        for earlier in Stage::ALL.iter().filter(|s| **s != Stage::Registered && **s <= stage) {
+        for earlier in Stage::ALL
+            .iter()
+            .filter(|s| **s != Stage::Registered && **s <= stage)
+        {
             reach(programme, Reached::Stage(*earlier), year);
             reach(None, Reached::Stage(*earlier), year);
         }
@@ -121,7 +124,12 @@ mod tests {
             step(blk, Step::TrainingCompleted, "2026-01-30"),
             step(blk, Step::Certified, "2026-02-14"),
         ]);
-        has(&outcomes, 2025, Some(blk), Reached::Step(Step::TrainingEnrolled));
+        has(
+            &outcomes,
+            2025,
+            Some(blk),
+            Reached::Step(Step::TrainingEnrolled),
+        );
         has(&outcomes, 2026, Some(blk), Reached::Step(Step::Certified));
         has(&outcomes, 2025, Some(blk), Reached::Stage(Stage::Enrolled));
         has(&outcomes, 2025, None, Reached::Stage(Stage::Enrolled));
@@ -156,7 +164,11 @@ mod tests {
 
     #[test]
     fn a_dropout_or_a_still_looking_report_counts_as_a_step_only() {
-        let outcomes = outcomes(&[step(Programme::JobPlacement, Step::StillLooking, "2026-05-01")]);
+        let outcomes = outcomes(&[step(
+            Programme::JobPlacement,
+            Step::StillLooking,
+            "2026-05-01",
+        )]);
         assert_eq!(
             outcomes,
             vec![Outcome {

@@ -59,6 +59,16 @@ const FIGURES: &[(&str, &str, &str)] = &[
         "≤ 100 ms",
     ),
     (
+        "table_stage_ms",
+        "table `?stage=qualified` (outcome filter, admin)",
+        "≤ 100 ms",
+    ),
+    (
+        "table_step_ms",
+        "table `?regency=17.01&step=certified` (supervisor)",
+        "≤ 100 ms",
+    ),
+    (
         "search_nik_ms",
         "search by full NIK `?q=<16 digits>` (admin)",
         "≤ 50 ms",
@@ -163,6 +173,16 @@ fn measure(server: &Path, data_dir: &Path, samples: usize) -> anyhow::Result<Val
     figures.time(
         "table_page_100_ms",
         &format!("{filter}&page=100"),
+        &supervisor,
+    );
+    figures.time(
+        "table_stage_ms",
+        "/api/registrations?stage=qualified",
+        &admin,
+    );
+    figures.time(
+        "table_step_ms",
+        &format!("/api/registrations?regency={REGENCY}&step=certified"),
         &supervisor,
     );
     match sample_person(&url, &admin) {

@@ -10,10 +10,10 @@ use std::borrow::Cow;
 use jemput_shared::calendar::wib_minute;
 
 use crate::listing::names::RowNames;
-use crate::store::projection::ProjectionRow;
+use crate::store::projection::{steps_text, ProjectionRow};
 
 /// The header row.
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 22] = [
     "id",
     "full_name",
     "nik",
@@ -34,10 +34,12 @@ pub const COLUMNS: [&str; 20] = [
     "created_at",
     "updated_at",
     "duplicate_of",
+    "stage",
+    "follow_ups",
 ];
 
 /// A row's cells, in [`COLUMNS`] order.
-pub fn cells<'a>(names: &'a RowNames, row: &'a ProjectionRow) -> [Cow<'a, str>; 20] {
+pub fn cells<'a>(names: &'a RowNames, row: &'a ProjectionRow) -> [Cow<'a, str>; 22] {
     let region = |code: &str| Cow::Borrowed(names.region(code).unwrap_or_default());
     let officer = names.officer(&row.registered_by);
     [
@@ -61,6 +63,8 @@ pub fn cells<'a>(names: &'a RowNames, row: &'a ProjectionRow) -> [Cow<'a, str>; 
         Cow::Owned(wib_minute(row.created_at)),
         Cow::Owned(wib_minute(row.updated_at)),
         Cow::Borrowed(row.duplicate_of.as_deref().unwrap_or_default()),
+        Cow::Borrowed(row.stage().code()),
+        Cow::Owned(steps_text(&row.steps)),
     ]
 }
 

@@ -78,6 +78,7 @@ impl RowNames {
             created_at: row.created_at,
             updated_at: row.updated_at,
             duplicate_of: row.duplicate_of.clone(),
+            stage: row.stage(),
         }
     }
 }

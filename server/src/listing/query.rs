@@ -6,6 +6,7 @@
 //! requester's scope, so a filter naming a region outside it finds nothing.
 
 use jemput_shared::calendar::{self, DAY_MS};
+use jemput_shared::choice::Choice;
 use jemput_shared::domain::Nik;
 use jemput_shared::domain::{RegionCode, RegionLevel};
 use jemput_shared::registration::{Programme, ReviewStatus};
@@ -110,6 +111,8 @@ pub fn parse(
             "village" => filter.village = Some(region(name, value, RegionLevel::Village)?),
             "programme" => filter.programme = Some(programme(value)?),
             "status" => filter.status = Some(status(value)?),
+            "stage" => filter.stage = Some(one_of(name, "bad_stage", value)?),
+            "step" => filter.step = Some(one_of(name, "bad_step", value)?),
             "officer" => filter.officer = Some(officer(value)?),
             "from" => filter.created_from_ms = Some(wib_day_start(name, value)?),
             "to" => filter.created_before_ms = Some(wib_day_start(name, value)? + DAY_MS),
@@ -166,20 +169,23 @@ fn region(name: &str, value: &str, level: RegionLevel) -> Result<String, ApiErro
 }
 
 fn programme(value: &str) -> Result<String, ApiError> {
-    Programme::from_code(value)
-        .map(|programme| programme.code().to_owned())
-        .ok_or_else(|| {
-            let list = Programme::ALL
-                .iter()
-                .map(|p| p.code())
-                .collect::<Vec<_>>()
-                .join(", ");
-            bad(
-                "bad_programme",
-                format!("`programme` must be one of {list}."),
-                format!("`programme` harus salah satu dari {list}."),
-            )
-        })
+    one_of::<Programme>("programme", "bad_programme", value).map(|p| p.code().to_owned())
+}
+
+/// The choice `value` names, or 400 listing every code of `T`.
+fn one_of<T: Choice>(name: &str, code: &'static str, value: &str) -> Result<T, ApiError> {
+    T::from_code(value).ok_or_else(|| {
+        let list = T::ALL
+            .iter()
+            .map(|c| c.code())
+            .collect::<Vec<_>>()
+            .join(", ");
+        bad(
+            code,
+            format!("`{name}` must be one of {list}."),
+            format!("`{name}` harus salah satu dari {list}."),
+        )
+    })
 }
 
 fn status(value: &str) -> Result<String, ApiError> {

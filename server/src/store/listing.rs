@@ -13,9 +13,10 @@
 //! hand rows over in batches of [`EXPORT_BATCH`] through a channel of
 //! [`EXPORT_CHANNEL_BATCHES`], so their memory stays flat however many rows match.
 
+use jemput_shared::follow_up::{Stage, Step};
 use jemput_shared::policy::Scope;
 
-use super::projection::{ProjectionRow, COLUMNS};
+use super::projection::{reached_stage_pattern, recorded_step_pattern, ProjectionRow, COLUMNS};
 use super::sql::{Dialect, SqlValue, Statement};
 
 /// The count of matching rows stops here; beyond it the total is "more than 10,000".
@@ -47,6 +48,10 @@ pub struct RegistrationFilter {
     pub programme: Option<String>,
     /// A review status code (`submitted`, …).
     pub status: Option<String>,
+    /// People who reached this stage of the funnel (or a later one).
+    pub stage: Option<Stage>,
+    /// People with this follow-up step recorded.
+    pub step: Option<Step>,
     /// The user id of the registering officer.
     pub officer: Option<String>,
     /// `created_at` at or after this (milliseconds since the epoch).
@@ -68,6 +73,8 @@ impl RegistrationFilter {
             village: None,
             programme: None,
             status: None,
+            stage: None,
+            step: None,
             officer: None,
             created_from_ms: None,
             created_before_ms: None,
@@ -239,6 +246,14 @@ impl Dialect {
         if let Some(programme) = &filter.programme {
             let p = statement.bind(SqlValue::Text(format!("%,{programme},%")));
             terms.push(format!("r.programmes LIKE {p}"));
+        }
+        let reached = [
+            filter.stage.and_then(reached_stage_pattern),
+            filter.step.map(recorded_step_pattern),
+        ];
+        for pattern in reached.into_iter().flatten() {
+            let p = statement.bind(SqlValue::Text(pattern));
+            terms.push(format!("r.outcomes LIKE {p}"));
         }
         if let Some(from) = filter.created_from_ms {
             let p = statement.bind(SqlValue::Integer(from));

@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
-use jemput_shared::registration::Registration;
+use jemput_shared::follow_up::{furthest_stage, FollowUp, Stage, Step};
+use jemput_shared::outcome::{outcomes, Outcome, Reached};
+use jemput_shared::registration::{Programme, Registration};
 
 use super::sql::{Columns, Dialect, Statement};
 
@@ -32,13 +34,31 @@ pub struct ProjectionRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub duplicate_of: Option<String>,
+    /// The follow-up steps, in date order.
+    pub steps: Vec<ProjectedStep>,
+}
+
+impl ProjectionRow {
+    /// The furthest stage of the funnel the steps reached.
+    pub fn stage(&self) -> Stage {
+        furthest_stage(self.steps.iter().map(|s| s.step))
+    }
+}
+
+/// One follow-up step as the projection keeps it (column `steps`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectedStep {
+    pub programme: Programme,
+    pub step: Step,
+    /// `YYYY-MM-DD`.
+    pub date: String,
 }
 
 /// The columns every projection read selects (from `registrations r`), in
 /// [`ProjectionRow`]'s order.
 pub(crate) const COLUMNS: &str = "r.id, r.full_name, r.nik, r.gender, r.birth_place, \
      r.birth_date, r.phone, r.regency, r.district, r.village, r.programmes, r.status, \
-     r.registered_by, r.created_at, r.updated_at, r.duplicate_of";
+     r.registered_by, r.created_at, r.updated_at, r.duplicate_of, r.steps";
 
 impl ProjectionRow {
     /// A row selected with [`COLUMNS`].
@@ -60,6 +80,7 @@ impl ProjectionRow {
             created_at: row.integer(13)?,
             updated_at: row.integer(14)?,
             duplicate_of: row.optional_text(15)?,
+            steps: steps_from_column(&row.text(16)?),
         })
     }
 }
@@ -94,6 +115,10 @@ pub(crate) struct ProjectedColumns<'a> {
     pub created_at: i64,
     pub duplicate_of: Option<&'a str>,
     pub deleted: bool,
+    /// [`steps_column`].
+    pub steps: String,
+    /// [`outcomes_column`].
+    pub outcomes: String,
 }
 
 impl<'a> ProjectedColumns<'a> {
@@ -120,6 +145,8 @@ impl<'a> ProjectedColumns<'a> {
             created_at: r.created_at,
             duplicate_of: r.duplicate_of.as_deref(),
             deleted: r.deleted.is_some(),
+            steps: steps_column(&r.follow_ups),
+            outcomes: outcomes_column(&r.follow_ups),
         }
     }
 }
@@ -166,6 +193,94 @@ impl PendingRegistrations {
     }
 }
 
+/// The `steps` column: `programme:step:date` per follow-up, in date order (then in the
+/// order recorded), joined by `;` — also the export's `follow_ups` cell.
+pub(crate) fn steps_column(follow_ups: &[FollowUp]) -> String {
+    let mut sorted: Vec<&FollowUp> = follow_ups.iter().collect();
+    sorted.sort_by(|a, b| (&a.date, a.recorded_at).cmp(&(&b.date, b.recorded_at)));
+    let steps: Vec<ProjectedStep> = sorted
+        .iter()
+        .map(|f| ProjectedStep {
+            programme: f.programme,
+            step: f.step,
+            date: f.date.clone(),
+        })
+        .collect();
+    steps_text(&steps)
+}
+
+/// Steps as the `steps` column writes them.
+pub(crate) fn steps_text(steps: &[ProjectedStep]) -> String {
+    steps
+        .iter()
+        .map(|s| format!("{}:{}:{}", s.programme.code(), s.step.code(), s.date))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The `steps` column read back (a part that does not read is left out).
+pub(crate) fn steps_from_column(column: &str) -> Vec<ProjectedStep> {
+    column
+        .split(';')
+        .filter_map(|part| {
+            let mut fields = part.splitn(3, ':');
+            Some(ProjectedStep {
+                programme: Programme::from_code(fields.next()?)?,
+                step: Step::from_code(fields.next()?)?,
+                date: fields.next()?.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The `outcomes` column: `,entry,entry,` of [`outcome_entry`]s, which the aggregate
+/// `outcome_totals` counts per regency (migration `0014_outcomes`).
+pub(crate) fn outcomes_column(follow_ups: &[FollowUp]) -> String {
+    let mut column = String::from(",");
+    for outcome in outcomes(follow_ups) {
+        column.push_str(&outcome_entry(&outcome));
+        column.push(',');
+    }
+    column
+}
+
+/// `year|programme|reached`, programme empty for "over all programmes".
+pub(crate) fn outcome_entry(outcome: &Outcome) -> String {
+    format!(
+        "{}|{}|{}",
+        outcome.year,
+        outcome.programme.map(Programme::code).unwrap_or(""),
+        outcome.reached.code()
+    )
+}
+
+/// An [`outcome_entry`] read back; `None` for one that does not read.
+pub(crate) fn outcome_from_entry(entry: &str) -> Option<Outcome> {
+    let mut fields = entry.splitn(3, '|');
+    let year = fields.next()?.parse().ok()?;
+    let programme = match fields.next()? {
+        "" => None,
+        code => Some(Programme::from_code(code)?),
+    };
+    Some(Outcome {
+        year,
+        programme,
+        reached: Reached::from_code(fields.next()?)?,
+    })
+}
+
+/// The `LIKE` pattern of the `outcomes` column for people who reached `stage` (or a
+/// later one: the entries are cumulative) in any year; `None` for
+/// [`Stage::Registered`], which everyone has reached.
+pub(crate) fn reached_stage_pattern(stage: Stage) -> Option<String> {
+    (stage != Stage::Registered).then(|| format!("%||{},%", stage.code()))
+}
+
+/// The `LIKE` pattern of the `outcomes` column for people with `step` recorded.
+pub(crate) fn recorded_step_pattern(step: Step) -> String {
+    format!("%|{},%", step.code())
+}
+
 /// The projection's `,code,code,` as a list of codes.
 pub(crate) fn programmes_from_column(codes: &str) -> Vec<String> {
     codes
@@ -186,6 +301,57 @@ mod tests {
             ["new_entrepreneur", "job_placement"]
         );
         assert!(programmes_from_column(",").is_empty());
+    }
+
+    fn follow_up(programme: Programme, step: Step, date: &str) -> FollowUp {
+        FollowUp {
+            id: date.into(),
+            programme,
+            step,
+            date: date.into(),
+            details: Default::default(),
+            recorded_by: "o".into(),
+            recorded_at: 0,
+        }
+    }
+
+    #[test]
+    fn steps_and_outcomes_read_back_and_match_their_filters() {
+        let blk = Programme::BlkTraining;
+        let follow_ups = [
+            follow_up(blk, Step::Certified, "2026-03-01"),
+            follow_up(blk, Step::TrainingEnrolled, "2025-10-01"),
+            follow_up(blk, Step::TrainingCompleted, "2026-02-01"),
+        ];
+        let steps = steps_column(&follow_ups);
+        assert_eq!(
+            steps,
+            "blk_training:training_enrolled:2025-10-01;blk_training:training_completed:\
+             2026-02-01;blk_training:certified:2026-03-01"
+        );
+        let read = steps_from_column(&steps);
+        assert_eq!(read.len(), 3);
+        assert_eq!(read[2].step, Step::Certified);
+        assert!(steps_from_column("").is_empty());
+
+        let column = outcomes_column(&follow_ups);
+        for outcome in outcomes(&follow_ups) {
+            let entry = outcome_entry(&outcome);
+            assert!(column.contains(&format!(",{entry},")));
+            assert_eq!(outcome_from_entry(&entry), Some(outcome));
+        }
+        let like = |pattern: &str| {
+            let middle = pattern.trim_start_matches('%').trim_end_matches('%');
+            column.contains(middle)
+        };
+        let reached = |stage| like(&reached_stage_pattern(stage).unwrap());
+        assert!(reached(Stage::Enrolled));
+        assert!(reached(Stage::Qualified));
+        assert!(!reached(Stage::Working));
+        assert_eq!(reached_stage_pattern(Stage::Registered), None);
+        assert!(like(&recorded_step_pattern(Step::Certified)));
+        assert!(!like(&recorded_step_pattern(Step::Placed)));
+        assert_eq!(outcomes_column(&[]), ",");
     }
 
     #[test]

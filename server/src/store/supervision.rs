@@ -55,20 +55,32 @@ pub struct DayTally {
     pub n: i64,
 }
 
+/// Counted registrations of one regency that reached one outcome (an entry of the
+/// projection's `outcomes` column, read by `projection::outcome_from_entry`), all years.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeTally {
+    pub regency: String,
+    pub outcome: String,
+    pub n: i64,
+}
+
 /// The overview's raw numbers for one scope, read in one snapshot.
 #[derive(Debug, Clone, Default)]
 pub struct Tallies {
     pub by_status: Vec<StatusTally>,
     /// Only days from the query's `from_day` on.
     pub by_day: Vec<DayTally>,
+    pub outcomes: Vec<OutcomeTally>,
 }
 
-/// A yearly target; `None` stands for "all" (both `None`: the province).
+/// A yearly target; `None` stands for "all" (both `None`: the province). `stage` is a
+/// funnel stage's code (`registered`: registrations).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     pub regency: Option<String>,
     pub programme: Option<String>,
+    pub stage: String,
     pub yearly: i64,
 }
 
@@ -195,6 +207,16 @@ impl DayTally {
     }
 }
 
+impl OutcomeTally {
+    pub(crate) fn read<R: Columns>(row: &R) -> Result<OutcomeTally, R::Error> {
+        Ok(OutcomeTally {
+            regency: row.text(0)?,
+            outcome: row.text(1)?,
+            n: row.integer(2)?,
+        })
+    }
+}
+
 impl SharedNikHolder {
     pub(crate) fn read<R: Columns>(row: &R) -> Result<SharedNikHolder, R::Error> {
         Ok(SharedNikHolder {
@@ -205,16 +227,19 @@ impl SharedNikHolder {
     }
 }
 
-/// The two reads of [`Tallies`] for `scope`, in this order: by status (all time), and by
-/// day from `from_day` on.
+/// The three reads of [`Tallies`] for `scope`, in this order: by status (all time), by
+/// day from `from_day` on, and outcomes (all years).
 pub(crate) fn tallies_statements(
     dialect: Dialect,
     scope: &RegencyScope,
     from_day: i64,
-) -> [Statement; 2] {
+) -> [Statement; 3] {
     let mut by_status = Statement::new(dialect);
     let condition = by_status.regency_condition(scope, "t");
     let mut by_day = by_status.clone();
+    let mut outcomes = by_status.clone();
+    outcomes.sql =
+        format!("SELECT regency, outcome, n FROM outcome_totals t WHERE n <> 0 AND {condition}");
     by_status.sql = format!(
         "SELECT regency, programme, status, n FROM registration_totals t
          WHERE n <> 0 AND {condition}"
@@ -224,7 +249,7 @@ pub(crate) fn tallies_statements(
         "SELECT regency, day, programme, n FROM registration_days t
          WHERE n <> 0 AND {condition} AND day >= {from}"
     );
-    [by_status, by_day]
+    [by_status, by_day, outcomes]
 }
 
 /// The [`SharedNikHolder`]s in `scope` (only `nik`'s, when given), by NIK, then id.

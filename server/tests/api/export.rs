@@ -8,7 +8,7 @@ use std::io::Read;
 
 use crate::harness::world::{world, Caller, World};
 
-const COLUMNS: [&str; 20] = [
+const COLUMNS: [&str; 22] = [
     "id",
     "full_name",
     "nik",
@@ -29,6 +29,8 @@ const COLUMNS: [&str; 20] = [
     "created_at",
     "updated_at",
     "duplicate_of",
+    "stage",
+    "follow_ups",
 ];
 
 /// RFC 4180 fields, quotes and all.
@@ -132,6 +134,8 @@ async fn a_csv_export_holds_every_filtered_row_with_names_and_wib_times() {
     assert_eq!(field("officer_name"), "siti");
     assert_eq!(field("created_at"), "2025-11-01 10:00");
     assert_eq!(field("duplicate_of"), "");
+    assert_eq!(field("stage"), "registered");
+    assert_eq!(field("follow_ups"), "");
     let business = records.iter().find(|r| r[1] == "Budi Santoso").unwrap();
     assert_eq!(business[13], "new_entrepreneur;job_placement");
 

@@ -212,7 +212,11 @@ async fn targets_are_replaced_by_an_admin_and_shown_in_the_overview() {
     assert_eq!(status, 200);
     assert_eq!(
         body,
-        json!({"targets": [{"regency": null, "programme": null, "yearly": 10000}]})
+        json!({"targets": [
+            {"regency": null, "programme": null, "stage": "registered", "yearly": 10000},
+            {"regency": null, "programme": null, "stage": "qualified", "yearly": 10000},
+        ]}),
+        "10,000 registrations and 10,000 skilled workers by default"
     );
 
     let targets = json!({"targets": [
@@ -236,11 +240,12 @@ async fn targets_are_replaced_by_an_admin_and_shown_in_the_overview() {
     .await;
 
     let (_, all) = admin.api("GET", "/api/targets", None).await.unwrap();
-    assert_eq!(all["targets"].as_array().unwrap().len(), 5);
+    // The five stored, and the province's default of skilled workers.
+    assert_eq!(all["targets"].as_array().unwrap().len(), 6);
     let (_, mine) = budi.api("GET", "/api/targets", None).await.unwrap();
     assert_eq!(
         mine["targets"].as_array().unwrap().len(),
-        4,
+        5,
         "not 17.71's: {mine}"
     );
 

@@ -6,8 +6,15 @@ use serde::{Deserialize, Serialize};
 use crate::follow_up::Stage;
 use crate::registration::Programme;
 
-/// The province's yearly target of registrations when an admin has set none.
-pub const DEFAULT_PROVINCE_TARGET: i64 = 10_000;
+/// The province's yearly target of `stage` when an admin has set none: 10,000
+/// registrations and 10,000 skilled workers ([`Stage::Qualified`]: trained and
+/// certified, back from an apprenticeship, or working) a year; none for the other stages.
+pub fn default_province_target(stage: Stage) -> Option<i64> {
+    match stage {
+        Stage::Registered | Stage::Qualified => Some(10_000),
+        Stage::Enrolled | Stage::Working => None,
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

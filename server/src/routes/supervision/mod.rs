@@ -5,5 +5,6 @@
 
 pub mod duplicates;
 pub mod events;
+mod outcomes;
 pub mod overview;
 pub mod targets;

@@ -1,8 +1,9 @@
 //! `GET /api/overview?stale_days=7` (supervisors and admins): counted registrations in
 //! the requester's scope — totals, by review status and programme, this WIB year's
 //! progress per regency and programme against the targets, registrations per day for
-//! the last 90 days — officers who have not synced for `stale_days`, and the number of
-//! open duplicate groups (docs/supervisor-api.md).
+//! the last 90 days — officers who have not synced for `stale_days`, the number of
+//! open duplicate groups, and this year's outcomes (`super::outcomes`;
+//! docs/supervisor-api.md).
 //!
 //! Every number comes from the aggregate tables (`Store::registration_tallies`), never
 //! from a scan of the registrations, so the answer stays fast at millions of records.
@@ -28,6 +29,8 @@ use crate::routes::ApiQuery;
 use crate::startup::AppState;
 use crate::store::supervision::RegencyScope;
 use crate::supervision::{open_groups, stored_targets, TargetBook};
+
+use super::outcomes::{outcomes, YearRegistrations};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/overview", get(overview))
@@ -130,19 +133,34 @@ async fn overview(
     for code in regency_year.keys() {
         regency_names.entry(code.clone()).or_default();
     }
-    let regencies = regency_names
+    let regency_names: Vec<(String, String)> = regency_names
         .into_iter()
+        .map(|(code, name)| (code.clone(), if name.is_empty() { code } else { name }))
+        .collect();
+    let regencies = regency_names
+        .iter()
         .map(|(code, name)| RegencyProgress {
-            year_count: regency_year.get(&code).copied().unwrap_or(0),
-            target: targets.regency(&code),
-            name: if name.is_empty() { code.clone() } else { name },
-            code,
+            year_count: regency_year.get(code).copied().unwrap_or(0),
+            target: targets.regency(code),
+            name: name.clone(),
+            code: code.clone(),
         })
         .collect();
+    let outcomes = outcomes(
+        &tallies.outcomes,
+        year,
+        YearRegistrations {
+            total: year_total,
+            by_regency: &regency_year,
+            by_programme: &programme_year,
+        },
+        &regency_names,
+        &targets,
+    );
     // The form's order, which is the enum's.
     let programmes: Vec<ProgrammeProgress> = programme_year
-        .into_iter()
-        .map(|(programme, year_count)| ProgrammeProgress {
+        .iter()
+        .map(|(&programme, &year_count)| ProgrammeProgress {
             target: targets.programme(programme),
             year_count,
             programme,
@@ -172,6 +190,7 @@ async fn overview(
             .collect(),
         stale_officers,
         duplicate_groups,
+        outcomes,
     }))
 }
 

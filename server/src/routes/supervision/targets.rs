@@ -1,7 +1,9 @@
 //! Yearly targets: `GET /api/targets` (supervisors and admins) and
 //! `PUT /api/admin/targets` (admins; replaces every target). A target is set for a
-//! regency, a programme, both, or neither (the province); without a stored province
-//! target the province's is 10,000 a year (docs/supervisor-api.md).
+//! regency, a programme, both, or neither (the province), and counts registrations or
+//! people reaching a later stage of the funnel (an outcome target); without a stored
+//! province target of registrations the province's is 10,000 a year
+//! (docs/supervisor-api.md).
 
 use std::collections::HashSet;
 
@@ -9,8 +11,9 @@ use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use jemput_shared::api::audit::AuditAction;
-use jemput_shared::api::targets::{Target, Targets, DEFAULT_PROVINCE_TARGET};
+use jemput_shared::api::targets::{default_province_target, Target, Targets};
 use jemput_shared::domain::{RegionCode, RegionLevel};
+use jemput_shared::follow_up::Stage;
 use jemput_shared::validation::FieldProblem;
 
 use crate::audit::{self, AuditEvent};
@@ -31,24 +34,25 @@ const YEARLY_RANGE: std::ops::RangeInclusive<i64> = 1..=10_000_000;
 /// More entries than regencies × programmes of any province could need.
 const MAX_TARGETS: usize = 2_000;
 
-/// The targets a scope sees, with the province's default when none is stored: a
-/// supervisor sees the province-wide ones and their own regencies'.
+/// The targets a scope sees, with the province's defaults where none is stored
+/// (first): a supervisor sees the province-wide ones and their own regencies'.
 fn visible(mut targets: Vec<Target>, scope: &RegencyScope) -> Targets {
     targets.retain(|t| t.regency.as_deref().is_none_or(|r| scope.covers(r)));
-    if !targets
-        .iter()
-        .any(|t| t.regency.is_none() && t.programme.is_none())
-    {
-        targets.insert(
-            0,
-            Target {
-                regency: None,
-                programme: None,
-                yearly: DEFAULT_PROVINCE_TARGET,
-            },
-        );
-    }
-    Targets { targets }
+    let defaults = Stage::ALL.iter().filter_map(|&stage| {
+        let set = targets
+            .iter()
+            .any(|t| t.regency.is_none() && t.programme.is_none() && t.stage == stage);
+        let yearly = default_province_target(stage).filter(|_| !set)?;
+        Some(Target {
+            regency: None,
+            programme: None,
+            stage,
+            yearly,
+        })
+    });
+    let mut shown: Vec<Target> = defaults.collect();
+    shown.append(&mut targets);
+    Targets { targets: shown }
 }
 
 async fn list(
@@ -77,6 +81,7 @@ async fn replace(
         .map(|t| supervision::Target {
             regency: t.regency.clone(),
             programme: t.programme.map(|p| p.code().to_owned()),
+            stage: t.stage.code().to_owned(),
             yearly: t.yearly,
         })
         .collect();
@@ -132,16 +137,19 @@ fn parse_targets(
             }
         };
         // An unknown programme code is refused when the body is read.
-        if !seen.insert((regency.clone(), target.programme)) {
+        if !seen.insert((regency.clone(), target.programme, target.stage)) {
             return Err(invalid(
                 "duplicate_target",
-                format!("Target ke-{entry}: kabupaten/kota dan program ini sudah punya target."),
-                format!("Target {entry}: this regency and programme already have a target."),
+                format!(
+                    "Target ke-{entry}: kabupaten/kota, program dan tahap ini sudah punya target."
+                ),
+                format!("Target {entry}: this regency, programme and stage already have a target."),
             ));
         }
         parsed.push(Target {
             regency,
             programme: target.programme,
+            stage: target.stage,
             yearly: target.yearly,
         });
     }
@@ -158,7 +166,15 @@ mod tests {
         Target {
             regency: regency.map(str::to_owned),
             programme: programme.map(|code| Programme::from_code(code).unwrap()),
+            stage: Stage::Registered,
             yearly,
+        }
+    }
+
+    fn outcome_target(stage: Stage, yearly: i64) -> Target {
+        Target {
+            stage,
+            ..target(None, None, yearly)
         }
     }
 
@@ -169,6 +185,8 @@ mod tests {
             target(Some("17.01"), None, 1_000),
             target(Some("17.01"), Some("blk_training"), 300),
             target(None, Some("job_placement"), 2_000),
+            outcome_target(Stage::Qualified, 10_000),
+            outcome_target(Stage::Working, 6_000),
         ];
         assert_eq!(parse_targets(list.clone(), |_| true).unwrap(), list);
     }
@@ -181,6 +199,10 @@ mod tests {
             vec![target(Some("17.01.01"), None, 5)],
             vec![target(Some("xx"), None, 5)],
             vec![target(None, None, 5), target(None, None, 6)],
+            vec![
+                outcome_target(Stage::Qualified, 5),
+                outcome_target(Stage::Qualified, 6),
+            ],
         ] {
             assert!(parse_targets(bad.clone(), |_| true).is_err(), "{bad:?}");
         }
@@ -195,7 +217,22 @@ mod tests {
         );
         assert_eq!(
             shown.targets,
-            vec![target(None, None, DEFAULT_PROVINCE_TARGET)]
+            vec![
+                target(None, None, 10_000),
+                outcome_target(Stage::Qualified, 10_000)
+            ]
+        );
+        // An outcome target of the province is not its target of registrations.
+        let shown = visible(
+            vec![outcome_target(Stage::Qualified, 7)],
+            &RegencyScope::All,
+        );
+        assert_eq!(
+            shown.targets,
+            vec![
+                target(None, None, 10_000),
+                outcome_target(Stage::Qualified, 7)
+            ]
         );
     }
 }

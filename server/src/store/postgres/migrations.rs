@@ -54,6 +54,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_data_rights",
         include_str!("migrations/0012_data_rights.sql"),
     ),
+    (
+        "0013_outcomes",
+        include_str!("migrations/0013_outcomes.sql"),
+    ),
 ];
 
 /// Held (per transaction) while migrating; any fixed number no other lock uses.

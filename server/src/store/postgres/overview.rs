@@ -8,7 +8,7 @@ use jemput_shared::policy::Role;
 use super::{read_rows, read_snapshot};
 use crate::store::sql::Dialect;
 use crate::store::supervision::{
-    tallies_statements, DayTally, RegencyScope, StatusTally, Tallies, Target,
+    tallies_statements, DayTally, OutcomeTally, RegencyScope, StatusTally, Tallies, Target,
 };
 use crate::store::StoreError;
 
@@ -17,13 +17,18 @@ pub(super) async fn tallies(
     scope: &RegencyScope,
     from_day: i64,
 ) -> Result<Tallies, StoreError> {
-    let [by_status, by_day] = tallies_statements(Dialect::Postgres, scope, from_day);
-    // One snapshot for both reads.
+    let [by_status, by_day, outcomes] = tallies_statements(Dialect::Postgres, scope, from_day);
+    // One snapshot for every read.
     let tx = read_snapshot(client).await?;
     let by_status = read_rows(&tx, &by_status, StatusTally::read).await?;
     let by_day = read_rows(&tx, &by_day, DayTally::read).await?;
+    let outcomes = read_rows(&tx, &outcomes, OutcomeTally::read).await?;
     tx.commit().await?;
-    Ok(Tallies { by_status, by_day })
+    Ok(Tallies {
+        by_status,
+        by_day,
+        outcomes,
+    })
 }
 
 pub(super) async fn officer_last_syncs(
@@ -57,8 +62,8 @@ fn from_column(value: String) -> Option<String> {
 pub(super) async fn list_targets(client: &Client) -> Result<Vec<Target>, StoreError> {
     let statement = client
         .prepare_cached(
-            "SELECT regency, programme, yearly FROM targets
-             ORDER BY regency COLLATE \"C\", programme COLLATE \"C\"",
+            "SELECT regency, programme, stage, yearly FROM targets
+             ORDER BY regency COLLATE \"C\", programme COLLATE \"C\", stage COLLATE \"C\"",
         )
         .await?;
     client
@@ -69,7 +74,8 @@ pub(super) async fn list_targets(client: &Client) -> Result<Vec<Target>, StoreEr
             Ok(Target {
                 regency: from_column(row.try_get(0)?),
                 programme: from_column(row.try_get(1)?),
-                yearly: row.try_get(2)?,
+                stage: row.try_get(2)?,
+                yearly: row.try_get(3)?,
             })
         })
         .collect()
@@ -81,13 +87,14 @@ pub(super) async fn replace_targets(
 ) -> Result<(), StoreError> {
     let regencies: Vec<&str> = targets.iter().map(|t| to_column(&t.regency)).collect();
     let programmes: Vec<&str> = targets.iter().map(|t| to_column(&t.programme)).collect();
+    let stages: Vec<&str> = targets.iter().map(|t| t.stage.as_str()).collect();
     let yearly: Vec<i64> = targets.iter().map(|t| t.yearly).collect();
     let tx = client.transaction().await?;
     tx.execute("DELETE FROM targets", &[]).await?;
     tx.execute(
-        "INSERT INTO targets (regency, programme, yearly)
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[])",
-        &[&regencies, &programmes, &yearly],
+        "INSERT INTO targets (regency, programme, stage, yearly)
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[])",
+        &[&regencies, &programmes, &stages, &yearly],
     )
     .await?;
     tx.commit().await?;

@@ -274,18 +274,19 @@ async fn write_rows(
         .prepare_cached(
             "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
                birth_date, programmes, status, registered_by, device_id, created_at,
-               updated_at, seq, duplicate_of, deleted, birth_place, phone)
+               updated_at, seq, duplicate_of, deleted, birth_place, phone, steps, outcomes)
              SELECT id, regency, district, village, full_name, nik, gender, birth_date,
                     programmes, status, registered_by, device_id, created_at, updated_at,
-                    seq, duplicate_of, deleted, birth_place, phone
+                    seq, duplicate_of, deleted, birth_place, phone, steps, outcomes
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                          $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                          $11::text[], $12::text[], $13::bigint[], $14::bigint[],
                          $15::text[], $16::boolean[], $17::bigint[], $18::text[],
-                         $19::text[])
+                         $19::text[], $20::text[], $21::text[])
                   AS w (id, regency, district, village, full_name, nik, gender, birth_date,
                         programmes, status, registered_by, device_id, created_at, seq,
-                        duplicate_of, deleted, updated_at, birth_place, phone)
+                        duplicate_of, deleted, updated_at, birth_place, phone, steps,
+                        outcomes)
              ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
                district = excluded.district, village = excluded.village,
                full_name = excluded.full_name, nik = excluded.nik, gender = excluded.gender,
@@ -293,11 +294,12 @@ async fn write_rows(
                status = excluded.status, updated_at = excluded.updated_at,
                seq = excluded.seq, duplicate_of = excluded.duplicate_of,
                deleted = excluded.deleted, birth_place = excluded.birth_place,
-               phone = excluded.phone
+               phone = excluded.phone, steps = excluded.steps,
+               outcomes = excluded.outcomes
              WHERE registrations.seq < excluded.seq",
         )
         .await?;
-    let params: [&(dyn ToSql + Sync); 19] = [
+    let params: [&(dyn ToSql + Sync); 21] = [
         &ids,
         &column(&columns, |p| p.regency),
         &column(&columns, |p| p.district),
@@ -317,6 +319,8 @@ async fn write_rows(
         &updated,
         &column(&columns, |p| p.birth_place),
         &column(&columns, |p| p.phone),
+        &column(&columns, |p| p.steps.as_str()),
+        &column(&columns, |p| p.outcomes.as_str()),
     ];
     tx.execute(&statement, &params).await?;
     Ok(())

@@ -171,16 +171,17 @@ pub(crate) fn project(
     let mut projection = tx.prepare_cached(
         "INSERT INTO registrations (id, regency, district, village, full_name, nik, gender,
            birth_date, programmes, status, registered_by, device_id, created_at, updated_at,
-           seq, duplicate_of, deleted, birth_place, phone)
+           seq, duplicate_of, deleted, birth_place, phone, steps, outcomes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-           ?18, ?19)
+           ?18, ?19, ?20, ?21)
          ON CONFLICT (id) DO UPDATE SET regency = excluded.regency,
            district = excluded.district, village = excluded.village,
            full_name = excluded.full_name, nik = excluded.nik, gender = excluded.gender,
            birth_date = excluded.birth_date, programmes = excluded.programmes,
            status = excluded.status, updated_at = excluded.updated_at, seq = excluded.seq,
            duplicate_of = excluded.duplicate_of, deleted = excluded.deleted,
-           birth_place = excluded.birth_place, phone = excluded.phone
+           birth_place = excluded.birth_place, phone = excluded.phone,
+           steps = excluded.steps, outcomes = excluded.outcomes
          RETURNING rowid",
     )?;
     let p = ProjectedColumns::of(registration);
@@ -205,6 +206,8 @@ pub(crate) fn project(
             p.deleted,
             p.birth_place,
             p.phone,
+            p.steps,
+            p.outcomes,
         ],
         |row| row.get(0),
     )

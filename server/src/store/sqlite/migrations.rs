@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_data_rights",
         include_str!("migrations/0013_data_rights.sql"),
     ),
+    (
+        "0014_outcomes",
+        include_str!("migrations/0014_outcomes.sql"),
+    ),
 ];
 
 /// Brings the database up to the latest schema. Refuses a database written by a newer
@@ -140,7 +144,7 @@ mod tests {
 
     #[test]
     fn documents_get_the_scope_columns_of_their_projection_row_and_the_projection_is_current() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let conn = Connection::open_in_memory().unwrap();
         for (_, sql) in &MIGRATIONS[..7] {
             conn.execute_batch(sql).unwrap();
         }
@@ -156,7 +160,10 @@ mod tests {
                      'submitted', 'officer-1', '', 0, 0, 5, NULL, 0);",
         )
         .unwrap();
-        migrate(&mut conn).unwrap();
+        // Up to 0014, which projects everything again.
+        for (_, sql) in &MIGRATIONS[7..13] {
+            conn.execute_batch(sql).unwrap();
+        }
         let scope: (String, String, String, String) = conn
             .query_row(
                 "SELECT regency, district, village, registered_by FROM documents",
@@ -179,6 +186,33 @@ mod tests {
             })
             .unwrap();
         assert_eq!(projected, 5);
+    }
+
+    #[test]
+    fn targets_before_0014_count_registrations_and_everything_is_projected_again() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..13] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 13).unwrap();
+        conn.execute_batch(
+            "INSERT INTO targets (regency, programme, yearly) VALUES ('', '', 12000);
+             UPDATE projection_state SET projected_seq = 7;",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let target: (String, i64) = conn
+            .query_row("SELECT stage, yearly FROM targets", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(target, ("registered".into(), 12_000));
+        let projected: i64 = conn
+            .query_row("SELECT projected_seq FROM projection_state", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(projected, 0);
     }
 
     #[test]

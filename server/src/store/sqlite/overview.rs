@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, TransactionBehavior};
 use super::read_rows;
 use crate::store::sql::Dialect;
 use crate::store::supervision::{
-    tallies_statements, DayTally, RegencyScope, StatusTally, Tallies, Target,
+    tallies_statements, DayTally, OutcomeTally, RegencyScope, StatusTally, Tallies, Target,
 };
 use crate::store::StoreError;
 
@@ -17,13 +17,18 @@ pub(super) fn tallies(
     scope: &RegencyScope,
     from_day: i64,
 ) -> Result<Tallies, StoreError> {
-    // One snapshot for both reads.
+    // One snapshot for every read.
     let tx = conn.transaction()?;
-    let [by_status, by_day] = tallies_statements(Dialect::Sqlite, scope, from_day);
+    let [by_status, by_day, outcomes] = tallies_statements(Dialect::Sqlite, scope, from_day);
     let by_status = read_rows(&tx, &by_status, |row| StatusTally::read(row))?;
     let by_day = read_rows(&tx, &by_day, |row| DayTally::read(row))?;
+    let outcomes = read_rows(&tx, &outcomes, |row| OutcomeTally::read(row))?;
     tx.commit()?;
-    Ok(Tallies { by_status, by_day })
+    Ok(Tallies {
+        by_status,
+        by_day,
+        outcomes,
+    })
 }
 
 pub(super) fn officer_last_syncs(
@@ -53,13 +58,15 @@ fn from_column(value: String) -> Option<String> {
 pub(super) fn list_targets(conn: &mut Connection) -> Result<Vec<Target>, StoreError> {
     let rows = conn
         .prepare_cached(
-            "SELECT regency, programme, yearly FROM targets ORDER BY regency, programme",
+            "SELECT regency, programme, stage, yearly FROM targets
+             ORDER BY regency, programme, stage",
         )?
         .query_map([], |row| {
             Ok(Target {
                 regency: from_column(row.get(0)?),
                 programme: from_column(row.get(1)?),
-                yearly: row.get(2)?,
+                stage: row.get(2)?,
+                yearly: row.get(3)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -71,12 +78,13 @@ pub(super) fn replace_targets(conn: &mut Connection, targets: &[Target]) -> Resu
     tx.execute("DELETE FROM targets", [])?;
     {
         let mut insert = tx.prepare_cached(
-            "INSERT INTO targets (regency, programme, yearly) VALUES (?1, ?2, ?3)",
+            "INSERT INTO targets (regency, programme, stage, yearly) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for target in targets {
             insert.execute(params![
                 to_column(&target.regency),
                 to_column(&target.programme),
+                target.stage,
                 target.yearly
             ])?;
         }
