@@ -35,6 +35,9 @@ struct Bar {
     target: Option<i64>,
     /// The funnel's stage the bar counts (`data-stage`), for the funnel's bars.
     stage: Option<Stage>,
+    /// What `of` is, when it is not a target: the share is written beside the count
+    /// ("39 (7% dari yang terdaftar)"), so a bar says what it measures.
+    share_of: Option<(&'static str, &'static str)>,
 }
 
 #[component]
@@ -94,6 +97,7 @@ fn figures(lang: Lang, o: Answer) -> impl IntoView {
             of: r.target.unwrap_or(province_target),
             target: r.target,
             stage: None,
+            share_of: None,
         })
         .collect();
     let programmes: Vec<Bar> = o
@@ -106,6 +110,7 @@ fn figures(lang: Lang, o: Answer) -> impl IntoView {
             of: p.target.unwrap_or(o.year_total.max(1)),
             target: p.target,
             stage: None,
+            share_of: None,
         })
         .collect();
     let total = o.total;
@@ -121,6 +126,7 @@ fn figures(lang: Lang, o: Answer) -> impl IntoView {
             of: total.max(1),
             target: None,
             stage: None,
+            share_of: None,
         })
         .collect();
     let by_programme: Vec<Bar> = Programme::ALL
@@ -132,6 +138,7 @@ fn figures(lang: Lang, o: Answer) -> impl IntoView {
             of: total.max(1),
             target: None,
             stage: None,
+            share_of: None,
         })
         .collect();
     let year_caption = format!(
@@ -203,11 +210,12 @@ fn bar_list(lang: Lang, bars: Vec<Bar>, class: &'static str) -> impl IntoView {
             <For each=move || bars.clone() key=|bar| bar.href.clone() let:bar>
                 {
                     let share = (bar.count as f64 / bar.of.max(1) as f64 * 100.0).min(100.0);
+                    let figure = bar_figure(lang, &bar);
                     view! {
                         <li data-stage=bar.stage.map(Stage::code)>
                             <a href=bar.href data-value=bar.count.to_string()>
                                 <span class="bar-label">{bar.label}</span>
-                                <span class="bar-figure">{figure(lang, bar.count, bar.target)}</span>
+                                <span class="bar-figure">{figure}</span>
                                 <progress max="100" value=format!("{share:.1}")></progress>
                             </a>
                         </li>
@@ -215,6 +223,19 @@ fn bar_list(lang: Lang, bars: Vec<Bar>, class: &'static str) -> impl IntoView {
                 }
             </For>
         </ul>
+    }
+}
+
+/// A bar's count, against its target or with its share of what it measures.
+fn bar_figure(lang: Lang, bar: &Bar) -> String {
+    match (bar.target, bar.share_of) {
+        (None, Some((id, en))) => format!(
+            "{} ({:.0}% {})",
+            count(lang, bar.count),
+            bar.count as f64 / bar.of.max(1) as f64 * 100.0,
+            l(lang, id, en)
+        ),
+        _ => figure(lang, bar.count, bar.target),
     }
 }
 
@@ -232,7 +253,7 @@ fn figure(lang: Lang, value: i64, target: Option<i64>) -> String {
 }
 
 /// "Hasil tahun ini": the funnel over every programme (a bar per stage, full at its
-/// target, or else at this year's registrations), then each programme's stages and
+/// target, or else at this year's registrations, its share of them written beside it), then each programme's stages and
 /// steps, then each regency's stages. Each count links to the table of the people who
 /// reached the stage (the table is not limited to this year).
 fn outcomes(lang: Lang, year: i32, outcomes: Outcomes) -> impl IntoView {
@@ -251,6 +272,8 @@ fn outcomes(lang: Lang, year: i32, outcomes: Outcomes) -> impl IntoView {
             of: s.target.unwrap_or(registered),
             target: s.target,
             stage: Some(s.stage),
+            share_of: (s.stage != Stage::Registered)
+                .then_some(("dari yang terdaftar", "of those registered")),
         })
         .collect();
     let stage_headings = || {
