@@ -60,10 +60,11 @@ export async function startServer({ adminPassword = ADMIN_PASSWORD, webDir, demo
     });
   }
   if (demoRecords) {
-    // `jemput-server demo`: realistic registrations, officers and supervisors.
+    // `jemput-server demo`: realistic registrations, officers, supervisors and the admin,
+    // every one of them with `adminPassword` (JEMPUT_PASSWORD: the demo's users').
     execFileSync(bin, ["demo", "--records", String(demoRecords), "--data-dir", dataDir], {
       stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, JEMPUT_ADMIN_PASSWORD: adminPassword, RUST_LOG: "warn" },
+      env: { ...process.env, JEMPUT_PASSWORD: adminPassword, RUST_LOG: "warn" },
     });
   }
 
@@ -416,4 +417,40 @@ export async function registerPerson(page, person, village = "17.01.01.2001") {
   await saveNewPerson(page, person, village);
   await page.click('section.receipt button[name="done"]');
   await page.locator("section.list").waitFor();
+}
+
+// --- files -------------------------------------------------------------------------------
+
+/** RFC 4180 CSV (quotes, doubled quotes, CRLF) into rows of fields; the BOM dropped. */
+export function parseCsv(text) {
+  text = text.replace(/^\uFEFF/, "");
+  const rows = [];
+  let row = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
 }

@@ -159,34 +159,56 @@ test("an admin sets the yearly targets", async () => {
   try {
     const admin = await openAdmin(context, server.url);
     const targets = admin.locator('[data-testid="targets"]');
-    // With nothing stored, the province-wide default is shown.
+    // With nothing stored, the province-wide defaults are shown: 10,000 registrations
+    // and 10,000 skilled workers ("Lulus / bersertifikat") a year.
     const rows = targets.locator('[data-testid="target-row"]');
     await rows.first().waitFor();
-    assert.equal(await rows.count(), 1);
-    assert.equal(await rows.first().locator('input[name="yearly"]').inputValue(), "10000");
+    assert.equal(await rows.count(), 2);
+    const stageOf = (row) => row.locator('select[name="stage"]').inputValue();
+    assert.equal(await stageOf(rows.first()), "registered");
+    assert.match(await rows.first().locator('select[name="stage"] option[value="registered"]').innerText(), /Pendaftaran/);
+    assert.equal(await stageOf(rows.nth(1)), "qualified");
+    for (const i of [0, 1]) assert.equal(await rows.nth(i).locator('input[name="yearly"]').inputValue(), "10000");
 
     await rows.first().locator('input[name="yearly"]').fill("12000");
     await targets.locator('button[name="add_target"]').click();
-    await rows.nth(1).waitFor();
+    await rows.nth(2).waitFor();
     // The first row kept what was typed while a row was added.
     assert.equal(await rows.first().locator('input[name="yearly"]').inputValue(), "12000");
-    await rows.nth(1).locator('select[name="regency"]').selectOption("17.01");
-    await rows.nth(1).locator('select[name="programme"]').selectOption("job_placement");
-    await rows.nth(1).locator('input[name="yearly"]').fill("300");
+    assert.equal(await stageOf(rows.nth(2)), "registered");
+    await rows.nth(2).locator('select[name="regency"]').selectOption("17.01");
+    await rows.nth(2).locator('select[name="programme"]').selectOption("job_placement");
+    await rows.nth(2).locator('select[name="stage"]').selectOption("qualified");
+    await rows.nth(2).locator('input[name="yearly"]').fill("300");
     await targets.locator('button[name="save_targets"]').click();
     await admin.locator('[data-testid="targets-note"]', { hasText: "Target disimpan." }).waitFor();
 
-    const stored = (await api.request("GET", "/api/targets")).targets;
-    const find = (regency, programme) => stored.find((t) => t.regency === regency && t.programme === programme);
-    assert.equal(find(null, null)?.yearly, 12000);
-    assert.equal(find("17.01", "job_placement")?.yearly, 300);
+    const stored = async () => (await api.request("GET", "/api/targets")).targets;
+    const find = (list, regency, programme, stage) =>
+      list.find((t) => t.regency === regency && t.programme === programme && t.stage === stage);
+    let list = await stored();
+    assert.equal(list.length, 3);
+    assert.equal(find(list, null, null, "registered")?.yearly, 12000);
+    assert.equal(find(list, null, null, "qualified")?.yearly, 10000);
+    assert.equal(find(list, "17.01", "job_placement", "qualified")?.yearly, 300);
 
     // Two targets for the same thing are refused with the server's message; nothing changes.
-    await rows.nth(1).locator('select[name="regency"]').selectOption("");
-    await rows.nth(1).locator('select[name="programme"]').selectOption("");
+    const regencyRow = rows.nth(
+      await rows.evaluateAll((trs) => trs.findIndex((tr) => tr.querySelector('select[name="regency"]').value === "17.01")),
+    );
+    await regencyRow.locator('select[name="programme"]').selectOption("");
+    await regencyRow.locator('select[name="regency"]').selectOption("");
     await targets.locator('button[name="save_targets"]').click();
     await admin.locator('[data-testid="targets-note"].error').waitFor();
-    assert.equal((await api.request("GET", "/api/targets")).targets.length, 2);
+    assert.deepEqual(await stored(), list);
+
+    // Counting another stage makes it another target: people working, province-wide.
+    await regencyRow.locator('select[name="stage"]').selectOption("working");
+    await targets.locator('button[name="save_targets"]').click();
+    await admin.locator('[data-testid="targets-note"]:not(.error)', { hasText: "Target disimpan." }).waitFor();
+    list = await stored();
+    assert.equal(list.length, 3);
+    assert.equal(find(list, null, null, "working")?.yearly, 300);
     assert.deepEqual(unexpected(admin, 400), []);
   } finally {
     await context.close();

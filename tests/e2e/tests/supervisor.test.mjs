@@ -20,6 +20,7 @@ import {
   login,
   loginOfficer,
   navigate,
+  parseCsv,
   registerPerson,
   supervisorPath,
   until,
@@ -95,40 +96,6 @@ async function openTable(page, query, expectedTotal) {
 }
 
 // --- files -------------------------------------------------------------------------------
-
-/** RFC 4180 CSV (quotes, doubled quotes, CRLF) into rows of fields; the BOM dropped. */
-function parseCsv(text) {
-  text = text.replace(/^\uFEFF/, "");
-  const rows = [];
-  let row = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** The files of a ZIP archive (from its central directory), inflated: name → Buffer. */
 function unzip(buffer) {
