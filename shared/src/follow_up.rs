@@ -217,6 +217,11 @@ pub struct FollowUp {
     pub details: FollowUpDetails,
     /// User id of who recorded it.
     pub recorded_by: String,
+    /// Their display name when they recorded it, so a phone can name a supervisor it
+    /// has no user list for (empty in steps recorded before it was kept).
+    #[serde(default)]
+    #[cfg_attr(feature = "documents", autosurgeon(missing = "String::new"))]
+    pub recorded_by_name: String,
     pub recorded_at: Millis,
 }
 
@@ -399,6 +404,7 @@ mod tests {
             date: date.into(),
             details: FollowUpDetails::default(),
             recorded_by: "o1".into(),
+            recorded_by_name: String::new(),
             recorded_at: 0,
         }
     }

@@ -101,6 +101,7 @@ mod tests {
             date: date.into(),
             details: FollowUpDetails::default(),
             recorded_by: "o1".into(),
+            recorded_by_name: String::new(),
             recorded_at: 0,
         }
     }

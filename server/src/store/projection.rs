@@ -311,6 +311,7 @@ mod tests {
             date: date.into(),
             details: Default::default(),
             recorded_by: "o".into(),
+            recorded_by_name: String::new(),
             recorded_at: 0,
         }
     }

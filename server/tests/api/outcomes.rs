@@ -18,6 +18,7 @@ fn step(step: Step, date: &str, recorded_by: &str, details: FollowUpDetails) -> 
         date: date.into(),
         details,
         recorded_by: recorded_by.into(),
+        recorded_by_name: String::new(),
         recorded_at: 1,
     }
 }
