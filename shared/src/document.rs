@@ -395,6 +395,7 @@ mod tests {
                 ..Default::default()
             },
             recorded_by: "o1".into(),
+            recorded_by_name: String::new(),
             recorded_at: 2,
         };
         officer
@@ -420,6 +421,22 @@ mod tests {
         assert_eq!(merged.follow_ups, vec![enrolled]);
         assert_eq!(merged.review.comments.len(), 1);
         assert!(has_key(&mut officer));
+
+        // A step written before `recorded_by_name` existed reads with an empty name.
+        let step = {
+            use automerge::ReadDoc;
+            let doc = officer.automerge();
+            let (_, list) = doc.get(automerge::ROOT, "follow_ups").unwrap().unwrap();
+            doc.get(&list, 0).unwrap().unwrap().1
+        };
+        {
+            use automerge::transaction::Transactable;
+            officer
+                .automerge()
+                .delete(&step, "recorded_by_name")
+                .unwrap();
+        }
+        assert_eq!(officer.read().unwrap().follow_ups[0].recorded_by, "o1");
     }
 
     #[test]

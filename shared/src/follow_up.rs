@@ -217,6 +217,11 @@ pub struct FollowUp {
     pub details: FollowUpDetails,
     /// User id of who recorded it.
     pub recorded_by: String,
+    /// Their display name when they recorded it, so a phone can name a supervisor it
+    /// has no user list for (empty in steps recorded before it was kept).
+    #[serde(default)]
+    #[cfg_attr(feature = "documents", autosurgeon(missing = "String::new"))]
+    pub recorded_by_name: String,
     pub recorded_at: Millis,
 }
 
@@ -387,20 +392,28 @@ pub fn latest(follow_ups: &[FollowUp], programme: Programme) -> Option<&FollowUp
         .max_by(|a, b| (&a.date, a.recorded_at).cmp(&(&b.date, b.recorded_at)))
 }
 
+/// A step of `programme` on `date`, recorded by `o1`, without details: the shared
+/// crate's tests' fixture.
+#[cfg(test)]
+pub(crate) fn step_on(programme: Programme, step: Step, date: &str) -> FollowUp {
+    FollowUp {
+        id: format!("{}-{date}", step.code()),
+        programme,
+        step,
+        date: date.into(),
+        details: FollowUpDetails::default(),
+        recorded_by: "o1".into(),
+        recorded_by_name: String::new(),
+        recorded_at: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn step(step: Step, date: &str) -> FollowUp {
-        FollowUp {
-            id: format!("{}-{date}", step.code()),
-            programme: step.programmes()[0],
-            step,
-            date: date.into(),
-            details: FollowUpDetails::default(),
-            recorded_by: "o1".into(),
-            recorded_at: 0,
-        }
+        step_on(step.programmes()[0], step, date)
     }
 
     #[test]

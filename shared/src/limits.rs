@@ -253,6 +253,13 @@ pub const FOLLOW_UP_RECORDED_BY: TextLimit = text(
     "ID pencatat tindak lanjut",
     "The ID of who recorded a follow-up",
 );
+/// A user's display name, as [`COMMENT_AUTHOR_NAME`].
+pub const FOLLOW_UP_RECORDED_BY_NAME: TextLimit = text(
+    "follow_ups[].recorded_by_name",
+    100,
+    "Nama pencatat tindak lanjut",
+    "The name of who recorded a follow-up",
+);
 pub const FOLLOW_UP_DATE: TextLimit = text(
     "follow_ups[].date",
     10,
@@ -395,6 +402,7 @@ pub const TEXT_FIELDS: &[TextLimit] = &[
     DESTINATION_COUNTRY,
     FOLLOW_UP_ID,
     FOLLOW_UP_RECORDED_BY,
+    FOLLOW_UP_RECORDED_BY_NAME,
     FOLLOW_UP_DATE,
     FOLLOW_UP_BLK,
     FOLLOW_UP_VOCATION,

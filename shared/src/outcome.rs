@@ -91,19 +91,7 @@ pub fn outcomes(follow_ups: &[FollowUp]) -> Vec<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::follow_up::FollowUpDetails;
-
-    fn step(programme: Programme, step: Step, date: &str) -> FollowUp {
-        FollowUp {
-            id: format!("{}-{date}", step.code()),
-            programme,
-            step,
-            date: date.into(),
-            details: FollowUpDetails::default(),
-            recorded_by: "o1".into(),
-            recorded_at: 0,
-        }
-    }
+    use crate::follow_up::step_on as step;
 
     fn has(outcomes: &[Outcome], year: i32, programme: Option<Programme>, reached: Reached) {
         assert!(

@@ -476,6 +476,7 @@ mod tests {
             date: "2026-01-05".into(),
             details: FollowUpDetails::default(),
             recorded_by: user.into(),
+            recorded_by_name: String::new(),
             recorded_at: 1,
         }
     }

@@ -793,6 +793,12 @@ fn check_follow_ups(follow_ups: &[FollowUp], today: CivilDate, problems: &mut Ve
             i,
             problems,
         );
+        check_item_text(
+            &follow_up.recorded_by_name,
+            &limits::FOLLOW_UP_RECORDED_BY_NAME,
+            i,
+            problems,
+        );
         if check_item_text(&follow_up.id, &limits::FOLLOW_UP_ID, i, problems)
             && follow_up.id.trim().is_empty()
         {
@@ -1461,6 +1467,7 @@ mod tests {
                     details
                 },
                 recorded_by: value(&limits::FOLLOW_UP_RECORDED_BY),
+                recorded_by_name: value(&limits::FOLLOW_UP_RECORDED_BY_NAME),
                 recorded_at: 1,
             }],
             review: Review {
@@ -1586,6 +1593,7 @@ mod tests {
             date: date.into(),
             details: FollowUpDetails::default(),
             recorded_by: "o1".into(),
+            recorded_by_name: String::new(),
             recorded_at: 1,
         }
     }

@@ -102,7 +102,7 @@ fn seeking_since(registration: &Registration) -> Option<CivilDate> {
 mod tests {
     use super::*;
     use crate::calendar::wib_day_start_ms;
-    use crate::follow_up::{FollowUp, FollowUpDetails};
+    use crate::follow_up::FollowUp;
     use crate::registration::ProgrammeInterest;
 
     fn seeker(registered: CivilDate) -> Registration {
@@ -114,15 +114,7 @@ mod tests {
     }
 
     fn step(step: Step, date: &str) -> FollowUp {
-        FollowUp {
-            id: format!("{}-{date}", step.code()),
-            programme: step.programmes()[0],
-            step,
-            date: date.into(),
-            details: FollowUpDetails::default(),
-            recorded_by: "o1".into(),
-            recorded_at: 0,
-        }
+        crate::follow_up::step_on(step.programmes()[0], step, date)
     }
 
     #[test]

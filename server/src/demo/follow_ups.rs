@@ -15,12 +15,12 @@ use jemput_shared::sample::SampleGenerator;
 use super::names;
 use super::plan::DAY_MS;
 
-/// The steps recorded for `registration` by `officer_id` up to `now`, with the time the
-/// last one was recorded (`None`: nothing to record yet).
+/// The steps recorded for `registration` by the officer (user id, display name) up to
+/// `now`, with the time the last one was recorded (`None`: nothing to record yet).
 pub(super) fn follow_ups(
     rng: &mut SampleGenerator,
     registration: &Registration,
-    officer_id: &str,
+    (officer_id, officer_name): (&str, &str),
     now: Millis,
 ) -> Option<(Vec<FollowUp>, Millis)> {
     let interest = registration.programmes.first()?;
@@ -30,6 +30,7 @@ pub(super) fn follow_ups(
         now,
         programme: interest.programme(),
         officer_id,
+        officer_name,
     };
     match interest {
         ProgrammeInterest::BlkTraining { vocation } => blk(rng, &mut path, vocation),
@@ -51,6 +52,7 @@ struct Path<'a> {
     now: Millis,
     programme: Programme,
     officer_id: &'a str,
+    officer_name: &'a str,
 }
 
 impl Path<'_> {
@@ -74,6 +76,7 @@ impl Path<'_> {
             date: iso_date(wib_date(at)),
             details: FollowUpDetails::default(),
             recorded_by: self.officer_id.to_owned(),
+            recorded_by_name: self.officer_name.to_owned(),
             recorded_at: (at + rng.below(3 * DAY_MS as u64) as i64).min(self.now),
         };
         for (detail, value) in details {

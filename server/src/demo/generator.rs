@@ -189,7 +189,12 @@ impl Generator {
         // phone: another actor).
         let mut followed_up = false;
         if stored.review.status == ReviewStatus::Verified {
-            if let Some((steps, at)) = follow_ups(&mut rng, &stored, &officer.user_id, self.now) {
+            if let Some((steps, at)) = follow_ups(
+                &mut rng,
+                &stored,
+                (&officer.user_id, &officer.display_name),
+                self.now,
+            ) {
                 doc.automerge().set_actor(another_actor(&mut rng).into());
                 stored = doc.edit_by(&officer_author, at, |r| r.follow_ups = steps)?;
                 followed_up = true;

@@ -269,6 +269,10 @@ pub(crate) fn outcome_from_entry(entry: &str) -> Option<Outcome> {
     })
 }
 
+/// The condition of the partial index `registrations_with_outcomes` (migration
+/// `0014_outcomes`): a row with outcomes. A query must state it to read that index.
+pub(crate) const HAS_OUTCOMES: &str = "r.outcomes <> ','";
+
 /// The `LIKE` pattern of the `outcomes` column for people who reached `stage` (or a
 /// later one: the entries are cumulative) in any year; `None` for
 /// [`Stage::Registered`], which everyone has reached.
@@ -311,6 +315,7 @@ mod tests {
             date: date.into(),
             details: Default::default(),
             recorded_by: "o".into(),
+            recorded_by_name: String::new(),
             recorded_at: 0,
         }
     }

@@ -24,6 +24,7 @@ fn enrolment(recorded_by: &str) -> FollowUp {
             ..Default::default()
         },
         recorded_by: recorded_by.into(),
+        recorded_by_name: String::new(),
         recorded_at: 1,
     }
 }
@@ -146,6 +147,12 @@ async fn a_supervisor_records_a_step_that_reaches_the_phone_and_bad_ones_change_
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["follow_ups"][0]["step"], "placed");
     assert_eq!(body["follow_ups"][0]["recorded_by"], budi.user_id.as_str());
+    assert!(
+        body["follow_ups"][0]["recorded_by_name"]
+            .as_str()
+            .is_some_and(|name| !name.is_empty()),
+        "the phone can name the supervisor: {body}"
+    );
     assert_eq!(
         body["follow_ups"][0]["details"]["blk"], "",
         "only the step's details"

@@ -18,6 +18,7 @@ fn step(step: Step, date: &str, recorded_by: &str, details: FollowUpDetails) -> 
         date: date.into(),
         details,
         recorded_by: recorded_by.into(),
+        recorded_by_name: String::new(),
         recorded_at: 1,
     }
 }
@@ -35,6 +36,16 @@ fn funnel(stages: &Value) -> Vec<(String, i64)> {
             )
         })
         .collect()
+}
+
+/// The item of a JSON array whose `key` is `value`.
+fn item<'a>(array: &'a Value, key: &str, value: &str) -> &'a Value {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item[key] == value)
+        .unwrap_or_else(|| panic!("no {key} = {value} in {array}"))
 }
 
 fn counts(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
@@ -102,26 +113,11 @@ async fn a_certified_trainee_counts_on_the_funnel_the_table_and_the_export() {
         outcomes["funnel"][2]["target"], 10_000,
         "the province's skilled workers by default"
     );
-    let blk = outcomes["programmes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["programme"] == "blk_training")
-        .unwrap();
-    let certified = blk["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == "certified")
-        .unwrap();
+    let blk = item(&outcomes["programmes"], "programme", "blk_training");
+    let certified = item(&blk["steps"], "step", "certified");
     assert_eq!(certified["year_count"], 1);
     assert_eq!(blk["stages"][2]["year_count"], 1);
-    let regency = outcomes["regencies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["code"] == "17.01")
-        .unwrap();
+    let regency = item(&outcomes["regencies"], "code", "17.01");
     assert_eq!(regency["stages"][1]["year_count"], 1);
 
     let other = api_ok(&mut rudi, "GET", "/api/overview", None).await;
@@ -201,20 +197,10 @@ async fn a_certified_trainee_counts_on_the_funnel_the_table_and_the_export() {
     api_ok(&mut admin, "PUT", "/api/admin/targets", Some(targets)).await;
     let overview = api_ok(&mut budi, "GET", "/api/overview", None).await;
     let outcomes = &overview["outcomes"];
-    let regency = outcomes["regencies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["code"] == "17.01")
-        .unwrap();
+    let regency = item(&outcomes["regencies"], "code", "17.01");
     assert_eq!(regency["stages"][2]["target"], 40);
     assert_eq!(regency["stages"][0]["target"], 400);
-    let blk = outcomes["programmes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["programme"] == "blk_training")
-        .unwrap();
+    let blk = item(&outcomes["programmes"], "programme", "blk_training");
     assert_eq!(blk["stages"][1]["target"], 90);
     let same_twice = json!({"targets": [
         {"regency": "17.01", "programme": null, "stage": "qualified", "yearly": 40},

@@ -38,7 +38,13 @@ pub fn RecordedSteps(
         })}
         <ol class="follow-ups">
             {steps.into_iter().map(|f| {
-                let by = if f.recorded_by == user_id { user_name.clone() } else { f.recorded_by.clone() };
+                let by = if f.recorded_by == user_id {
+                    user_name.clone()
+                } else if !f.recorded_by_name.is_empty() {
+                    f.recorded_by_name.clone()
+                } else {
+                    f.recorded_by.clone()
+                };
                 let given: Vec<(Detail, String)> = f
                     .shown_details()
                     .into_iter()
@@ -170,6 +176,7 @@ pub fn FollowUpForm(id: String) -> impl IntoView {
             }
         });
     }
+    let recorder_name = author.name.clone();
     let draft = Memo::new(move |_| {
         let (programme, step) = (programme.get(), step.get());
         let mut given = details.get();
@@ -181,6 +188,7 @@ pub fn FollowUpForm(id: String) -> impl IntoView {
             date: date.get(),
             details: given,
             recorded_by: user_id.clone(),
+            recorded_by_name: recorder_name.clone(),
             recorded_at: 0,
         }
     });

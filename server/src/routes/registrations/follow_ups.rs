@@ -50,6 +50,7 @@ async fn record(
         date: request.date,
         details,
         recorded_by: auth.user.id.clone(),
+        recorded_by_name: auth.user.display_name.clone(),
         recorded_at: clock::now_ms(),
     };
     let step = follow_up.step;

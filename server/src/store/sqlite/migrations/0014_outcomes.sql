@@ -9,6 +9,13 @@
 ALTER TABLE registrations ADD COLUMN steps TEXT NOT NULL DEFAULT '';
 ALTER TABLE registrations ADD COLUMN outcomes TEXT NOT NULL DEFAULT ',';
 
+-- The table's stage and step filters read this partial index, which holds only the
+-- registrations with outcomes and every column those filters and the count need, so a
+-- filter scans the people followed up, not the whole table (store/listing.rs names it).
+CREATE INDEX registrations_with_outcomes
+    ON registrations (created_at, regency, deleted, duplicate_of, outcomes)
+    WHERE outcomes <> ',';
+
 -- Counted registrations (not deleted, no duplicate_of) per regency and outcome entry,
 -- kept in step with the projection by the triggers, like registration_totals.
 CREATE TABLE outcome_totals (
