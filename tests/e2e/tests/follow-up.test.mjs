@@ -2,8 +2,9 @@
 // their steps recorded with no network — enrolled (with a planned end already past),
 // completed, certified — the work list "Perlu ditindaklanjuti" asks about the training
 // until its outcome is recorded, a required detail left empty is refused with its
-// message, and back online the steps reach the server in the document. Job seekers
-// registered more than six months ago are on the work list for their report.
+// message, and back online the steps reach the server in the document, merged with a
+// supervisor's comment written meanwhile. Job seekers registered more than six months
+// ago are on the work list for their report, until it is recorded.
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -66,6 +67,13 @@ test("follow-ups are recorded offline, the work list asks for them, and they rea
     await page.click('section.receipt button[name="done"]');
     await page.locator("section.list").waitFor();
     assert.equal(await page.getAttribute('button[name="work_list"]', "data-count"), "0");
+    await until(async () => {
+      try {
+        return (await admin.request("GET", `/api/registrations/${id}`)).id === id;
+      } catch {
+        return false;
+      }
+    }, "the registration on the server");
 
     // No network, and no server either.
     await context.setOffline(true);
@@ -140,14 +148,21 @@ test("follow-ups are recorded offline, the work list asks for them, and they rea
     await page.click('section.work-list button[name="back"]');
     assert.equal(await page.getAttribute('button[name="work_list"]', "data-count"), "0");
 
-    // 6. Online again: the document syncs and the server holds the three steps.
+    // 6. The server is back; the phone is still offline while a supervisor comments on
+    // the same record. Online again: the document syncs, and the server holds the three
+    // steps and the comment, and the phone the comment.
     await server.restart();
+    const comment = "Sertifikatnya sudah difoto?";
+    await admin.request("POST", `/api/registrations/${id}/review`, { status: "verified", comment });
     await context.setOffline(false);
     let stored;
     await until(async () => {
       stored = await admin.request("GET", `/api/registrations/${id}`);
       return stored.follow_ups?.length === 3;
     }, "three follow-ups on the server");
+    assert.deepEqual(stored.review.comments.map((c) => c.text), [comment], "the comment survives the merge");
+    assert.equal(stored.review.status, "verified");
+    await page.locator(`li.record[data-id="${id}"]`).getByText(comment).waitFor({ timeout: 60_000 });
     const byStep = Object.fromEntries(stored.follow_ups.map((f) => [f.step, f]));
     assert.equal(byStep.training_enrolled.programme, "blk_training");
     assert.equal(byStep.training_enrolled.details.blk, "BLK Bengkulu Selatan");
@@ -172,6 +187,24 @@ test("follow-ups are recorded offline, the work list asks for them, and they rea
     assert.ok(reasons.every((r) => r === "report_due"), reasons.join(" "));
     assert.equal(await page.locator(`section.work-list li.record[data-id="${id}"]`).count(), 0);
     assert.match(await page.locator('section.work-list [data-reason="report_due"]').first().innerText(), /Laporan 6 bulanan pencari kerja/);
+
+    // 8. The report of one of them — still looking — clears them from the work list.
+    const seeker = page.locator("section.work-list li.record").first();
+    const seekerId = await seeker.getAttribute("data-id");
+    await seeker.click();
+    await page.locator("form.registration section.follow-up-list").waitFor();
+    await openFollowUpForm(page);
+    await form.locator('select[name="programme"]').selectOption("job_placement");
+    await form.locator('select[name="step"]').selectOption("still_looking");
+    await form.locator('input[name="date"]').fill(wibDaysAgo(0));
+    await saveFollowUp(page, "still_looking");
+    await openWorkList(page);
+    await page.locator("section.work-list").waitFor();
+    await until(
+      async () => (await page.locator(`section.work-list li.record[data-id="${seekerId}"]`).count()) === 0,
+      "the reported seeker off the work list",
+    );
+    assert.equal(await page.locator("section.work-list li.record").count(), reasons.length - 1);
     assert.deepEqual(page.problems, []);
   } finally {
     await context.close();
