@@ -78,6 +78,9 @@ pub struct HttpConfig {
     /// A live-events stream (`GET /api/events`) checks its session at least this often,
     /// and ends once the device is signed out or the user disabled.
     pub stream_session_check: Duration,
+    /// On SIGTERM, how long the requests in flight may take to finish before their
+    /// connections are dropped (`--shutdown-grace`, `docs/upgrade.md`).
+    pub shutdown_grace: Duration,
 }
 
 impl Default for HttpConfig {
@@ -88,6 +91,8 @@ impl Default for HttpConfig {
     /// 400 kbit/s; five minutes lets even the 8 MiB limit through at 230 kbit/s, and a
     /// batch through at under 10 kbit/s. A minute without a single byte is a lost signal;
     /// the phone retries the sync later (it is idempotent), as it would anyway.
+    /// On shutdown, 30 s lets a sync batch finish on a slow link (its commit takes well
+    /// under a second) and stays below systemd's default 90 s before it sends SIGKILL.
     fn default() -> Self {
         HttpConfig {
             max_connections: None,
@@ -95,6 +100,7 @@ impl Default for HttpConfig {
             body_timeout: Duration::from_secs(300),
             body_stall_timeout: Duration::from_secs(60),
             stream_session_check: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }

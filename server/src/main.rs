@@ -5,7 +5,7 @@
 //! ```text
 //! jemput-server [--data-dir ./data | --database postgres://…] COMMAND
 //! jemput-server serve [--addr 127.0.0.1:8080] [--web-dir target/web] [--max-connections N]
-//!                     [--trusted-proxy-header X-Forwarded-For]
+//!                     [--trusted-proxy-header X-Forwarded-For] [--shutdown-grace 30s]
 //!                     [--officer-session-idle 30d] [--officer-session-max 90d] (and
 //!                      --supervisor-…, --admin-…: how long sign-ins last)
 //! jemput-server user add --username siti --role officer --regions 17.01.01 [--password P]
@@ -19,6 +19,7 @@
 //! What people and scripts read goes to stdout (tests parse the "listening on" line);
 //! logs go to stderr.
 
+use std::future::Future;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -103,6 +104,12 @@ enum Command {
         #[arg(long, env = "JEMPUT_LIKELY_DUPLICATES_EVERY", value_name = "DURATION",
               default_value = "10min", value_parser = humantime::parse_duration)]
         likely_duplicates_every: Duration,
+        /// On SIGTERM or Ctrl-C: how long the requests in flight may take to finish, e.g.
+        /// 30s; connections still open then are dropped (their phones retry, nothing
+        /// acknowledged is lost) and the server exits.
+        #[arg(long, env = "JEMPUT_SHUTDOWN_GRACE", value_name = "DURATION",
+              default_value = "30s", value_parser = humantime::parse_duration)]
+        shutdown_grace: Duration,
     },
     /// Erase registrations whose retention ended (the server also does this nightly).
     #[command(subcommand)]
@@ -331,13 +338,22 @@ enum RegionsCommand {
     Import { dir: PathBuf },
 }
 
+/// At exit, how long blocking work still running may take before the process ends anyway.
+const EXIT_WAIT: Duration = Duration::from_secs(1);
+
 fn main() -> ExitCode {
     bound_large_allocations();
     let cli = Cli::parse();
     telemetry::init();
     let result = tokio::runtime::Runtime::new()
         .context("starting the async runtime")
-        .and_then(|runtime| runtime.block_on(run(cli)));
+        .and_then(|runtime| {
+            let result = runtime.block_on(run(cli));
+            // What still runs is a background job (a duplicates sweep, a read): its work is
+            // redone later, so it must not hold up the exit.
+            runtime.shutdown_timeout(EXIT_WAIT);
+            result
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -366,6 +382,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             audit_retention_days,
             retention,
             likely_duplicates_every,
+            shutdown_grace,
         } => {
             let config = Config {
                 addr,
@@ -377,6 +394,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 trusted_proxy_header,
                 http: HttpConfig {
                     max_connections: max_connections.map(|n| n as usize),
+                    shutdown_grace,
                     ..HttpConfig::default()
                 },
                 audit_retention: audit_retention_days
@@ -487,6 +505,7 @@ async fn run_retention(
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
+    let stop = shutdown_signal();
     let mut stdout = std::io::stdout().lock();
     match app.first_admin() {
         FirstAdmin::Generated { password } => writeln!(
@@ -511,39 +530,48 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Some(dir) => tracing::info!("serving the browser app from {}", dir.display()),
         None => tracing::info!("no browser app to serve (cargo xtask build-app builds it)"),
     }
-    app.run_until(shutdown_signal()).await?;
-    tracing::info!("stopped");
+    app.run_until(stop).await?;
     Ok(())
 }
 
-/// Ctrl-C, or SIGTERM from a service manager: stop accepting, finish what is in flight.
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Ctrl-C, or SIGTERM from a service manager: stop accepting, finish what is in flight
+/// (`docs/upgrade.md`). The handlers are installed at once, before the server says it
+/// listens: a signal from then on stops it gracefully, never by the default action.
+#[cfg(unix)]
+fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{signal, SignalKind};
+    let terminate = signal(SignalKind::terminate());
+    let interrupt = signal(SignalKind::interrupt());
+    async move {
+        tokio::select! {
+            () = received(terminate, "SIGTERM") => {}
+            () = received(interrupt, "Ctrl-C") => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::warn!(%error, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut stream) => {
-                stream.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
     }
-    tracing::info!("shutting down");
+}
+
+/// Completes when the signal arrives; never, if it could not be listened for.
+#[cfg(unix)]
+async fn received(signal: std::io::Result<tokio::signal::unix::Signal>, name: &str) {
+    match signal {
+        Ok(mut signal) => {
+            signal.recv().await;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for {name}");
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 async fn open_store(database: Option<&str>, data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {

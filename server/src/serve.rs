@@ -20,8 +20,14 @@
 //!   them) are not timed.
 //!
 //! Handlers can take `ConnectInfo<SocketAddr>`: the peer's address is added to every
-//! request. On shutdown the loop stops accepting, and waits for the requests in flight;
-//! idle connections close at once (endless responses end on `AppState::stopping`).
+//! request.
+//!
+//! **Shutdown** (SIGTERM, `docs/upgrade.md`): the loop stops accepting and closes the
+//! listener, so new connections are refused; idle connections close at once; endless
+//! responses (the live-events stream) end on `AppState::stopping`; the requests in flight
+//! get up to `grace` to finish. Whatever is still open then is dropped: its client never
+//! got an answer and retries, and nothing it was told is lost, since a sync acknowledges
+//! only what is committed (a commit already running on a blocking thread still finishes).
 
 use std::future::Future;
 use std::io;
@@ -45,27 +51,32 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
+use tokio_util::sync::CancellationToken;
 use tower::Layer as _;
 
 use crate::config::HttpConfig;
 use crate::error::ApiError;
 
-/// Serves `app` on `listener` until `shutdown` completes, then waits for the requests in
-/// flight. At most `max_connections` connections are open at once; each must send a
-/// request head within `head_timeout` of being ready for one.
+/// Serves `app` on `listener` until `shutdown` completes, then waits up to `grace` for the
+/// requests in flight and drops the connections still open. At most `max_connections`
+/// connections are open at once; each must send a request head within `head_timeout` of
+/// being ready for one.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     head_timeout: Duration,
     max_connections: usize,
+    grace: Duration,
     shutdown: impl Future<Output = ()>,
-) -> io::Result<()> {
+) -> io::Result<Drained> {
     let mut connections = http1::Builder::new();
     connections
         .timer(TokioTimer::new())
         .header_read_timeout(head_timeout);
     let slots = Arc::new(Semaphore::new(max_connections));
     let graceful = GracefulShutdown::new();
+    // Cancelled once the grace period is over: drops the connections still open.
+    let cut = CancellationToken::new();
     tokio::pin!(shutdown);
     loop {
         // A slot first: at the cap, connections stay in the kernel's backlog.
@@ -88,17 +99,54 @@ pub async fn serve(
         let service = TowerToHyperService::new(Extension(ConnectInfo(peer)).layer(app.clone()));
         let connection =
             graceful.watch(connections.serve_connection(TokioIo::new(stream), service));
+        let cut = cut.clone();
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                // Timeouts and clients that went away: routine, not worth a warning.
-                tracing::debug!(%error, "connection ended with an error");
+            tokio::select! {
+                ended = connection => if let Err(error) = ended {
+                    // Timeouts and clients that went away: routine, not worth a warning.
+                    tracing::debug!(%error, "connection ended with an error");
+                },
+                // Dropping the connection drops its request's handler and closes the socket.
+                () = cut.cancelled() => {}
             }
             drop(slot);
         });
     }
     drop(listener);
-    graceful.shutdown().await;
-    Ok(())
+    let started = Instant::now();
+    let open = graceful.count();
+    tracing::info!(
+        open_connections = open,
+        grace_seconds = grace.as_secs_f64(),
+        "shutting down: no new connections, waiting for the requests in flight"
+    );
+    let finished = tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_ok();
+    let mut dropped = 0;
+    if !finished {
+        dropped = max_connections - slots.available_permits();
+        cut.cancel();
+        // Every connection task gives its slot back once its connection is dropped.
+        let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+        let _ = slots.acquire_many(all).await;
+    }
+    Ok(Drained {
+        open_connections: open,
+        dropped_connections: dropped,
+        started,
+    })
+}
+
+/// How the connections ended at shutdown.
+#[derive(Debug)]
+pub struct Drained {
+    /// Open when the shutdown began (busy or idle).
+    pub open_connections: usize,
+    /// Still busy when the grace period was over, and dropped.
+    pub dropped_connections: usize,
+    /// When the shutdown began.
+    pub started: Instant,
 }
 
 /// A connection reset before it was accepted concerns that client only; anything else
@@ -236,7 +284,15 @@ mod tests {
         let address = listener.local_addr().unwrap();
         let app = time_request_bodies(app, &http);
         tokio::spawn(async move {
-            serve(listener, app, http.head_timeout, 16, std::future::pending()).await
+            serve(
+                listener,
+                app,
+                http.head_timeout,
+                16,
+                http.shutdown_grace,
+                std::future::pending(),
+            )
+            .await
         });
         address
     }

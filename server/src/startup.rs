@@ -9,6 +9,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -418,7 +419,8 @@ impl Application {
         self.max_connections
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then finishes the requests in flight (within
+    /// [`HttpConfig::shutdown_grace`]) and closes the store (`serve.rs`, `docs/upgrade.md`).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -426,20 +428,42 @@ impl Application {
         let stopping = Arc::clone(&self.state.stopping);
         let shutdown = async move {
             shutdown.await;
+            // Ends the endless responses (live events) before the wait for the rest.
             stopping.send_replace(true);
         };
-        let head_timeout = self.state.http.head_timeout;
+        let store = Arc::clone(&self.state.store);
+        let http = self.state.http.clone();
         let app = router(self.state, self.web_dir.as_deref());
-        serve::serve(
+        let drained = serve::serve(
             self.listener,
             app,
-            head_timeout,
+            http.head_timeout,
             self.max_connections,
+            http.shutdown_grace,
             shutdown,
         )
-        .await
+        .await?;
+        // Background jobs still hold the store; they end with the process, after this.
+        if tokio::time::timeout(STORE_CLOSE_WAIT, store.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the database was still busy at exit; its open transaction rolls back");
+        }
+        tracing::info!(
+            open_connections = drained.open_connections,
+            dropped_connections = drained.dropped_connections,
+            elapsed_ms = drained.started.elapsed().as_millis() as u64,
+            "stopped"
+        );
+        Ok(())
     }
 }
+
+/// How long the shutdown waits for a database transaction already running (a commit
+/// finishes in well under a second; a nightly compaction may take longer, and simply
+/// runs again the next night).
+const STORE_CLOSE_WAIT: Duration = Duration::from_secs(10);
 
 /// Starts a server on a background task; for tests that run it in-process.
 pub async fn spawn(

@@ -181,6 +181,12 @@ pub trait Store: Send + Sync + 'static {
     /// A trivial query, to tell that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Called once at shutdown, after the last request: waits for a write already
+    /// running, lets no other start, and leaves the database tidy (SQLite: the WAL
+    /// checkpointed into the file; PostgreSQL: the pool's connections closed). Background
+    /// jobs waiting for the database then simply end with the process.
+    async fn close(&self);
+
     /// The setting's value; when it has none yet, stores `initial` and returns that. Two
     /// concurrent first calls agree on one value (used for the server's seal key).
     async fn setting_or_insert(&self, key: &str, initial: String) -> Result<String, StoreError>;

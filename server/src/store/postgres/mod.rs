@@ -225,6 +225,12 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn close(&self) {
+        // Idle connections close now, busy ones when they are handed back; a transaction
+        // a background job still has open rolls back when the process exits.
+        self.pool.close();
+    }
+
     async fn setting_or_insert(&self, key: &str, initial: String) -> Result<String, StoreError> {
         settings::get_or_insert(&self.client().await?, key, &initial).await
     }

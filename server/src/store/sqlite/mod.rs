@@ -202,6 +202,22 @@ impl SqliteStore {
     }
 }
 
+/// Copies every committed page into the database file and empties the WAL (TRUNCATE),
+/// for a tidy close; 0 when done, non-zero when the database stayed busy. The checkpoint
+/// waits for readers (up to `BUSY_TIMEOUT`) but not for the checkpointer's own passive
+/// checkpoint, which only takes a moment: so a few tries.
+fn checkpoint_whole_wal(conn: &Connection) -> Result<i64, StoreError> {
+    let mut busy = 0;
+    for _ in 0..20 {
+        busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+        if busy == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(busy)
+}
+
 /// Per-connection settings every connection needs.
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -236,6 +252,32 @@ impl Store for SqliteStore {
             Ok(())
         })
         .await
+    }
+
+    async fn close(&self) {
+        // Waits for the transaction in progress (a sync's commit, a projector batch).
+        let writer = Arc::clone(&self.writer).lock_owned().await;
+        let checkpointed = tokio::task::spawn_blocking(move || {
+            let busy = checkpoint_whole_wal(&writer);
+            (writer, busy)
+        })
+        .await;
+        match checkpointed {
+            Ok((writer, busy)) => {
+                match busy {
+                    Ok(0) => {}
+                    Ok(_) => {
+                        tracing::info!("the WAL stays until the next start: the database was busy")
+                    }
+                    Err(error) => tracing::warn!(%error, "the WAL checkpoint at shutdown failed"),
+                }
+                // Locked for good: no write starts after the checkpoint, not even once the
+                // runtime drops the tasks holding the store at exit (the projector's thread
+                // would otherwise take the writer for one more batch).
+                std::mem::forget(writer);
+            }
+            Err(error) => tracing::warn!(%error, "the WAL checkpoint at shutdown did not finish"),
+        }
     }
 
     async fn setting_or_insert(&self, key: &str, initial: String) -> Result<String, StoreError> {
