@@ -36,6 +36,7 @@ mod receipt;
 mod regions;
 mod registrations_table;
 mod review;
+mod shutdown;
 mod startup;
 mod sync;
 mod two_instances;

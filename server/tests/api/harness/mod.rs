@@ -16,6 +16,7 @@
 //! database instead of SQLite (see [`database`]).
 
 pub mod database;
+pub mod storm;
 pub mod supervision;
 pub mod world;
 
@@ -137,10 +138,25 @@ pub async fn spawn_app_with_address_space(bytes: u64) -> TestApp {
     spawn_app_configured(Some(ADMIN_PASSWORD), options).await
 }
 
+/// Like [`spawn_app`], on a database `prepare` fills first (given the data directory,
+/// not created yet, and the fresh database): e.g. one an older release made.
+pub async fn spawn_app_prepared(prepare: impl FnOnce(&Path, &TestDatabase)) -> TestApp {
+    spawn_app_configured_prepared(Some(ADMIN_PASSWORD), ServeOptions::default(), prepare).await
+}
+
 async fn spawn_app_configured(admin_password: Option<&str>, options: ServeOptions) -> TestApp {
+    spawn_app_configured_prepared(admin_password, options, |_, _| {}).await
+}
+
+async fn spawn_app_configured_prepared(
+    admin_password: Option<&str>,
+    options: ServeOptions,
+    prepare: impl FnOnce(&Path, &TestDatabase),
+) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("a temp dir"));
     let data_dir = dir.path().join("data");
     let database = Arc::new(TestDatabase::create());
+    prepare(&data_dir, &database);
     TestApp::start(
         dir,
         data_dir,
@@ -361,6 +377,30 @@ impl TestApp {
     pub async fn kill(&mut self) {
         let _ = self.server.start_kill();
         let _ = self.server.wait().await;
+    }
+
+    /// Sends the server SIGTERM, as a service manager stopping it does; it stops taking
+    /// connections, finishes what is in flight and exits ([`TestApp::exited`]).
+    pub fn sigterm(&self) {
+        let pid = libc::pid_t::try_from(self.pid()).expect("a pid");
+        // SAFETY: kill(2) with a valid signal number has no memory-safety requirements.
+        let sent = unsafe { libc::kill(pid, libc::SIGTERM) };
+        assert_eq!(sent, 0, "SIGTERM sent");
+    }
+
+    /// Waits for the server process to exit (at most a minute: a server that does not
+    /// stop fails the test); its exit status.
+    pub async fn exited(&mut self) -> std::process::ExitStatus {
+        tokio::time::timeout(Duration::from_secs(60), self.server.wait())
+            .await
+            .unwrap_or_else(|_| panic!("the server still runs a minute after SIGTERM"))
+            .expect("the server's exit status")
+    }
+
+    /// [`TestApp::sigterm`], then [`TestApp::exited`]; [`TestApp::restart`] starts it again.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        self.sigterm();
+        self.exited().await
     }
 
     /// True while the server process has not exited.
