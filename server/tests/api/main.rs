@@ -40,5 +40,6 @@ mod shutdown;
 mod startup;
 mod sync;
 mod two_instances;
+mod upgrade;
 mod web;
 mod wipe;
