@@ -15,6 +15,7 @@ mod e2e;
 mod http;
 mod lint;
 mod postgres;
+mod schema_fixture;
 mod test_build;
 mod web;
 mod web_split;
@@ -32,9 +33,10 @@ fn main() -> ExitCode {
         Some("bench-app") => e2e::bench(&args[1..]),
         Some("bench-supervisor") => bench_supervisor::run(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("schema-fixture") => schema_fixture::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--preload P] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--preload P] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]\n       cargo xtask schema-fixture --rev REV"
             );
             return ExitCode::from(2);
         }

@@ -118,7 +118,7 @@ impl TempCluster {
 
     /// One of the cluster's binaries, run as the `postgres` user when we are root (in the
     /// cluster's directory, which that user may enter).
-    fn command(&self, name: &str) -> Command {
+    pub fn command(&self, name: &str) -> Command {
         let program = self.bin.join(name);
         let mut command = if self.as_postgres {
             let mut command = Command::new("runuser");
