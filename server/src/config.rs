@@ -38,6 +38,24 @@ pub struct Config {
     pub retention: crate::erasure::RegistrationRetention,
     /// How often likely duplicates are looked for (`--likely-duplicates-every`).
     pub likely_sweep: crate::likely_duplicates::LikelySweep,
+    /// Where `GET /metrics` is served, if anywhere (`--metrics-token`, `--metrics-addr`).
+    pub metrics: MetricsConfig,
+}
+
+/// How Prometheus reaches `/metrics` (`routes/metrics.rs`); neither set: nowhere, and no
+/// metrics are recorded.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsConfig {
+    /// On the main address, for requests with `Authorization: Bearer TOKEN`.
+    pub token: Option<crate::routes::metrics::MetricsToken>,
+    /// On a second listener of its own (`host:port`, meant to be local), without a token.
+    pub addr: Option<String>,
+}
+
+impl MetricsConfig {
+    pub fn enabled(&self) -> bool {
+        self.token.is_some() || self.addr.is_some()
+    }
 }
 
 impl Config {
@@ -54,6 +72,7 @@ impl Config {
             audit_retention: crate::audit::AuditRetention::default(),
             retention: crate::erasure::RegistrationRetention::default(),
             likely_sweep: crate::likely_duplicates::LikelySweep::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }

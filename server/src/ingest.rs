@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use jemput_shared::limits::MAX_REQUEST_STORED_BYTES;
 use jemput_shared::sync::message::{Cursor, PushItem};
@@ -15,6 +16,7 @@ use jemput_shared::validation::ValidationContext;
 use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::ApiError;
+use crate::metrics;
 use crate::startup::AppState;
 use crate::store::{DocumentWrite, PushedBy};
 
@@ -70,6 +72,7 @@ pub(crate) async fn merge(
     let requester = auth.requester.clone();
     let items = Arc::clone(push);
     let plan = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
         let left_out = loaded.left_out;
         let bytes: HashMap<String, Vec<u8>> = loaded
             .found
@@ -81,7 +84,9 @@ pub(crate) async fn merge(
             regions: regions.as_deref(),
         };
         let items = items.iter().filter(|item| !left_out.contains(&item.doc_id));
-        plan_push(items, &bytes, &requester, &ctx, &sealer)
+        let plan = plan_push(items, &bytes, &requester, &ctx, &sealer);
+        metrics::merged(started.elapsed());
+        plan
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("merge task failed: {e}")))?;
@@ -112,5 +117,8 @@ pub(crate) async fn commit(
         user_id: auth.user.id.clone(),
         device_id: auth.device_id.clone(),
     };
-    Ok(state.store.commit_documents(pushed_by, writes, now).await?)
+    let started = Instant::now();
+    let positions = state.store.commit_documents(pushed_by, writes, now).await?;
+    metrics::committed(positions.len(), started.elapsed());
+    Ok(positions)
 }

@@ -51,6 +51,7 @@ pub mod likely_duplicates;
 pub mod listing;
 pub mod live;
 pub mod login_throttle;
+pub mod metrics;
 pub mod open_files;
 pub mod privacy_requests;
 pub mod receipts;

@@ -6,6 +6,7 @@
 //! jemput-server [--data-dir ./data | --database postgres://…] COMMAND
 //! jemput-server serve [--addr 127.0.0.1:8080] [--web-dir target/web] [--max-connections N]
 //!                     [--trusted-proxy-header X-Forwarded-For] [--shutdown-grace 30s]
+//!                     [--metrics-token TOKEN] [--metrics-addr 127.0.0.1:9464]
 //!                     [--officer-session-idle 30d] [--officer-session-max 90d] (and
 //!                      --supervisor-…, --admin-…: how long sign-ins last)
 //! jemput-server user add --username siti --role officer --regions 17.01.01 [--password P]
@@ -17,7 +18,7 @@
 //! ```
 //!
 //! What people and scripts read goes to stdout (tests parse the "listening on" line);
-//! logs go to stderr.
+//! logs go to stderr, as text or, with the global `--log-format json`, as JSON lines.
 
 use std::future::Future;
 use std::io::Write as _;
@@ -34,11 +35,13 @@ use jemput_shared::policy::Role;
 use jemput_server::accounts::{
     parse_role, Access, DisplayName, NewUser, Password, User, UserChanges, Username,
 };
-use jemput_server::config::{Config, HttpConfig};
+use jemput_server::config::{Config, HttpConfig, MetricsConfig};
 use jemput_server::erasure::{self, RegistrationRetention};
+use jemput_server::routes::metrics::MetricsToken;
 use jemput_server::sessions::{Lifetime, SessionLifetimes, DEFAULT_LIFETIMES};
 use jemput_server::startup::{AppState, Application, FirstAdmin, FIRST_ADMIN_USERNAME};
 use jemput_server::store::{self, Store, StoreError};
+use jemput_server::telemetry::LogFormat;
 use jemput_server::{auth, demo, regions, telemetry};
 
 #[derive(Debug, Parser)]
@@ -60,6 +63,16 @@ struct Cli {
         hide_env_values = true
     )]
     database: Option<String>,
+    /// How log lines (stderr) are written: text, or json (one object per line, for log
+    /// shippers).
+    #[arg(
+        long,
+        global = true,
+        env = "JEMPUT_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -110,6 +123,8 @@ enum Command {
         #[arg(long, env = "JEMPUT_SHUTDOWN_GRACE", value_name = "DURATION",
               default_value = "30s", value_parser = humantime::parse_duration)]
         shutdown_grace: Duration,
+        #[command(flatten)]
+        metrics: MetricsArgs,
     },
     /// Erase registrations whose retention ended (the server also does this nightly).
     #[command(subcommand)]
@@ -150,6 +165,40 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+}
+
+/// Where Prometheus scrapes `GET /metrics` (docs/metrics.md). Without either, nowhere.
+#[derive(Debug, Args)]
+struct MetricsArgs {
+    /// Serve /metrics on the main address to requests with `Authorization: Bearer
+    /// TOKEN`. Prefer the environment variable: an argument is visible to other users.
+    #[arg(
+        long,
+        env = "JEMPUT_METRICS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    metrics_token: Option<String>,
+    /// Serve /metrics, without a token, on this second address of its own (keep it
+    /// local, e.g. 127.0.0.1:9464; port 0 picks a free one, printed at start).
+    #[arg(long, env = "JEMPUT_METRICS_ADDR", value_name = "ADDR")]
+    metrics_addr: Option<String>,
+}
+
+impl MetricsArgs {
+    fn config(self) -> anyhow::Result<MetricsConfig> {
+        let token = match self.metrics_token {
+            Some(token) if token.trim().len() < 16 => {
+                bail!("--metrics-token must be at least 16 characters")
+            }
+            Some(token) => Some(MetricsToken::new(token.trim())),
+            None => None,
+        };
+        Ok(MetricsConfig {
+            token,
+            addr: self.metrics_addr,
+        })
+    }
 }
 
 /// How long sign-ins last, per role: a token ends after its idle lifetime without a
@@ -344,7 +393,7 @@ const EXIT_WAIT: Duration = Duration::from_secs(1);
 fn main() -> ExitCode {
     bound_large_allocations();
     let cli = Cli::parse();
-    telemetry::init();
+    telemetry::init(cli.log_format);
     let result = tokio::runtime::Runtime::new()
         .context("starting the async runtime")
         .and_then(|runtime| {
@@ -370,6 +419,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         data_dir,
         database,
         command,
+        log_format: _,
     } = cli;
     match command {
         Command::Serve {
@@ -383,6 +433,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             retention,
             likely_duplicates_every,
             shutdown_grace,
+            metrics,
         } => {
             let config = Config {
                 addr,
@@ -404,6 +455,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 likely_sweep: jemput_server::likely_duplicates::LikelySweep {
                     every: likely_duplicates_every,
                 },
+                metrics: metrics.config()?,
             };
             serve(config).await
         }
@@ -516,6 +568,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "created admin user \"{FIRST_ADMIN_USERNAME}\" with the password from JEMPUT_ADMIN_PASSWORD"
         ),
         FirstAdmin::NotNeeded => {}
+    }
+    if let Some(address) = app.metrics_address() {
+        writeln!(stdout, "jemput-server metrics on http://{address}/metrics")?;
     }
     // Exactly this line: scripts and tests read the port from it.
     writeln!(

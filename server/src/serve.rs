@@ -100,7 +100,9 @@ pub async fn serve(
         let connection =
             graceful.watch(connections.serve_connection(TokioIo::new(stream), service));
         let cut = cut.clone();
+        let open = crate::metrics::Counted::open_connection();
         tokio::spawn(async move {
+            let _open = open;
             tokio::select! {
                 ended = connection => if let Err(error) = ended {
                     // Timeouts and clients that went away: routine, not worth a warning.

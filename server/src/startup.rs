@@ -16,6 +16,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -37,6 +38,7 @@ use crate::config::{Config, HttpConfig};
 use crate::error::ApiError;
 use crate::regions::RegionCatalog;
 use crate::routes;
+use crate::routes::metrics::MetricsToken;
 use crate::sessions::SessionLifetimes;
 use crate::store::{self, Store, StoreError};
 use crate::{open_files, serve};
@@ -151,8 +153,13 @@ async fn seal_key(store: &dyn Store) -> anyhow::Result<[u8; 32]> {
 }
 
 /// The HTTP API, and the browser app in `web_dir` for every other path. Body limits sit on
-/// the routes (the sync route gets the larger one); tracing wraps everything.
-pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
+/// the routes (the sync route gets the larger one); tracing wraps everything. With a
+/// `metrics_token`, `/metrics` too (`routes/metrics.rs`).
+pub fn router(
+    state: AppState,
+    web_dir: Option<&Path>,
+    metrics_token: Option<MetricsToken>,
+) -> Router {
     let api = Router::new()
         .merge(routes::health::router())
         .merge(routes::auth::router())
@@ -175,6 +182,11 @@ pub fn router(state: AppState, web_dir: Option<&Path>) -> Router {
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT));
     let sync = routes::sync::router().layer(RequestBodyLimitLayer::new(MAX_SYNC_BODY));
     let routes = Router::new().merge(api).merge(sync);
+    let routes = match metrics_token {
+        Some(token) => routes.merge(routes::metrics::router(token)),
+        // Not the browser app's page either: a misdirected scraper gets a plain 404.
+        None => routes.route(routes::metrics::PATH, any(routes::not_found)),
+    };
     let routes = match web_dir {
         Some(dir) => routes.fallback_service(routes::web::router(dir)),
         None => routes.fallback(routes::not_found),
@@ -336,7 +348,14 @@ pub struct Application {
     /// Open connections at most: [`HttpConfig::max_connections`] within the open-file
     /// budget.
     max_connections: usize,
+    /// `/metrics` on the main address, for this token.
+    metrics_token: Option<MetricsToken>,
+    /// The separate metrics address, bound ([`crate::config::MetricsConfig::addr`]).
+    metrics_listener: Option<(TcpListener, SocketAddr)>,
 }
+
+/// Connections the separate metrics address keeps open at once: a scraper or two.
+const METRICS_CONNECTIONS: usize = 8;
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
@@ -359,6 +378,19 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let address = listener.local_addr()?;
+        let metrics_listener = match &config.metrics.addr {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} for /metrics"))?;
+                let address = listener.local_addr()?;
+                Some((listener, address))
+            }
+            None => None,
+        };
+        if config.metrics.enabled() {
+            crate::metrics::install();
+        }
         let first_admin = ensure_first_admin(store.as_ref(), config.admin_password.clone())
             .await
             .context("creating the first admin")?;
@@ -393,6 +425,8 @@ impl Application {
             first_admin,
             web_dir: config.web_dir,
             max_connections,
+            metrics_token: config.metrics.token,
+            metrics_listener,
         })
     }
 
@@ -419,6 +453,11 @@ impl Application {
         self.max_connections
     }
 
+    /// The separate metrics address, with the real port, when one was asked for.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().map(|(_, address)| *address)
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests in flight (within
     /// [`HttpConfig::shutdown_grace`]) and closes the store (`serve.rs`, `docs/upgrade.md`).
     pub async fn run_until(
@@ -433,7 +472,28 @@ impl Application {
         };
         let store = Arc::clone(&self.state.store);
         let http = self.state.http.clone();
-        let app = router(self.state, self.web_dir.as_deref());
+        if let Some((listener, _)) = self.metrics_listener {
+            let mut stopping = self.state.stopping.subscribe();
+            let metrics = routes::metrics::open_router().with_state(self.state.clone());
+            let head_timeout = http.head_timeout;
+            tokio::spawn(async move {
+                let stop = async move {
+                    let _ = stopping.wait_for(|stopping| *stopping).await;
+                };
+                // A scrape in flight at shutdown is not worth waiting for.
+                let grace = Duration::ZERO;
+                serve::serve(
+                    listener,
+                    metrics,
+                    head_timeout,
+                    METRICS_CONNECTIONS,
+                    grace,
+                    stop,
+                )
+                .await
+            });
+        }
+        let app = router(self.state, self.web_dir.as_deref(), self.metrics_token);
         let drained = serve::serve(
             self.listener,
             app,

@@ -30,6 +30,7 @@ use crate::auth::{self, Authenticated};
 use crate::client_address::ClientAddress;
 use crate::clock::now_ms;
 use crate::error::{ApiError, Message};
+use crate::metrics::{self, LoginFailure};
 use crate::routes::ApiJson;
 use crate::startup::AppState;
 
@@ -74,6 +75,7 @@ async fn login(
         .check(&request.username, address.0, now)
     {
         tracing::warn!(username = %typed, %address, limit = ?throttled.limit, "login refused: too many wrong passwords");
+        metrics::login_failed(LoginFailure::Throttled);
         let minutes = (throttled.wait_ms + 59_999) / 60_000;
         return Err(ApiError::TooManyRequests(
             Message::new(
@@ -94,6 +96,7 @@ async fn login(
             .login_throttle
             .record_failure(&request.username, address.0, now);
         tracing::warn!(username = %typed, %address, known_user = user.is_some(), "login failed: wrong username or password");
+        metrics::login_failed(LoginFailure::WrongPassword);
         let event = AuditEvent::new(AuditAction::LoginFailed)
             .target(typed.to_string())
             .detail("wrong username or password");
@@ -116,6 +119,7 @@ async fn login(
     // Told only to someone who knows the password, so it reveals nothing to others.
     if user.disabled {
         tracing::warn!(user = %user.username, %address, "login refused: account disabled");
+        metrics::login_failed(LoginFailure::Disabled);
         let event = AuditEvent::new(AuditAction::LoginFailed)
             .target(&user.username)
             .detail("account disabled");

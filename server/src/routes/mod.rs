@@ -1,7 +1,8 @@
 //! The HTTP API, one file or folder per resource: `auth`, `sync`, `regions`, `health`,
 //! `registrations/` (the table, exports, one record, its review, history and handover),
 //! `supervision/` (overview, targets, duplicates, live events), `privacy` (a citizen's
-//! data report), `receipts` (a citizen's receipt, verified) and `admin/`. Each route
+//! data report), `receipts` (a citizen's receipt, verified), `metrics` (the Prometheus
+//! scrape) and `admin/`. Each route
 //! file exposes `router()`, merged in `startup::router`.
 //!
 //! A route imports no sibling route: what two routes share lives outside `routes`
@@ -16,6 +17,7 @@ pub mod admin;
 pub mod auth;
 pub mod consent;
 pub mod health;
+pub mod metrics;
 pub mod privacy;
 pub mod privacy_requests;
 pub mod receipts;
@@ -102,9 +104,10 @@ where
     }
 }
 
-/// Paths of the HTTP API (and the health check), as opposed to the browser app's files.
+/// Paths of the HTTP API (and the health check and the metrics), as opposed to the
+/// browser app's files: never the app's page, even when no route serves them.
 pub fn is_api_path(path: &str) -> bool {
-    path == "/api" || path.starts_with("/api/") || path == "/healthz"
+    path == "/api" || path.starts_with("/api/") || path == "/healthz" || path == metrics::PATH
 }
 
 /// serde's own words, without axum's "Failed to deserialize …" preamble.

@@ -32,6 +32,7 @@ use jemput_shared::sync::server::pull_response;
 use jemput_shared::sync::wire;
 use tokio::sync::OwnedSemaphorePermit;
 
+use axum::middleware;
 use axum::routing::post;
 use axum::Router;
 
@@ -39,11 +40,21 @@ use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
 use crate::ingest::{merge_and_commit, COMMIT_ATTEMPTS};
+use crate::metrics;
 use crate::startup::AppState;
 use crate::store::{PullQuery, StoreError};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/sync", post(sync))
+    Router::new()
+        .route("/api/sync", post(sync))
+        .layer(middleware::map_response(count_outcome))
+}
+
+/// Every answer counts in `/metrics` by its outcome, refusals before the handler (no
+/// session, a body over the limit) included.
+async fn count_outcome(response: Response) -> Response {
+    metrics::sync_answered(response.status());
+    response
 }
 
 fn bad_request(code: &str, message_en: String, message_id: &str) -> ApiError {
@@ -64,11 +75,13 @@ async fn sync(
 ) -> Result<Response, ApiError> {
     let unsent = unsent_count(request.headers());
     let (body, reservation) = read_body(&state, request).await?;
+    let waiting = metrics::Counted::merge_waiting();
     let _slot = state
         .sync_slots
         .acquire()
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("sync slots closed: {e}")))?;
+    drop(waiting);
     let request = decode(body).await?;
     drop(reservation);
     let answer = respond(&state, &auth, request, unsent).await?;

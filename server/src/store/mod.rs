@@ -31,7 +31,9 @@ use crate::accounts::{Device, NewUser, User, UserChanges};
 use crate::live::ChangeFeed;
 use projection::ProjectionRow;
 use sql::{Dialect, SqlValue, Statement};
-use supervision::{DuplicateVerdict, PersonRow, RegencyScope, SharedNikHolder, Tallies, Target};
+use supervision::{
+    DeviceSyncAges, DuplicateVerdict, PersonRow, RegencyScope, SharedNikHolder, Tallies, Target,
+};
 
 /// Why the store could not do what was asked. The text is for the server log; the HTTP
 /// layer answers with a generic message and never shows it.
@@ -429,6 +431,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Tallies, StoreError>;
     /// Every enabled officer's id and newest device sync (`None`: never synced).
     async fn officer_last_syncs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError>;
+    /// Enabled officers' devices not signed out, counted by their last sync against
+    /// `cutoffs` (Unix ms, newest first): one aggregate row, for `/metrics`.
+    async fn device_sync_ages(&self, cutoffs: [i64; 4]) -> Result<DeviceSyncAges, StoreError>;
+    /// The database's size in bytes, for `/metrics`: SQLite's file and its WAL,
+    /// PostgreSQL's `pg_database_size`.
+    async fn database_size(&self) -> Result<u64, StoreError>;
     /// Every stored yearly target.
     async fn list_targets(&self) -> Result<Vec<Target>, StoreError>;
     /// Replaces every target in one transaction.

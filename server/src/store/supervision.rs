@@ -4,7 +4,7 @@
 //! the projection hold in step (migration `0004_overview`), so none of these reads scans
 //! the registrations.
 
-use jemput_shared::policy::Scope;
+use jemput_shared::policy::{Role, Scope};
 
 use super::sql::{Columns, Dialect, SqlValue, Statement};
 
@@ -250,6 +250,61 @@ pub(crate) fn tallies_statements(
          WHERE n <> 0 AND {condition} AND day >= {from}"
     );
     [by_status, by_day, outcomes]
+}
+
+/// Enabled officers' signed-in devices counted by their last sync, for `/metrics`
+/// (`metrics::SyncAge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeviceSyncAges {
+    /// Devices synced at or after each cutoff given to [`device_sync_ages_statement`],
+    /// in that order (cumulative when the cutoffs go back in time).
+    pub within: [i64; 4],
+    /// Synced, but before the last cutoff.
+    pub older: i64,
+    pub never: i64,
+}
+
+impl DeviceSyncAges {
+    pub(crate) fn read<R: Columns>(row: &R) -> Result<DeviceSyncAges, R::Error> {
+        Ok(DeviceSyncAges {
+            within: [
+                row.integer(0)?,
+                row.integer(1)?,
+                row.integer(2)?,
+                row.integer(3)?,
+            ],
+            older: row.integer(4)?,
+            never: row.integer(5)?,
+        })
+    }
+}
+
+/// One row of [`DeviceSyncAges`]: every device of an enabled officer that is not signed
+/// out, counted against `cutoffs` (Unix ms, newest first). Beside the officers' last
+/// syncs of the overview (`overview.rs` in each backend), from the same columns.
+pub(crate) fn device_sync_ages_statement(dialect: Dialect, cutoffs: [i64; 4]) -> Statement {
+    let mut statement = Statement::new(dialect);
+    let role = statement.bind(SqlValue::Text(Role::Officer.code().to_owned()));
+    let within: Vec<String> = cutoffs
+        .iter()
+        .map(|cutoff| {
+            let cutoff = statement.bind(SqlValue::Integer(*cutoff));
+            format!("COUNT(CASE WHEN d.last_sync_at >= {cutoff} THEN 1 END)")
+        })
+        .collect();
+    let oldest = statement.bind(SqlValue::Integer(cutoffs[3]));
+    let enabled = match dialect {
+        Dialect::Sqlite => "u.disabled = 0",
+        Dialect::Postgres => "NOT u.disabled",
+    };
+    statement.sql = format!(
+        "SELECT {}, COUNT(CASE WHEN d.last_sync_at < {oldest} THEN 1 END),
+                COUNT(CASE WHEN d.last_sync_at IS NULL THEN 1 END)
+         FROM devices d JOIN users u ON u.id = d.user_id
+         WHERE u.role = {role} AND {enabled} AND d.revoked_at IS NULL",
+        within.join(", ")
+    );
+    statement
 }
 
 /// The [`SharedNikHolder`]s in `scope` (only `nik`'s, when given), by NIK, then id.

@@ -29,6 +29,7 @@ mod handover;
 mod history;
 mod limits;
 mod memory;
+mod metrics;
 mod outcomes;
 mod overview;
 mod privacy;

@@ -59,7 +59,7 @@ use crate::store::privacy_requests::{self, Closing, NewRequest};
 use crate::store::projection::ProjectionRow;
 use crate::store::sql::{Columns, Dialect, SqlValue, Statement};
 use crate::store::supervision::{
-    DuplicateVerdict, PersonRow, RegencyScope, SharedNikHolder, Tallies, Target,
+    DeviceSyncAges, DuplicateVerdict, PersonRow, RegencyScope, SharedNikHolder, Tallies, Target,
 };
 use crate::store::{
     DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
@@ -532,6 +532,14 @@ impl Store for PostgresStore {
 
     async fn officer_last_syncs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
         overview::officer_last_syncs(&self.client().await?).await
+    }
+
+    async fn device_sync_ages(&self, cutoffs: [i64; 4]) -> Result<DeviceSyncAges, StoreError> {
+        overview::device_sync_ages(&self.client().await?, cutoffs).await
+    }
+
+    async fn database_size(&self) -> Result<u64, StoreError> {
+        overview::database_size(&self.client().await?).await
     }
 
     async fn list_targets(&self) -> Result<Vec<Target>, StoreError> {

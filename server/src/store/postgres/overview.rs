@@ -8,7 +8,8 @@ use jemput_shared::policy::Role;
 use super::{read_rows, read_snapshot};
 use crate::store::sql::Dialect;
 use crate::store::supervision::{
-    tallies_statements, DayTally, OutcomeTally, RegencyScope, StatusTally, Tallies, Target,
+    device_sync_ages_statement, tallies_statements, DayTally, DeviceSyncAges, OutcomeTally,
+    RegencyScope, StatusTally, Tallies, Target,
 };
 use crate::store::StoreError;
 
@@ -48,6 +49,25 @@ pub(super) async fn officer_last_syncs(
         .iter()
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
         .collect()
+}
+
+/// One row: see [`device_sync_ages_statement`].
+pub(super) async fn device_sync_ages(
+    client: &Client,
+    cutoffs: [i64; 4],
+) -> Result<DeviceSyncAges, StoreError> {
+    let statement = device_sync_ages_statement(Dialect::Postgres, cutoffs);
+    let mut rows = read_rows(client, &statement, DeviceSyncAges::read).await?;
+    Ok(rows.pop().unwrap_or_default())
+}
+
+/// `pg_database_size` of the database this store is connected to.
+pub(super) async fn database_size(client: &Client) -> Result<u64, StoreError> {
+    let row = client
+        .query_one("SELECT pg_database_size(current_database())", &[])
+        .await?;
+    let bytes: i64 = row.try_get(0)?;
+    Ok(bytes.max(0) as u64)
 }
 
 /// `None` is stored as '' (a primary key cannot hold NULL).

@@ -60,7 +60,7 @@ use crate::store::privacy_requests::{self, Closing, NewRequest};
 use crate::store::projection::ProjectionRow;
 use crate::store::sql::{Columns, Dialect, SqlValue, Statement};
 use crate::store::supervision::{
-    DuplicateVerdict, PersonRow, RegencyScope, SharedNikHolder, Tallies, Target,
+    DeviceSyncAges, DuplicateVerdict, PersonRow, RegencyScope, SharedNikHolder, Tallies, Target,
 };
 use crate::store::{
     lock, DocumentWrite, LoadedDocuments, PullQuery, PushedBy, ReceivedChanges, Region, Store,
@@ -698,6 +698,23 @@ impl Store for SqliteStore {
 
     async fn officer_last_syncs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
         self.with_reader(overview::officer_last_syncs).await
+    }
+
+    async fn device_sync_ages(&self, cutoffs: [i64; 4]) -> Result<DeviceSyncAges, StoreError> {
+        self.with_reader(move |conn| overview::device_sync_ages(conn, cutoffs))
+            .await
+    }
+
+    async fn database_size(&self) -> Result<u64, StoreError> {
+        let path = self.readers.path.clone();
+        run_blocking(move || {
+            let mut wal = path.clone().into_os_string();
+            wal.push("-wal");
+            // The WAL is absent between checkpoints that truncate it.
+            let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
+            Ok(size(&path) + size(Path::new(&wal)))
+        })
+        .await
     }
 
     async fn list_targets(&self) -> Result<Vec<Target>, StoreError> {

@@ -8,7 +8,8 @@ use rusqlite::{params, Connection, TransactionBehavior};
 use super::read_rows;
 use crate::store::sql::Dialect;
 use crate::store::supervision::{
-    tallies_statements, DayTally, OutcomeTally, RegencyScope, StatusTally, Tallies, Target,
+    device_sync_ages_statement, tallies_statements, DayTally, DeviceSyncAges, OutcomeTally,
+    RegencyScope, StatusTally, Tallies, Target,
 };
 use crate::store::StoreError;
 
@@ -44,6 +45,16 @@ pub(super) fn officer_last_syncs(
         .query_map([Role::Officer.code()], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// One row: see [`device_sync_ages_statement`].
+pub(super) fn device_sync_ages(
+    conn: &mut Connection,
+    cutoffs: [i64; 4],
+) -> Result<DeviceSyncAges, StoreError> {
+    let statement = device_sync_ages_statement(Dialect::Sqlite, cutoffs);
+    let mut rows = read_rows(conn, &statement, |row| DeviceSyncAges::read(row))?;
+    Ok(rows.pop().unwrap_or_default())
 }
 
 /// `None` is stored as '' (a primary key cannot hold NULL twice as "the same").
