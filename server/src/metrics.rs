@@ -134,7 +134,7 @@ fn describe() {
     describe_gauge!(
         DEVICES_BY_LAST_SYNC,
         Unit::Count,
-        "Signed-in officers' devices by their last sync: within 1h, 1d, 7d, 30d \
+        "Officers' devices not signed out, by their last sync: within 1h, 1d, 7d, 30d \
          (cumulative), older, or never."
     );
     for outcome in SyncOutcome::ALL {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use reqwest::StatusCode;
 
-use crate::harness::{register_and_sync, spawn_app, spawn_app_with_args, TestApp};
+use crate::harness::{register_and_sync, serve_refused, spawn_app, spawn_app_with_args, TestApp};
 use jemput_shared::sample::SampleGenerator;
 
 const TOKEN: &str = "scrape-token-for-the-tests";
@@ -107,6 +107,14 @@ async fn a_scrape_needs_the_token_and_tells_nothing_without_it() {
         content_type.starts_with("text/plain; version=0.0.4"),
         "{content_type}"
     );
+}
+
+#[tokio::test]
+async fn a_short_token_is_refused_at_start() {
+    let output = serve_refused(&[], &[("JEMPUT_METRICS_TOKEN", "short")]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("at least 16 characters"), "{stderr}");
+    assert!(!stderr.contains("short"), "the token echoed: {stderr}");
 }
 
 #[tokio::test]
