@@ -12,6 +12,7 @@ mod bench;
 mod bench_supervisor;
 mod demo_database;
 mod e2e;
+mod failover;
 mod http;
 mod lint;
 mod postgres;
@@ -205,6 +206,8 @@ fn test() -> anyhow::Result<()> {
     run_fuzz_harness(&build.fuzz_harness, &["--inputs", "3000", "--seed", "1"])?;
     // The server's tests once more, on PostgreSQL.
     postgres::test_server_suite(&build.api_tests)?;
+    // Losing the PostgreSQL primary: a pg_auto_failover cluster, two instances, SIGKILL.
+    failover::test(&build.api_tests)?;
     // Builds the browser app too, so it must keep compiling for the browser.
     e2e::run_with(&build.server)
 }

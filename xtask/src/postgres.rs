@@ -163,7 +163,7 @@ pub fn test_server_suite(api_tests: &Path) -> anyhow::Result<()> {
 
 /// The directory holding `initdb` and `pg_ctl`: the newest installed version, after
 /// installing Debian's `postgresql` package if there is none.
-fn server_binaries() -> anyhow::Result<PathBuf> {
+pub fn server_binaries() -> anyhow::Result<PathBuf> {
     if let Some(bin) = newest_installed() {
         return Ok(bin);
     }

@@ -24,6 +24,7 @@ mod duplicates;
 mod erasure;
 mod events;
 mod export;
+mod failover;
 mod follow_ups;
 mod handover;
 mod history;

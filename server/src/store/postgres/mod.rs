@@ -98,6 +98,10 @@ impl From<tokio_postgres::Error> for StoreError {
             || *code == SqlState::CANNOT_CONNECT_NOW
             || *code == SqlState::DISK_FULL
             || *code == SqlState::QUERY_CANCELED
+            // Reached a node that takes no writes (a standby): a 503, retried. A primary
+            // becomes a standby only through a restart, which closes the pool's
+            // connections; new ones find the new primary through the multi-host URL.
+            || *code == SqlState::READ_ONLY_SQL_TRANSACTION
             || code.code().starts_with("08")
         {
             StoreError::Unavailable(error.to_string())

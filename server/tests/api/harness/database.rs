@@ -27,12 +27,19 @@ struct Created {
 impl TestDatabase {
     /// A fresh database on the backend the environment selects.
     pub fn create() -> TestDatabase {
-        let Some(admin_url) = std::env::var(TEST_DATABASE_URL)
+        match std::env::var(TEST_DATABASE_URL)
             .ok()
             .filter(|url| !url.is_empty())
-        else {
-            return TestDatabase { postgres: None };
-        };
+        {
+            Some(admin_url) => TestDatabase::create_on(&admin_url),
+            None => TestDatabase { postgres: None },
+        }
+    }
+
+    /// A fresh database on the PostgreSQL server of `admin_url`, whatever the
+    /// environment selects (the failover test's cluster).
+    pub fn create_on(admin_url: &str) -> TestDatabase {
+        let admin_url = admin_url.to_owned();
         let name = format!("jemput_test_{}", uuid::Uuid::new_v4().simple());
         run_sql(&admin_url, &format!("CREATE DATABASE {name}"));
         let url = with_database(&admin_url, &name);

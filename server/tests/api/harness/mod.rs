@@ -16,6 +16,7 @@
 //! database instead of SQLite (see [`database`]).
 
 pub mod database;
+pub mod failover_cluster;
 pub mod storm;
 pub mod supervision;
 pub mod world;
@@ -141,22 +142,38 @@ pub async fn spawn_app_with_address_space(bytes: u64) -> TestApp {
 /// Like [`spawn_app`], on a database `prepare` fills first (given the data directory,
 /// not created yet, and the fresh database): e.g. one an older release made.
 pub async fn spawn_app_prepared(prepare: impl FnOnce(&Path, &TestDatabase)) -> TestApp {
-    spawn_app_configured_prepared(Some(ADMIN_PASSWORD), ServeOptions::default(), prepare).await
+    let database = TestDatabase::create();
+    spawn_app_on_database(
+        Some(ADMIN_PASSWORD),
+        ServeOptions::default(),
+        database,
+        prepare,
+    )
+    .await
+}
+
+/// Like [`spawn_app`], on a fresh database of the PostgreSQL server at `admin_url`
+/// (which may name several hosts), whatever `JEMPUT_TEST_DATABASE_URL` says.
+pub async fn spawn_app_on(admin_url: &str) -> TestApp {
+    let database = TestDatabase::create_on(admin_url);
+    let options = ServeOptions::default();
+    spawn_app_on_database(Some(ADMIN_PASSWORD), options, database, |_, _| {}).await
 }
 
 async fn spawn_app_configured(admin_password: Option<&str>, options: ServeOptions) -> TestApp {
-    spawn_app_configured_prepared(admin_password, options, |_, _| {}).await
+    spawn_app_on_database(admin_password, options, TestDatabase::create(), |_, _| {}).await
 }
 
-async fn spawn_app_configured_prepared(
+async fn spawn_app_on_database(
     admin_password: Option<&str>,
     options: ServeOptions,
+    database: TestDatabase,
     prepare: impl FnOnce(&Path, &TestDatabase),
 ) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("a temp dir"));
     let data_dir = dir.path().join("data");
-    let database = Arc::new(TestDatabase::create());
     prepare(&data_dir, &database);
+    let database = Arc::new(database);
     TestApp::start(
         dir,
         data_dir,
