@@ -23,6 +23,7 @@ use crate::harness::{assert_nothing_rejected, password_of, register, spawn_app_o
 use jemput_server::client::NativeDevice;
 use jemput_shared::document::Hash;
 use jemput_shared::sample::SampleGenerator;
+use tokio::sync::mpsc;
 
 /// The variable that turns this test on.
 const FAILOVER_TEST: &str = "JEMPUT_TEST_FAILOVER";
@@ -130,6 +131,44 @@ async fn every_phone_writes_after(attempts: &Attempts, since: Instant) {
     }
 }
 
+/// Listens to `GET /api/events` on `server` and forwards each event's name.
+async fn subscribe(server: &TestApp, token: &str) -> mpsc::UnboundedReceiver<String> {
+    let mut response = reqwest::Client::new()
+        .get(server.url(&format!("/api/events?token={token}")))
+        .send()
+        .await
+        .expect("the event stream opens");
+    assert_eq!(response.status(), 200);
+    let (sender, receiver) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut buffer = String::new();
+        while let Ok(Some(chunk)) = response.chunk().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let event: String = buffer.drain(..end + 2).collect();
+                if let Some(name) = event.lines().find_map(|l| l.strip_prefix("event: ")) {
+                    let _ = sender.send(name.to_owned());
+                }
+            }
+        }
+    });
+    receiver
+}
+
+/// Waits for event `name` on `events` (at most [`PATIENCE`]).
+async fn hear(events: &mut mpsc::UnboundedReceiver<String>, name: &str, on: &str) {
+    tokio::time::timeout(PATIENCE, async {
+        while let Some(event) = events.recv().await {
+            if event == name {
+                return;
+            }
+        }
+        panic!("the event stream on {on} ended");
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no `{name}` event on {on}"));
+}
+
 /// A fresh device of supervisor `name` on `server`, holding everything the server has.
 async fn everything_on(server: &TestApp, name: &str) -> NativeDevice {
     let mut device = NativeDevice::login(&server.address, name, &password_of(name))
@@ -158,6 +197,14 @@ async fn losing_the_primary_loses_no_acknowledged_document() {
     let a = spawn_app_on(&cluster.admin_url()).await;
     let b = a.start_beside().await;
     a.create_user("kepala", "supervisor", &["17.01"]).await;
+    // Live updates on both instances: their LISTEN connections die with the primary.
+    let watcher = NativeDevice::login(&a.address, "kepala", &password_of("kepala"))
+        .await
+        .expect("the supervisor logs in");
+    let mut events = [
+        ("A", subscribe(&a, watcher.token()).await),
+        ("B", subscribe(&b, watcher.token()).await),
+    ];
     let stop = Arc::new(AtomicBool::new(false));
     let attempts: Attempts = Arc::default();
     let mut phones = Vec::new();
@@ -192,6 +239,12 @@ async fn losing_the_primary_loses_no_acknowledged_document() {
         "synchronous replication is back once the old primary follows the new one"
     );
     every_phone_writes_after(&attempts, rejoined).await;
+    // Each instance listens again: it told its subscribers that notices were missed,
+    // then passes on commits again.
+    for (on, events) in &mut events {
+        hear(events, "resync", on).await;
+        hear(events, "registrations", on).await;
+    }
     stop.store(true, Ordering::Relaxed);
     let mut devices = Vec::new();
     for phone in phones {
