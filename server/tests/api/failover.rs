@@ -187,12 +187,14 @@ async fn losing_the_primary_loses_no_acknowledged_document() {
     let mut cluster = FailoverCluster::start().await;
     let first = cluster.primary().await;
     let second = 1 - first;
-    // An acknowledged commit is on the secondary too: the primary waits for it.
-    let standby_names = cluster.synchronous_standby_names(first).await;
+    // An acknowledged commit is on the secondary's disk too: the primary's commits wait
+    // for it (`on`: until the standby flushed it).
+    let standby_names = cluster.setting(first, "synchronous_standby_names").await;
     assert!(
         !standby_names.is_empty(),
         "synchronous replication is on before the kill"
     );
+    assert_eq!(cluster.setting(first, "synchronous_commit").await, "on");
 
     let a = spawn_app_on(&cluster.admin_url()).await;
     let b = a.start_beside().await;
@@ -235,7 +237,10 @@ async fn losing_the_primary_loses_no_acknowledged_document() {
     cluster.rejoin(first).await;
     let rejoined = Instant::now();
     assert!(
-        !cluster.synchronous_standby_names(second).await.is_empty(),
+        !cluster
+            .setting(second, "synchronous_standby_names")
+            .await
+            .is_empty(),
         "synchronous replication is back once the old primary follows the new one"
     );
     every_phone_writes_after(&attempts, rejoined).await;

@@ -187,8 +187,8 @@ impl FailoverCluster {
         self.index_of(&primary.name)
     }
 
-    /// The primary's `synchronous_standby_names` (empty while no standby is in sync).
-    pub async fn synchronous_standby_names(&self, node: usize) -> String {
+    /// Setting `name` on node `node` (`SHOW name`).
+    pub async fn setting(&self, node: usize, name: &str) -> String {
         let client = connect(&format!(
             "postgres://postgres@127.0.0.1:{}/postgres",
             self.nodes[node].port
@@ -196,9 +196,9 @@ impl FailoverCluster {
         .await
         .expect("connecting to the node");
         client
-            .query_one("SHOW synchronous_standby_names", &[])
+            .query_one(&format!("SHOW {name}"), &[])
             .await
-            .expect("SHOW synchronous_standby_names")
+            .unwrap_or_else(|e| panic!("SHOW {name}: {e}"))
             .get(0)
     }
 
