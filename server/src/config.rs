@@ -40,6 +40,8 @@ pub struct Config {
     pub likely_sweep: crate::likely_duplicates::LikelySweep,
     /// Where `GET /metrics` is served, if anywhere (`--metrics-token`, `--metrics-addr`).
     pub metrics: MetricsConfig,
+    /// The server's own SQLite backups (`--backup-dir`); `None`: off.
+    pub backup: Option<crate::backup::BackupSchedule>,
 }
 
 /// How Prometheus reaches `/metrics` (`routes/metrics.rs`); neither set: nowhere, and no
@@ -73,6 +75,7 @@ impl Config {
             retention: crate::erasure::RegistrationRetention::default(),
             likely_sweep: crate::likely_duplicates::LikelySweep::default(),
             metrics: MetricsConfig::default(),
+            backup: None,
         }
     }
 }

@@ -25,6 +25,8 @@
 //! - [`store`] — the `Store` trait and its SQLite and PostgreSQL implementations with
 //!   their migrations.
 //! - [`regions`] — importing and holding the official region list.
+//! - [`backup`] — SQLite backups (the CLI's `backup` and `restore`, the server's
+//!   scheduled ones); [`data_dir_lock`] — the lock a server holds on its data directory.
 //! - [`audit`] — the audit trail; [`erasure`] — erasing a person's data for good, on
 //!   request and at the end of retention, and the nightly compaction; `privacy_requests`
 //!   — citizens' requests and their deadlines.
@@ -32,15 +34,17 @@
 //! - [`client`] — a native device (sync core over HTTP) for `jemput-loadgen` and tests.
 //!
 //! The binary (`main.rs`) adds a CLI for operators: `serve`, `user …`, `regions import`,
-//! `demo`, `retention run`, `compact`.
+//! `demo`, `retention run`, `compact`, `backup`, `restore`.
 
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod client;
 pub mod client_address;
 pub mod clock;
 pub mod config;
+pub mod data_dir_lock;
 pub mod demo;
 pub mod device_check;
 pub mod erasure;

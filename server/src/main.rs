@@ -15,6 +15,9 @@
 //! jemput-server demo --records N [--regions DIR] [--seed S] [--password P] [--if-empty]
 //! jemput-server retention run [--dry-run] [--retention-days 1825]
 //! jemput-server compact
+//! jemput-server backup FILE          (SQLite; the server may run meanwhile)
+//! jemput-server restore FILE         (SQLite; refused while a server runs on --data-dir)
+//! jemput-server serve … [--backup-dir DIR [--backup-every 24h] [--backup-keep 7]]
 //! ```
 //!
 //! What people and scripts read goes to stdout (tests parse the "listening on" line);
@@ -125,7 +128,17 @@ enum Command {
         shutdown_grace: Duration,
         #[command(flatten)]
         metrics: MetricsArgs,
+        #[command(flatten)]
+        backups: BackupArgs,
     },
+    /// Copy the SQLite database to FILE, consistently, while the server keeps serving
+    /// (written under a temporary name, checked, then renamed). Prints one line: how
+    /// many registrations, bytes, seconds. PostgreSQL: use pg_dump (docs/backup.md).
+    Backup { file: PathBuf },
+    /// Put the backup FILE back as the database in --data-dir (created if missing). The
+    /// server must be stopped; the database it replaces is kept beside it, renamed.
+    /// PostgreSQL: use pg_restore (docs/backup.md).
+    Restore { file: PathBuf },
     /// Erase registrations whose retention ended (the server also does this nightly).
     #[command(subcommand)]
     Retention(RetentionCommand),
@@ -351,6 +364,44 @@ impl PasswordArg {
     }
 }
 
+/// The server's own backups of its SQLite database (off unless --backup-dir is given).
+#[derive(Debug, Args)]
+struct BackupArgs {
+    /// Write a backup of the database into DIR every --backup-every, named
+    /// jemput-<UTC time>.sqlite3 (created if missing).
+    #[arg(long, env = "JEMPUT_BACKUP_DIR", value_name = "DIR")]
+    backup_dir: Option<PathBuf>,
+    /// Time between two backups (the first is one period after the start), e.g. 24h.
+    #[arg(long, env = "JEMPUT_BACKUP_EVERY", value_name = "DURATION",
+          default_value = "24h", value_parser = parse_backup_every)]
+    backup_every: Duration,
+    /// How many backups to keep in DIR; older ones (only files named like the server's
+    /// own backups) are deleted.
+    #[arg(long, env = "JEMPUT_BACKUP_KEEP", default_value_t = 7,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    backup_keep: u32,
+}
+
+impl BackupArgs {
+    fn schedule(self) -> Option<jemput_server::backup::BackupSchedule> {
+        self.backup_dir
+            .map(|dir| jemput_server::backup::BackupSchedule {
+                dir,
+                every: self.backup_every,
+                keep: self.backup_keep as usize,
+            })
+    }
+}
+
+/// At least a second: backups are named by the second.
+fn parse_backup_every(text: &str) -> Result<Duration, String> {
+    let every = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if every < Duration::from_secs(1) {
+        return Err("must be at least 1s".into());
+    }
+    Ok(every)
+}
+
 #[derive(Debug, Args)]
 struct RetentionArg {
     /// Days a registration is kept after its last change; then it is erased for good
@@ -434,6 +485,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             likely_duplicates_every,
             shutdown_grace,
             metrics,
+            backups,
         } => {
             let config = Config {
                 addr,
@@ -456,8 +508,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     every: likely_duplicates_every,
                 },
                 metrics: metrics.config()?,
+                backup: backups.schedule(),
             };
             serve(config).await
+        }
+        Command::Backup { file } => {
+            if database.is_some() {
+                bail!(
+                    "backup copies a SQLite database; for PostgreSQL use pg_dump -Fc or \
+                     pg_basebackup (docs/backup.md)"
+                );
+            }
+            let source = data_dir.join(store::sqlite::DATABASE_FILE);
+            let backup =
+                tokio::task::spawn_blocking(move || jemput_server::backup::back_up(&source, &file))
+                    .await??;
+            println!("{backup}");
+            Ok(())
+        }
+        Command::Restore { file } => {
+            if database.is_some() {
+                bail!(
+                    "restore puts back a SQLite backup; for PostgreSQL use pg_restore \
+                     (docs/backup.md)"
+                );
+            }
+            let restored = tokio::task::spawn_blocking(move || {
+                jemput_server::backup::restore(&file, &data_dir)
+            })
+            .await??;
+            println!("{restored}");
+            Ok(())
         }
         Command::Retention(RetentionCommand::Run { dry_run, retention }) => {
             let store = open_store(database.as_deref(), &data_dir).await?;

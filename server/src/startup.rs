@@ -35,6 +35,7 @@ use crate::login_throttle::LoginThrottle;
 use crate::accounts::{Access, DisplayName, NewUser, Password, Username};
 use crate::auth;
 use crate::config::{Config, HttpConfig};
+use crate::data_dir_lock::DataDirLock;
 use crate::error::ApiError;
 use crate::regions::RegionCatalog;
 use crate::routes;
@@ -96,9 +97,12 @@ pub struct AppState {
     /// Time limits for clients: request bodies (applied in [`router`]) and how often a
     /// live-events stream re-checks its session.
     pub http: HttpConfig,
+    /// When the scheduled backup last succeeded (`backup/schedule.rs`), for `/metrics`.
+    pub backup_status: crate::backup::BackupStatus,
 }
 
-const SEAL_KEY_SETTING: &str = "seal_key";
+/// The seal key's name in the store's settings.
+pub const SEAL_KEY_SETTING: &str = "seal_key";
 
 impl AppState {
     pub async fn load(store: Arc<dyn Store>) -> anyhow::Result<AppState> {
@@ -134,6 +138,7 @@ impl AppState {
                 routes::registrations::export::CONCURRENT_EXPORTS,
             )),
             http: HttpConfig::default(),
+            backup_status: crate::backup::BackupStatus::default(),
         })
     }
 }
@@ -352,6 +357,8 @@ pub struct Application {
     metrics_token: Option<MetricsToken>,
     /// The separate metrics address, bound ([`crate::config::MetricsConfig::addr`]).
     metrics_listener: Option<(TcpListener, SocketAddr)>,
+    /// SQLite: this server's hold on its data directory, until it stops.
+    data_dir_lock: Option<DataDirLock>,
 }
 
 /// Connections the separate metrics address keeps open at once: a scraper or two.
@@ -366,6 +373,17 @@ impl Application {
                 dir.display()
             );
         }
+        if config.database.is_some() && config.backup.is_some() {
+            anyhow::bail!(
+                "--backup-dir backs up SQLite; back up PostgreSQL with pg_dump or \
+                 pg_basebackup (docs/backup.md)"
+            );
+        }
+        // Before the store opens: a restore must not be replacing the file meanwhile.
+        let data_dir_lock = match config.database {
+            Some(_) => None,
+            None => Some(DataDirLock::acquire(&config.data_dir)?),
+        };
         let store = store::open(config.database.as_deref(), &config.data_dir)
             .await
             .with_context(|| match &config.database {
@@ -404,6 +422,10 @@ impl Application {
         crate::audit::spawn_pruning(state.clone(), config.audit_retention);
         crate::erasure::spawn_nightly(state.clone(), config.retention);
         crate::likely_duplicates::spawn(state.clone(), config.likely_sweep);
+        if let Some(schedule) = config.backup.clone() {
+            let database = config.data_dir.join(store::sqlite::DATABASE_FILE);
+            crate::backup::schedule::spawn(database, schedule, state.backup_status.clone());
+        }
         auth::prepare().await;
         let open_files = open_files::raise_soft_limit();
         let max_connections = open_files::connection_cap(open_files, config.http.max_connections);
@@ -427,6 +449,7 @@ impl Application {
             max_connections,
             metrics_token: config.metrics.token,
             metrics_listener,
+            data_dir_lock,
         })
     }
 
@@ -510,6 +533,7 @@ impl Application {
         {
             tracing::warn!("the database was still busy at exit; its open transaction rolls back");
         }
+        drop(self.data_dir_lock);
         tracing::info!(
             open_connections = drained.open_connections,
             dropped_connections = drained.dropped_connections,

@@ -16,6 +16,7 @@ mod aggregates;
 mod api_headers;
 mod audit;
 mod auth;
+mod backup;
 mod cli;
 mod consent;
 mod crash;

@@ -63,11 +63,15 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The schema version this server migrates to (`PRAGMA user_version` once migrated): a
+/// backup or restore refuses a database at a later one.
+pub(crate) const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
 /// Brings the database up to the latest schema. Refuses a database written by a newer
 /// server: running old code on it could damage data the old code does not understand.
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let known = MIGRATIONS.len() as i64;
+    let known = LATEST_VERSION;
     if current > known {
         return Err(StoreError::Internal(format!(
             "the database schema is at version {current}, newer than this server knows \

@@ -70,6 +70,8 @@ use jemput_shared::api::consent::ConsentText;
 use jemput_shared::api::privacy::PrivacyRequest;
 use projector::Projection;
 
+pub(crate) use migrations::LATEST_VERSION as SCHEMA_VERSION;
+
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "jemput.sqlite3";
 

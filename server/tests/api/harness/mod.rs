@@ -463,15 +463,33 @@ impl TestApp {
         );
     }
 
+    /// Starts the server again (killing it first if it runs) on another data directory,
+    /// at the same address: a restored backup's, say. Later restarts use it too.
+    pub async fn restart_in(&mut self, data_dir: PathBuf) {
+        self.kill().await;
+        self.data_dir = data_dir;
+        self.restart().await;
+    }
+
     /// Runs the `jemput-server` CLI on this server's database (`--data-dir`, and
     /// `--database` with PostgreSQL, are added), with `env` set. The server may keep
     /// running meanwhile.
     pub async fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        self.cli_in(&self.data_dir, args, env).await
+    }
+
+    /// [`TestApp::cli`] with another `--data-dir` (a fresh one to restore into).
+    pub async fn cli_in(
+        &self,
+        data_dir: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> std::process::Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jemput-server"));
         command
             .args(args)
             .arg("--data-dir")
-            .arg(&self.data_dir)
+            .arg(data_dir)
             .args(self.database.args())
             .env_remove("JEMPUT_PASSWORD")
             .env_remove("JEMPUT_DATA_DIR")
