@@ -162,7 +162,8 @@ fn schema_key() -> anyhow::Result<String> {
     Ok(digest[..6].iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn dir_size(dir: &Path) -> u64 {
+/// The bytes of the files in `dir` (a database and its WAL).
+pub(crate) fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries

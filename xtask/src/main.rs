@@ -9,6 +9,7 @@ use anyhow::{bail, Context};
 
 mod baseline;
 mod bench;
+mod bench_backup;
 mod bench_supervisor;
 mod demo_database;
 mod e2e;
@@ -33,11 +34,12 @@ fn main() -> ExitCode {
         Some("e2e") => e2e::run(),
         Some("bench-app") => e2e::bench(&args[1..]),
         Some("bench-supervisor") => bench_supervisor::run(&args[1..]),
+        Some("bench-backup") => bench_backup::run(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         Some("schema-fixture") => schema_fixture::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--preload P] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]\n       cargo xtask schema-fixture --rev REV"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--preload P] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask bench-backup [--records N] [--devices K] [--per-device M]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]\n       cargo xtask schema-fixture --rev REV"
             );
             return ExitCode::from(2);
         }

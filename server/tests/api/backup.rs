@@ -32,6 +32,8 @@ const PER_ROUND: usize = 20;
 /// Each phone's syncs after the backup finished, whose registrations the backup lacks.
 const ROUNDS_AFTER_BACKUP: usize = 2;
 const COMMENT: &str = "Periksa nomor telepon.";
+/// Written after the backup; the phones pull it before the server is lost.
+const LATER_COMMENT: &str = "Lampirkan fotokopi KTP.";
 
 /// What phones hold as acknowledged: document id → the heads the server acknowledged.
 type Acknowledged = BTreeMap<String, Vec<Hash>>;
@@ -113,6 +115,24 @@ async fn a_backup_taken_during_a_sync_storm_restores_and_the_phones_converge() {
         "the backup ran during the storm"
     );
 
+    // A review after the backup, which the phones pull: only they hold it now.
+    let reviewed_later = phones[0]
+        .replica
+        .docs
+        .keys()
+        .find(|id| !acknowledged_before.contains_key(*id))
+        .expect("a registration synced after the backup started")
+        .clone();
+    review(
+        &mut supervisor,
+        &reviewed_later,
+        json!({"status": "needs_correction", "comment": LATER_COMMENT}),
+    )
+    .await;
+    for phone in &mut phones {
+        sync_accepted(phone).await;
+    }
+
     // The machine is lost; the backup is restored into a fresh data directory.
     server.kill().await;
     let lost_dir = server.data_dir.clone();
@@ -151,6 +171,13 @@ async fn a_backup_taken_during_a_sync_storm_restores_and_the_phones_converge() {
         .comments
         .iter()
         .any(|comment| comment.text == COMMENT));
+    if let Some((doc, _)) = fresh.replica.docs.get_mut(&reviewed_later) {
+        let later = doc.read().expect("a registration");
+        assert!(
+            later.review.comments.is_empty(),
+            "the later review is not in the backup"
+        );
+    }
     let all_ids: BTreeSet<String> = phones
         .iter()
         .flat_map(|phone| phone.replica.docs.keys().cloned())
@@ -192,9 +219,11 @@ async fn a_backup_taken_during_a_sync_storm_restores_and_the_phones_converge() {
             );
         }
     }
-    let comments = read(&mut fresh, &reviewed).review.comments;
-    assert_eq!(comments.len(), 1, "the comment is there once: {comments:?}");
-    assert_eq!(comments[0].text, COMMENT);
+    for (id, text) in [(&reviewed, COMMENT), (&reviewed_later, LATER_COMMENT)] {
+        let comments = read(&mut fresh, id).review.comments;
+        assert_eq!(comments.len(), 1, "{text} is there once: {comments:?}");
+        assert_eq!(comments[0].text, text);
+    }
 }
 
 /// One phone in the storm: registers [`PER_ROUND`] and syncs, again and again, noting

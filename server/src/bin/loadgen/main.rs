@@ -8,6 +8,8 @@
 //! after the other, each dropped once its copies are checked, so the load generator never
 //! holds more than one regency's documents (a whole province of a million took 21 GB).
 //!
+//! `--skip-pull`: the devices' sync alone, no supervisor afterwards.
+//!
 //! `--url` may name several server instances sharing one database (comma-separated or
 //! repeated): devices are spread over them round-robin, and the supervisor pulls from the
 //! last one, so convergence is checked across instances.
@@ -55,6 +57,10 @@ struct Args {
     /// (`pull_ms` is then the sum of their pulls).
     #[arg(long)]
     supervisor_per_regency: bool,
+    /// Only the devices' sync: no supervisor pulls afterwards (`pull_ms` is null). For
+    /// runs beside something else being measured (`cargo xtask bench-backup`).
+    #[arg(long, conflicts_with = "supervisor_per_regency")]
+    skip_pull: bool,
 }
 
 /// Villages used when the server has no region list imported.
@@ -203,7 +209,10 @@ async fn main() -> anyhow::Result<()> {
         password: &password,
         run: &run,
     };
-    let pull = supervisors.pull(&scopes, &expected).await?;
+    let pull = match args.skip_pull {
+        true => None,
+        false => Some(supervisors.pull(&scopes, &expected).await?),
+    };
 
     let (_, stats) = admin.api("GET", "/api/admin/stats", None).await?;
     let server_count = stats["registrations"].as_u64().unwrap_or(0);
@@ -211,7 +220,7 @@ async fn main() -> anyhow::Result<()> {
     let converged = rejected == 0
         && pending == 0
         && expected.len() as f64 == records
-        && pull.heads == expected
+        && pull.as_ref().is_none_or(|pull| pull.heads == expected)
         && server_count >= expected.len() as u64;
 
     let report = json!({
@@ -224,8 +233,8 @@ async fn main() -> anyhow::Result<()> {
         "down_bytes": down_bytes,
         "up_bytes_per_record": round(up_bytes as f64 / records),
         "down_bytes_per_record": round(down_bytes as f64 / records),
-        "pull_ms": round(pull.millis),
-        "pull_down_bytes_per_record": round(pull.bytes_down as f64 / records),
+        "pull_ms": pull.as_ref().map(|pull| round(pull.millis)),
+        "pull_down_bytes_per_record": pull.as_ref().map(|pull| round(pull.bytes_down as f64 / records)),
         "noop_sync_bytes": noop_sync_bytes,
         "server_registrations": server_count,
         "rejected": rejected,
