@@ -6,11 +6,14 @@
 //!
 //! On a copy of the demo database, with the region list imported, a release server runs.
 //! First one `jemput-loadgen --devices K --records M --skip-pull` alone (the sync's
-//! throughput without a backup); then `backup` starts and load generator runs follow one
-//! another until it ends (the throughput during the backup); then the server stops, the
+//! throughput without a backup); then another, and when its timed sync starts, `backup`
+//! (the throughput during the backup: `first_sync_within_backup` says whether that sync
+//! ended before the backup did), and more runs follow until the backup ends, so it runs
+//! under load throughout; one more run alone; then the server stops, the
 //! backup is restored into a fresh data directory and a server started on it. Prints one
 //! JSON object; removes its directories.
 
+use std::io::BufRead as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -73,19 +76,46 @@ fn measure(
     let mut running = start_server(&server, &data_dir)?;
     let measured = (|| {
         let url = listening_url(&mut running)?;
-        let loadgen = |seed: usize| -> anyhow::Result<Value> {
-            let output = Command::new(release.join("jemput-loadgen"))
+        let loadgen_command = |seed: usize| {
+            let mut command = Command::new(release.join("jemput-loadgen"));
+            command
                 .args(["--url", &url, "--admin-password", demo_database::PASSWORD])
                 .args(["--devices", devices, "--records", per_device, "--skip-pull"])
-                .args(["--seed", &seed.to_string()])
+                .args(["--seed", &seed.to_string()]);
+            command
+        };
+        let loadgen = |seed: usize| -> anyhow::Result<Value> {
+            let output = loadgen_command(seed)
                 .output()
                 .context("starting jemput-loadgen")?;
             crate::loadgen_report(&output, 0)
         };
-        let alone = loadgen(1_000)?;
+        let before = loadgen(1_000)?;
 
+        // The backup starts when a load generator's timed sync does (after its logins and
+        // first pulls), which it says on stderr.
+        let mut first = loadgen_command(1_001)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("starting jemput-loadgen")?;
+        let stderr = first.stderr.take().context("the load generator's stderr")?;
+        let (said, heard) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if line.contains("timed sync starts") || line.contains("timed sync done") {
+                    let _ = said.send(Instant::now());
+                }
+            }
+        });
+        heard
+            .recv()
+            .context("the load generator ended before its timed sync")?;
         let started = Instant::now();
-        let mut backing_up = Command::new(&server)
+        let backing_up = Command::new(&server)
             .arg("backup")
             .arg(&backup)
             .arg("--data-dir")
@@ -94,20 +124,33 @@ fn measure(
             .stderr(Stdio::piped())
             .spawn()
             .context("starting jemput-server backup")?;
-        let mut during = Vec::new();
-        while backing_up.try_wait()?.is_none() {
+        // Its own thread notes when it ends, while load generator runs follow one another.
+        let backing_up = std::thread::spawn(move || {
+            let output = backing_up.wait_with_output();
+            (output, Instant::now())
+        });
+        let first_output = first.wait_with_output()?;
+        let first_sync_done = heard.recv().unwrap_or_else(|_| Instant::now());
+        let mut during = vec![crate::loadgen_report(&first_output, 0)?];
+        while !backing_up.is_finished() {
             during.push(loadgen(1_001 + during.len())?);
         }
-        let output = backing_up.wait_with_output()?;
-        let backup_seconds = started.elapsed().as_secs_f64();
+        let (output, ended) = backing_up
+            .join()
+            .map_err(|_| anyhow::anyhow!("the backup's thread panicked"))?;
+        let backup_seconds = ended.duration_since(started).as_secs_f64();
+        let output = output?;
         if !output.status.success() {
             bail!("backup failed: {}", String::from_utf8_lossy(&output.stderr));
         }
-        Ok((alone, during, backup_seconds, output.stdout))
+        // The first run's whole timed sync lay within the backup.
+        during[0]["ended_before_the_backup"] = json!(first_sync_done <= ended);
+        let after = loadgen(2_000)?;
+        Ok((before, during, after, backup_seconds, output.stdout))
     })();
     let _ = running.kill();
     let _ = running.wait();
-    let (alone, during, backup_seconds, backup_line) = measured?;
+    let (before, during, after, backup_seconds, backup_line) = measured?;
 
     let restored = scratch.join("restored");
     let started = Instant::now();
@@ -130,7 +173,9 @@ fn measure(
 
     let rate = |report: &Value| report["records_per_sec"].as_f64().unwrap_or(0.0);
     let during_rates: Vec<f64> = during.iter().map(rate).collect();
-    let converged = std::iter::once(&alone)
+    let first_within = during[0]["ended_before_the_backup"] == json!(true);
+    let converged = [&before, &after]
+        .into_iter()
         .chain(&during)
         .all(|report| report["converged"] == json!(true));
     Ok(json!({
@@ -138,9 +183,11 @@ fn measure(
         "backup_bytes": std::fs::metadata(&backup)?.len(),
         "backup_seconds": round(backup_seconds),
         "backup_output": String::from_utf8_lossy(&backup_line).trim(),
-        "sync_records_per_sec_alone": rate(&alone),
+        "sync_records_per_sec_before_backup": rate(&before),
         "sync_records_per_sec_during_backup": during_rates,
+        "sync_records_per_sec_after_backup": rate(&after),
         "sync_runs_during_backup": during.len(),
+        "first_sync_within_backup": first_within,
         "sync_converged": converged,
         "restore_seconds": round(restore_seconds),
         "restore_output": String::from_utf8_lossy(&output.stdout).trim(),

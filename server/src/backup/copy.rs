@@ -73,6 +73,12 @@ pub(crate) fn prepare(database: &Path, target: &Path) -> anyhow::Result<Prepared
     if !parent_dir(target).is_dir() {
         bail!("there is no directory {}", parent_dir(target).display());
     }
+    if is_part_of(target, database) {
+        bail!(
+            "{} would replace the database or its journal; back up to another file",
+            target.display()
+        );
+    }
     let partial = target.with_file_name(format!(".{name}.partial"));
     let Some(partial_text) = partial.to_str() else {
         bail!(
@@ -130,6 +136,19 @@ fn copy_into(database: &Path, partial: &str) -> anyhow::Result<()> {
     conn.execute("VACUUM INTO ?1", [partial])
         .with_context(|| format!("cannot copy {} (VACUUM INTO)", database.display()))?;
     Ok(())
+}
+
+/// Whether `target` names `database` or one of its companions (`-wal`, `-shm`): the
+/// final rename would then put the copy in place of the live file.
+fn is_part_of(target: &Path, database: &Path) -> bool {
+    let dir = |path: &Path| std::fs::canonicalize(parent_dir(path)).ok();
+    let (Some(name), Some(database_name)) = (target.file_name(), database.file_name()) else {
+        return false;
+    };
+    dir(target) == dir(database)
+        && name
+            .as_encoded_bytes()
+            .starts_with(database_name.as_encoded_bytes())
 }
 
 pub(crate) fn remove_if_present(path: &Path) -> anyhow::Result<()> {

@@ -299,6 +299,16 @@ async fn restore_refuses_while_a_server_runs_on_the_data_directory() {
     register_and_sync(&mut siti, &mut gen, VILLAGE, 5).await;
     let files_before = file_names(&server.data_dir);
 
+    // Nor may a backup be written over the live database.
+    let live = server.data_dir.join("jemput.sqlite3");
+    let output = server.cli(&["backup", path_str(&live)], &[]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "a backup replaced the live database"
+    );
+    assert!(stderr.contains("would replace the database"), "{stderr}");
+
     let output = server.cli(&["restore", path_str(&backup)], &[]).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "restore ran beside the server");
