@@ -279,7 +279,8 @@ pub fn login_failed(reason: LoginFailure) {
     counter!(LOGIN_FAILURES, "reason" => reason.label()).increment(1);
 }
 
-/// A backup finished at `at` (the daily backup and `jemput-server backup` call this).
+/// A backup finished at `at` (the server's scheduled backup calls this; `jemput-server
+/// backup` runs in a process of its own, which no scrape reaches).
 pub fn backup_succeeded(at: SystemTime) {
     let seconds = at
         .duration_since(UNIX_EPOCH)

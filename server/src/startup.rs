@@ -97,8 +97,6 @@ pub struct AppState {
     /// Time limits for clients: request bodies (applied in [`router`]) and how often a
     /// live-events stream re-checks its session.
     pub http: HttpConfig,
-    /// When the scheduled backup last succeeded (`backup/schedule.rs`), for `/metrics`.
-    pub backup_status: crate::backup::BackupStatus,
 }
 
 /// The seal key's name in the store's settings.
@@ -138,7 +136,6 @@ impl AppState {
                 routes::registrations::export::CONCURRENT_EXPORTS,
             )),
             http: HttpConfig::default(),
-            backup_status: crate::backup::BackupStatus::default(),
         })
     }
 }
@@ -424,7 +421,7 @@ impl Application {
         crate::likely_duplicates::spawn(state.clone(), config.likely_sweep);
         if let Some(schedule) = config.backup.clone() {
             let database = config.data_dir.join(store::sqlite::DATABASE_FILE);
-            crate::backup::schedule::spawn(database, schedule, state.backup_status.clone());
+            crate::backup::schedule::spawn(database, schedule);
         }
         auth::prepare().await;
         let open_files = open_files::raise_soft_limit();

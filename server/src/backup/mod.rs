@@ -17,35 +17,9 @@ pub mod copy;
 pub mod restore;
 pub mod schedule;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-
 pub use copy::{back_up, Backup};
 pub use restore::{restore, Restored};
 pub use schedule::BackupSchedule;
-
-/// When the server's scheduled backup last succeeded, for `/metrics` (the age of the last
-/// backup). Shared by the schedule and whoever reads it; cheap to clone.
-#[derive(Debug, Clone, Default)]
-pub struct BackupStatus {
-    /// Unix seconds of the last success; 0: none since the server started.
-    last_success: Arc<AtomicU64>,
-}
-
-impl BackupStatus {
-    /// Unix seconds of the last successful scheduled backup, if one succeeded since the
-    /// server started.
-    pub fn last_success_unix_seconds(&self) -> Option<u64> {
-        match self.last_success.load(Ordering::Relaxed) {
-            0 => None,
-            seconds => Some(seconds),
-        }
-    }
-
-    pub(crate) fn record_success(&self, unix_seconds: u64) {
-        self.last_success.store(unix_seconds, Ordering::Relaxed);
-    }
-}
 
 /// `20261204T192512Z`: a UTC time in file names (sorts as it ages, no `:` for other
 /// file systems).
@@ -77,13 +51,5 @@ mod tests {
         assert_eq!(utc_stamp(0), "19700101T000000Z");
         // 2026-12-04 19:25:12 UTC
         assert_eq!(utc_stamp(1_796_412_312), "20261204T192512Z");
-    }
-
-    #[test]
-    fn no_backup_yet_reads_as_none() {
-        let status = BackupStatus::default();
-        assert_eq!(status.last_success_unix_seconds(), None);
-        status.record_success(1_796_412_312);
-        assert_eq!(status.last_success_unix_seconds(), Some(1_796_412_312));
     }
 }

@@ -5,7 +5,8 @@
 //! The oldest are deleted before the new one gets its name, so DIR never holds more than
 //! `keep` finished backups, and only files named like this schedule's own are ever
 //! deleted. A failed backup is logged at error level and retried at the next turn; it
-//! never stops the server. Each success is recorded in [`BackupStatus`] for `/metrics`.
+//! never stops the server. Each success sets `/metrics`' last-backup time
+//! (`metrics::backup_succeeded`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,7 +14,6 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::copy::{prepare, Backup};
-use super::BackupStatus;
 
 const PREFIX: &str = "jemput-";
 const SUFFIX: &str = ".sqlite3";
@@ -36,7 +36,7 @@ impl BackupSchedule {
 }
 
 /// Runs `schedule` for the database at `database` until the process ends.
-pub fn spawn(database: PathBuf, schedule: BackupSchedule, status: BackupStatus) {
+pub fn spawn(database: PathBuf, schedule: BackupSchedule) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(schedule.every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -49,7 +49,7 @@ pub fn spawn(database: PathBuf, schedule: BackupSchedule, status: BackupStatus) 
             let done = tokio::task::spawn_blocking(move || run_once(&database, &schedule)).await;
             match done {
                 Ok(Ok(backup)) => {
-                    status.record_success(super::unix_now());
+                    crate::metrics::backup_succeeded(std::time::SystemTime::now());
                     tracing::info!(
                         file = %backup.path.display(),
                         bytes = backup.bytes,

@@ -32,6 +32,7 @@ const PER_ROUND: usize = 20;
 /// Each phone's syncs after the backup finished, whose registrations the backup lacks.
 const ROUNDS_AFTER_BACKUP: usize = 2;
 const COMMENT: &str = "Periksa nomor telepon.";
+const METRICS_TOKEN: &str = "scrape-token-for-the-backups";
 /// Written after the backup; the phones pull it before the server is lost.
 const LATER_COMMENT: &str = "Lampirkan fotokopi KTP.";
 
@@ -381,6 +382,8 @@ async fn the_server_backs_up_on_its_own_and_keeps_the_newest() {
         "1s",
         "--backup-keep",
         "2",
+        "--metrics-token",
+        METRICS_TOKEN,
     ];
     let (server, mut gen, mut siti) = {
         let server = spawn_app_with_args(&args).await;
@@ -410,6 +413,21 @@ async fn the_server_backs_up_on_its_own_and_keeps_the_newest() {
     );
     assert!(kept_elsewhere.is_file(), "another file was deleted");
     assert!(!server.log_lines_with(&["backup written"]).is_empty());
+    let scrape = server
+        .client
+        .get(server.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let last_backup = scrape
+        .lines()
+        .find_map(|line| line.strip_prefix("jemput_last_backup_timestamp_seconds "))
+        .unwrap_or_else(|| panic!("no last backup in the scrape:\n{scrape}"));
+    assert!(last_backup.parse::<f64>().unwrap() > 1.7e9, "{last_backup}");
 
     // The newest restores.
     let newest = seen.last().unwrap();
