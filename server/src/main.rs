@@ -80,6 +80,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of `Serve` costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the HTTP server.
