@@ -7,15 +7,19 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context};
 
+mod apt;
 mod baseline;
 mod bench;
 mod bench_backup;
 mod bench_supervisor;
 mod demo_database;
+mod deploy_check;
+mod dist;
 mod e2e;
 mod failover;
 mod http;
 mod lint;
+mod machine;
 mod postgres;
 mod schema_fixture;
 mod test_build;
@@ -37,9 +41,11 @@ fn main() -> ExitCode {
         Some("bench-backup") => bench_backup::run(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         Some("schema-fixture") => schema_fixture::run(&args[1..]),
+        Some("dist") => dist::run(&args[1..]).map(drop),
+        Some("deploy-check") => deploy_check::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--preload P] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask bench-backup [--records N] [--devices K] [--per-device M]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]\n       cargo xtask schema-fixture --rev REV"
+                "usage: cargo xtask run [--addr HOST:PORT] [--data-dir DIR] [--demo N]\n       cargo xtask test\n       cargo xtask lint\n       cargo xtask build-app [--dev]\n       cargo xtask e2e\n       cargo xtask bench-app [--runs N]\n       cargo xtask bench [--devices K] [--records M] [--runs N] [--preload P] [--postgres [--instances I]]\n       cargo xtask bench-supervisor [--records N] [--runs R] [--samples K]\n       cargo xtask bench-backup [--records N] [--devices K] [--per-device M]\n       cargo xtask fuzz [--minutes M] [--seed S] [--debug]\n       cargo xtask schema-fixture --rev REV\n       cargo xtask dist\n       cargo xtask deploy-check"
             );
             return ExitCode::from(2);
         }
