@@ -253,6 +253,6 @@ mod tests {
             (blocks[1].host, blocks[1].script.as_str(), blocks[1].line),
             (Host::Server, "a\nb\n", 8)
         );
-        assert!(blocks("```sh\nrm -rf /\n```\n").is_err());
+        assert!(super::blocks("```sh\nrm -rf /\n```\n").is_err());
     }
 }

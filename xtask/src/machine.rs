@@ -73,17 +73,30 @@ impl Machine {
         let nspawn_pid = child.id();
         machine.nspawn = Some(child);
         machine.leader = machine.wait_for_leader(nspawn_pid)?;
-        // "running", or "degraded" when some unit of the host's own failed: either way
-        // systemd is up and takes commands.
-        let state = machine.run("systemctl is-system-running --wait || true", None)?;
-        let state = String::from_utf8_lossy(&state.stdout).trim().to_owned();
-        if state != "running" && state != "degraded" {
-            bail!(
-                "the machine did not start (systemd says {state:?}); console:\n{}",
-                machine.console()
-            );
-        }
+        machine.wait_until_up()?;
         Ok(machine)
+    }
+
+    /// Waits until systemd says "running", or "degraded" when some unit of the host's
+    /// own failed: either way it is up and takes commands. Until its bus is up it says
+    /// nothing at all, so ask again.
+    fn wait_until_up(&self) -> anyhow::Result<()> {
+        let started = Instant::now();
+        loop {
+            let output = self.run("systemctl is-system-running --wait || true", None)?;
+            let state = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+            if state == "running" || state == "degraded" {
+                return Ok(());
+            }
+            if started.elapsed() > Duration::from_secs(120) {
+                bail!(
+                    "the machine did not start (systemd says {state:?}: {}); console:\n{}",
+                    String::from_utf8_lossy(&output.stderr).trim(),
+                    self.console()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
     }
 
     /// The container's root directory, as the host sees it.
@@ -103,7 +116,7 @@ impl Machine {
         command
             .arg("--target")
             .arg(self.leader.to_string())
-            .args(["--all", "--wd=/root", "--", "env", "-i"])
+            .args(["--all", "--wdns=/root", "--", "env", "-i"])
             .args(["HOME=/root", "USER=root", "LOGNAME=root", "LANG=C.UTF-8"])
             .arg(format!("PATH={PATH}"))
             .args(env.iter().map(|(name, value)| format!("{name}={value}")))
