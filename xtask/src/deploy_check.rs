@@ -57,7 +57,7 @@ pub fn run() -> anyhow::Result<()> {
             && blocks.iter().any(|block| block.host == Host::Server),
         "{PAGE} has no build or no server commands"
     );
-    apt::ensure("Caddy", "/usr/bin/caddy", "caddy")?;
+    apt::ensure("Caddy", &["/usr/bin/caddy"], &["caddy"])?;
 
     let mut server_blocks = Vec::new();
     let mut archive = None;

@@ -57,24 +57,5 @@ fn run_node(server: &Path, node_args: &[&str]) -> anyhow::Result<()> {
 
 /// Debian's Chromium (a registry package, not a browser download).
 fn ensure_chromium() -> anyhow::Result<()> {
-    if Path::new(CHROMIUM).exists() {
-        return Ok(());
-    }
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "chromium"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-    };
-    if !install().is_ok_and(|s| s.success()) {
-        // A fresh machine has no package lists yet.
-        status(Command::new("apt-get").arg("update"))?;
-        status(
-            Command::new("apt-get")
-                .args(["install", "-y", "--no-install-recommends", "chromium"])
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-        )
-        .context("installing chromium with apt-get (needs root)")?;
-    }
-    Ok(())
+    crate::apt::ensure("Chromium", &[CHROMIUM], &["chromium"])
 }

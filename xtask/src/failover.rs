@@ -34,16 +34,10 @@ fn install() -> anyhow::Result<()> {
         .context("a /usr/lib/postgresql/NN/bin directory")?
         .to_owned();
     let extension = format!("/usr/share/postgresql/{version}/extension/pgautofailover.control");
-    if Path::new("/usr/bin/pg_autoctl").exists() && Path::new(&extension).exists() {
-        return Ok(());
-    }
     let package = format!("postgresql-{version}-auto-failover");
-    println!("pg_auto_failover not found; installing Debian's pg-auto-failover-cli and {package}");
-    status(Command::new("apt-get").arg("update"))?;
-    status(
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends"])
-            .args(["pg-auto-failover-cli", &package])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
+    crate::apt::ensure(
+        "pg_auto_failover",
+        &["/usr/bin/pg_autoctl", &extension],
+        &["pg-auto-failover-cli", &package],
     )
 }

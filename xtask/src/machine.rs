@@ -35,8 +35,8 @@ impl Machine {
     pub fn boot(masked: &[&str]) -> anyhow::Result<Machine> {
         apt::ensure(
             "systemd-nspawn",
-            "/usr/bin/systemd-nspawn",
-            "systemd-container",
+            &["/usr/bin/systemd-nspawn"],
+            &["systemd-container"],
         )?;
         let dir = PathBuf::from(format!("/run/jemput-machine-{}", std::process::id()));
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -217,7 +217,9 @@ fn test() -> anyhow::Result<()> {
     // Losing the PostgreSQL primary: a pg_auto_failover cluster, two instances, SIGKILL.
     failover::test(&build.api_tests)?;
     // Builds the browser app too, so it must keep compiling for the browser.
-    e2e::run_with(&build.server)
+    e2e::run_with(&build.server)?;
+    // The operator's page, every command of it, on a throwaway systemd machine.
+    deploy_check::run()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

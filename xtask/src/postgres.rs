@@ -167,13 +167,7 @@ pub fn server_binaries() -> anyhow::Result<PathBuf> {
     if let Some(bin) = newest_installed() {
         return Ok(bin);
     }
-    println!("No PostgreSQL server found; installing Debian's postgresql package");
-    status(Command::new("apt-get").arg("update"))?;
-    status(
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "postgresql"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    crate::apt::install("A PostgreSQL server", &["postgresql"])?;
     newest_installed().context("postgresql installed, but no /usr/lib/postgresql/*/bin/initdb")
 }
 
