@@ -445,6 +445,7 @@ const EXIT_WAIT: Duration = Duration::from_secs(1);
 
 fn main() -> ExitCode {
     bound_large_allocations();
+    keep_files_private();
     let cli = Cli::parse();
     telemetry::init(cli.log_format);
     let result = tokio::runtime::Runtime::new()
@@ -905,6 +906,17 @@ fn login_lines(logins: &[demo::users::Login]) -> Vec<String> {
 /// threshold after such a block is freed and from then on keeps the next ones in per-thread
 /// arenas that it never gives back: a few dozen logins left the server at 500 MB. A
 /// fixed threshold keeps every large block mmap'd, returned to the system when freed.
+/// Every file this program writes — the database, its journal, backups, exports in
+/// progress — holds citizens' personal data: readable and writable by its own user only,
+/// whatever the shell's umask (an operator's `runuser … backup` at umask 022, say).
+fn keep_files_private() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
 fn bound_large_allocations() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only tunes the allocator; called first thing, before any threads.

@@ -160,15 +160,17 @@ fn check_result(machine: &Machine) -> anyhow::Result<()> {
         "backups: {listing}"
     );
     let mode = expect(
-        "stat -c '%U %a' /var/lib/jemput /var/lib/jemput/jemput.sqlite3",
+        "stat -c '%U %a' /var/lib/jemput /var/lib/jemput/* /var/lib/jemput/backups/*",
         "the data should be there",
     )?;
+    // Owner "jemput", and nothing for the group or others (mode ends in 00).
+    let open_to_others = mode
+        .lines()
+        .filter(|line| !(line.starts_with("jemput ") && line.ends_with("00")))
+        .collect::<Vec<_>>();
     ensure!(
-        mode.lines().all(|line| line.starts_with("jemput ")
-            && !line.ends_with('4')
-            && !line.ends_with('5')
-            && !line.ends_with('7')),
-        "the data directory or database is open to others: {mode}"
+        open_to_others.is_empty(),
+        "data open to others (owner, mode): {open_to_others:?}"
     );
     Ok(())
 }

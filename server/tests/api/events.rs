@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::harness::events::Events;
 use crate::harness::{
     api_ok, in_process_config, password_of, register, register_and_sync, spawn_app, ADMIN_PASSWORD,
 };
@@ -12,57 +13,6 @@ use jemput_server::config::HttpConfig;
 use jemput_server::startup;
 use jemput_shared::sample::SampleGenerator;
 use serde_json::{json, Value};
-
-/// An open event stream, read one event at a time.
-struct Events {
-    response: reqwest::Response,
-    received: String,
-}
-
-impl Events {
-    async fn open(url: &str, token: &str) -> Events {
-        let response = reqwest::Client::new()
-            .get(format!("{url}/api/events"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        assert_eq!(
-            response.headers()["content-type"].to_str().unwrap(),
-            "text/event-stream"
-        );
-        Events {
-            response,
-            received: String::new(),
-        }
-    }
-
-    /// The next event's name and data (comments skipped), or `None` once the server
-    /// ended the stream. A generous timeout only guards against a hang.
-    async fn next(&mut self) -> Option<(String, Value)> {
-        tokio::time::timeout(Duration::from_secs(30), async {
-            loop {
-                while let Some(end) = self.received.find("\n\n") {
-                    let block: String = self.received.drain(..end + 2).collect();
-                    let field = |name: &str| {
-                        block
-                            .lines()
-                            .find_map(|line| line.strip_prefix(name))
-                            .map(str::to_owned)
-                    };
-                    if let (Some(event), Some(data)) = (field("event: "), field("data: ")) {
-                        return Some((event, serde_json::from_str(&data).unwrap()));
-                    }
-                }
-                let chunk = self.response.chunk().await.ok()??;
-                self.received.push_str(&String::from_utf8_lossy(&chunk));
-            }
-        })
-        .await
-        .expect("an event or the end of the stream within 30 s")
-    }
-}
 
 #[tokio::test]
 async fn a_supervisor_hears_of_each_commit_and_an_officer_is_refused() {

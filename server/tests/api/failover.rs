@@ -18,12 +18,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::harness::events::Events;
 use crate::harness::failover_cluster::FailoverCluster;
 use crate::harness::{assert_nothing_rejected, password_of, register, spawn_app_on, TestApp};
 use jemput_server::client::NativeDevice;
 use jemput_shared::document::Hash;
 use jemput_shared::sample::SampleGenerator;
-use tokio::sync::mpsc;
 
 /// The variable that turns this test on.
 const FAILOVER_TEST: &str = "JEMPUT_TEST_FAILOVER";
@@ -131,44 +131,6 @@ async fn every_phone_writes_after(attempts: &Attempts, since: Instant) {
     }
 }
 
-/// Listens to `GET /api/events` on `server` and forwards each event's name.
-async fn subscribe(server: &TestApp, token: &str) -> mpsc::UnboundedReceiver<String> {
-    let mut response = reqwest::Client::new()
-        .get(server.url(&format!("/api/events?token={token}")))
-        .send()
-        .await
-        .expect("the event stream opens");
-    assert_eq!(response.status(), 200);
-    let (sender, receiver) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut buffer = String::new();
-        while let Ok(Some(chunk)) = response.chunk().await {
-            buffer.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buffer.find("\n\n") {
-                let event: String = buffer.drain(..end + 2).collect();
-                if let Some(name) = event.lines().find_map(|l| l.strip_prefix("event: ")) {
-                    let _ = sender.send(name.to_owned());
-                }
-            }
-        }
-    });
-    receiver
-}
-
-/// Waits for event `name` on `events` (at most [`PATIENCE`]).
-async fn hear(events: &mut mpsc::UnboundedReceiver<String>, name: &str, on: &str) {
-    tokio::time::timeout(PATIENCE, async {
-        while let Some(event) = events.recv().await {
-            if event == name {
-                return;
-            }
-        }
-        panic!("the event stream on {on} ended");
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no `{name}` event on {on}"));
-}
-
 /// A fresh device of supervisor `name` on `server`, holding everything the server has.
 async fn everything_on(server: &TestApp, name: &str) -> NativeDevice {
     let mut device = NativeDevice::login(&server.address, name, &password_of(name))
@@ -204,8 +166,8 @@ async fn losing_the_primary_loses_no_acknowledged_document() {
         .await
         .expect("the supervisor logs in");
     let mut events = [
-        ("A", subscribe(&a, watcher.token()).await),
-        ("B", subscribe(&b, watcher.token()).await),
+        Events::open(&a.address, watcher.token()).await,
+        Events::open(&b.address, watcher.token()).await,
     ];
     let stop = Arc::new(AtomicBool::new(false));
     let attempts: Attempts = Arc::default();
@@ -246,9 +208,9 @@ async fn losing_the_primary_loses_no_acknowledged_document() {
     every_phone_writes_after(&attempts, rejoined).await;
     // Each instance listens again: it told its subscribers that notices were missed,
     // then passes on commits again.
-    for (on, events) in &mut events {
-        hear(events, "resync", on).await;
-        hear(events, "registrations", on).await;
+    for events in &mut events {
+        events.wait_for("resync", PATIENCE).await;
+        events.wait_for("registrations", PATIENCE).await;
     }
     stop.store(true, Ordering::Relaxed);
     let mut devices = Vec::new();

@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::harness::database::TEST_DATABASE_URL;
+use crate::harness::events::Events;
 use crate::harness::{assert_nothing_rejected, password_of, register, spawn_app, TestApp};
 use jemput_server::client::NativeDevice;
 use jemput_shared::registration::{Registration, ReviewComment};
 use jemput_shared::sample::SampleGenerator;
-use tokio::sync::mpsc;
 
 /// Edit rounds; every device syncs concurrently in each.
 const ROUNDS: usize = 4;
@@ -25,36 +25,6 @@ const EDITED: usize = 8;
 
 fn postgres_configured() -> bool {
     std::env::var(TEST_DATABASE_URL).is_ok_and(|url| !url.is_empty())
-}
-
-/// Listens to `GET /api/events` and forwards each `registrations` notice's seq.
-async fn subscribe(url: &str, token: &str) -> mpsc::UnboundedReceiver<u64> {
-    let mut response = reqwest::Client::new()
-        .get(format!("{url}/api/events?token={token}"))
-        .send()
-        .await
-        .expect("the event stream opens");
-    assert_eq!(response.status(), 200);
-    let (sender, receiver) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut buffer = String::new();
-        while let Ok(Some(chunk)) = response.chunk().await {
-            buffer.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buffer.find("\n\n") {
-                let event: String = buffer.drain(..end + 2).collect();
-                if !event.lines().any(|l| l == "event: registrations") {
-                    continue;
-                }
-                let data = event
-                    .lines()
-                    .find_map(|l| l.strip_prefix("data: "))
-                    .expect("a notice has data");
-                let notice: serde_json::Value = serde_json::from_str(data).expect("JSON data");
-                let _ = sender.send(notice["seq"].as_u64().expect("a seq"));
-            }
-        }
-    });
-    receiver
 }
 
 fn edit(device: &mut NativeDevice, id: &str, change: impl FnOnce(&mut Registration)) {
@@ -119,17 +89,16 @@ async fn two_instances_on_one_database_lose_nothing_and_agree() {
     assert_eq!(kepala.replica.docs.len(), areas.len() * RECORDS);
 
     // A live subscriber on B hears of a commit that arrives through A.
-    let mut notices = subscribe(&b.address, kepala.token()).await;
+    let mut notices = Events::open(&b.address, kepala.token()).await;
     let new_ids: Vec<String> = register(&mut phones[2], &mut gen, "17.01.02.2001", 3)
         .into_iter()
         .map(|r| r.id)
         .collect();
     phones[2].sync().await.expect("eko syncs on A");
-    let seq = tokio::time::timeout(Duration::from_secs(10), notices.recv())
-        .await
-        .expect("B announces A's commit within 10 s")
-        .expect("the stream stays open");
-    assert!(seq > 0);
+    let notice = notices
+        .wait_for("registrations", Duration::from_secs(10))
+        .await;
+    assert!(notice["seq"].as_u64().expect("a seq") > 0);
     records[2].extend(new_ids);
 
     // Rounds of concurrent edits of the same registrations through both instances.

@@ -16,6 +16,7 @@
 //! database instead of SQLite (see [`database`]).
 
 pub mod database;
+pub mod events;
 pub mod failover_cluster;
 pub mod storm;
 pub mod supervision;
