@@ -12,7 +12,7 @@ use jemput_server::client::NativeDevice;
 use jemput_server::config::HttpConfig;
 use jemput_server::startup;
 use jemput_shared::sample::SampleGenerator;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test]
 async fn a_supervisor_hears_of_each_commit_and_an_officer_is_refused() {
