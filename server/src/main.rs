@@ -373,7 +373,7 @@ struct BackupArgs {
     /// jemput-<UTC time>.sqlite3 (created if missing).
     #[arg(long, env = "JEMPUT_BACKUP_DIR", value_name = "DIR")]
     backup_dir: Option<PathBuf>,
-    /// Time between two backups (the first is one period after the start), e.g. 24h.
+    /// Time between two backups (the next is one period after the newest backup in the directory), e.g. 24h.
     #[arg(long, env = "JEMPUT_BACKUP_EVERY", value_name = "DURATION",
           default_value = "24h", value_parser = parse_backup_every)]
     backup_every: Duration,

@@ -129,7 +129,7 @@ fn describe() {
     describe_gauge!(
         LAST_BACKUP,
         Unit::Seconds,
-        "When the last backup succeeded (Unix time); absent until one has in this process."
+        "When the server's newest scheduled backup was written (Unix time); absent while there is none."
     );
     describe_gauge!(
         DEVICES_BY_LAST_SYNC,
@@ -279,8 +279,9 @@ pub fn login_failed(reason: LoginFailure) {
     counter!(LOGIN_FAILURES, "reason" => reason.label()).increment(1);
 }
 
-/// A backup finished at `at` (the server's scheduled backup calls this; `jemput-server
-/// backup` runs in a process of its own, which no scrape reaches).
+/// A scheduled backup finished at `at` (the schedule calls this after each one, and at
+/// the start with its newest file's time; `jemput-server backup` runs in a process of its
+/// own, which no scrape reaches).
 pub fn backup_succeeded(at: SystemTime) {
     let seconds = at
         .duration_since(UNIX_EPOCH)

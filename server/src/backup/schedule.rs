@@ -7,9 +7,14 @@
 //! deleted. A failed backup is logged at error level and retried at the next turn; it
 //! never stops the server. Each success sets `/metrics`' last-backup time
 //! (`metrics::backup_succeeded`).
+//!
+//! The schedule survives restarts: the next backup is due one period after the newest
+//! one in DIR (its file's time), so a server restarted every night for an upgrade still
+//! backs up daily. A backup that is due, or the first one ever, waits a minute after the
+//! start (the period, if shorter), so it does not add to the load of the restart.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 
@@ -24,7 +29,7 @@ pub struct BackupSchedule {
     /// Where the backups go (`--backup-dir`, `JEMPUT_BACKUP_DIR`); created if missing.
     pub dir: PathBuf,
     /// Time between two backups (`--backup-every`); the first is one period after the
-    /// start.
+    /// newest backup already in `dir`.
     pub every: Duration,
     /// Backups kept (`--backup-keep`), at least 1.
     pub keep: usize,
@@ -38,11 +43,14 @@ impl BackupSchedule {
 /// Runs `schedule` for the database at `database` until the process ends.
 pub fn spawn(database: PathBuf, schedule: BackupSchedule) {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(schedule.every);
+        let newest = newest_backup(&schedule.dir);
+        if let Some(at) = newest {
+            crate::metrics::backup_succeeded(at);
+        }
+        let first = first_delay(newest, SystemTime::now(), schedule.every);
+        let mut ticks =
+            tokio::time::interval_at(tokio::time::Instant::now() + first, schedule.every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The first tick is immediate; a backup right at the start adds load to a
-        // restart and copies what the last one did.
-        ticks.tick().await;
         loop {
             ticks.tick().await;
             let (database, schedule) = (database.clone(), schedule.clone());
@@ -63,6 +71,27 @@ pub fn spawn(database: PathBuf, schedule: BackupSchedule) {
             }
         }
     });
+}
+
+/// When the newest of this schedule's backups in `dir` was written, if there is one.
+fn newest_backup(dir: &Path) -> Option<SystemTime> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_str().is_some_and(is_scheduled))
+        .filter_map(|entry| entry.metadata().ok()?.modified().ok())
+        .max()
+}
+
+/// How long after the start the first backup runs: one period after the `newest` (never
+/// more than a period from now, should the clock have gone back), but not before a
+/// minute (or the period, if shorter) has passed.
+fn first_delay(newest: Option<SystemTime>, now: SystemTime, every: Duration) -> Duration {
+    let settle = every.min(Duration::from_secs(60));
+    let due = newest
+        .map(|newest| (newest + every).duration_since(now).unwrap_or_default())
+        .unwrap_or_default();
+    due.min(every).max(settle)
 }
 
 /// One scheduled backup: the copy, the rotation, the final name.
@@ -116,6 +145,27 @@ fn is_scheduled(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_backup_is_a_period_after_the_newest_and_never_right_at_the_start() {
+        let day = Duration::from_secs(86_400);
+        let minute = Duration::from_secs(60);
+        let now = SystemTime::UNIX_EPOCH + 100 * day;
+        // None yet, or one overdue (the server was down): a minute after the start.
+        assert_eq!(first_delay(None, now, day), minute);
+        assert_eq!(first_delay(Some(now - 3 * day), now, day), minute);
+        // Restarted 6 hours after the last one: 18 hours to go, not 24.
+        let six_hours = Duration::from_secs(6 * 3_600);
+        assert_eq!(
+            first_delay(Some(now - six_hours), now, day),
+            day - six_hours
+        );
+        // A short period settles for the period only.
+        let second = Duration::from_secs(1);
+        assert_eq!(first_delay(None, now, second), second);
+        // A clock that went back: no later than one period from now.
+        assert_eq!(first_delay(Some(now + day), now, day), day);
+    }
 
     #[test]
     fn only_names_the_schedule_writes_are_its_own() {

@@ -448,6 +448,58 @@ async fn the_server_backs_up_on_its_own_and_keeps_the_newest() {
 }
 
 #[tokio::test]
+async fn a_restarted_server_knows_its_newest_backup() {
+    if std::env::var(TEST_DATABASE_URL).is_ok_and(|url| !url.is_empty()) {
+        return; // SQLite's; see the_server_refuses_scheduled_backups_of_postgresql
+    }
+    // A backup the server wrote before its restart (the schedule goes by the file's time).
+    let backups = tempfile::tempdir().unwrap();
+    let earlier = backups.path().join("jemput-20261204T010203Z.sqlite3");
+    std::fs::write(&earlier, b"a backup from before the restart").unwrap();
+    let written = std::fs::metadata(&earlier).unwrap().modified().unwrap();
+    let dir = path_str(backups.path());
+    let server = spawn_app_with_args(&[
+        "--backup-dir",
+        dir,
+        "--backup-every",
+        "24h",
+        "--metrics-token",
+        METRICS_TOKEN,
+    ])
+    .await;
+    let mut last_backup = None;
+    for _ in 0..100 {
+        let scrape = server
+            .client
+            .get(server.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        last_backup = scrape
+            .lines()
+            .find_map(|line| line.strip_prefix("jemput_last_backup_timestamp_seconds "))
+            .map(|value| value.parse::<f64>().unwrap());
+        if last_backup.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let written = written
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let last_backup = last_backup.expect("the last backup's time in the scrape");
+    assert!(
+        (last_backup - written).abs() < 1.0,
+        "{last_backup} vs {written}"
+    );
+}
+
+#[tokio::test]
 async fn the_server_refuses_scheduled_backups_of_postgresql() {
     let dir = tempfile::tempdir().unwrap();
     let output = serve_refused(
