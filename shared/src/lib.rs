@@ -23,8 +23,8 @@
 //! - [`sample`] — realistic fake registrations for tests, load and demo data.
 //!
 //! The feature `documents` (on by default) brings Automerge: [`document`], [`history`],
-//! [`change_order`] and [`sync`]. The supervisor's browser app reads the API only and
-//! builds without it.
+//! [`change_order`], [`registration_id`], [`sample`] and [`sync`]. The supervisor's browser
+//! app reads the API only and builds without it.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -45,6 +45,9 @@ pub mod outcome;
 pub mod policy;
 pub mod receipt;
 pub mod registration;
+#[cfg(feature = "documents")]
+pub mod registration_id;
+#[cfg(feature = "documents")]
 pub mod sample;
 #[cfg(feature = "documents")]
 pub mod sync;

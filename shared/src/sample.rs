@@ -7,6 +7,7 @@ use crate::registration::{
     Address, Consent, EducationLevel, EmploymentStatus, Gender, MaritalStatus, Millis,
     ProgrammeInterest, Registration, WorkExperience,
 };
+use crate::registration_id::new_registration_id;
 
 const MALE_NAMES: &[&str] = &[
     "Agus", "Budi", "Dedi", "Eko", "Fajar", "Hendra", "Irfan", "Joko", "Rahmat", "Rizki", "Slamet",
@@ -121,6 +122,16 @@ impl SampleGenerator {
         )
     }
 
+    /// Ten random bytes, for [`crate::registration_id::new_registration_id`].
+    pub fn id_bytes(&mut self) -> [u8; 10] {
+        let a = self.next_u64().to_le_bytes();
+        let b = self.next_u64().to_le_bytes();
+        let mut bytes = [0; 10];
+        bytes[..8].copy_from_slice(&a);
+        bytes[8..].copy_from_slice(&b[..2]);
+        bytes
+    }
+
     /// A complete, valid registration by `officer_id` on `device_id`, living in
     /// `village` (a village code like `17.01.01.2001`), created at `now`.
     pub fn registration(
@@ -188,7 +199,7 @@ impl SampleGenerator {
             vec![]
         };
         Registration {
-            id: self.uuid(),
+            id: new_registration_id(now, &self.id_bytes()),
             registered_by: officer_id.into(),
             assigned_officer: None,
             device_id: device_id.into(),

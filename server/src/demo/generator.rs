@@ -16,6 +16,7 @@ use jemput_shared::registration::{
     Address, Consent, EducationLevel, EmploymentStatus, MaritalStatus, Millis, ProgrammeInterest,
     Registration, ReviewComment, ReviewStatus, WorkExperience,
 };
+use jemput_shared::registration_id::new_registration_id;
 use jemput_shared::sample::SampleGenerator;
 use jemput_shared::sync::seal::Sealer;
 use jemput_shared::sync::server::MergedDocument;
@@ -278,7 +279,7 @@ impl Generator {
             }
         }
         Ok(Registration {
-            id: rng.uuid(),
+            id: new_registration_id(created_at, &rng.id_bytes()),
             registered_by: officer.user_id.clone(),
             assigned_officer: None,
             device_id: officer.device_id.clone(),

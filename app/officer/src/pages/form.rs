@@ -24,6 +24,7 @@ use jemput_shared::registration::{
     GeoLocation, Programme, ProgrammeInterest, Registration, ReviewComment, ReviewStatus,
     WorkExperience,
 };
+use jemput_shared::registration_id::new_registration_id;
 use jemput_shared::validation::{too_long, too_many, validate, Report, ValidationContext};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -532,8 +533,11 @@ fn capture_location(ctx: FormCtx, status: RwSignal<Option<String>>) {
 
 fn blank_registration(state: AppState) -> Registration {
     let session = state.session.get_untracked();
+    let created_at = now_ms() as i64;
+    let mut random = [0; 10];
+    getrandom::fill(&mut random).expect("the browser's crypto.getRandomValues");
     Registration {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: new_registration_id(created_at, &random),
         registered_by: session
             .as_ref()
             .map(|s| s.user.id.clone())
@@ -542,7 +546,7 @@ fn blank_registration(state: AppState) -> Registration {
             .as_ref()
             .map(|s| s.device_id.clone())
             .unwrap_or_default(),
-        created_at: now_ms() as i64,
+        created_at,
         ..Registration::default()
     }
 }
