@@ -257,27 +257,7 @@ impl Figures {
 }
 
 fn login(url: &str, username: &str) -> anyhow::Result<String> {
-    let body = json!({"username": username, "password": PASSWORD, "device_name": "bench"});
-    let response = http::request(
-        url,
-        "POST",
-        "/api/auth/login",
-        None,
-        Some(&body),
-        Body::Keep,
-    )?;
-    if response.status != 200 {
-        bail!(
-            "signing in as {username} with the demo password: {} {}",
-            response.status,
-            response.snippet()
-        );
-    }
-    let json = response.json()?;
-    json["token"]
-        .as_str()
-        .map(str::to_owned)
-        .context("no token in the login answer")
+    http::login(url, username, PASSWORD, "bench")
 }
 
 /// A GET that must answer 200, timed to the body's last byte, in milliseconds.

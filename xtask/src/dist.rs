@@ -15,7 +15,7 @@ use std::process::Command;
 
 use anyhow::Context;
 
-use crate::{cargo, region_data_dir, status, web, workspace_root};
+use crate::{region_data_dir, release_server, status, web, workspace_root};
 
 /// The operator's pages shipped in `doc/`: the guide and the pages it links to.
 const OPERATOR_PAGES: &[&str] = &[
@@ -32,14 +32,7 @@ pub fn run(args: &[String]) -> anyhow::Result<PathBuf> {
         anyhow::bail!("unknown option {other}");
     }
     web::build(false)?;
-    status(cargo().args([
-        "build",
-        "--release",
-        "-p",
-        "jemput-server",
-        "--bin",
-        "jemput-server",
-    ]))?;
+    let server = release_server()?;
 
     let name = format!(
         "jemput-{}-linux-{}",
@@ -50,10 +43,7 @@ pub fn run(args: &[String]) -> anyhow::Result<PathBuf> {
     let tree = dist.join(&name);
     let _ = std::fs::remove_dir_all(&tree);
     std::fs::create_dir_all(tree.join("bin"))?;
-    copy(
-        &workspace_root().join("target/release/jemput-server"),
-        &tree.join("bin/jemput-server"),
-    )?;
+    copy(&server, &tree.join("bin/jemput-server"))?;
     copy_dir(&web::web_dir(), &tree.join("web"))?;
     copy_dir(
         &workspace_root().join("server/deploy"),

@@ -42,6 +42,38 @@ impl Response {
     }
 }
 
+/// Signs `username` in with `password` as a device named `device_name`; the session's
+/// bearer token.
+pub fn login(
+    base: &str,
+    username: &str,
+    password: &str,
+    device_name: &str,
+) -> anyhow::Result<String> {
+    let body = serde_json::json!({
+        "username": username, "password": password, "device_name": device_name,
+    });
+    let response = request(
+        base,
+        "POST",
+        "/api/auth/login",
+        None,
+        Some(&body),
+        Body::Keep,
+    )?;
+    if response.status != 200 {
+        bail!(
+            "signing in as {username}: {} {}",
+            response.status,
+            response.snippet()
+        );
+    }
+    response.json()?["token"]
+        .as_str()
+        .map(str::to_owned)
+        .context("no token in the login answer")
+}
+
 /// `base` is `http://host:port`; `path` includes the query. `json` is sent as the body
 /// with `Content-Type: application/json`.
 pub fn request(

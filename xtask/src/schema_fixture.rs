@@ -198,19 +198,7 @@ fn expectations(url: &str) -> anyhow::Result<Value> {
 }
 
 fn login(url: &str, username: &str) -> anyhow::Result<String> {
-    let body = json!({ "username": username, "password": PASSWORD, "device_name": "fixture" });
-    let answer = http::request(
-        url,
-        "POST",
-        "/api/auth/login",
-        None,
-        Some(&body),
-        Body::Keep,
-    )?;
-    answer.json()?["token"]
-        .as_str()
-        .map(str::to_owned)
-        .with_context(|| format!("{username} signs in: {}", answer.snippet()))
+    http::login(url, username, PASSWORD, "fixture")
 }
 
 fn get(url: &str, path: &str, token: &str) -> anyhow::Result<Value> {

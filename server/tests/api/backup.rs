@@ -413,21 +413,10 @@ async fn the_server_backs_up_on_its_own_and_keeps_the_newest() {
     );
     assert!(kept_elsewhere.is_file(), "another file was deleted");
     assert!(!server.log_lines_with(&["backup written"]).is_empty());
-    let scrape = server
-        .client
-        .get(server.url("/metrics"))
-        .bearer_auth(METRICS_TOKEN)
-        .send()
+    let last_backup = last_backup_in_metrics(&server)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let last_backup = scrape
-        .lines()
-        .find_map(|line| line.strip_prefix("jemput_last_backup_timestamp_seconds "))
-        .unwrap_or_else(|| panic!("no last backup in the scrape:\n{scrape}"));
-    assert!(last_backup.parse::<f64>().unwrap() > 1.7e9, "{last_backup}");
+        .expect("the last backup's time in the scrape");
+    assert!(last_backup > 1.7e9, "{last_backup}");
 
     // The newest restores.
     let newest = seen.last().unwrap();
@@ -469,20 +458,7 @@ async fn a_restarted_server_knows_its_newest_backup() {
     .await;
     let mut last_backup = None;
     for _ in 0..100 {
-        let scrape = server
-            .client
-            .get(server.url("/metrics"))
-            .bearer_auth(METRICS_TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        last_backup = scrape
-            .lines()
-            .find_map(|line| line.strip_prefix("jemput_last_backup_timestamp_seconds "))
-            .map(|value| value.parse::<f64>().unwrap());
+        last_backup = last_backup_in_metrics(&server).await;
         if last_backup.is_some() {
             break;
         }
@@ -533,6 +509,24 @@ async fn backup_and_restore_of_postgresql_point_at_its_own_tools() {
 }
 
 /// The seal key in the SQLite database of `data_dir`.
+/// `jemput_last_backup_timestamp_seconds` as `/metrics` reports it now, if it does.
+async fn last_backup_in_metrics(server: &TestApp) -> Option<f64> {
+    let scrape = server
+        .client
+        .get(server.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    scrape
+        .lines()
+        .find_map(|line| line.strip_prefix("jemput_last_backup_timestamp_seconds "))
+        .map(|value| value.parse::<f64>().unwrap())
+}
+
 fn seal_key(data_dir: &Path) -> String {
     let conn = rusqlite::Connection::open(data_dir.join("jemput.sqlite3")).unwrap();
     conn.query_row(

@@ -30,14 +30,7 @@ async fn sigterm_mid_storm_exits_cleanly_and_loses_nothing() {
     // One line as the shutdown begins and one as it ends; the syncs in flight finished
     // well within the grace period.
     assert_eq!(server.log_lines_with(&["shutting down"]).len(), 1);
-    assert_eq!(
-        server
-            .log_lines_with(&["stopped", "dropped_connections=0"])
-            .len(),
-        1,
-        "{}",
-        server.log()
-    );
+    assert_stopped_dropping(&server, 0);
     if !server.database.is_postgres() {
         // The store closed cleanly: the write-ahead log was checkpointed into the file.
         let wal = server.data_dir.join("jemput.sqlite3-wal");
@@ -82,14 +75,7 @@ async fn a_request_in_flight_finishes_while_new_connections_are_refused() {
     while let Some(_chunk) = events.chunk().await.unwrap_or(None) {}
     let status = server.exited().await;
     assert!(status.success(), "exit {status}; log:\n{}", server.log());
-    assert_eq!(
-        server
-            .log_lines_with(&["stopped", "dropped_connections=0"])
-            .len(),
-        1,
-        "{}",
-        server.log()
-    );
+    assert_stopped_dropping(&server, 0);
 }
 
 #[tokio::test]
@@ -98,18 +84,18 @@ async fn a_request_outlasting_the_grace_period_is_dropped_and_the_server_exits()
     let mut login = HeldLogin::start(&server).await;
     let status = server.terminate().await;
     assert!(status.success(), "exit {status}; log:\n{}", server.log());
-    assert_eq!(
-        server
-            .log_lines_with(&["stopped", "dropped_connections=1"])
-            .len(),
-        1,
-        "{}",
-        server.log()
-    );
+    assert_stopped_dropping(&server, 1);
     // The connection was closed without an answer: the phone retries later.
     let mut rest = Vec::new();
     let _ = login.stream.read_to_end(&mut rest).await;
     assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+}
+
+/// The server logged its end once, with `dropped` connections cut at the grace period.
+fn assert_stopped_dropping(server: &TestApp, dropped: usize) {
+    let counted = format!("dropped_connections={dropped}");
+    let lines = server.log_lines_with(&["stopped", &counted]);
+    assert_eq!(lines.len(), 1, "{}", server.log());
 }
 
 /// A sign-in whose body is only half sent: a request the server is handling, for as long
