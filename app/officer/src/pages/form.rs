@@ -535,7 +535,7 @@ fn blank_registration(state: AppState) -> Registration {
     let session = state.session.get_untracked();
     let created_at = now_ms() as i64;
     let mut random = [0; 10];
-    getrandom::fill(&mut random).expect("the browser's crypto.getRandomValues");
+    random.copy_from_slice(&crate::vault::random_bytes(10));
     Registration {
         id: new_registration_id(created_at, &random),
         registered_by: session
