@@ -22,7 +22,8 @@ pub type Millis = i64;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "documents", derive(Reconcile, Hydrate))]
 pub struct Registration {
-    /// UUID; also the document id.
+    /// A UUID, also the document id: time-ordered (version 7) for records made since
+    /// stop 34 (`crate::registration_id`), random (version 4) before.
     pub id: String,
     /// User id of the officer who registered the person.
     pub registered_by: String,
