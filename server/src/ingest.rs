@@ -18,7 +18,7 @@ use crate::clock;
 use crate::error::ApiError;
 use crate::metrics;
 use crate::startup::AppState;
-use crate::store::{DocumentWrite, PushedBy};
+use crate::store::{DocumentWrite, PushedBy, SyncRecord};
 
 /// Merge-and-commit rounds per request when other requests keep committing the same
 /// documents first. Each round merges onto newer documents; running out answers 503 and
@@ -38,9 +38,10 @@ pub(crate) async fn merge_and_commit(
     auth: &Authenticated,
     push: &Arc<Vec<PushItem>>,
     now: i64,
+    sync: SyncRecord,
 ) -> Result<(RequestPlan, Vec<Cursor>, HashMap<String, Cursor>), ApiError> {
     let (mut plan, stored_positions) = merge(state, auth, push, MAX_REQUEST_STORED_BYTES).await?;
-    let positions = commit(state, auth, &mut plan, &stored_positions, now).await?;
+    let positions = commit(state, auth, &mut plan, &stored_positions, now, Some(sync)).await?;
     Ok((plan, positions, stored_positions))
 }
 
@@ -95,12 +96,15 @@ pub(crate) async fn merge(
 
 /// The commit half of [`merge_and_commit`]: stores the plan's merged documents in one
 /// transaction (the store announces it on the live feed) and returns their positions.
+/// With `sync` (a device's sync), that transaction records the sync too; without writes
+/// nothing is committed, and the caller records the sync itself.
 pub(crate) async fn commit(
     state: &AppState,
     auth: &Authenticated,
     plan: &mut RequestPlan,
     stored_positions: &HashMap<String, Cursor>,
     now: i64,
+    sync: Option<SyncRecord>,
 ) -> Result<Vec<Cursor>, ApiError> {
     let writes: Vec<DocumentWrite> = plan
         .take_writes()
@@ -116,6 +120,7 @@ pub(crate) async fn commit(
     let pushed_by = PushedBy {
         user_id: auth.user.id.clone(),
         device_id: auth.device_id.clone(),
+        sync,
     };
     let started = Instant::now();
     let positions = state.store.commit_documents(pushed_by, writes, now).await?;

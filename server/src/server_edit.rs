@@ -129,7 +129,16 @@ where
                 }
             }
         }
-        match commit(state, auth, &mut plan, &stored_positions, clock::now_ms()).await {
+        match commit(
+            state,
+            auth,
+            &mut plan,
+            &stored_positions,
+            clock::now_ms(),
+            None,
+        )
+        .await
+        {
             Err(ApiError::Store(StoreError::Outdated(_))) if attempt < COMMIT_ATTEMPTS => {
                 attempt += 1;
                 continue;

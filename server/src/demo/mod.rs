@@ -231,6 +231,7 @@ async fn generate_and_commit(
                 let pushed_by = PushedBy {
                     user_id: officer.user_id.clone(),
                     device_id: officer.device_id.clone(),
+                    sync: None,
                 };
                 let count = batch.writes.len() as u64;
                 store

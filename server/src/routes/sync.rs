@@ -4,7 +4,9 @@
 //! Order matters here: merge every pushed item (shared core, on a blocking thread), commit
 //! all accepted documents in one transaction, and only then answer with acknowledgements.
 //! If the commit fails, the request fails and nothing is acknowledged. The pull runs
-//! after the commit, so it sees the request's own merges.
+//! after the commit, so it sees the request's own merges. The device's sync (its time,
+//! its count of unsent records) is recorded in the commit's transaction, or on its own
+//! when the request committed nothing.
 //!
 //! Two requests (on one instance or two) may merge into the same document at once. The
 //! commit refuses a document that changed since it was loaded, and this route then
@@ -42,7 +44,7 @@ use crate::error::{ApiError, Message};
 use crate::ingest::{merge_and_commit, COMMIT_ATTEMPTS};
 use crate::metrics;
 use crate::startup::AppState;
-use crate::store::{PullQuery, StoreError};
+use crate::store::{PullQuery, StoreError, SyncRecord};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -138,12 +140,13 @@ pub async fn respond(
 ) -> Result<Vec<u8>, ApiError> {
     let now = clock::now_ms();
     let device_id = auth.device_id.clone();
+    let sync = SyncRecord { unsent };
 
     // Merge and commit, then acknowledge.
     let push = Arc::new(request.push);
     let mut attempt = 1;
     let (plan, positions, stored_positions) = loop {
-        match merge_and_commit(state, auth, &push, now).await {
+        match merge_and_commit(state, auth, &push, now, sync).await {
             Err(ApiError::Store(StoreError::Outdated(ids))) if attempt < COMMIT_ATTEMPTS => {
                 tracing::debug!(device = %device_id, attempt, ?ids, "merging again after a concurrent commit");
                 attempt += 1;
@@ -193,7 +196,10 @@ pub async fn respond(
             Some(response)
         }
     };
-    state.store.record_sync(&device_id, now, unsent).await?;
+    if written == 0 {
+        // (A commit recorded it.)
+        state.store.record_sync(&device_id, now, unsent).await?;
+    }
     let response = SyncResponse {
         results,
         committed_through,

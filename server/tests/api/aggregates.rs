@@ -207,6 +207,7 @@ async fn the_aggregates_equal_a_recount_after_a_long_series_of_random_commits() 
                 PushedBy {
                     user_id: "officer".into(),
                     device_id: "device".into(),
+                    sync: None,
                 },
                 writes,
                 now,

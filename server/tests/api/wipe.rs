@@ -5,16 +5,29 @@
 //! the device it replaces.
 
 use crate::harness::{expect_error, expect_json, spawn_app, Session, TestApp};
-use jemput_shared::sync::message::{SyncRequest, PROTOCOL_VERSION, UNSENT_HEADER};
+use jemput_shared::document::RegistrationDoc;
+use jemput_shared::sample::SampleGenerator;
+use jemput_shared::sync::device::{push_item, SyncedState};
+use jemput_shared::sync::message::{PushItem, SyncRequest, PROTOCOL_VERSION, UNSENT_HEADER};
 use jemput_shared::sync::wire;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// An empty sync round trip from `session`, saying `unsent` records wait (if `Some`).
 async fn sync_saying_unsent(app: &TestApp, session: &Session, unsent: Option<&str>) -> u16 {
+    sync_pushing(app, session, vec![], unsent).await
+}
+
+/// A sync round trip from `session` pushing `push`, saying `unsent` records wait.
+async fn sync_pushing(
+    app: &TestApp,
+    session: &Session,
+    push: Vec<PushItem>,
+    unsent: Option<&str>,
+) -> u16 {
     let body = wire::encode(&SyncRequest {
         protocol: PROTOCOL_VERSION,
-        push: vec![],
+        push,
         pull: None,
     });
     let mut request = reqwest::Client::new()
@@ -78,6 +91,40 @@ async fn only_an_admin_marks_a_device_lost() {
         "not_found",
     )
     .await;
+}
+
+/// A sync that commits records itself in the commit's transaction (one fewer for the
+/// writer); the admin sees the same as after a sync that pushes nothing.
+#[tokio::test]
+async fn a_sync_that_pushes_is_recorded_like_one_that_does_not() {
+    let app = spawn_app().await;
+    let (_, siti) = app
+        .create_user_and_login("siti", "officer", &["17.01.01"])
+        .await;
+    let admin = app.admin_token().await;
+    assert_eq!(sync_saying_unsent(&app, &siti, Some("3")).await, 200);
+    let before = device_of(&app, &admin, &siti.user_id, &siti.device_id).await;
+    assert_eq!(before["unsent_at_last_sync"], 3, "{before}");
+
+    let registration =
+        SampleGenerator::new(7).registration(&siti.user_id, &siti.device_id, "17.01.01.2001", 1);
+    let mut doc = RegistrationDoc::create(&registration);
+    let item = push_item(&registration.id, &mut doc, &SyncedState::default());
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(sync_pushing(&app, &siti, vec![item], Some("1")).await, 200);
+    let after = device_of(&app, &admin, &siti.user_id, &siti.device_id).await;
+    assert_eq!(after["unsent_at_last_sync"], 1, "{after}");
+    assert!(
+        after["last_sync_at"].as_i64() > before["last_sync_at"].as_i64(),
+        "{before} {after}"
+    );
+    let stored = app
+        .get(
+            &format!("/api/registrations/{}", registration.id),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(stored.status(), StatusCode::OK, "the push was committed");
 }
 
 #[tokio::test]

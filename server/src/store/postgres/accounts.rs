@@ -272,7 +272,7 @@ pub(super) async fn touch_device(
 }
 
 pub(super) async fn record_sync(
-    client: &Client,
+    client: &impl GenericClient,
     device_id: &str,
     now_ms: i64,
     unsent: Option<i64>,

@@ -118,6 +118,10 @@ pub(super) async fn commit_documents(
 ) -> Result<Vec<Cursor>, StoreError> {
     let device_id = pushed_by.device_id.as_str();
     let tx = client.transaction().await?;
+    // Before the lock: the device's row is its own, and the lock is held briefly.
+    if let Some(sync) = pushed_by.sync {
+        super::accounts::record_sync(&tx, device_id, now_ms, sync.unsent).await?;
+    }
     let lock = tx
         .prepare_cached("SELECT pg_advisory_xact_lock($1)")
         .await?;

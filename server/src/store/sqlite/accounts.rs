@@ -272,7 +272,7 @@ pub(super) fn touch_device(
 }
 
 pub(super) fn record_sync(
-    conn: &mut Connection,
+    conn: &Connection,
     device_id: &str,
     now_ms: i64,
     unsent: Option<i64>,
@@ -580,7 +580,7 @@ mod tests {
         let mut conn = db();
         let (user, device) = siti_signed_in(&mut conn, Role::Admin);
         touch_device(&mut conn, &device.id, 50).unwrap();
-        record_sync(&mut conn, &device.id, 500, None).unwrap();
+        record_sync(&conn, &device.id, 500, None).unwrap();
         let listed = list_devices(&mut conn, &user.id).unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].last_seen_at, 500);

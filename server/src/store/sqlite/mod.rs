@@ -11,8 +11,10 @@
 //! - WAL checkpoints run on a thread of their own ([`checkpointer`]), not inside a
 //!   sync's commit; the writer keeps a 64 MiB page cache (`WRITER_CACHE_KIB`).
 //! - A sync's commit writes the documents and the change log; the projection that the
-//!   supervisor views read follows right after, written in batches by the [`projector`],
-//!   and those views first wait for it to catch up with every earlier commit.
+//!   supervisor views read follows right after, written in batches by the [`projector`]
+//!   (which lets waiting requests have the writer first, for a few hundred
+//!   milliseconds), and those views first wait for it to catch up with every earlier
+//!   commit.
 //! - All database work runs on tokio's blocking threads ([`SqliteStore::with_writer`],
 //!   [`SqliteStore::with_reader`]).
 //!
@@ -170,7 +172,9 @@ impl SqliteStore {
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
+        let waiting = self.projection.wait_for_writer();
         let mut conn = Arc::clone(&self.writer).lock_owned().await;
+        drop(waiting);
         run_blocking(move || f(&mut conn)).await
     }
 
@@ -480,6 +484,9 @@ impl Store for SqliteStore {
                     return Err(StoreError::Outdated(outdated));
                 }
                 let positions = documents::commit_documents(&tx, &pushed_by, &writes, now_ms)?;
+                if let Some(sync) = pushed_by.sync {
+                    accounts::record_sync(&tx, &pushed_by.device_id, now_ms, sync.unsent)?;
+                }
                 tx.commit()?;
                 // Still holding the writer: the projector cannot run in between.
                 if let Some(last) = positions.iter().map(|p| p.seq).max() {
@@ -881,6 +888,7 @@ mod tests {
         PushedBy {
             user_id: "officer".into(),
             device_id: device_id.into(),
+            sync: None,
         }
     }
 

@@ -17,13 +17,20 @@
 //! - **Supervisors see every commit:** the store's readers of the projection first wait
 //!   until it has caught up with the last commit made before they asked
 //!   ([`Projection::caught_up`]); the projector starts within [`GATHER`] of a commit.
+//! - **Syncs first:** while requests wait for the writer (counted by
+//!   [`Projection::wait_for_writer`]) and the projection is less than
+//!   [`GIVE_WAY_WHILE_BEHIND`] behind, the projector lets them go first, and ends a
+//!   transaction early (after [`MIN_BATCH`] rows) for them. Under a rush of syncs the
+//!   commits then do not queue behind a projector transaction, and the projection,
+//!   written between them, is still less than a second behind.
 //! - Its transactions do not wait for an fsync (`synchronous = NORMAL`): the projection is
 //!   rebuilt from the documents after a crash, and the next sync commit's fsync makes
 //!   the WAL durable up to it anyway.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::registration::Registration;
@@ -45,6 +52,13 @@ const GATHER: Duration = Duration::from_millis(20);
 const CATCH_UP_WAIT: Duration = Duration::from_secs(5);
 /// How long the projector waits before retrying after a failed batch.
 const RETRY: Duration = Duration::from_secs(1);
+/// The projector gives way to requests waiting for the writer (a sync's commit) while
+/// the oldest commit it has not projected is younger than this: under a rush of syncs
+/// they do not queue behind a projector transaction, and the supervisor still sees a
+/// commit within a second (this, plus one transaction of at most [`BATCH`] rows).
+const GIVE_WAY_WHILE_BEHIND: Duration = Duration::from_millis(400);
+/// Rows a projector transaction writes before it may end early for a waiting request.
+const MIN_BATCH: usize = 200;
 
 /// What the commits and the projector share.
 pub(crate) struct Projection {
@@ -56,6 +70,20 @@ pub(crate) struct Projection {
     wake: Condvar,
     /// The last change-log seq the projection has caught up with.
     projected: watch::Sender<u64>,
+    /// Requests waiting for the writer connection ([`WaitingForWriter`]).
+    waiting_for_writer: AtomicUsize,
+    /// Each commit not projected yet: its last seq and when it was made (oldest first).
+    unprojected: Mutex<VecDeque<(u64, Instant)>>,
+}
+
+/// Counts a request as waiting for the writer while it lives (dropped once the writer is
+/// taken, or with a cancelled request).
+pub(super) struct WaitingForWriter<'a>(&'a Projection);
+
+impl Drop for WaitingForWriter<'_> {
+    fn drop(&mut self) {
+        self.0.waiting_for_writer.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Projection {
@@ -74,6 +102,8 @@ impl Projection {
             committed: AtomicU64::new(committed as u64),
             wake: Condvar::new(),
             projected: watch::Sender::new(projected as u64),
+            waiting_for_writer: AtomicUsize::new(0),
+            unprojected: Mutex::new(VecDeque::new()),
         })
     }
 
@@ -87,8 +117,41 @@ impl Projection {
         // The lock is held until the projector is woken, so it cannot miss this commit.
         let mut pending = lock(&self.pending);
         pending.keep(written);
+        lock(&self.unprojected).push_back((seq, Instant::now()));
         self.committed.fetch_max(seq, Ordering::SeqCst);
         self.wake.notify_one();
+    }
+
+    /// Marks the caller as waiting for the writer until the guard is dropped: the
+    /// projector gives way meanwhile.
+    pub(super) fn wait_for_writer(&self) -> WaitingForWriter<'_> {
+        self.waiting_for_writer.fetch_add(1, Ordering::SeqCst);
+        WaitingForWriter(self)
+    }
+
+    /// Whether the projector should let a request have the writer first: one is
+    /// waiting, and the projection is less than [`GIVE_WAY_WHILE_BEHIND`] behind.
+    fn should_give_way(&self) -> bool {
+        self.waiting_for_writer.load(Ordering::SeqCst) > 0
+            && lock(&self.unprojected)
+                .front()
+                .is_none_or(|(_, at)| at.elapsed() < GIVE_WAY_WHILE_BEHIND)
+    }
+
+    /// Sleeps while [`Self::should_give_way`].
+    fn give_way(&self) {
+        while self.should_give_way() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// The projection has caught up with the change log up to `seq`.
+    fn reached(&self, seq: u64) {
+        let mut unprojected = lock(&self.unprojected);
+        while unprojected.front().is_some_and(|(last, _)| *last <= seq) {
+            unprojected.pop_front();
+        }
+        self.projected.send_replace(seq);
     }
 
     fn behind(&self) -> bool {
@@ -144,13 +207,14 @@ fn run(projection: &Projection, writer: &Weak<tokio::sync::Mutex<Connection>>) {
             return;
         };
         loop {
+            projection.give_way();
             let batch = {
                 let mut conn = writer.blocking_lock();
                 project_batch(&mut conn, projection)
             };
             match batch {
                 Ok(Batch { reached, more }) => {
-                    projection.projected.send_replace(reached);
+                    projection.reached(reached);
                     if !more {
                         break;
                     }
@@ -208,10 +272,14 @@ fn project_batch_in_transaction(
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let complete = changed.len() < BATCH;
+    let mut complete = changed.len() < BATCH;
     let mut reached = from;
     let mut names = NameIndexChanges::default();
-    for (doc_id, seq, updated_at) in &changed {
+    for (projected, (doc_id, seq, updated_at)) in changed.iter().enumerate() {
+        if projected >= MIN_BATCH && projection.should_give_way() {
+            complete = false;
+            break;
+        }
         let stored = match projection.take(doc_id, *seq as u64) {
             Some(registration) => Stored::Registration(Box::new(registration)),
             None => stored_registration(&tx, doc_id)?,
@@ -353,6 +421,7 @@ mod tests {
         let pushed_by = PushedBy {
             user_id: "officer".into(),
             device_id: "device".into(),
+            sync: None,
         };
         store.commit_documents(pushed_by, writes, 1).await.unwrap();
     }
@@ -489,6 +558,34 @@ mod tests {
         let mut expected = expected;
         expected.sort();
         assert_eq!(rows, expected);
+    }
+
+    /// The projector gives way to requests waiting for the writer, but only while it is
+    /// less than [`super::GIVE_WAY_WHILE_BEHIND`] behind: with one always waiting (a
+    /// sustained rush of syncs), it still projects every commit.
+    #[tokio::test]
+    async fn a_rush_of_syncs_delays_the_projection_but_never_stops_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let _always_waiting = store.projection.wait_for_writer();
+        let writes: Vec<_> = (0..(super::MIN_BATCH as u64 * 3))
+            .map(new_document)
+            .collect();
+        let count = writes.len() as u64;
+        let before_commit = std::time::Instant::now();
+        commit(&store, writes).await;
+        let mut projected = store.projection.projected.subscribe();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            projected.wait_for(|seq| *seq >= count),
+        )
+        .await
+        .expect("the projector does not give way for ever")
+        .unwrap();
+        assert!(
+            before_commit.elapsed() >= super::GIVE_WAY_WHILE_BEHIND,
+            "the projector gave way first"
+        );
     }
 
     /// Pulls read `documents` alone: a document is sent to the officers of its village
