@@ -8,9 +8,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use jemput_shared::limits::MAX_REQUEST_STORED_BYTES;
+use jemput_shared::limits::{
+    MAX_DOCUMENT_BYTES, MAX_DOCUMENT_EXPANDED_TEXT, MAX_REQUEST_STORED_BYTES,
+};
 use jemput_shared::sync::message::{Cursor, PushItem};
-use jemput_shared::sync::server::{plan_push, RequestPlan};
+use jemput_shared::sync::server::{plan_push, MergeDecision, RequestPlan};
 use jemput_shared::validation::ValidationContext;
 
 use crate::auth::Authenticated;
@@ -19,6 +21,7 @@ use crate::error::ApiError;
 use crate::metrics;
 use crate::startup::AppState;
 use crate::store::{DocumentWrite, PushedBy, SyncRecord};
+use crate::sync_capacity::Slot;
 
 /// Merge-and-commit rounds per request when other requests keep committing the same
 /// documents first. Each round merges onto newer documents; running out answers 503 and
@@ -27,23 +30,71 @@ pub(crate) const COMMIT_ATTEMPTS: u32 = 8;
 
 /// Loads the stored documents the push names, merges the push into them (shared core, on
 /// a blocking thread) and commits the result. Returns the plan (for the answers), the
-/// committed positions, and the positions of the documents as loaded.
+/// committed positions, and the positions of the documents as loaded; and the request's
+/// merge slot, which it holds for the merge and gives to another request while it waits
+/// for the writer, if the commit queue has room ([`SyncCapacity::park`]).
 ///
 /// The commit only succeeds if no other request committed one of these documents since
 /// they were loaded; otherwise it fails with [`StoreError::Outdated`] and writes nothing,
 /// and the caller runs this again on the newer documents. Merging is idempotent, so a
 /// repeated merge loses nothing and duplicates nothing.
+///
+/// [`SyncCapacity::park`]: crate::sync_capacity::SyncCapacity::park
+/// [`StoreError::Outdated`]: crate::store::StoreError::Outdated
 pub(crate) async fn merge_and_commit(
     state: &AppState,
     auth: &Authenticated,
     push: &Arc<Vec<PushItem>>,
     now: i64,
     sync: SyncRecord,
-) -> Result<(RequestPlan, Vec<Cursor>, HashMap<String, Cursor>), ApiError> {
-    let (mut plan, stored_positions) = merge(state, auth, push, MAX_REQUEST_STORED_BYTES).await?;
-    let positions = commit(state, auth, &mut plan, &stored_positions, now, Some(sync)).await?;
-    Ok((plan, positions, stored_positions))
+    slot: Slot,
+) -> (Result<Merged, ApiError>, Slot) {
+    let (mut plan, stored_positions) =
+        match merge(state, auth, push, MAX_REQUEST_STORED_BYTES).await {
+            Ok(merged) => merged,
+            Err(error) => return (Err(error), slot),
+        };
+    let parked = state.sync_capacity.park(slot, held_bytes(push, &plan));
+    let committed = commit(state, auth, &mut plan, &stored_positions, now, Some(sync)).await;
+    let slot = state.sync_capacity.resume(parked).await;
+    let merged = committed.map(|positions| Merged {
+        plan,
+        positions,
+        stored_positions,
+    });
+    (merged, slot)
 }
+
+/// What [`merge_and_commit`] did.
+pub(crate) struct Merged {
+    /// The decisions, for the answers.
+    pub plan: RequestPlan,
+    /// Where the written documents were committed.
+    pub positions: Vec<Cursor>,
+    /// The documents' positions as loaded.
+    pub stored_positions: HashMap<String, Cursor>,
+}
+
+/// What a merged request holds in memory while it waits to commit, at most: the pushed
+/// changes, and each merged document with its registration, whose text may expand to
+/// [`MAX_DOCUMENT_EXPANDED_TEXT`] per document byte (with room for the rest).
+fn held_bytes(push: &[PushItem], plan: &RequestPlan) -> usize {
+    let pushed: usize = push.iter().map(|item| item.changes.len() + 1024).sum();
+    let merged: usize = plan
+        .decisions
+        .iter()
+        .map(|(_, decision)| match decision {
+            MergeDecision::Store(merged) => merged.bytes.len() * MERGED_BYTES_FACTOR + 4096,
+            _ => 256,
+        })
+        .sum();
+    pushed + merged
+}
+
+/// A merged document's bytes, and its registration's text at most
+/// `MAX_DOCUMENT_EXPANDED_TEXT / MAX_DOCUMENT_BYTES` times those.
+const MERGED_BYTES_FACTOR: usize =
+    1 + (MAX_DOCUMENT_EXPANDED_TEXT / MAX_DOCUMENT_BYTES as u64) as usize;
 
 /// The merge half of [`merge_and_commit`]: the plan, and the positions of the documents
 /// as loaded (what [`commit`] checks against).

@@ -16,7 +16,8 @@
 //!   changes behind `supervision::events`. What several routes share is not a route:
 //!   [`listing`] (the table's query and rows), `supervision` (duplicate groups,
 //!   targets), `server_edit` (changes the server writes on a user's behalf) and
-//!   `ingest` (merge and commit, for sync and server edits alike).
+//!   `ingest` (merge and commit, for sync and server edits alike); [`sync_capacity`] —
+//!   how many syncs merge at once, and how many merged ones wait to commit.
 //! - [`auth`] — password hashing, bearer tokens, the `Authenticated`, `Admin` and
 //!   `SupervisorScope` extractors;
 //!   [`sessions`] — how long a token lasts; [`login_throttle`] and [`client_address`] —
@@ -69,4 +70,5 @@ pub mod sessions;
 pub mod startup;
 pub mod store;
 pub(crate) mod supervision;
+pub mod sync_capacity;
 pub mod telemetry;

@@ -20,7 +20,7 @@ use axum::routing::any;
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jemput_shared::limits::{MAX_REQUEST_MEMORY, MAX_SYNC_BODY};
+use jemput_shared::limits::MAX_SYNC_BODY;
 use jemput_shared::policy::Role;
 use jemput_shared::sync::seal::Sealer;
 use rand::RngCore;
@@ -47,9 +47,6 @@ use crate::{open_files, serve};
 /// Sync request bodies held in memory at once, while they arrive and wait for a merge
 /// slot (see `routes/sync.rs`). Bodies are at most `limits::MAX_SYNC_BODY` each.
 pub const SYNC_BODY_BUDGET: usize = 32 * 1024 * 1024;
-/// Memory sync requests may use at once while merging: one merge slot per
-/// `limits::MAX_REQUEST_MEMORY`, and no more slots than cores.
-pub const SYNC_MERGE_MEMORY: usize = 192 * 1024 * 1024;
 /// Everything else is small JSON; the region import (~60 KB for Bengkulu) is the largest.
 pub const API_BODY_LIMIT: usize = 1024 * 1024;
 
@@ -75,10 +72,9 @@ pub struct AppState {
     pub likely_duplicates: crate::likely_duplicates::LikelyDuplicates,
     /// The official regions, for validating registrations and account assignments.
     pub regions: RegionCatalog,
-    /// Sync requests merged at once. Merging is CPU work and each request holds its
-    /// batch's documents in memory: more at once than cores only adds memory and
-    /// contention, so the rest wait their turn (bounded memory under a rush of devices).
-    pub sync_slots: Arc<tokio::sync::Semaphore>,
+    /// Sync requests merged at once, and merged ones waiting to commit
+    /// (`sync_capacity.rs`): bounded memory under a rush of devices.
+    pub sync_capacity: crate::sync_capacity::SyncCapacity,
     /// Bytes (in KiB) of sync request bodies being read or waiting for a merge slot.
     pub sync_bodies: Arc<tokio::sync::Semaphore>,
     /// Turns true when the server starts shutting down; endless responses (live events)
@@ -124,9 +120,7 @@ impl AppState {
             compaction_due: crate::erasure::CompactionDue::default(),
             likely_duplicates: crate::likely_duplicates::LikelyDuplicates::default(),
             regions,
-            sync_slots: Arc::new(tokio::sync::Semaphore::new(
-                cores.clamp(1, SYNC_MERGE_MEMORY / MAX_REQUEST_MEMORY),
-            )),
+            sync_capacity: crate::sync_capacity::SyncCapacity::new(cores),
             sync_bodies: Arc::new(tokio::sync::Semaphore::new(SYNC_BODY_BUDGET / 1024)),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             login_throttle: Arc::new(LoginThrottle::default()),

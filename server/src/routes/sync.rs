@@ -16,9 +16,11 @@
 //! Memory: a body is read only once its declared length (or the limit, when it declares
 //! none) is reserved from [`AppState::sync_bodies`], so bodies still arriving from slow
 //! phones are bounded in bytes and hold no merge slot. Everything that allocates more —
-//! inflating, decoding, loading stored documents, merging, committing, pulling,
-//! encoding the answer — happens while holding one of [`AppState::sync_slots`], each
-//! request within the limits of `jemput_shared::limits`.
+//! inflating, decoding, loading stored documents, merging, pulling, encoding the
+//! answer — happens while holding a merge slot ([`AppState::sync_capacity`]), each
+//! request within the limits of `jemput_shared::limits`. While a merged request waits
+//! for the database writer and commits, it gives its slot to the next request and holds
+//! a share of the commit queue instead (`sync_capacity.rs`), when the queue has room.
 
 use std::sync::Arc;
 
@@ -41,10 +43,11 @@ use axum::Router;
 use crate::auth::Authenticated;
 use crate::clock;
 use crate::error::{ApiError, Message};
-use crate::ingest::{merge_and_commit, COMMIT_ATTEMPTS};
+use crate::ingest::{merge_and_commit, Merged, COMMIT_ATTEMPTS};
 use crate::metrics;
 use crate::startup::AppState;
 use crate::store::{PullQuery, StoreError, SyncRecord};
+use crate::sync_capacity::Slot;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -77,16 +80,10 @@ async fn sync(
 ) -> Result<Response, ApiError> {
     let unsent = unsent_count(request.headers());
     let (body, reservation) = read_body(&state, request).await?;
-    let waiting = metrics::Counted::merge_waiting();
-    let _slot = state
-        .sync_slots
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("sync slots closed: {e}")))?;
-    drop(waiting);
+    let slot = state.sync_capacity.slot().await;
     let request = decode(body).await?;
     drop(reservation);
-    let answer = respond(&state, &auth, request, unsent).await?;
+    let answer = respond(&state, &auth, request, unsent, slot).await?;
     Ok(([(header::CONTENT_TYPE, wire::CONTENT_TYPE)], answer).into_response())
 }
 
@@ -131,12 +128,15 @@ pub async fn decode(body: Vec<u8>) -> Result<SyncRequest, ApiError> {
 
 /// Merges and commits a decoded request's pushes, then pulls; returns the encoded
 /// answer. Whatever the request holds, this stays within `limits::MAX_REQUEST_MEMORY`
-/// (the fuzz harness, `cargo xtask fuzz`, holds it to that).
+/// (the fuzz harness, `cargo xtask fuzz`, holds it to that). `slot` is the request's
+/// merge slot, given to another request while this one waits for the writer
+/// (`sync_capacity.rs`).
 pub async fn respond(
     state: &AppState,
     auth: &Authenticated,
     request: SyncRequest,
     unsent: Option<i64>,
+    slot: Slot,
 ) -> Result<Vec<u8>, ApiError> {
     let now = clock::now_ms();
     let device_id = auth.device_id.clone();
@@ -145,8 +145,15 @@ pub async fn respond(
     // Merge and commit, then acknowledge.
     let push = Arc::new(request.push);
     let mut attempt = 1;
-    let (plan, positions, stored_positions) = loop {
-        match merge_and_commit(state, auth, &push, now, sync).await {
+    let mut slot = slot;
+    let Merged {
+        plan,
+        positions,
+        stored_positions,
+    } = loop {
+        let (merged, back) = merge_and_commit(state, auth, &push, now, sync, slot).await;
+        slot = back;
+        match merged {
             Err(ApiError::Store(StoreError::Outdated(ids))) if attempt < COMMIT_ATTEMPTS => {
                 tracing::debug!(device = %device_id, attempt, ?ids, "merging again after a concurrent commit");
                 attempt += 1;
@@ -154,6 +161,8 @@ pub async fn respond(
             other => break other?,
         }
     };
+    // Held through the pull and the encoding of the answer.
+    let _slot = slot;
     drop(push);
     let written = positions.len();
     let mut committed_through = positions.iter().copied().max();

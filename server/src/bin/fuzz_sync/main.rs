@@ -265,8 +265,9 @@ impl Harness {
         let before = alloc::start();
         let started = Instant::now();
         let answer = self.runtime.block_on(async {
+            let slot = state.sync_capacity.slot().await;
             let request = decode(body).await?;
-            respond(state, auth, request, None).await
+            respond(state, auth, request, None, slot).await
         });
         let elapsed = started.elapsed();
         let peak = alloc::peak().saturating_sub(before);
