@@ -54,10 +54,26 @@ pub(crate) async fn merge_and_commit(
             Ok(merged) => merged,
             Err(error) => return (Err(error), slot),
         };
+    // In the order `commit` writes them (`RequestPlan::take_writes`).
+    let as_device_holds: Vec<Option<String>> = plan
+        .decisions
+        .iter()
+        .filter_map(|(_, decision)| match decision {
+            MergeDecision::Store(merged) => {
+                Some(merged.device_is_up_to_date.then(|| merged.doc_id.clone()))
+            }
+            _ => None,
+        })
+        .collect();
     let parked = state.sync_capacity.park(slot, held_bytes(push, &plan));
     let committed = commit(state, auth, &mut plan, &stored_positions, now, Some(sync)).await;
     let slot = state.sync_capacity.resume(parked).await;
     let merged = committed.map(|positions| Merged {
+        held_by_device: as_device_holds
+            .into_iter()
+            .zip(&positions)
+            .filter_map(|(id, position)| Some((id?, position.seq)))
+            .collect(),
         plan,
         positions,
         stored_positions,
@@ -73,6 +89,9 @@ pub(crate) struct Merged {
     pub positions: Vec<Cursor>,
     /// The documents' positions as loaded.
     pub stored_positions: HashMap<String, Cursor>,
+    /// The written documents the device holds exactly as committed, with their seqs:
+    /// its pull passes over them (`pull_response`).
+    pub held_by_device: HashMap<String, u64>,
 }
 
 /// What a merged request holds in memory while it waits to commit, at most: the pushed

@@ -92,6 +92,8 @@ impl SimServer {
                 committed_through = committed_through.max(Some(doc.position));
             }
         }
+        // What the device holds exactly as committed: its pull passes over them.
+        let mut held = std::collections::HashMap::new();
         for merged in plan.take_writes() {
             self.state.next_seq += 1;
             let position = Cursor {
@@ -101,6 +103,9 @@ impl SimServer {
             };
             self.state.log.push(position);
             let last_device = merged.device_is_up_to_date.then(|| device_id.to_owned());
+            if merged.device_is_up_to_date {
+                held.insert(merged.doc_id.clone(), position.seq);
+            }
             self.state.docs.insert(
                 merged.doc_id.clone(),
                 ServerDoc {
@@ -146,6 +151,7 @@ impl SimServer {
                 pull.max_bytes,
                 current,
                 reset,
+                &held,
             )
         });
         Some(wire::encode(&SyncResponse {

@@ -150,6 +150,7 @@ pub async fn respond(
         plan,
         positions,
         stored_positions,
+        held_by_device,
     } = loop {
         let (merged, back) = merge_and_commit(state, auth, &push, now, sync, slot).await;
         slot = back;
@@ -197,7 +198,7 @@ pub async fn respond(
                 max_bytes: max_bytes as usize,
             };
             let page = state.store.changed_documents(query).await?;
-            let mut response = pull_response(page, max_bytes, cursor, reset);
+            let mut response = pull_response(page, max_bytes, cursor, reset, &held_by_device);
             // Cursors carry the scope version they were issued under.
             if let Some(issued) = response.cursor.as_mut() {
                 issued.scope = scope_version;

@@ -6,6 +6,8 @@
 //! only then answers with [`MergeDecision::outcome`]. If the commit fails it answers with
 //! an error and acknowledges nothing.
 
+use std::collections::HashMap;
+
 use crate::document::{Hash, RegistrationDoc};
 use crate::limits;
 use crate::policy::{check_change_author, check_edit, Forbidden, Requester, OUTSIDE_SCOPE};
@@ -384,14 +386,14 @@ impl RequestPlan {
 /// and the rest of the batch goes through.
 pub fn plan_push<'a>(
     items: impl IntoIterator<Item = &'a PushItem>,
-    stored: &std::collections::HashMap<String, Vec<u8>>,
+    stored: &HashMap<String, Vec<u8>>,
     requester: &Requester,
     ctx: &ValidationContext,
     sealer: &Sealer,
 ) -> RequestPlan {
     // Where the latest merged version of each document written by this request lies
     // in the plan: later items of the same document merge into it (not a copy).
-    let mut latest: std::collections::HashMap<&str, usize> = Default::default();
+    let mut latest: HashMap<&str, usize> = Default::default();
     let mut plan = RequestPlan::default();
     for item in items {
         let current = match latest.get(item.doc_id.as_str()) {
@@ -456,11 +458,18 @@ pub struct ChangedPage {
 /// sets the cursor after the last one passed — or, when the page holds every change in
 /// scope, at the log's head ([`ChangedPage::head`]). `current` is the cursor to keep when
 /// nothing changed.
+///
+/// `held` names documents the device holds exactly as stored, with the seq of that
+/// stored version: those its own request just committed, merged into nothing it lacks.
+/// They are passed over (the cursor moves past them) rather than sent back — which a
+/// device without a cursor (its first sync, or one after a reset) would otherwise get
+/// for everything it pushed.
 pub fn pull_response(
     page: ChangedPage,
     max_bytes: u32,
     current: Option<Cursor>,
     reset: bool,
+    held: &HashMap<String, u64>,
 ) -> PullResponse {
     let mut docs = Vec::new();
     let mut erased = Vec::new();
@@ -468,6 +477,10 @@ pub fn pull_response(
     let mut bytes = 0usize;
     let mut truncated = false;
     for changed in page.docs {
+        if held.get(&changed.doc_id) == Some(&changed.position.seq) {
+            cursor = Some(changed.position);
+            continue;
+        }
         let size = changed.bytes.as_ref().map_or(0, Vec::len);
         if !docs.is_empty() && bytes + size > max_bytes as usize {
             truncated = true;
@@ -509,7 +522,6 @@ pub fn pull_response(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
 
     use super::*;
     use crate::document::ChangeAuthor;
@@ -786,7 +798,7 @@ mod tests {
             head: Some(at(900)),
         };
         assert_eq!(
-            pull_response(page, 1000, Some(at(10)), false).cursor,
+            pull_response(page, 1000, Some(at(10)), false, &HashMap::new()).cursor,
             Some(at(900))
         );
         // The last document in scope, then changes out of scope up to the head.
@@ -795,7 +807,7 @@ mod tests {
             more: false,
             head: Some(at(900)),
         };
-        let response = pull_response(page, 1000, Some(at(10)), false);
+        let response = pull_response(page, 1000, Some(at(10)), false, &HashMap::new());
         assert_eq!((response.docs.len(), response.cursor), (2, Some(at(900))));
         assert!(!response.more);
         // A full page: more may follow, so only as far as the last document sent.
@@ -805,7 +817,7 @@ mod tests {
             head: Some(at(900)),
         };
         assert_eq!(
-            pull_response(page, 1000, Some(at(10)), false).cursor,
+            pull_response(page, 1000, Some(at(10)), false, &HashMap::new()).cursor,
             Some(at(20))
         );
         // Cut by size: the second document waits for the next pull.
@@ -814,7 +826,7 @@ mod tests {
             more: false,
             head: Some(at(900)),
         };
-        let response = pull_response(page, 1000, Some(at(10)), false);
+        let response = pull_response(page, 1000, Some(at(10)), false, &HashMap::new());
         assert_eq!((response.cursor, response.more), (Some(at(20)), true));
         // Never backwards.
         let page = ChangedPage {
@@ -823,8 +835,38 @@ mod tests {
             head: Some(at(5)),
         };
         assert_eq!(
-            pull_response(page, 1000, Some(at(10)), false).cursor,
+            pull_response(page, 1000, Some(at(10)), false, &HashMap::new()).cursor,
             Some(at(10))
         );
+    }
+
+    #[test]
+    fn documents_the_device_just_committed_are_passed_over_unless_changed_since() {
+        // doc-20 and doc-30 were committed by the device's own request, as it holds them;
+        // doc-40 was too, but someone changed it since (stored now at seq 40, not 35).
+        let held = HashMap::from([
+            ("doc-20".to_owned(), 20),
+            ("doc-30".to_owned(), 30),
+            ("doc-40".to_owned(), 35),
+        ]);
+        let page = ChangedPage {
+            docs: vec![changed(20, 600), changed(30, 600), changed(40, 600)],
+            more: true,
+            head: Some(at(900)),
+        };
+        let response = pull_response(page, 1000, None, false, &held);
+        let sent: Vec<&str> = response.docs.iter().map(|d| d.doc_id.as_str()).collect();
+        // Passed-over documents take none of the byte budget; the cursor moves past them.
+        assert_eq!(sent, ["doc-40"]);
+        assert_eq!((response.cursor, response.more), (Some(at(40)), true));
+        // Only passed over: the cursor still moves past them to the head.
+        let page = ChangedPage {
+            docs: vec![changed(20, 600), changed(30, 600)],
+            more: false,
+            head: Some(at(900)),
+        };
+        let response = pull_response(page, 1000, None, false, &held);
+        assert!(response.docs.is_empty());
+        assert_eq!(response.cursor, Some(at(900)));
     }
 }
