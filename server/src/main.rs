@@ -902,10 +902,6 @@ fn login_lines(logins: &[demo::users::Login]) -> Vec<String> {
     lines
 }
 
-/// Each password hash (argon2id) takes a 19 MiB block. glibc's malloc raises its mmap
-/// threshold after such a block is freed and from then on keeps the next ones in per-thread
-/// arenas that it never gives back: a few dozen logins left the server at 500 MB. A
-/// fixed threshold keeps every large block mmap'd, returned to the system when freed.
 /// Every file this program writes — the database, its journal, backups, exports in
 /// progress — holds citizens' personal data: readable and writable by its own user only,
 /// whatever the shell's umask (an operator's `runuser … backup` at umask 022, say).
@@ -917,10 +913,28 @@ fn keep_files_private() {
     }
 }
 
+/// Each password hash (argon2id) takes a 19 MiB block. glibc's malloc raises its mmap
+/// threshold after such a block is freed and from then on keeps the next ones in per-thread
+/// arenas that it never gives back: a few dozen logins left the server at 500 MB. A
+/// fixed threshold keeps every large block mmap'd, returned to the system when freed.
+/// Arenas: at most [`ARENAS_PER_CORE`] per core.
 fn bound_large_allocations() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only tunes the allocator; called first thing, before any threads.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    {
+        let arenas = std::thread::available_parallelism().map_or(2, |n| n.get()) * ARENAS_PER_CORE;
+        let arenas = i32::try_from(arenas).unwrap_or(i32::MAX);
+        // SAFETY: mallopt only tunes the allocator; called first thing, before any threads.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+            libc::mallopt(libc::M_ARENA_MAX, arenas);
+        }
     }
 }
+
+/// glibc gives each thread that allocates while others do an arena of its own, up to
+/// eight per core, and keeps what each one grew to. During a rush of syncs (merges,
+/// commits, pulls and the projector at once) that was 5–11 MB of the server's peak RSS
+/// at a million stored (docs/benchmarks.md, issue 13 stop 36); two per core measured as
+/// fast.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const ARENAS_PER_CORE: usize = 2;
