@@ -83,6 +83,39 @@ async fn a_sync_with_nothing_new_is_one_small_round_trip() {
     assert!(noop < 1024, "a no-op sync took {noop} bytes");
 }
 
+/// A device without a cursor (its first sync, or one after a reset) gets what others
+/// wrote in its area, but not the records its own request just committed.
+#[tokio::test]
+async fn a_device_without_a_cursor_is_not_sent_back_what_it_just_pushed() {
+    let (server, mut gen, mut siti) = spawn_app_with_siti(31).await;
+    let mut budi = server.device("budi", "officer", &["17.01.01"]).await;
+    let budis = register_and_sync(&mut budi, &mut gen, "17.01.01.2001", 2).await;
+    let sitis = register(&mut siti, &mut gen, "17.01.01.2001", 5);
+
+    let request = siti
+        .replica
+        .start_sync(Default::default())
+        .poll_request()
+        .expect("a first request");
+    assert!(request.pull.as_ref().is_some_and(|p| p.cursor.is_none()));
+    assert_eq!(request.push.len(), 5);
+    let (status, body) = post_sync(&mut siti, &wire::encode(&request)).await;
+    assert_eq!(status, 200);
+    let response: SyncResponse = wire::decode(&body, 64 << 20).unwrap();
+    assert!(response
+        .results
+        .iter()
+        .all(|r| matches!(r.outcome, PushOutcome::Committed { .. })));
+    let pull = response.pull.expect("a pull answer");
+    let mut pulled: Vec<&str> = pull.docs.iter().map(|d| d.doc_id.as_str()).collect();
+    pulled.sort_unstable();
+    let mut expected: Vec<&str> = budis.iter().map(|r| r.id.as_str()).collect();
+    expected.sort_unstable();
+    assert_eq!(pulled, expected, "budi's records only, none of siti's own");
+    assert!(sitis.iter().all(|r| !pulled.contains(&r.id.as_str())));
+    assert!(!pull.more && pull.cursor.is_some());
+}
+
 #[tokio::test]
 async fn a_review_comment_flows_back_and_merges_with_the_officers_edit() {
     let (server, mut gen, mut siti) = spawn_app_with_siti(3).await;
