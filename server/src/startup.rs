@@ -121,7 +121,9 @@ impl AppState {
             likely_duplicates: crate::likely_duplicates::LikelyDuplicates::default(),
             regions,
             sync_capacity: crate::sync_capacity::SyncCapacity::new(cores),
-            sync_bodies: Arc::new(tokio::sync::Semaphore::new(SYNC_BODY_BUDGET / 1024)),
+            sync_bodies: Arc::new(tokio::sync::Semaphore::new(crate::sync_capacity::kib(
+                SYNC_BODY_BUDGET,
+            ) as usize)),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             login_throttle: Arc::new(LoginThrottle::default()),
             sessions: SessionLifetimes::default(),

@@ -108,7 +108,9 @@ impl SyncCapacity {
     }
 }
 
-fn kib(bytes: usize) -> u32 {
+/// A byte count as the KiB permits of a memory semaphore: rounded up, at least one,
+/// saturating (a semaphore grants at most `u32::MAX` permits at once).
+pub fn kib(bytes: usize) -> u32 {
     u32::try_from(bytes.div_ceil(1024).max(1)).unwrap_or(u32::MAX)
 }
 

@@ -47,6 +47,7 @@ use crate::ingest::{merge_and_commit, Merged, COMMIT_ATTEMPTS};
 use crate::metrics;
 use crate::startup::AppState;
 use crate::store::{PullQuery, StoreError, SyncRecord};
+use crate::sync_capacity::kib;
 use crate::sync_capacity::Slot;
 
 pub fn router() -> Router<AppState> {
@@ -235,9 +236,8 @@ async fn read_body(
     if reserved > MAX_SYNC_BODY {
         return Err(ApiError::PayloadTooLarge);
     }
-    let kib = u32::try_from(reserved.div_ceil(1024).max(1)).expect("the limit fits");
     let reservation = Arc::clone(&state.sync_bodies)
-        .acquire_many_owned(kib)
+        .acquire_many_owned(kib(reserved))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("sync body budget closed: {e}")))?;
     let mut body = Vec::with_capacity(declared.unwrap_or(64 * 1024).min(reserved));
