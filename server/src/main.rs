@@ -545,19 +545,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Retention(RetentionCommand::Run { dry_run, retention }) => {
             let store = open_store(database.as_deref(), &data_dir).await?;
-            run_retention(store, retention.retention(), dry_run).await
+            then_close(
+                &store,
+                run_retention(Arc::clone(&store), retention.retention(), dry_run),
+            )
+            .await
         }
         Command::Compact => {
             let store = open_store(database.as_deref(), &data_dir).await?;
             let started = std::time::Instant::now();
-            store.compact().await?;
+            then_close(&store, async { Ok(store.compact().await?) }).await?;
             println!("compacted in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::LikelyDuplicates => {
             let store = open_store(database.as_deref(), &data_dir).await?;
             let started = std::time::Instant::now();
-            let pairs = jemput_server::likely_duplicates::find_pairs(store.as_ref()).await?;
+            let pairs = then_close(&store, async {
+                Ok(jemput_server::likely_duplicates::find_pairs(store.as_ref()).await?)
+            })
+            .await?;
             let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
             for pair in &pairs {
                 *kinds.entry(pair.likeness.code()).or_default() += 1;
@@ -573,10 +580,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => {
-            user(command, open_store(database.as_deref(), &data_dir).await?).await
+            let store = open_store(database.as_deref(), &data_dir).await?;
+            then_close(&store, user(command, Arc::clone(&store))).await
         }
         Command::Regions(RegionsCommand::Import { dir }) => {
-            import_regions(&dir, open_store(database.as_deref(), &data_dir).await?).await
+            let store = open_store(database.as_deref(), &data_dir).await?;
+            then_close(&store, import_regions(&dir, Arc::clone(&store))).await
         }
         Command::Demo {
             records,
@@ -594,7 +603,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 only_if_empty: if_empty,
             };
             let store = open_store(database.as_deref(), &data_dir).await?;
-            demo_data(store, options, &password).await
+            then_close(&store, demo_data(Arc::clone(&store), options, &password)).await
         }
     }
 }
@@ -711,6 +720,20 @@ async fn received(signal: std::io::Result<tokio::signal::unix::Signal>, name: &s
             std::future::pending::<()>().await;
         }
     }
+}
+
+/// Runs a command's `work` on `store`, then closes the store as the server does at exit:
+/// SQLite's WAL is copied into the database file and emptied. Left behind, a WAL of
+/// everything the command wrote (≈ 100 MB after a demo of a million) would be read back at
+/// the next start, and every page in it copied into the database file once more by the
+/// first checkpoint — in whatever sync runs then.
+async fn then_close<T>(
+    store: &Arc<dyn Store>,
+    work: impl Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    let result = work.await;
+    store.close().await;
+    result
 }
 
 async fn open_store(database: Option<&str>, data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {

@@ -3,7 +3,9 @@
 //!
 //! A sync request decodes, loads, merges, pulls and encodes while holding a merge slot
 //! ([`SyncCapacity::slot`]): CPU work that allocates up to `limits::MAX_REQUEST_MEMORY`,
-//! so there are no more slots than cores (and than [`SYNC_MERGE_MEMORY`] holds).
+//! so there is one slot per core, plus [`SLOTS_BEYOND_CORES`] for the moments a holder
+//! waits (for a read, for the writer when the commit queue is full), and never more than
+//! [`SYNC_MERGE_MEMORY`] holds.
 //!
 //! Between its merge and its pull a request waits for the one database writer, which the
 //! projector may hold for a transaction of a few thousand rows. A request that held its
@@ -24,8 +26,12 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::metrics;
 
 /// Memory sync requests may use at once while merging: one merge slot per
-/// `limits::MAX_REQUEST_MEMORY`, and no more slots than cores.
+/// `limits::MAX_REQUEST_MEMORY`.
 pub const SYNC_MERGE_MEMORY: usize = 192 * 1024 * 1024;
+/// Merge slots beyond one per core. With one more on the 2-core machine a rush of syncs
+/// ran 14–20 % faster, at a million stored and on an empty database alike, for ≈ 5 MB
+/// more peak memory (issue 13, stop 37, docs/benchmarks.md).
+pub const SLOTS_BEYOND_CORES: usize = 1;
 /// Memory merged requests may hold while they wait for the writer, beside the merging
 /// ones ([`SyncCapacity::park`]).
 pub const COMMIT_QUEUE_BYTES: usize = 64 * 1024 * 1024;
@@ -54,9 +60,10 @@ pub enum Parked {
 }
 
 impl SyncCapacity {
-    /// One slot per core, at most as many as [`SYNC_MERGE_MEMORY`] holds.
+    /// One slot per core plus [`SLOTS_BEYOND_CORES`], at most as many as
+    /// [`SYNC_MERGE_MEMORY`] holds.
     pub fn new(cores: usize) -> SyncCapacity {
-        let slots = cores.clamp(
+        let slots = (cores + SLOTS_BEYOND_CORES).clamp(
             1,
             SYNC_MERGE_MEMORY / jemput_shared::limits::MAX_REQUEST_MEMORY,
         );

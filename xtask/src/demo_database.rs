@@ -116,7 +116,10 @@ pub fn generate(mut demo: Command, records: u64) -> anyhow::Result<Value> {
 impl DemoDatabase {
     /// Copies the database into `target`, a data directory no server has open. Every file
     /// is copied, the WAL and its index included when the demo left them: together they
-    /// are the database, and no process holds them open here.
+    /// are the database, and no process holds them open here. Each copy is flushed to
+    /// disk before this returns, as a running server's database file is: left to the
+    /// kernel, gigabytes of a fresh copy were written back during the timed sync, and the
+    /// first checkpoint's fsync of the database file waited for all of them.
     pub fn copy_into(&self, target: &Path) -> anyhow::Result<()> {
         copy_dir(&self.data_dir, target).with_context(|| {
             format!(
@@ -136,7 +139,8 @@ fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
         if entry.file_type()?.is_dir() {
             copy_dir(&entry.path(), &target)?;
         } else {
-            std::fs::copy(entry.path(), target)?;
+            std::fs::copy(entry.path(), &target)?;
+            std::fs::File::open(&target)?.sync_all()?;
         }
     }
     Ok(())

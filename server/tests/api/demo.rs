@@ -282,6 +282,12 @@ async fn demo_data_on_a_fresh_database_create_the_admin_with_the_given_password(
         .await
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
+    if database.url().is_none() {
+        // Closed as the server closes it: everything in the database file, the WAL empty.
+        let wal = data_dir.join(format!("{}-wal", store::sqlite::DATABASE_FILE));
+        let left = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        assert_eq!(left, 0, "the demo left {left} bytes of WAL behind");
+    }
     let store = open_store(&database, &data_dir).await;
     let (admin, hash) = store.credentials("admin").await.unwrap().expect("an admin");
     assert_eq!(admin.role.code(), "admin");

@@ -68,7 +68,7 @@ use crate::store::{
 use jemput_shared::api::consent::ConsentText;
 use jemput_shared::api::privacy::PrivacyRequest;
 
-/// Connections per instance. Sync requests merge at most one per core at a time; the
+/// Connections per instance. Sync requests merge at most one per core (plus one) at a time; the
 /// rest are short queries (sessions, pulls).
 const POOL_SIZE: usize = 16;
 
