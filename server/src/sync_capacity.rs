@@ -29,8 +29,9 @@ use crate::metrics;
 /// `limits::MAX_REQUEST_MEMORY`.
 pub const SYNC_MERGE_MEMORY: usize = 192 * 1024 * 1024;
 /// Merge slots beyond one per core. With one more on the 2-core machine a rush of syncs
-/// ran 14–20 % faster, at a million stored and on an empty database alike, for ≈ 5 MB
-/// more peak memory (issue 13, stop 37, docs/benchmarks.md).
+/// ran 14–21 % faster, at a million stored and on an empty database alike, for 5–6 MB
+/// more peak memory in the medians (one run of six peaked at 165 MB at a million; issue
+/// 13, stop 37, docs/benchmarks.md).
 pub const SLOTS_BEYOND_CORES: usize = 1;
 /// Memory merged requests may hold while they wait for the writer, beside the merging
 /// ones ([`SyncCapacity::park`]).
