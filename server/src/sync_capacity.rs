@@ -30,8 +30,8 @@ use crate::metrics;
 pub const SYNC_MERGE_MEMORY: usize = 192 * 1024 * 1024;
 /// Merge slots beyond one per core. With one more on the 2-core machine a rush of syncs
 /// ran 14–21 % faster, at a million stored and on an empty database alike, for 5–6 MB
-/// more peak memory in the medians (one run of six peaked at 165 MB at a million; issue
-/// 13, stop 37, docs/benchmarks.md).
+/// more peak memory in the medians (at a million, two runs of nine peaked over 150 MB,
+/// at 150.1 and 165.0; issue 13, stop 37, docs/benchmarks.md).
 pub const SLOTS_BEYOND_CORES: usize = 1;
 /// Memory merged requests may hold while they wait for the writer, beside the merging
 /// ones ([`SyncCapacity::park`]).

@@ -47,8 +47,7 @@ use crate::ingest::{merge_and_commit, Merged, COMMIT_ATTEMPTS};
 use crate::metrics;
 use crate::startup::AppState;
 use crate::store::{PullQuery, StoreError, SyncRecord};
-use crate::sync_capacity::kib;
-use crate::sync_capacity::Slot;
+use crate::sync_capacity::{kib, Slot};
 
 pub fn router() -> Router<AppState> {
     Router::new()

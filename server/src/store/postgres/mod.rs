@@ -68,8 +68,8 @@ use crate::store::{
 use jemput_shared::api::consent::ConsentText;
 use jemput_shared::api::privacy::PrivacyRequest;
 
-/// Connections per instance. Sync requests merge at most one per core (plus one) at a time; the
-/// rest are short queries (sessions, pulls).
+/// Connections per instance. Sync requests merge at most one per core, plus one, at a
+/// time; the rest are short queries (sessions, pulls).
 const POOL_SIZE: usize = 16;
 
 /// How long to wait for a pooled connection (or a new one) before answering 503.
