@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use crate::harness::events::Events;
 use crate::harness::supervision::import_regions;
 use crate::harness::supervision::{
     edit, now_ms, overview, read, register_one, spawn_app_with_regions, DAY_MS,
@@ -198,18 +199,19 @@ async fn a_resolution_is_announced_on_the_live_feed() {
     let server = spawn_app().await;
     let mut siti = server.device("siti", "officer", &["17.01.01"]).await;
     let mut budi = server.device("budi", "supervisor", &["17.01"]).await;
+    // Listening before the officer's sync: on PostgreSQL its notice travels through
+    // LISTEN/NOTIFY and may arrive after a stream opened later, so it is read first here
+    // rather than mistaken for the resolution's.
+    let mut stream = Events::open(&server.address, budi.token()).await;
     let mut gen = SampleGenerator::new(53);
     let a = register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));
     register_one(&mut siti, &mut gen, "17.01.01.2001", now_ms(), Some(NIK));
     siti.sync().await.unwrap();
+    let synced = stream
+        .wait_for("registrations", Duration::from_secs(10))
+        .await;
+    assert_eq!(synced["count"], 2, "the officer's one commit of both");
 
-    let mut stream = reqwest::Client::new()
-        .get(format!("{}/api/events", server.address))
-        .bearer_auth(budi.token())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
     api_ok(
         &mut budi,
         "POST",
@@ -217,26 +219,11 @@ async fn a_resolution_is_announced_on_the_live_feed() {
         Some(json!({"nik": NIK, "verdict": "same_person", "keep": a.id})),
     )
     .await;
-    let mut received = String::new();
-    let notice = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let chunk = stream
-                .chunk()
-                .await
-                .unwrap()
-                .expect("the stream stays open");
-            received.push_str(&String::from_utf8_lossy(&chunk));
-            if let Some(at) = received.find("event: registrations\ndata: ") {
-                let data = &received[at + "event: registrations\ndata: ".len()..];
-                if let Some(end) = data.find('\n') {
-                    return serde_json::from_str::<Value>(&data[..end]).unwrap();
-                }
-            }
-        }
-    })
-    .await
-    .expect("a notice within 10 s");
+    let notice = stream
+        .wait_for("registrations", Duration::from_secs(10))
+        .await;
     assert_eq!(notice["count"], 1);
+    assert!(notice["seq"].as_u64() > synced["seq"].as_u64());
 }
 
 #[tokio::test]
