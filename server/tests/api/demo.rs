@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::harness::database::TestDatabase;
-use crate::harness::{expect_json, spawn_app, TestApp, DISTRICTS_CSV, REGENCIES_CSV};
+use crate::harness::{expect_json, spawn_app, wal_bytes, TestApp, DISTRICTS_CSV, REGENCIES_CSV};
 use jemput_server::store::{self, PullQuery, Store};
 use jemput_shared::document::RegistrationDoc;
 use jemput_shared::domain::RegionDirectory;
@@ -284,8 +284,7 @@ async fn demo_data_on_a_fresh_database_create_the_admin_with_the_given_password(
     assert!(output.status.success(), "{}", text(&output.stderr));
     if database.url().is_none() {
         // Closed as the server closes it: everything in the database file, the WAL empty.
-        let wal = data_dir.join(format!("{}-wal", store::sqlite::DATABASE_FILE));
-        let left = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        let left = wal_bytes(&data_dir);
         assert_eq!(left, 0, "the demo left {left} bytes of WAL behind");
     }
     let store = open_store(&database, &data_dir).await;

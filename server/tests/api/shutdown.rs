@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::harness::storm::{Storm, Stormed};
-use crate::harness::{spawn_app, spawn_app_with_args, TestApp, ADMIN_PASSWORD};
+use crate::harness::{spawn_app, spawn_app_with_args, wal_bytes, TestApp, ADMIN_PASSWORD};
 
 const DEVICES: usize = 4;
 const RECORDS: usize = 400;
@@ -33,10 +33,8 @@ async fn sigterm_mid_storm_exits_cleanly_and_loses_nothing() {
     assert_stopped_dropping(&server, 0);
     if !server.database.is_postgres() {
         // The store closed cleanly: the write-ahead log was checkpointed into the file.
-        let wal = server.data_dir.join("jemput.sqlite3-wal");
-        let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
         assert_eq!(
-            wal_bytes,
+            wal_bytes(&server.data_dir),
             0,
             "the WAL is empty after the shutdown; log:\n{}",
             server.log()

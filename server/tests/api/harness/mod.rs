@@ -715,6 +715,16 @@ pub async fn spawn_app_with_siti(seed: u64) -> (TestApp, SampleGenerator, Native
 }
 
 /// The password [`TestApp::create_user`] gives `username`.
+/// Bytes left in the SQLite write-ahead log of `data_dir` (0 when there is none): a
+/// store closed cleanly leaves none.
+pub fn wal_bytes(data_dir: &Path) -> u64 {
+    let wal = data_dir.join(format!(
+        "{}-wal",
+        jemput_server::store::sqlite::DATABASE_FILE
+    ));
+    std::fs::metadata(&wal).map_or(0, |m| m.len())
+}
+
 pub fn password_of(username: &str) -> String {
     format!("password-of-{username}")
 }
